@@ -1,0 +1,120 @@
+// struct net_device and struct header_ops (include/linux/netdevice.h): what the protocols need
+// to know about a link — flags, addresses, MTU, how to build and cache link-layer headers.
+import type { Net } from './net.js';
+import type { SkBuff } from './skbuff.js';
+
+/** Interface flags (include/uapi/linux/if.h). */
+export const IFF_UP = 0x1;
+export const IFF_BROADCAST = 0x2;
+export const IFF_DEBUG = 0x4;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_POINTOPOINT = 0x10;
+export const IFF_RUNNING = 0x40;
+export const IFF_NOARP = 0x80;
+export const IFF_PROMISC = 0x100;
+export const IFF_MULTICAST = 0x1000;
+export const IFF_LOWER_UP = 0x10000;
+
+/** Link types (include/uapi/linux/if_arp.h, dev->type). */
+export const ARPHRD_ETHER = 1;
+export const ARPHRD_LOOPBACK = 772;
+export const ARPHRD_NONE = 0xfffe;
+
+/** Result of ndo_start_xmit. */
+export const NETDEV_TX_OK = 0;
+export const NETDEV_TX_BUSY = 0x10;
+
+/**
+ * A cached link-layer header (struct hh_cache). `data` holds the header in its first `hhLen`
+ * bytes; it is allocated once per neighbour and rewritten in place, never reallocated.
+ */
+export interface HhCache {
+  hhLen: number;
+  data: Buffer;
+}
+
+/** How a link type builds, parses and caches its headers (struct header_ops). */
+export interface HeaderOps {
+  /** Pushes a header for `type`; daddr/saddr null mean "device default". Returns header length or a negative errno. */
+  create(skb: SkBuff, dev: NetDevice, type: number, daddr: Buffer | null, saddr: Buffer | null, len: number): number;
+  /** Copies the frame's source hardware address into haddr; returns its length. */
+  parse(skb: SkBuff, haddr: Buffer): number;
+  /** Fills hh with a complete header towards ha. Null when the link cannot cache headers. */
+  cache: ((ha: Buffer, hh: HhCache, dev: NetDevice, type: number) => number) | null;
+  /** Rewrites the destination in a cached header after the neighbour's address changed. */
+  cacheUpdate: ((hh: HhCache, dev: NetDevice, ha: Buffer) => void) | null;
+}
+
+export interface DeviceStats {
+  rxPackets: number;
+  rxBytes: number;
+  txPackets: number;
+  txBytes: number;
+  rxDropped: number;
+  txDropped: number;
+  rxErrors: number;
+  txErrors: number;
+}
+
+export abstract class NetDevice {
+  /** Assigned by Net.registerNetdevice(). */
+  ifindex = 0;
+  net: Net | null = null;
+  flags = IFF_BROADCAST | IFF_MULTICAST;
+  type = ARPHRD_ETHER;
+  addrLen = 6;
+  devAddr: Buffer = Buffer.alloc(6);
+  broadcast: Buffer = Buffer.alloc(6, 0xff);
+  mtu = 1500;
+  minMtu = 68;
+  maxMtu = 65535;
+  hardHeaderLen = 14;
+  headerOps: HeaderOps | null = null;
+  /** netif_carrier_ok(). */
+  carrier = true;
+  /** Per-protocol device state: IPv4's in_device (dev->ip_ptr). Owned by src/ipv4. */
+  ipPtr: object | null = null;
+  readonly stats: DeviceStats = {
+    rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,
+    rxDropped: 0, txDropped: 0, rxErrors: 0, txErrors: 0,
+  };
+
+  constructor(public name: string) {}
+
+  /** ndo_start_xmit: hand a complete frame to the link. NETDEV_TX_OK or a negative errno (dropped). */
+  abstract xmit(skb: SkBuff): number;
+
+  /** ndo_open: start receiving. */
+  open(): void {}
+
+  /** ndo_stop. */
+  stop(): void {}
+
+  /** Releases the link for good (close the TAP, detach the pair). */
+  destroy(): void {}
+
+  /** ndo_set_mac_address; drivers that own a kernel-side address override this. */
+  setMacAddress(mac: Buffer): void {
+    mac.copy(this.devAddr, 0, 0, this.addrLen);
+  }
+
+  /** Hands pending transmissions to the link now (for drivers that batch writes). */
+  flush(): void {}
+
+  get isUp(): boolean {
+    return (this.flags & IFF_UP) !== 0;
+  }
+}
+
+/** dev_hard_header(). */
+export function devHardHeader(
+  skb: SkBuff,
+  dev: NetDevice,
+  type: number,
+  daddr: Buffer | null,
+  saddr: Buffer | null,
+  len: number,
+): number {
+  if (!dev.headerOps) return 0;
+  return dev.headerOps.create(skb, dev, type, daddr, saddr, len);
+}

@@ -1,0 +1,156 @@
+// The packet buffer, after struct sk_buff (include/linux/skbuff.h): one Buffer with head room,
+// data/tail offsets and header offsets, so layers push and pull headers without copying.
+import type { NetDevice } from './netdevice.js';
+
+/** skb->pkt_type values (include/uapi/linux/if_packet.h). */
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;
+export const PACKET_LOOPBACK = 5;
+
+/**
+ * Bookkeeping overhead the kernel adds to a buffer's truesize (aligned sk_buff plus
+ * skb_shared_info on x86_64). With it a 1514-byte frame costs 2090 bytes, which is why the default
+ * unres_qlen_bytes of 212992 is shown as "queue 101".
+ */
+export const SKB_TRUESIZE_OVERHEAD = 576;
+
+export function skbTruesize(size: number): number {
+  return size + SKB_TRUESIZE_OVERHEAD;
+}
+
+/** Head room reserved in locally built packets: an Ethernet header fits with room to spare. */
+export const LL_RESERVED_SPACE = 32;
+
+/** Who to tell when a locally sent packet cannot be delivered (the socket's sk_err path). */
+export interface SkbOwner {
+  errorReport(errno: number, skb: SkBuff): void;
+}
+
+export class SkBuff {
+  /** Offset of the first byte of packet data. */
+  data: number;
+  /** Offset one past the last byte of packet data. */
+  tail: number;
+  macHeader = -1;
+  networkHeader = -1;
+  transportHeader = -1;
+  /** Ethertype in host order (skb->protocol). */
+  protocol = 0;
+  pktType = PACKET_HOST;
+  /** Receiving device on input, transmitting device on output. */
+  dev: NetDevice | null = null;
+  /** Bytes charged against queue limits (skb->truesize). */
+  truesize: number;
+  /** Local sender to notify of delivery failures; null for forwarded packets. */
+  sk: SkbOwner | null = null;
+  /**
+   * True when `buf` is memory the driver reuses after the receive callback returns (the TAP ring):
+   * anything that keeps the packet past that point must {@link SkBuff.own} it first.
+   */
+  borrowed = false;
+  /** Control-buffer flags owned by the layer holding the packet (skb->cb, e.g. NEIGH_CB). */
+  cb = 0;
+
+  constructor(
+    public buf: Buffer,
+    data = 0,
+    len = buf.length - data,
+  ) {
+    this.data = data;
+    this.tail = data + len;
+    this.truesize = skbTruesize(buf.length);
+  }
+
+  /** Bytes of packet data (skb->len). */
+  get len(): number {
+    return this.tail - this.data;
+  }
+
+  get headroom(): number {
+    return this.data;
+  }
+
+  get tailroom(): number {
+    return this.buf.length - this.tail;
+  }
+
+  /** skb_push(): prepend len bytes; returns the new data offset. */
+  push(len: number): number {
+    if (len > this.data) throw new RangeError(`skb_push: ${len} bytes requested, ${this.data} of head room`);
+    this.data -= len;
+    return this.data;
+  }
+
+  /** skb_pull(): drop len bytes from the front; returns the new data offset. */
+  pull(len: number): number {
+    if (len > this.tail - this.data) throw new RangeError(`skb_pull: ${len} bytes requested, ${this.len} in packet`);
+    this.data += len;
+    return this.data;
+  }
+
+  /** skb_put(): extend at the tail; returns the offset of the added space. */
+  put(len: number): number {
+    if (len > this.buf.length - this.tail) throw new RangeError(`skb_put: ${len} bytes requested, ${this.tailroom} of tail room`);
+    const at = this.tail;
+    this.tail += len;
+    return at;
+  }
+
+  /** skb_trim(): cut the data down to len bytes. */
+  trim(len: number): void {
+    if (len < this.len) this.tail = this.data + len;
+  }
+
+  resetMacHeader(): void {
+    this.macHeader = this.data;
+  }
+
+  resetNetworkHeader(): void {
+    this.networkHeader = this.data;
+  }
+
+  resetTransportHeader(): void {
+    this.transportHeader = this.data;
+  }
+
+  /** Makes the buffer private (copying a borrowed one), so the packet may be kept. */
+  own(): this {
+    if (this.borrowed) {
+      const copy = Buffer.allocUnsafe(this.buf.length);
+      this.buf.copy(copy, 0, 0, this.buf.length);
+      this.buf = copy;
+      this.borrowed = false;
+    }
+    return this;
+  }
+
+  /** skb_copy(): an independent packet with the same bytes, offsets and metadata. */
+  copy(): SkBuff {
+    const buf = Buffer.allocUnsafe(this.buf.length);
+    this.buf.copy(buf, 0, 0, this.buf.length);
+    const c = new SkBuff(buf, this.data, this.len);
+    c.macHeader = this.macHeader;
+    c.networkHeader = this.networkHeader;
+    c.transportHeader = this.transportHeader;
+    c.protocol = this.protocol;
+    c.pktType = this.pktType;
+    c.dev = this.dev;
+    c.sk = this.sk;
+    c.cb = this.cb;
+    return c;
+  }
+
+  /** The packet's bytes as a view (no copy). */
+  bytes(): Buffer {
+    return this.buf.subarray(this.data, this.tail);
+  }
+}
+
+/** alloc_skb() + skb_reserve(): room for `size` bytes of payload after `headroom`. */
+export function allocSkb(size: number, headroom = LL_RESERVED_SPACE): SkBuff {
+  const buf = Buffer.alloc(headroom + size);
+  return new SkBuff(buf, headroom, 0);
+}

@@ -1,0 +1,175 @@
+// A net_device on a Linux TAP queue (the userspace end of drivers/net/tun.c): frames read in
+// batches from the addon's ring become sk_buffs; transmitted frames are staged and written in
+// batches, flushed at the end of each receive batch or on the next microtask.
+import { NETDEV_TX_OK, NetDevice } from '../core/netdevice.js';
+import { ENOBUFS } from '../core/errno.js';
+import { SkBuff } from '../core/skbuff.js';
+import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
+import { randomMac } from '../ethernet/mac.js';
+import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TapError, TapHandle, openTap } from './tap_addon.js';
+
+export interface TapDeviceOptions {
+  /** The stack's own MAC on this link (not the kernel side's); random locally administered by default. */
+  mac?: Buffer;
+  /** Frames per read wake-up and per write batch. */
+  batch?: number;
+  /** Bytes per ring slot; must exceed MTU + 14. */
+  frameSize?: number;
+  /** Set the kernel side's MTU (and ours) at open. */
+  mtu?: number;
+}
+
+/** Frames the driver itself gives up on, each counted. */
+export interface TapStats {
+  rxRunt: number;
+  rxTruncated: number;
+  txOversize: number;
+  txRefused: number;
+  rxBatches: number;
+  txBatches: number;
+}
+
+export class TapDevice extends NetDevice {
+  readonly handle: TapHandle;
+  readonly tapStats: TapStats = { rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, rxBatches: 0, txBatches: 0 };
+  /** Called once if the kernel side goes away (device deleted, fd broken). */
+  onFatal: ((err: TapError) => void) | null = null;
+  private readonly frameSize: number;
+  private readonly batch: number;
+  private readonly txBuf: Buffer;
+  private readonly txOffsets: Uint32Array;
+  private readonly txLengths: Uint32Array;
+  private txCount = 0;
+  private inRx = false;
+  private flushQueued = false;
+  private readonly flushTask = (): void => {
+    this.flushQueued = false;
+    this.flush();
+  };
+  private readonly onFrames = (count: number): void => this.receiveBatch(count);
+  private readonly onError = (err: TapError): void => {
+    this.onFatal?.(err);
+  };
+
+  private constructor(handle: TapHandle, opts: TapDeviceOptions) {
+    super(handle.name);
+    etherSetup(this);
+    this.handle = handle;
+    this.devAddr = Buffer.from(opts.mac ?? randomMac());
+    this.batch = handle.batch;
+    this.frameSize = handle.frameSize;
+    this.txBuf = Buffer.allocUnsafe(this.batch * this.frameSize);
+    this.txOffsets = new Uint32Array(this.batch);
+    this.txLengths = new Uint32Array(this.batch);
+    for (let i = 0; i < this.batch; i++) this.txOffsets[i] = i * this.frameSize;
+    this.mtu = handle.getMtu();
+    this.maxMtu = this.frameSize - 14;
+  }
+
+  /** Creates the TAP (or attaches to an existing one) and brings the kernel side up. */
+  static open(name: string, opts: TapDeviceOptions = {}): TapDevice {
+    const handle = openTap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize: opts.frameSize ?? DEFAULT_FRAME_SIZE });
+    try {
+      if (opts.mtu !== undefined) handle.setMtu(opts.mtu);
+      handle.setUp(true);
+      return new TapDevice(handle, opts);
+    } catch (e) {
+      handle.close();
+      throw e;
+    }
+  }
+
+  /** True when this process created the TAP; it disappears when closed. */
+  get created(): boolean {
+    return this.handle.created;
+  }
+
+  override open(): void {
+    this.handle.start(this.onFrames, this.onError);
+  }
+
+  override stop(): void {
+    this.flush();
+    if (!this.handle.closed) this.handle.stop();
+  }
+
+  override destroy(): void {
+    if (this.handle.closed) return;
+    this.flush();
+    this.handle.close();
+  }
+
+  /** Lets an embedding program exit while the TAP is still open. */
+  unref(): void {
+    this.handle.unref();
+  }
+
+  private receiveBatch(count: number): void {
+    const net = this.net;
+    if (!net) return;
+    const rx = this.handle.rxBuffer;
+    const lens = this.handle.rxLengths;
+    const fs = this.frameSize;
+    this.tapStats.rxBatches++;
+    this.inRx = true;
+    try {
+      for (let i = 0; i < count; i++) {
+        const len = lens[i];
+        if (len > fs) this.tapStats.rxTruncated++;
+        const skb = new SkBuff(rx, i * fs, len > fs ? fs : len);
+        skb.borrowed = true;
+        if (!ethTypeTrans(skb, this)) {
+          this.tapStats.rxRunt++;
+          this.stats.rxErrors++;
+          continue;
+        }
+        net.netifReceiveSkb(skb);
+      }
+    } finally {
+      this.inRx = false;
+      this.flush();
+    }
+  }
+
+  /** Stages the frame in the transmit ring (one copy, no allocation). */
+  xmit(skb: SkBuff): number {
+    const len = skb.tail - skb.data;
+    if (len > this.frameSize) {
+      this.tapStats.txOversize++;
+      return -ENOBUFS;
+    }
+    if (this.handle.closed) return -ENOBUFS;
+    const slot = this.txCount;
+    skb.buf.copy(this.txBuf, this.txOffsets[slot], skb.data, skb.tail);
+    this.txLengths[slot] = len;
+    this.txCount = slot + 1;
+    if (this.txCount === this.batch) this.flush();
+    else if (!this.inRx && !this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushTask);
+    }
+    return NETDEV_TX_OK;
+  }
+
+  override flush(): void {
+    const n = this.txCount;
+    if (n === 0 || this.handle.closed) {
+      this.txCount = 0;
+      return;
+    }
+    this.txCount = 0;
+    this.tapStats.txBatches++;
+    const before = this.handle.txDropped;
+    try {
+      this.handle.writeBatch(this.txBuf, this.txOffsets, this.txLengths, n);
+    } catch (e) {
+      this.stats.txErrors++;
+      this.onFatal?.(e as TapError);
+    }
+    const refused = this.handle.txDropped - before;
+    if (refused > 0) {
+      this.tapStats.txRefused += refused;
+      this.stats.txDropped += refused;
+    }
+  }
+}

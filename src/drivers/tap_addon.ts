@@ -1,0 +1,159 @@
+// Typed loader for the native TAP addon (native/tap.cc): /dev/net/tun with TUNSETIFF IFF_TAP|IFF_NO_PI,
+// uv_poll-driven batched read(), write(), and SIOC*/TUNSETCARRIER ioctls (drivers/net/tun.c).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A JS Error carrying the failing syscall's errno (positive) and its symbolic code. */
+export interface TapError extends Error {
+  /** 'ENOENT', 'EPERM', 'EBUSY', 'EINVAL', 'EBADF', 'EBADFD', ... */
+  code: string;
+  /** Positive errno. */
+  errno: number;
+  /** 'open', 'TUNSETIFF', 'read', 'write', 'SIOCSIFMTU', ... ('tap' for "tap device is closed"). */
+  syscall: string;
+  /** writeBatch only: frames written before the failing one. */
+  written?: number;
+}
+
+export interface TapOptions {
+  /** Frames drained per wake-up (slots in rxBuffer). 1-4096. */
+  batch: number;
+  /** Bytes per slot; use >= MTU + 14 (+4 with VLANs) or frames get truncated. 64-131072. */
+  frameSize: number;
+}
+
+/**
+ * One open TAP queue (the raw addon object). After close() every method except stop(), close(),
+ * ref() and unref() throws a TapError with code 'EBADF'; getters keep working.
+ */
+export interface TapHandle {
+  /** Current kernel name (re-read from the fd, so it follows renames). */
+  readonly name: string;
+  /** True when this open created the device: it is non-persistent and vanishes on close(). */
+  readonly created: boolean;
+  /** Kernel ifindex, resolved at open. */
+  readonly ifindex: number;
+  /** The /dev/net/tun fd, or -1 once closed. */
+  readonly fd: number;
+  readonly closed: boolean;
+  /** True between start() and stop()/close()/a read error. */
+  readonly polling: boolean;
+  readonly batch: number;
+  readonly frameSize: number;
+  /**
+   * batch*frameSize bytes, created once: frame i of the latest onFrames(count) call is
+   * rxBuffer[i*frameSize, i*frameSize + rxLengths[i]). Only valid until the callback returns.
+   */
+  readonly rxBuffer: Buffer;
+  /** Length of each frame in rxBuffer (created once, length batch). */
+  readonly rxLengths: Uint32Array;
+  /** Frames longer than frameSize (cut to frameSize). */
+  readonly rxTruncated: number;
+  /** Frames writeBatch() skipped because the kernel refused them with EAGAIN/ENOBUFS. */
+  readonly txDropped: number;
+
+  /**
+   * Polls the fd on the current thread's libuv loop; each wake-up drains up to `batch` frames and
+   * calls onFrames(count) (microtasks run afterwards). A read error other than EAGAIN (e.g. EBADFD
+   * when the device is deleted) stops polling and is passed to onError. Calling start() again
+   * replaces the callbacks. An active poll keeps the object alive until stop()/close().
+   */
+  start(onFrames: (count: number) => void, onError?: (err: TapError) => void): void;
+  /** Stops polling. Idempotent; a no-op after close(). */
+  stop(): void;
+  /** Whether an active poll keeps the event loop alive (default: it does). Never throws. */
+  ref(): void;
+  unref(): void;
+  /** One write() of buf[offset, offset+length); bytes written, or -errno for EAGAIN/ENOBUFS (a drop). */
+  write(buf: Uint8Array, offset: number, length: number): number;
+  /**
+   * Writes frames i < count, each buf[offsets[i], offsets[i]+lengths[i]), in one native call.
+   * Returns how many were written; EAGAIN/ENOBUFS refusals are skipped and counted in txDropped.
+   * Other errors throw (with `written` set).
+   */
+  writeBatch(buf: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
+  setUp(up: boolean): void;
+  isUp(): boolean;
+  getMtu(): number;
+  setMtu(mtu: number): void;
+  /** Kernel-side hardware address (SIOCGIFHWADDR), 6 bytes. */
+  getMac(): Buffer;
+  /** TUNSETCARRIER (Linux 5.0+). */
+  setCarrier(on: boolean): void;
+  /** Stops polling, closes the poll handle and the fd. Idempotent. */
+  close(): void;
+}
+
+export interface TapConstructor {
+  new (name: string, opts: TapOptions): TapHandle;
+}
+
+interface NativeModule {
+  Tap: TapConstructor;
+}
+
+export const DEFAULT_BATCH = 64;
+export const DEFAULT_FRAME_SIZE = 2048;
+
+function findPackageRoot(start: string): string {
+  // dist/drivers and src/drivers both sit two levels below the root; walking up also covers other layouts.
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return join(start, '..', '..');
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Absolute path of the compiled addon. */
+export const addonPath = join(findPackageRoot(here), 'build', 'Release', 'tapstack_native.node');
+
+let cached: NativeModule | undefined;
+let loadError: Error | undefined;
+
+function load(): NativeModule {
+  if (cached) return cached;
+  if (loadError) throw loadError;
+  if (!existsSync(addonPath)) {
+    loadError = Object.assign(new Error(`tapstack native addon not built: run npm install (missing ${addonPath})`), {
+      code: 'ERR_TAPSTACK_ADDON_MISSING',
+    });
+    throw loadError;
+  }
+  try {
+    cached = createRequire(import.meta.url)(addonPath) as NativeModule;
+    return cached;
+  } catch (cause) {
+    loadError = Object.assign(
+      new Error(`tapstack native addon failed to load from ${addonPath}: ${(cause as Error).message} (rebuild with npm install)`,
+        { cause }),
+      { code: 'ERR_TAPSTACK_ADDON_LOAD' },
+    );
+    throw loadError;
+  }
+}
+
+/** True when the addon is built and loads (does not check for /dev/net/tun or privileges). */
+export function addonAvailable(): boolean {
+  try {
+    load();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The raw addon class, for callers that want `new Tap(...)` directly. */
+export function tapClass(): TapConstructor {
+  return load().Tap;
+}
+
+/**
+ * Opens (creating if needed) TAP device `name` in the calling thread's network namespace; ''
+ * lets the kernel pick tap%d. Throws a TapError (EPERM, EBUSY, EINVAL, ENOENT, ...).
+ */
+export function openTap(name: string, opts: { batch?: number; frameSize?: number } = {}): TapHandle {
+  const { Tap } = load();
+  return new Tap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize: opts.frameSize ?? DEFAULT_FRAME_SIZE });
+}

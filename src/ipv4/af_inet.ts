@@ -1,0 +1,324 @@
+// The IPv4 family for one namespace (net/ipv4/af_inet.c inet_init, devinet.c inetdev_event,
+// arp.c arp_netdev_event): per-device state, addresses, routes, ARP, ICMP and the glue between them.
+import { EHOSTUNREACH, EINVAL, StackError } from '../core/errno.js';
+import type { Net, NetdevChangeInfo } from '../core/net.js';
+import {
+  NETDEV_CHANGE,
+  NETDEV_CHANGEADDR,
+  NETDEV_DOWN,
+  NETDEV_NOTIFY_PEERS,
+  NETDEV_REGISTER,
+  NETDEV_UNREGISTER,
+  NETDEV_UP,
+} from '../core/net.js';
+import { IFF_NOARP, NetDevice } from '../core/netdevice.js';
+import { SkBuff } from '../core/skbuff.js';
+import { ETH_P_ARP, ETH_P_IP } from '../ethernet/ethhdr.js';
+import { ARPOP_REQUEST } from './arphdr.js';
+import { Arp } from './arp.js';
+import { Ipv4ConfTree } from './devconf.js';
+import {
+  InDevice,
+  InIfaddr,
+  RT_SCOPE_LINK,
+  inDevGet,
+  inetDelIfa,
+  inetInsertIfa,
+  makeIfa,
+} from './devinet.js';
+import { Fib, FibRoute, RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST, RTN_UNREACHABLE } from './fib.js';
+import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from './icmphdr.js';
+import { Icmp } from './icmp.js';
+import { formatIPv4, isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
+import { ipLocalDeliver, ipRcv } from './ip_input.js';
+
+/** IPv4 counters, named after /proc/net/snmp's Ip line, plus the reasons behind each drop. */
+export interface IpStats {
+  inReceives: number;
+  inHdrErrors: number;
+  inCsumErrors: number;
+  inTruncatedPkts: number;
+  inAddrErrors: number;
+  inUnknownProtos: number;
+  inDelivers: number;
+  inDiscards: number;
+  forwDatagrams: number;
+  outRequests: number;
+  outNoRoutes: number;
+  outDiscards: number;
+  reasmFails: number;
+  drops: {
+    otherhost: number;
+    martianSource: number;
+    multicast: number;
+    notForUs: number;
+    fragment: number;
+    fragNeeded: number;
+    neighCreateFailed: number;
+    forwardNotImplemented: number;
+  };
+}
+
+export type IpProtocolHandler = (skb: SkBuff) => void;
+export type RawTap = (skb: SkBuff, protocol: number) => void;
+
+export class Inet {
+  readonly fib = new Fib();
+  readonly conf = new Ipv4ConfTree();
+  readonly arp: Arp;
+  readonly icmp: Icmp;
+  readonly stats: IpStats = {
+    inReceives: 0, inHdrErrors: 0, inCsumErrors: 0, inTruncatedPkts: 0, inAddrErrors: 0, inUnknownProtos: 0,
+    inDelivers: 0, inDiscards: 0, forwDatagrams: 0, outRequests: 0, outNoRoutes: 0, outDiscards: 0, reasmFails: 0,
+    drops: { otherhost: 0, martianSource: 0, multicast: 0, notForUs: 0, fragment: 0, fragNeeded: 0, neighCreateFailed: 0, forwardNotImplemented: 0 },
+  };
+  /** Upper-layer protocols beyond ICMP (inet_protos[]). */
+  readonly protocols = new Map<number, IpProtocolHandler>();
+  /** Raw IP observers (every locally delivered packet). */
+  readonly rawTaps: RawTap[] = [];
+  /** Addresses of this host and directed broadcasts of its subnets: the per-packet "is it ours?". */
+  private readonly localAddrs = new Set<number>();
+  private readonly localBcasts = new Set<number>();
+  private ipId = 1;
+
+  constructor(
+    readonly net: Net,
+    opts: { random?: () => number } = {},
+  ) {
+    this.arp = new Arp(this, opts.random);
+    this.icmp = new Icmp(this);
+    net.devAddPack(ETH_P_IP, (skb, dev) => ipRcv(this, skb, dev));
+    net.devAddPack(ETH_P_ARP, (skb, dev) => this.arp.rcv(skb, dev));
+    net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));
+    for (const dev of net.deviceList) this.inetdevInit(dev);
+    this.arp.tbl.start();
+  }
+
+  formatAddr(a: number): string {
+    return formatIPv4(a);
+  }
+
+  nextIpId(): number {
+    const id = this.ipId;
+    this.ipId = (id + 1) & 0xffff;
+    return id;
+  }
+
+  isLocalAddr(a: number): boolean {
+    return this.localAddrs.has(a);
+  }
+
+  isLocalBroadcast(a: number): boolean {
+    return this.localBcasts.has(a);
+  }
+
+  inDevices(): InDevice[] {
+    const out: InDevice[] = [];
+    for (const d of this.net.deviceList) {
+      const i = inDevGet(d);
+      if (i) out.push(i);
+    }
+    return out;
+  }
+
+  forwardingOn(dev: NetDevice): boolean {
+    const inDev = inDevGet(dev);
+    return inDev !== null && inDev.cnf.get('forwarding') !== 0;
+  }
+
+  /** ip_forward(): not implemented yet; counted. */
+  forward(_skb: SkBuff, _dev: NetDevice): void {
+    this.stats.drops.forwardNotImplemented++;
+    this.stats.inDiscards++;
+  }
+
+  // ---- devices and addresses ----------------------------------------------------------------
+
+  /** inetdev_init(): conf copied from `default`, ARP parms cloned from the table's. */
+  private inetdevInit(dev: NetDevice): InDevice {
+    const existing = inDevGet(dev);
+    if (existing) return existing;
+    const inDev = new InDevice(dev, this.conf.newDevice());
+    inDev.arpParms = this.arp.tbl.parmsAlloc(dev);
+    dev.ipPtr = inDev;
+    return inDev;
+  }
+
+  private netdevEvent(event: number, dev: NetDevice, info: NetdevChangeInfo | null): void {
+    const tbl = this.arp.tbl;
+    switch (event) {
+      case NETDEV_REGISTER:
+        this.inetdevInit(dev);
+        break;
+      case NETDEV_UNREGISTER: {
+        tbl.ifdown(dev);
+        const inDev = inDevGet(dev);
+        if (inDev) for (const ifa of inDev.ifaList.slice()) this.delAddress(dev, ifa.local, ifa.prefixLen);
+        this.fib.flushDev(dev);
+        tbl.parmsRelease(dev);
+        dev.ipPtr = null;
+        break;
+      }
+      case NETDEV_DOWN:
+        // arp_ifdown(): everything on the device goes, PERMANENT and proxy entries included.
+        tbl.ifdown(dev);
+        break;
+      case NETDEV_UP:
+        if (this.arpNotify(dev)) this.sendGratuitous(dev);
+        break;
+      case NETDEV_CHANGEADDR:
+        tbl.changeaddr(dev);
+        if (this.arpNotify(dev)) this.sendGratuitous(dev);
+        break;
+      case NETDEV_CHANGE: {
+        if (info && info.flagsChanged & IFF_NOARP) tbl.changeaddr(dev);
+        const inDev = inDevGet(dev);
+        const evict = inDev ? this.conf.effective(inDev.cnf, 'arp_evict_nocarrier') !== 0 : true;
+        if (evict && !dev.carrier) tbl.carrierDown(dev);
+        break;
+      }
+      case NETDEV_NOTIFY_PEERS:
+        this.sendGratuitous(dev);
+        break;
+    }
+  }
+
+  private arpNotify(dev: NetDevice): boolean {
+    const inDev = inDevGet(dev);
+    return inDev !== null && this.conf.effective(inDev.cnf, 'arp_notify') !== 0;
+  }
+
+  /** One gratuitous request per address: sip = tip = our address, tha = 0, broadcast. */
+  sendGratuitous(dev: NetDevice, only?: number): void {
+    const inDev = inDevGet(dev);
+    if (!inDev || !dev.isUp) return;
+    for (const ifa of inDev.ifaList) {
+      if (only === undefined || ifa.local === only) this.arp.send(ARPOP_REQUEST, ifa.local, dev, ifa.local, null, dev.devAddr, null);
+    }
+  }
+
+  addAddress(dev: NetDevice, local: number, prefixLen: number): InIfaddr {
+    const inDev = inDevGet(dev);
+    if (!inDev) throw new StackError(EINVAL, `device ${dev.name} has no IPv4 state`);
+    if (isMulticast(local) || isLocalBroadcast(local) || isZeronet(local)) {
+      throw new StackError(EINVAL, `${formatIPv4(local)} is not a valid host address`);
+    }
+    const ifa = makeIfa(local, prefixLen, dev.name);
+    inetInsertIfa(inDev, ifa);
+    this.fib.addIfaddr(dev, local, prefixLen);
+    this.rebuildLocal();
+    if (this.arpNotify(dev)) this.sendGratuitous(dev, local);
+    return ifa;
+  }
+
+  delAddress(dev: NetDevice, local: number, prefixLen: number): void {
+    const inDev = inDevGet(dev);
+    if (!inDev) throw new StackError(EINVAL, `device ${dev.name} has no IPv4 state`);
+    inetDelIfa(inDev, local, prefixLen);
+    this.fib.delIfaddr(dev, local);
+    // Routes of another address on the same subnet must survive; re-add what is still needed.
+    for (const o of inDev.ifaList) {
+      if (!this.fib.all.some((r) => r.dev === dev && r.prefsrc === o.local && r.type === RTN_LOCAL)) {
+        this.fib.addIfaddr(dev, o.local, o.prefixLen);
+      }
+    }
+    this.rebuildLocal();
+  }
+
+  private rebuildLocal(): void {
+    this.localAddrs.clear();
+    this.localBcasts.clear();
+    for (const inDev of this.inDevices()) {
+      for (const ifa of inDev.ifaList) {
+        this.localAddrs.add(ifa.local);
+        if (ifa.broadcast) this.localBcasts.add(ifa.broadcast);
+      }
+    }
+  }
+
+  // ---- helpers for ARP ----------------------------------------------------------------------
+
+  /**
+   * inet_confirm_addr()/confirm_addr_indev(): is there a local address of at most `scope` that
+   * fits `local` and whose subnet holds `dst`? Searches one device, or all when inDev is null.
+   * Returns that address or 0.
+   */
+  confirmAddr(inDev: InDevice | null, dst: number, local: number, scope: number): number {
+    const devs = inDev ? [inDev] : this.inDevices();
+    for (const d of devs) {
+      const a = confirmAddrIndev(d, dst, local, scope);
+      if (a !== 0) return a;
+    }
+    return 0;
+  }
+
+  /**
+   * ip_route_input_noref() as arp_process uses it for a request's target: local, or a unicast
+   * route (only when forwarding on the input device), or unreachable.
+   */
+  routeInputForArp(tip: number, sip: number, dev: NetDevice): { type: number; dev: NetDevice | null; rt: FibRoute | null } {
+    if (this.isLocalAddr(tip)) return { type: RTN_LOCAL, dev, rt: null };
+    if (isLocalBroadcast(tip) || this.isLocalBroadcast(tip) || isZeronet(tip)) return { type: RTN_BROADCAST, dev: null, rt: null };
+    if (isMulticast(sip) || isLocalBroadcast(sip)) return { type: RTN_UNREACHABLE, dev: null, rt: null };
+    if (!this.forwardingOn(dev)) return { type: RTN_UNREACHABLE, dev: null, rt: null };
+    const rt = this.fib.lookup(tip);
+    if (!rt) return { type: RTN_UNREACHABLE, dev: null, rt: null };
+    return { type: rt.type === RTN_LOCAL ? RTN_LOCAL : RTN_UNICAST, dev: rt.dev, rt };
+  }
+
+  /** ipv4_link_failure(): the neighbour failed; tell the packet's sender. */
+  linkFailure(skb: SkBuff): void {
+    if (skb.sk) skb.sk.errorReport(EHOSTUNREACH, skb);
+    else this.icmp.send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+  }
+
+  /** Packets to our own addresses never touch a link: deliver on the next microtask. */
+  loopbackDeliver(skb: SkBuff, dev: NetDevice): number {
+    const copy = skb.copy();
+    copy.dev = dev;
+    copy.pktType = 0;
+    queueMicrotask(() => {
+      copy.data = copy.networkHeader;
+      ipLocalDeliverChecked(this, copy);
+    });
+    return 0;
+  }
+
+  close(): void {
+    this.arp.tbl.stop();
+  }
+}
+
+function ipLocalDeliverChecked(inet: Inet, skb: SkBuff): void {
+  skb.transportHeader = skb.networkHeader + ((skb.buf[skb.networkHeader] & 0x0f) << 2);
+  ipLocalDeliver(inet, skb);
+}
+
+/** confirm_addr_indev(). */
+function confirmAddrIndev(inDev: InDevice, dst: number, local: number, scope: number): number {
+  let addr = 0;
+  let same = false;
+  for (const ifa of inDev.ifaList) {
+    const minScope = ifa.scope;
+    if (addr === 0 && (local === ifa.local || local === 0) && minScope <= scope) {
+      addr = ifa.local;
+      if (same) break;
+    }
+    if (!same) {
+      same = (local === 0 || ((local ^ ifa.local) & ifa.mask) === 0) && (dst === 0 || ((dst ^ ifa.local) & ifa.mask) === 0);
+      if (same && addr !== 0) {
+        if (local !== 0 || dst === 0) break;
+        // Is the selected address inside dst's subnet?
+        if (((addr ^ ifa.local) & ifa.mask) === 0) break;
+        // No: can this address be used instead?
+        if (minScope <= scope) {
+          addr = ifa.local;
+          break;
+        }
+        same = false;
+      }
+    }
+  }
+  return same ? addr : 0;
+}
+

@@ -1,0 +1,99 @@
+// IPv4 input (net/ipv4/ip_input.c): ip_rcv_core's header checks, the input route decision, and
+// ip_local_deliver's protocol dispatch.
+import type { NetDevice } from '../core/netdevice.js';
+import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, SkBuff } from '../core/skbuff.js';
+import type { Inet } from './af_inet.js';
+import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from './icmphdr.js';
+import { isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
+import {
+  IPPROTO_ICMP,
+  IP_DROP_BAD_CSUM,
+  IP_DROP_TRUNCATED,
+  IP_MF,
+  IP_OFFMASK,
+  ipDaddr,
+  ipFragOff,
+  ipHeaderCheck,
+  ipIhlBytes,
+  ipProtocol,
+  ipSaddr,
+  ipTotLen,
+} from './iphdr.js';
+
+/** ip_rcv(): validate, trim link padding, then deliver locally or forward. */
+export function ipRcv(inet: Inet, skb: SkBuff, dev: NetDevice): void {
+  const st = inet.stats;
+  st.inReceives++;
+  if (skb.pktType === PACKET_OTHERHOST) {
+    st.drops.otherhost++;
+    return;
+  }
+  const b = skb.buf;
+  const off = skb.data;
+  const reason = ipHeaderCheck(b, off, skb.len);
+  if (reason !== 0) {
+    if (reason === IP_DROP_BAD_CSUM) st.inCsumErrors++;
+    else if (reason === IP_DROP_TRUNCATED) st.inTruncatedPkts++;
+    else st.inHdrErrors++;
+    return;
+  }
+  skb.networkHeader = off;
+  skb.trim(ipTotLen(b, off));
+  skb.transportHeader = off + ipIhlBytes(b, off);
+  const saddr = ipSaddr(b, off);
+  const daddr = ipDaddr(b, off);
+  if (isMulticast(saddr) || isLocalBroadcast(saddr)) {
+    st.drops.martianSource++;
+    st.inAddrErrors++;
+    return;
+  }
+  if (inet.isLocalAddr(daddr)) {
+    ipLocalDeliver(inet, skb);
+    return;
+  }
+  if (isLocalBroadcast(daddr) || inet.isLocalBroadcast(daddr)) {
+    if (isZeronet(saddr) || skb.pktType === PACKET_HOST || skb.pktType === PACKET_BROADCAST) {
+      ipLocalDeliver(inet, skb);
+      return;
+    }
+  }
+  if (isMulticast(daddr) || skb.pktType === PACKET_MULTICAST) {
+    // No multicast group membership: nothing here wants it.
+    st.drops.multicast++;
+    return;
+  }
+  if (inet.forwardingOn(dev)) {
+    inet.forward(skb, dev);
+    return;
+  }
+  st.inAddrErrors++;
+  st.drops.notForUs++;
+}
+
+/** ip_local_deliver(): reassembly is not implemented, so fragments are counted and dropped. */
+export function ipLocalDeliver(inet: Inet, skb: SkBuff): void {
+  const st = inet.stats;
+  const b = skb.buf;
+  const nh = skb.networkHeader;
+  if ((ipFragOff(b, nh) & (IP_MF | IP_OFFMASK)) !== 0) {
+    st.reasmFails++;
+    st.drops.fragment++;
+    return;
+  }
+  skb.data = skb.transportHeader;
+  const proto = ipProtocol(b, nh);
+  if (inet.rawTaps.length) for (const t of inet.rawTaps) t(skb, proto);
+  if (proto === IPPROTO_ICMP) {
+    st.inDelivers++;
+    inet.icmp.rcv(skb);
+    return;
+  }
+  const handler = inet.protocols.get(proto);
+  if (handler) {
+    st.inDelivers++;
+    handler(skb);
+    return;
+  }
+  st.inUnknownProtos++;
+  inet.icmp.send(skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
+}

@@ -1,0 +1,70 @@
+// IPv4 output (net/ipv4/ip_output.c): ip_queue_xmit's header building for local packets and
+// ip_finish_output2, where every IPv4 packet meets the neighbour table.
+import { EMSGSIZE, ENETUNREACH } from '../core/errno.js';
+import type { NetDevice } from '../core/netdevice.js';
+import type { SkBuff } from '../core/skbuff.js';
+import { ETH_P_IP } from '../ethernet/ethhdr.js';
+import { neighOutput } from '../neighbour/neighbour.js';
+import { NUD_CONNECTED } from '../neighbour/nud.js';
+import type { Inet } from './af_inet.js';
+import { RTN_LOCAL, fibPrefsrc, rtNexthop } from './fib.js';
+import { IPDEFTTL, IP_DF, writeIpHeader } from './iphdr.js';
+
+/**
+ * ip_finish_output2(): look up (or create) the neighbour for the next hop and hand the packet to
+ * neigh_output — the fast path when the entry is CONNECTED with a cached header.
+ */
+export function ipFinishOutput2(inet: Inet, skb: SkBuff, dev: NetDevice, nexthop: number): number {
+  const tbl = inet.arp.tbl;
+  let n = tbl.lookupNoref(nexthop, dev);
+  if (n === null) {
+    const c = tbl.create(nexthop, dev, false);
+    if (typeof c === 'number') {
+      inet.stats.outDiscards++;
+      inet.stats.drops.neighCreateFailed++;
+      return c;
+    }
+    n = c;
+  }
+  skb.dev = dev;
+  skb.protocol = ETH_P_IP;
+  // A packet that may wait on the entry's queue must not point into a driver's reused ring.
+  if (skb.borrowed && (n.nudState & NUD_CONNECTED) === 0) skb.own();
+  return neighOutput(n, skb, false);
+}
+
+/**
+ * Builds the IPv4 header in front of skb.data (which holds the transport header and payload) and
+ * sends the packet: route lookup, source selection, nexthop (rt_nexthop), ip_finish_output2.
+ * saddr 0 lets the route choose. Returns 0 or a negative errno.
+ */
+export function ipSend(
+  inet: Inet,
+  skb: SkBuff,
+  saddr: number,
+  daddr: number,
+  protocol: number,
+  ttl = IPDEFTTL,
+  tos = 0,
+  oif: NetDevice | null = null,
+): number {
+  const rt = inet.fib.lookup(daddr, oif);
+  if (rt === null) {
+    inet.stats.outNoRoutes++;
+    return -ENETUNREACH;
+  }
+  if (saddr === 0) saddr = fibPrefsrc(rt, daddr);
+  const totLen = skb.len + 20;
+  if (rt.type !== RTN_LOCAL && totLen > rt.dev.mtu) {
+    // No fragmentation yet: refuse rather than send what the link would drop.
+    inet.stats.outDiscards++;
+    inet.stats.drops.fragNeeded++;
+    return -EMSGSIZE;
+  }
+  const off = skb.push(20);
+  skb.networkHeader = off;
+  writeIpHeader(skb.buf, off, tos, totLen, inet.nextIpId(), IP_DF, ttl, protocol, saddr, daddr);
+  inet.stats.outRequests++;
+  if (rt.type === RTN_LOCAL) return inet.loopbackDeliver(skb, rt.dev);
+  return ipFinishOutput2(inet, skb, rt.dev, rtNexthop(rt, daddr));
+}

@@ -1,0 +1,195 @@
+// struct neigh_parms and its knobs: neigh_parms_alloc/release, neigh_rand_reach_time,
+// NEIGH_VAR_SET/data_state, neigh_copy_dflt_parms and the sysctl/netlink range checks.
+import { EINVAL, StackError } from '../core/errno.js';
+import type { NetDevice } from '../core/netdevice.js';
+import { skbTruesize } from '../core/skbuff.js';
+
+/** The settable per-table/per-device values (all times in ms). */
+export interface NeighParmsValues {
+  mcastProbes: number;
+  ucastProbes: number;
+  appProbes: number;
+  mcastReprobes: number;
+  retransTime: number;
+  baseReachableTime: number;
+  delayProbeTime: number;
+  intervalProbeTimeMs: number;
+  gcStaletime: number;
+  queueLenBytes: number;
+  proxyQlen: number;
+  anycastDelay: number;
+  proxyDelay: number;
+  locktime: number;
+}
+
+export type NeighParmName = keyof NeighParmsValues;
+
+/** arp_tbl's defaults (net/ipv4/arp.c); other tables pass their own. */
+export const NEIGH_ARP_DEFAULTS: Readonly<NeighParmsValues> = Object.freeze({
+  mcastProbes: 3,
+  ucastProbes: 3,
+  appProbes: 0,
+  mcastReprobes: 0,
+  retransTime: 1000,
+  baseReachableTime: 30000,
+  delayProbeTime: 5000,
+  intervalProbeTimeMs: 5000,
+  gcStaletime: 60000,
+  queueLenBytes: 212992,
+  proxyQlen: 64,
+  anycastDelay: 1000,
+  proxyDelay: 800,
+  locktime: 1000,
+});
+
+/** ETH_FRAME_LEN: the frame size the deprecated packet-count queue limit is expressed in. */
+export const ETH_FRAME_LEN = 1514;
+const INT_MAX = 0x7fffffff;
+/** SKB_TRUESIZE(ETH_FRAME_LEN): bytes one full frame costs against queue_len_bytes. */
+export const UNRES_QLEN_TRUESIZE = skbTruesize(ETH_FRAME_LEN);
+
+/** Lowest accepted value per knob; interval_probe_time_ms is the only one that must be positive. */
+const MIN_VALUE: Readonly<Record<NeighParmName, number>> = {
+  mcastProbes: 0, ucastProbes: 0, appProbes: 0, mcastReprobes: 0, retransTime: 0,
+  baseReachableTime: 0, delayProbeTime: 0, intervalProbeTimeMs: 1, gcStaletime: 0,
+  queueLenBytes: 0, proxyQlen: 0, anycastDelay: 0, proxyDelay: 0, locktime: 0,
+};
+
+/** neigh_rand_reach_time(): uniform in [base/2, 3·base/2); 0 stays 0. */
+export function neighRandReachTime(base: number, random: () => number): number {
+  return base > 0 ? Math.floor(random() * base) + (base >> 1) : 0;
+}
+
+/** What a parms object needs from its table: randomness and the list of device parms. */
+export interface NeighParmsOwner {
+  readonly random: () => number;
+  /** neigh_copy_dflt_parms(): push a default to every device parms that has not set the value. */
+  copyDefaultParm(name: NeighParmName): void;
+}
+
+export class NeighParms implements NeighParmsValues {
+  /** Names accepted by {@link NeighParms.set}, in `ip ntable` order of appearance. */
+  static readonly NAMES: readonly NeighParmName[] = Object.freeze([
+    'mcastProbes', 'ucastProbes', 'appProbes', 'mcastReprobes', 'retransTime', 'baseReachableTime',
+    'delayProbeTime', 'intervalProbeTimeMs', 'gcStaletime', 'queueLenBytes', 'proxyQlen',
+    'anycastDelay', 'proxyDelay', 'locktime',
+  ] as NeighParmName[]);
+
+  mcastProbes: number;
+  ucastProbes: number;
+  appProbes: number;
+  mcastReprobes: number;
+  retransTime: number;
+  baseReachableTime: number;
+  delayProbeTime: number;
+  intervalProbeTimeMs: number;
+  gcStaletime: number;
+  queueLenBytes: number;
+  proxyQlen: number;
+  anycastDelay: number;
+  proxyDelay: number;
+  locktime: number;
+  /** The randomised ReachableTime actually used by the state machine. */
+  reachableTime: number;
+  /** Owning device; null for the table default. */
+  readonly dev: NetDevice | null;
+  /** Set by neigh_parms_release(): entries may no longer be created with these parms. */
+  dead = false;
+  refcnt = 1;
+  /** Packets of this parms currently in the table's proxy queue. */
+  qlen = 0;
+  /** data_state: the knobs written on this object itself (so defaults no longer flow in). */
+  private readonly written = new Set<NeighParmName>();
+
+  constructor(values: Readonly<NeighParmsValues>, dev: NetDevice | null, private readonly owner: NeighParmsOwner) {
+    this.mcastProbes = values.mcastProbes;
+    this.ucastProbes = values.ucastProbes;
+    this.appProbes = values.appProbes;
+    this.mcastReprobes = values.mcastReprobes;
+    this.retransTime = values.retransTime;
+    this.baseReachableTime = values.baseReachableTime;
+    this.delayProbeTime = values.delayProbeTime;
+    this.intervalProbeTimeMs = values.intervalProbeTimeMs;
+    this.gcStaletime = values.gcStaletime;
+    this.queueLenBytes = values.queueLenBytes;
+    this.proxyQlen = values.proxyQlen;
+    this.anycastDelay = values.anycastDelay;
+    this.proxyDelay = values.proxyDelay;
+    this.locktime = values.locktime;
+    this.dev = dev;
+    this.reachableTime = neighRandReachTime(this.baseReachableTime, owner.random);
+  }
+
+  /** NDTPA_IFINDEX: 0 for the table default. */
+  get ifindex(): number {
+    return this.dev ? this.dev.ifindex : 0;
+  }
+
+  /** True when this knob was written on this object (test_bit(data_state)). */
+  isSet(name: NeighParmName): boolean {
+    return this.written.has(name);
+  }
+
+  /**
+   * Writes one knob the way a sysctl write does: validate, store, mark it as set; writing
+   * base_reachable_time re-randomises reachable_time; a write on the table default is copied to
+   * every device that has not set the value itself. `propagate = false` is the netlink path
+   * (neightbl_set / `ip ntable change`), which the kernel does not copy to devices.
+   */
+  set(name: NeighParmName, value: number, propagate = true): void {
+    checkParm(name, value);
+    this.assign(name, value);
+    this.written.add(name);
+    if (name === 'baseReachableTime') this.reachableTime = neighRandReachTime(value, this.owner.random);
+    if (propagate && this.dev === null) this.owner.copyDefaultParm(name);
+  }
+
+  /** Copies a default without marking it as set (neigh_copy_dflt_parms' per-device step). */
+  inherit(name: NeighParmName, value: number): void {
+    if (!this.written.has(name)) this.assign(name, value);
+  }
+
+  get(name: NeighParmName): number {
+    return this[name];
+  }
+
+  /** A plain copy of the knobs. */
+  values(): NeighParmsValues {
+    const v = {} as NeighParmsValues;
+    for (const k of NeighParms.NAMES) v[k] = this[k];
+    return v;
+  }
+
+  /** Re-randomises reachable_time from base_reachable_time (periodic work, every 300 s). */
+  rerandomise(): void {
+    this.reachableTime = neighRandReachTime(this.baseReachableTime, this.owner.random);
+  }
+
+  private assign(name: NeighParmName, value: number): void {
+    this[name] = value;
+  }
+}
+
+function checkParm(name: NeighParmName, value: number): void {
+  if (!(NeighParms.NAMES as readonly string[]).includes(name)) {
+    throw new StackError(EINVAL, `unknown neighbour parameter "${String(name)}"`);
+  }
+  const min = MIN_VALUE[name];
+  if (!Number.isInteger(value) || value < min || value > INT_MAX) {
+    throw new StackError(EINVAL, `${name} must be an integer in ${min}..${INT_MAX}, got ${value}`);
+  }
+}
+
+/** The deprecated packet-count limit `ip ntable` shows as "queue": bytes / truesize of a full frame. */
+export function unresQlen(p: NeighParms): number {
+  return Math.floor(p.queueLenBytes / UNRES_QLEN_TRUESIZE);
+}
+
+/** Writing unres_qlen sets queue_len_bytes = packets × truesize of a full frame (proc_unres_qlen). */
+export function setUnresQlen(p: NeighParms, packets: number, propagate = true): void {
+  const max = Math.floor(INT_MAX / UNRES_QLEN_TRUESIZE);
+  if (!Number.isInteger(packets) || packets < 0 || packets > max) {
+    throw new StackError(EINVAL, `unres_qlen must be an integer in 0..${max}, got ${packets}`);
+  }
+  p.set('queueLenBytes', packets * UNRES_QLEN_TRUESIZE, propagate);
+}

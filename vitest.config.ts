@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests create network namespaces and TAP devices; run files one at a time so
+    // their kernel-side timing is not disturbed by parallel CPU load on a 2-core machine.
+    fileParallelism: false,
+    testTimeout: 30000,
+    hookTimeout: 30000,
+  },
+});
