@@ -173,7 +173,8 @@ class Tap : public Napi::ObjectWrap<Tap> {
     batch_ = batch;
     frameSize_ = frameSize;
 
-    // Worker threads abort if a uv handle is still open when their loop closes.
+    // At env teardown (e.g. a Worker exiting) close the poll handle and fd before the loop goes away,
+    // instead of depending on when finalizers run.
     napi_add_async_cleanup_hook(env, &Tap::AsyncCleanup, this, &cleanupHook_);
   }
 
@@ -228,7 +229,9 @@ class Tap : public Napi::ObjectWrap<Tap> {
       if (!refed_) uv_unref(reinterpret_cast<uv_handle_t*>(&box->handle));
       poll_ = box;
     }
-    if (!asyncCtx_) asyncCtx_ = std::make_unique<Napi::AsyncContext>(env, "TapDevice", Value());
+    // Each start() opens a new async context, so callbacks run in the context start() was called from
+    // (AsyncLocalStorage etc.). Invoke() holds its own reference, so replacing it mid-callback is safe.
+    asyncCtx_ = std::make_shared<Napi::AsyncContext>(env, "TapDevice", Value());
     onFrames_ = Napi::Persistent(info[0].As<Napi::Function>());
     if (info[1].IsFunction()) onError_ = Napi::Persistent(info[1].As<Napi::Function>());
     else onError_.Reset();
@@ -302,10 +305,11 @@ class Tap : public Napi::ObjectWrap<Tap> {
   }
 
   void Invoke(Napi::FunctionReference& fn, std::initializer_list<napi_value> args) {
-    if (fn.IsEmpty()) return;
+    if (fn.IsEmpty() || !asyncCtx_) return;
+    std::shared_ptr<Napi::AsyncContext> ctx = asyncCtx_;
     try {
       // MakeCallback drains nextTicks/microtasks afterwards and attributes the work to our async resource.
-      fn.MakeCallback(Value(), args, *asyncCtx_);
+      fn.MakeCallback(Value(), args, *ctx);
     } catch (const Napi::Error& e) {
       napi_fatal_exception(Env(), e.Value());
     }
@@ -322,8 +326,9 @@ class Tap : public Napi::ObjectWrap<Tap> {
     do r = ::write(fd_, data + off, n);
     while (r < 0 && errno == EINTR);
     if (r < 0) {
-      if (IsDrop(errno)) return Napi::Number::New(env, -errno);
-      throw SysError(env, errno, "write", CurrentName(), IoHint(errno));
+      int e = errno;  // CurrentName() issues an ioctl, so capture errno first
+      if (IsDrop(e)) return Napi::Number::New(env, -e);
+      throw SysError(env, e, "write", CurrentName(), IoHint(e));
     }
     return Napi::Number::New(env, static_cast<double>(r));
   }
@@ -483,7 +488,7 @@ class Tap : public Napi::ObjectWrap<Tap> {
   PollBox* poll_ = nullptr;
   bool polling_ = false, refed_ = true, selfRef_ = false;
   Napi::FunctionReference onFrames_, onError_;
-  std::unique_ptr<Napi::AsyncContext> asyncCtx_;
+  std::shared_ptr<Napi::AsyncContext> asyncCtx_;
   napi_async_cleanup_hook_handle cleanupHook_ = nullptr;
   uint64_t rxTruncated_ = 0, txDropped_ = 0;
 };

@@ -25,13 +25,15 @@ export interface TapStats {
   rxTruncated: number;
   txOversize: number;
   txRefused: number;
+  /** Frames the kernel refused with EIO because its side of the link was down. */
+  txLinkDown: number;
   rxBatches: number;
   txBatches: number;
 }
 
 export class TapDevice extends NetDevice {
   readonly handle: TapHandle;
-  readonly tapStats: TapStats = { rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, rxBatches: 0, txBatches: 0 };
+  readonly tapStats: TapStats = { rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, txLinkDown: 0, rxBatches: 0, txBatches: 0 };
   /** Called once if the kernel side goes away (device deleted, fd broken). */
   onFatal: ((err: TapError) => void) | null = null;
   private readonly frameSize: number;
@@ -163,8 +165,16 @@ export class TapDevice extends NetDevice {
     try {
       this.handle.writeBatch(this.txBuf, this.txOffsets, this.txLengths, n);
     } catch (e) {
-      this.stats.txErrors++;
-      this.onFatal?.(e as TapError);
+      const err = e as TapError;
+      const lost = n - (err.written ?? 0);
+      if (err.code === 'EIO') {
+        // The kernel side is administratively down: frames are lost, the device is not.
+        this.tapStats.txLinkDown += lost;
+        this.stats.txDropped += lost;
+      } else {
+        this.stats.txErrors += lost;
+        this.onFatal?.(err);
+      }
     }
     const refused = this.handle.txDropped - before;
     if (refused > 0) {

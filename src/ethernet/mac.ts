@@ -1,6 +1,5 @@
-// Ethernet address helpers: include/linux/etherdevice.h (is_multicast_ether_addr,
-// is_broadcast_ether_addr, is_zero_ether_addr, ether_addr_equal, eth_random_addr) and
-// iproute2's ll_addr_a2n / ll_addr_n2a for the text form.
+// Ethernet addresses: include/linux/etherdevice.h (is_*_ether_addr, ether_addr_equal,
+// eth_random_addr); text form as iproute2's ll_addr_a2n / ll_addr_n2a.
 import { randomBytes } from 'node:crypto';
 
 // Typed arrays with elements cannot be Object.freeze()d (it throws), so these constants are only

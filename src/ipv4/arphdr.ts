@@ -1,6 +1,5 @@
-// ARP wire format: include/uapi/linux/if_arp.h (struct arphdr, ARPHRD_*, ARPOP_*) and
-// arp_hdr_len (include/linux/if_arp.h); arpHeaderCheck mirrors arp_rcv, arpProtoCheck the
-// first checks of arp_process (net/ipv4/arp.c).
+// ARP wire format: include/uapi/linux/if_arp.h (struct arphdr, ARPHRD_*, ARPOP_*), arp_hdr_len;
+// arpHeaderCheck mirrors arp_rcv, arpProtoCheck the first checks of arp_process (net/ipv4/arp.c).
 //
 // Layout: hrd(2) pro(2) hln(1) pln(1) op(2) | sha(hln) sip(4) tha(hln) tip(4).
 import { ETH_ALEN, ETH_P_IP } from '../ethernet/ethhdr.js';

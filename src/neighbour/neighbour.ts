@@ -82,7 +82,7 @@ export class Neighbour<K> {
   readonly arpQueue: SkBuff[] = [];
   arpQueueLenBytes = 0;
   output: NeighOutputFn<K> = neighBlackhole;
-  ops: NeighOps<K> = UNSET_OPS as NeighOps<K>;
+  ops: NeighOps<K> = UNSET_OPS as unknown as NeighOps<K>;
   /** Cached link-layer header; hhLen 0 until the first resolved transmission fills it. */
   readonly hh: HhCache = { hhLen: 0, data: Buffer.alloc(HH_DATA_LEN) };
   /** NDA_PROTOCOL: who installed the entry (0 = unspecified). */
@@ -165,6 +165,11 @@ export function neighSuspect<K>(n: Neighbour<K>): void {
 /** neigh_connect(): the address is trusted; use the connected output. */
 export function neighConnect<K>(n: Neighbour<K>): void {
   n.output = n.ops.connectedOutput;
+}
+
+/** neigh_confirm(): upper-layer proof of reachability (a TCP ACK, ...) — DELAY returns to REACHABLE. */
+export function neighConfirm<K>(n: Neighbour<K>): void {
+  n.confirmed = n.tbl.clock.now();
 }
 
 /** ucast + app + (PROBE ? mcast_reprobes : mcast_probes). */
@@ -281,7 +286,7 @@ export function neighTimerHandler<K>(n: Neighbour<K>): void {
   }
   if (notify) tbl.neighNotify(n, 'newneigh', 0);
   if (n.nudState & NUD_IN_TIMER) {
-    if (next < now + NEIGH_MIN_TIMER_MS) next = now + NEIGH_MIN_TIMER_MS;
+    
     if (!n.timer.mod(next)) neighHold(n);
   }
   if (n.nudState & (NUD_INCOMPLETE | NUD_PROBE)) neighProbe(n);

@@ -1,6 +1,7 @@
 // Runs inside `ip netns exec <ns>` and drives the raw TAP addon (/dev/net/tun, TUNSETIFF) against real
 // devices in that namespace; prints one JSON line of observations for test/unit/tap_addon.test.ts.
 // Usage: node tap_addon_child.mjs <scenario> [args...]
+import { AsyncLocalStorage, executionAsyncId, executionAsyncResource } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { writeFileSync } from 'node:fs';
@@ -242,9 +243,14 @@ const scenarios = {
     const frames = [];
     const counts = [];
     let sameBuffer = true;
-    t.start(
+    // onFrames must run inside the Tap's async context (MakeCallback + AsyncContext): visible as a
+    // non-zero execution id, the Tap as the resource, and AsyncLocalStorage carried over from start().
+    const als = new AsyncLocalStorage();
+    const asyncSeen = [];
+    als.run({ tag: 'from-start' }, () => t.start(
       (count) => {
         counts.push(count);
+        asyncSeen.push({ idNonZero: executionAsyncId() !== 0, resourceIsTap: executionAsyncResource() === t, store: als.getStore()?.tag ?? null });
         sameBuffer &&= t.rxBuffer === bufAtStart;
         const buf = t.rxBuffer;
         const lens = t.rxLengths;
@@ -262,7 +268,7 @@ const scenarios = {
         }
       },
       (e) => (r.onError = { message: e.message, code: e.code }),
-    );
+    ));
     r.pollingAfterStart = t.polling;
 
     const sock = dgram.createSocket('udp4');
@@ -274,7 +280,7 @@ const scenarios = {
     for (const p of payloads) sock.send(p, 9999, '10.9.0.2'); // one synchronous burst
     await waitFor(() => frames.filter((f) => f.dport === 9999).length >= N, 5000);
     Object.assign(r, {
-      payloads, frames, counts, sameBuffer,
+      payloads, frames, counts, sameBuffer, asyncSeen: asyncSeen.slice(0, 3),
       rxTruncated: t.rxTruncated, srcUdpPort: sock.address().port,
     });
 
@@ -287,7 +293,9 @@ const scenarios = {
     r.framesWhileStopped = frames.length - before;
     let resumed = null;
     let microtaskBeforeImmediate = null;
-    t.start((count) => {
+    let resumedStore;
+    als.run({ tag: 'from-restart' }, () => t.start((count) => {
+      resumedStore ??= als.getStore()?.tag ?? null;
       for (let i = 0; i < count; i++)
         resumed ??= t.rxBuffer.toString('latin1', i * frameSize + 42, i * frameSize + t.rxLengths[i]);
       // Measured here, where no other I/O is pending: with MakeCallback the microtask runs as soon
@@ -296,10 +304,11 @@ const scenarios = {
       let ran = false;
       queueMicrotask(() => (ran = true));
       setImmediate(() => (microtaskBeforeImmediate = ran));
-    });
+    }));
     await waitFor(() => resumed !== null && microtaskBeforeImmediate !== null, 2000);
     r.resumedPayload = resumed;
     r.microtaskBeforeImmediate = microtaskBeforeImmediate;
+    r.resumedStore = resumedStore;
 
     // A throwing onFrames goes to 'uncaughtException' and polling carries on.
     let uncaught = null;
@@ -411,6 +420,28 @@ const scenarios = {
     r.startedAlive = link(name + 'b') !== null;
     return r;
   },
+};
+
+// A Worker that exits with its poll still active: the addon's async cleanup hook must close the uv
+// handle (Node aborts on a loop closed with open handles) and the fd (deleting the device).
+scenarios.worker = async (name) => {
+  const { Worker } = await import('node:worker_threads');
+  const addon = join(root, 'build', 'Release', 'tapstack_native.node');
+  const w = new Worker(
+    `const { Tap } = require(${JSON.stringify(addon)});
+     const t = new Tap(${JSON.stringify(name)}, { batch: 4, frameSize: 2048 });
+     t.start(() => {});
+     require('node:worker_threads').parentPort.postMessage({ polling: t.polling });`,
+    { eval: true },
+  );
+  const first = await new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  const r = { workerPolling: first.polling, existedWhileWorkerRan: link(name) !== null };
+  r.exitCode = await w.terminate();
+  r.goneAfterTerminate = await waitFor(() => link(name) === null, 2000);
+  return r;
 };
 
 const [scenario, ...args] = process.argv.slice(2);

@@ -374,8 +374,10 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
       if (batch === 8) expect(counts.filter((c) => c === 8).length).toBeGreaterThanOrEqual(2);
     });
 
-    it('runs microtasks after each callback and keeps polling when onFrames throws', () => {
+    it('calls onFrames in its async context, runs microtasks after it, keeps polling when it throws', () => {
       expect(r.pollingAfterStart).toBe(true);
+      expect(r.asyncSeen.length).toBeGreaterThan(0);
+      for (const a of r.asyncSeen) expect(a).toEqual({ idNonZero: true, resourceIsTap: true, store: 'from-start' });
       expect(r.microtaskBeforeImmediate).toBe(true);
       expect(r.uncaught).toBe('boom from onFrames');
       expect(r.pollingAfterThrow).toBe(true);
@@ -386,6 +388,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
       expect(r.pollingAfterStop).toBe(false);
       expect(r.framesWhileStopped).toBe(0);
       expect(r.resumedPayload).toBe('while-stopped');
+      expect(r.resumedStore).toBe('from-restart'); // the new start() call's async context
     });
 
     it('write() and writeBatch() inject frames the kernel accepts', () => {
@@ -421,6 +424,11 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
     const r = child('unref', ['tu0']);
     expect(r).toEqual({ refKeptAlive: true, exitedWithPollActive: true });
     expect(linkIn('tu0')).toBeNull(); // the fd died with the process
+  });
+
+  it('tears down cleanly when a Worker exits with its poll active', () => {
+    const r = child('worker', ['tw0']);
+    expect(r).toEqual({ workerPolling: true, existedWhileWorkerRan: true, exitCode: 1, goneAfterTerminate: true });
   });
 
   it('finalizes an unreferenced idle Tap (closing it), but keeps a polling one alive', () => {
