@@ -51,20 +51,20 @@ const UNSET_OPS: NeighOps<never> = {
 };
 
 export class Neighbour<K> {
+  // The lookup and fast-path fields come first so a chain walk and neigh_output touch one cache line.
   /** Hash chain. */
   next: Neighbour<K> | null = null;
-  /** gc_list links (oldest at the table's head). */
-  gcPrev: Neighbour<K> | null = null;
-  gcNext: Neighbour<K> | null = null;
-  onGcList = false;
-  /** Created exempt from GC (loopback, admin PERMANENT/EXT_LEARNED) and not re-evaluated since. */
-  createdExempt = false;
-  onManagedList = false;
-
+  readonly primaryKey: K;
+  readonly dev: NetDevice;
+  nudState = NUD_NONE;
+  /** Cached link-layer header; hhLen 0 until the first resolved transmission fills it. */
+  readonly hh: HhCache = { hhLen: 0, data: Buffer.alloc(HH_DATA_LEN) };
+  output: NeighOutputFn<K> = neighBlackhole;
+  readonly tbl: NeighTable<K>;
   parms!: NeighParms;
   /** Link-layer address, dev.addrLen bytes, rewritten in place. */
   readonly ha: Buffer;
-  nudState = NUD_NONE;
+  ops: NeighOps<K> = UNSET_OPS as unknown as NeighOps<K>;
   /** Protocol address type (RTN_* for IPv4), set by the constructor. */
   type = 0;
   /** NTF_* (ndm_flags) in the low byte, ext flags (NTF_MANAGED) above. */
@@ -81,20 +81,20 @@ export class Neighbour<K> {
   /** Packets waiting for resolution, oldest first. */
   readonly arpQueue: SkBuff[] = [];
   arpQueueLenBytes = 0;
-  output: NeighOutputFn<K> = neighBlackhole;
-  ops: NeighOps<K> = UNSET_OPS as unknown as NeighOps<K>;
-  /** Cached link-layer header; hhLen 0 until the first resolved transmission fills it. */
-  readonly hh: HhCache = { hhLen: 0, data: Buffer.alloc(HH_DATA_LEN) };
   /** NDA_PROTOCOL: who installed the entry (0 = unspecified). */
   protocol = 0;
+  /** gc_list links (oldest at the table's head). */
+  gcPrev: Neighbour<K> | null = null;
+  gcNext: Neighbour<K> | null = null;
+  onGcList = false;
+  /** Created exempt from GC (loopback, admin PERMANENT/EXT_LEARNED) and not re-evaluated since. */
+  createdExempt = false;
+  onManagedList = false;
 
-  constructor(
-    readonly tbl: NeighTable<K>,
-    readonly dev: NetDevice,
-    readonly primaryKey: K,
-    flags: number,
-    now: number,
-  ) {
+  constructor(tbl: NeighTable<K>, dev: NetDevice, primaryKey: K, flags: number, now: number) {
+    this.primaryKey = primaryKey;
+    this.dev = dev;
+    this.tbl = tbl;
     this.ha = Buffer.alloc(dev.addrLen);
     this.flags = flags;
     this.updated = now;
@@ -286,7 +286,7 @@ export function neighTimerHandler<K>(n: Neighbour<K>): void {
   }
   if (notify) tbl.neighNotify(n, 'newneigh', 0);
   if (n.nudState & NUD_IN_TIMER) {
-    
+    if (next < now + NEIGH_MIN_TIMER_MS) next = now + NEIGH_MIN_TIMER_MS;
     if (!n.timer.mod(next)) neighHold(n);
   }
   if (n.nudState & (NUD_INCOMPLETE | NUD_PROBE)) neighProbe(n);

@@ -164,6 +164,7 @@ export interface FakeOptions {
   onSolicit?: (n: Neighbour<number>, skb: SkBuff | null) => void;
   pconstructor?: (pn: PneighEntry<number>) => number;
   proxyRedo?: (skb: SkBuff) => void;
+  allowAdd?: (dev: NetDevice) => boolean;
 }
 
 /** One manual clock, one Net, two up Ethernet-like devices and a fake-protocol neighbour table. */
@@ -224,6 +225,7 @@ export class NeighHarness {
       isMulticast: opts.isMulticast,
       pconstructor: opts.pconstructor,
       proxyRedo: opts.proxyRedo,
+      allowAdd: opts.allowAdd,
       hhCheck: (n: Neighbour<number>) => n.hh.data.compare(n.ha, 0, n.dev.addrLen, 0, n.dev.addrLen) === 0,
       defaults: { ...NEIGH_ARP_DEFAULTS, ...opts.defaults },
       gcInterval: 30000,

@@ -25,8 +25,8 @@ const ops = {
     tap.ipPtr.arpParms.set(name, value);
     return true;
   },
-  async ping({ dst, count, interval, size }) {
-    return stack.ping(dst, { count, interval, size });
+  async ping({ dst, count, interval, size, timeout }) {
+    return stack.ping(dst, { count, interval, size, timeout });
   },
   neigh() {
     return stack.neighbours();

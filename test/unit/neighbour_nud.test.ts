@@ -420,9 +420,13 @@ const ROWS: Row[] = [
   },
   {
     name: 'update step 5: no lladdr on a valid entry keeps the known address',
-    from: 'STALE', to: NUD_REACHABLE, rc: 0, timer: REACH, ha: A, notify: ['newneigh'],
-    event: (c) => upd(c, null, NUD_REACHABLE, 0),
-    check: (c) => expect(c.e().confirmed).toBe(c.t0),
+    from: 'STALE', to: NUD_REACHABLE, rc: 0, timer: 500 + REACH, ha: A, notify: ['newneigh'],
+    event: (c) => { c.advance(500); return upd(c, null, NUD_REACHABLE, 0); },
+    check: (c) => {
+      expect(c.e().confirmed).toBe(c.t0 + 500);
+      // Arming the timer raises "used" to the confirmation (neigh_add_timer).
+      expect(c.e().used).toBe(c.t0 + 500);
+    },
   },
   {
     name: 'update step 5: a device without addresses needs no lladdr',
@@ -448,8 +452,8 @@ const ROWS: Row[] = [
     check: (c) => { expect(c.e().output).toBe(neighResolveOutput); expect(c.e().confirmed).toBe(c.t0); },
   },
   {
-    name: 'update step 7: WEAK_OVERRIDE on a non-connected entry is ignored',
-    from: 'STALE', to: NUD_STALE, rc: 0, timer: null, ha: A,
+    name: 'update step 7: WEAK_OVERRIDE on a non-connected entry (DELAY) is ignored',
+    from: 'DELAY', to: NUD_DELAY, rc: 0, timer: 5000, ha: A,
     event: (c) => upd(c, B, NUD_REACHABLE, NEIGH_UPDATE_F_WEAK_OVERRIDE),
   },
   {
@@ -465,9 +469,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'update steps 8-11: INCOMPLETE → REACHABLE arms reachable_time, notifies once, connects, sends the queue',
-    from: 'INCOMPLETE', to: NUD_REACHABLE, rc: 0, timer: REACH, ha: A, notify: ['newneigh'], xmit: ['q1'], dst: A,
-    event: (c) => upd(c, A, NUD_REACHABLE, NEIGH_UPDATE_F_OVERRIDE),
-    check: (c) => { expect(c.e().confirmed).toBe(c.t0); expect(c.e().updated).toBe(c.t0); expect(c.e().hh.hhLen).toBe(14); },
+    from: 'INCOMPLETE', to: NUD_REACHABLE, rc: 0, timer: 500 + REACH, ha: A, notify: ['newneigh'], xmit: ['q1'], dst: A,
+    solicits: [],
+    event: (c) => { c.advance(500); return upd(c, A, NUD_REACHABLE, NEIGH_UPDATE_F_OVERRIDE); },
+    check: (c) => {
+      const e = c.e();
+      expect([e.confirmed, e.updated].map((t) => t - c.t0)).toEqual([500, 500]);
+      expect(e.hh.hhLen).toBe(14);
+    },
   },
   {
     name: 'update step 9: → PROBE resets probes and arms the timer at now',
@@ -576,6 +585,18 @@ const ROWS: Row[] = [
       c.advance(3000);
     },
     check: (c) => expect(c.h.tbl.stats.extra.queuePurged).toBe(0),
+  },
+  {
+    name: 'invalidate: a report that restarts resolution ends the reports; the whole queue is purged',
+    from: 'INCOMPLETE', to: NUD_INCOMPLETE, timer: 3000 + 1000, probes: 4, solicits: ['p3', 'p3', 'icmp'], errors: ['q1'],
+    notify: ['newneigh'],
+    event: (c) => {
+      neighEventSend(c.e(), c.p('p2'));
+      neighEventSend(c.e(), c.p('p3'));
+      c.h.onErrorReport = (n) => { c.h.onErrorReport = null; neighEventSend(n, c.p('icmp')); };
+      c.advance(3000);
+    },
+    check: (c) => expect(c.h.tbl.stats.extra.queuePurged).toBe(3),
   },
 
   // ---- neigh_event_ns --------------------------------------------------------------------------

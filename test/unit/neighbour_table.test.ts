@@ -805,6 +805,15 @@ describe('management (neigh_add / neigh_delete)', () => {
     ok(h);
   });
 
+  it('allow_add can refuse entries on a device', () => {
+    const refused: { dev: unknown } = { dev: null };
+    const h = new NeighHarness({ allowAdd: (d): boolean => d !== refused.dev });
+    refused.dev = h.dev2;
+    expect(h.tbl.neighAdd(K, h.dev2, { state: NUD_PERMANENT, lladdr: mac(A), create: true })).toBe(-EINVAL);
+    expect(h.tbl.neighAdd(K, h.dev, { state: NUD_PERMANENT, lladdr: mac(A), create: true })).toBe(0);
+    expect(h.tbl.size).toBe(1);
+  });
+
   it('flush deletes what the filter accepts and returns the count', () => {
     const h = new NeighHarness();
     const t = h.tbl;
