@@ -41,6 +41,7 @@ import {
   nudStateNames,
 } from './nud.js';
 import { type NeighParmName, NeighParms, type NeighParmsOwner, type NeighParmsValues } from './parms.js';
+import { IntKeyIndex } from './intindex.js';
 import { type PneighEntry, PneighTable } from './pneigh.js';
 
 /** struct neigh_ops: how one protocol resolves and reports. */
@@ -73,6 +74,11 @@ export interface NeighTableConfig<K> {
   proxyRedo?(skb: SkBuff): void;
   isMulticast?(key: K): boolean;
   allowAdd?(dev: NetDevice): boolean;
+  /**
+   * Keys are 32-bit integers (IPv4): keep an open-addressed side index so lookupNoref touches no
+   * entry it does not return. Default: on when keyLen is 4 and keys are numbers; false disables it.
+   */
+  intKeys?: boolean;
   /** Invariant hook: does the cached header agree with n.ha? */
   hhCheck?(n: Neighbour<K>): boolean;
   defaults: Readonly<NeighParmsValues>;
@@ -224,6 +230,8 @@ export class NeighTable<K> implements NeighParmsOwner {
   private hashDown = 32 - INITIAL_HASH_SHIFT;
   private hashRndValue: number;
   private hashed = 0;
+  /** Side index for integer keys (see NeighTableConfig.intKeys); null until the first such key. */
+  private intIndex: IntKeyIndex<Neighbour<K>> | null = null;
   private gcCount = 0;
   private gcHead: Neighbour<K> | null = null;
   private gcTail: Neighbour<K> | null = null;
@@ -416,6 +424,14 @@ export class NeighTable<K> implements NeighParmsOwner {
     this.buckets = nb;
   }
 
+  private indexAdd(n: Neighbour<K>): void {
+    if (this.intIndex === null) {
+      if (this.cfg.intKeys === false || typeof n.primaryKey !== 'number' || this.keyLen !== 4) return;
+      this.intIndex = new IntKeyIndex<Neighbour<K>>(this.newHashRnd() | 0);
+    }
+    this.intIndex.add(n.primaryKey as unknown as number, n);
+  }
+
   private unhash(n: Neighbour<K>): boolean {
     const h = this.bucketOf(n.primaryKey, n.dev);
     let prev: Neighbour<K> | null = null;
@@ -425,6 +441,7 @@ export class NeighTable<K> implements NeighParmsOwner {
       else prev.next = c.next;
       c.next = null;
       this.hashed--;
+      this.intIndex?.delete(n.primaryKey as unknown as number, n);
       return true;
     }
     return false;
@@ -434,6 +451,8 @@ export class NeighTable<K> implements NeighParmsOwner {
 
   /** __neigh_lookup_noref(): the per-packet lookup — no statistics, no reference, no allocation. */
   lookupNoref(key: K, dev: NetDevice): Neighbour<K> | null {
+    const idx = this.intIndex;
+    if (idx !== null) return idx.get(key as unknown as number, dev);
     let n = this.buckets[this.hashFn(key, dev, this.hashRndValue) >>> this.hashDown];
     const eq = this.keyEqFn;
     while (n !== null) {
@@ -503,6 +522,7 @@ export class NeighTable<K> implements NeighParmsOwner {
     n.next = this.buckets[h];
     this.buckets[h] = n;
     this.hashed++;
+    this.indexAdd(n);
     return n;
   }
 
@@ -897,6 +917,13 @@ export class NeighTable<K> implements NeighParmsOwner {
       }
     }
     if (count !== this.hashed) v.push(`hash chains hold ${count} entries, size says ${this.hashed}`);
+    const idx = this.intIndex;
+    if (idx !== null) {
+      if (idx.size !== this.hashed) v.push(`integer index holds ${idx.size} entries, hash ${this.hashed}`);
+      for (const n of this.list()) {
+        if (idx.get(n.primaryKey as unknown as number, n.dev) !== n) v.push(`${name(n)}: missing from the integer index`);
+      }
+    }
     if (this.entries < this.hashed) v.push(`entries ${this.entries} < hashed ${this.hashed}`);
     let gcLen = 0;
     let prev: Neighbour<K> | null = null;

@@ -165,6 +165,7 @@ export interface FakeOptions {
   pconstructor?: (pn: PneighEntry<number>) => number;
   proxyRedo?: (skb: SkBuff) => void;
   allowAdd?: (dev: NetDevice) => boolean;
+  intKeys?: boolean;
 }
 
 /** One manual clock, one Net, two up Ethernet-like devices and a fake-protocol neighbour table. */
@@ -226,6 +227,7 @@ export class NeighHarness {
       pconstructor: opts.pconstructor,
       proxyRedo: opts.proxyRedo,
       allowAdd: opts.allowAdd,
+      intKeys: opts.intKeys,
       hhCheck: (n: Neighbour<number>) => n.hh.data.compare(n.ha, 0, n.dev.addrLen, 0, n.dev.addrLen) === 0,
       defaults: { ...NEIGH_ARP_DEFAULTS, ...opts.defaults },
       gcInterval: 30000,

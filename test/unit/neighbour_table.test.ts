@@ -369,8 +369,8 @@ describe('header cache and output selection', () => {
 });
 
 describe('hash table', () => {
-  it('grows ×2 when entries exceed buckets and still finds everything (per device)', () => {
-    const h = new NeighHarness({ random: lcgRandom(7) });
+  it.each([true, false])('grows ×2 when entries exceed buckets and still finds everything (intKeys %s)', (intKeys) => {
+    const h = new NeighHarness({ random: lcgRandom(7), intKeys });
     expect(h.tbl.hashBuckets).toBe(8);
     const rnd0 = h.tbl.hashRnd;
     const made: Neighbour<number>[] = [];
@@ -393,6 +393,13 @@ describe('hash table', () => {
     expect(h.tbl.stats).toMatchObject({ lookups: 201, hits: 200, allocs: 200 });
     expect(h.tbl.size).toBe(200);
     expect(h.tbl.list().length).toBe(200);
+    ok(h);
+    // Removal keeps both structures in step.
+    for (const n of made) neighRelease(n); // the references create() gave us
+    for (const n of made.slice(0, 150)) expect(h.tbl.removeOne(n)).toBe(true);
+    for (const n of made.slice(150)) expect(h.tbl.lookupNoref(n.primaryKey, n.dev)).toBe(n);
+    for (const n of made.slice(0, 150)) expect(h.tbl.lookupNoref(n.primaryKey, n.dev)).toBeNull();
+    expect(h.tbl.hashBuckets).toBe(256); // the kernel never shrinks
     ok(h);
   });
 
