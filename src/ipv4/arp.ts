@@ -22,6 +22,7 @@ import {
   neighUpdate,
 } from '../neighbour/neighbour.js';
 import { NeighOps, NeighTable } from '../neighbour/table.js';
+import type { NeighParmsValues } from '../neighbour/parms.js';
 import {
   ARPHRD_ETHER,
   ARPHRD_IEEE802,
@@ -79,7 +80,7 @@ export interface ArpStats {
 }
 
 /** The arp_tbl defaults (net/ipv4/arp.c), the values `ip ntable show` prints. */
-export const ARP_TBL_DEFAULTS = {
+export const ARP_TBL_DEFAULTS: Readonly<NeighParmsValues> = Object.freeze({
   mcastProbes: 3,
   ucastProbes: 3,
   appProbes: 0,
@@ -94,7 +95,7 @@ export const ARP_TBL_DEFAULTS = {
   anycastDelay: 1000,
   proxyDelay: 800,
   locktime: 1000,
-};
+});
 
 function hashU32(key: number, dev: NetDevice, rnd: number): number {
   // arp_hashfn: mix the device in, then a multiplicative hash keyed by the table's random.

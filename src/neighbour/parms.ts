@@ -24,24 +24,6 @@ export interface NeighParmsValues {
 
 export type NeighParmName = keyof NeighParmsValues;
 
-/** arp_tbl's defaults (net/ipv4/arp.c); other tables pass their own. */
-export const NEIGH_ARP_DEFAULTS: Readonly<NeighParmsValues> = Object.freeze({
-  mcastProbes: 3,
-  ucastProbes: 3,
-  appProbes: 0,
-  mcastReprobes: 0,
-  retransTime: 1000,
-  baseReachableTime: 30000,
-  delayProbeTime: 5000,
-  intervalProbeTimeMs: 5000,
-  gcStaletime: 60000,
-  queueLenBytes: 212992,
-  proxyQlen: 64,
-  anycastDelay: 1000,
-  proxyDelay: 800,
-  locktime: 1000,
-});
-
 /** ETH_FRAME_LEN: the frame size the deprecated packet-count queue limit is expressed in. */
 export const ETH_FRAME_LEN = 1514;
 const INT_MAX = 0x7fffffff;

@@ -11,7 +11,9 @@ import {
   neighResolveOutput,
 } from '../../src/neighbour/neighbour.js';
 import { NUD_NOARP, NUD_VALID } from '../../src/neighbour/nud.js';
-import { NEIGH_ARP_DEFAULTS, type NeighParmsValues } from '../../src/neighbour/parms.js';
+import type { NeighParmsValues } from '../../src/neighbour/parms.js';
+// The fake protocol runs with arp_tbl's kernel defaults, so timings in the tests are the real ones.
+import { ARP_TBL_DEFAULTS as NEIGH_ARP_DEFAULTS } from '../../src/ipv4/arp.js';
 import type { PneighEntry } from '../../src/neighbour/pneigh.js';
 import { type NeighEvent, type NeighOps, NeighTable, type NeighTableConfig } from '../../src/neighbour/table.js';
 
