@@ -2,7 +2,7 @@
 // core (net/core/dev.c: register_netdevice, dev_open/dev_close, dev_set_mac_address,
 // dev_change_flags, netif_carrier_on/off, __netif_receive_skb, dev_queue_xmit).
 import { Clock } from './clock.js';
-import { EBUSY, EINVAL, ENETDOWN, ENODEV, StackError } from './errno.js';
+import { EBUSY, EEXIST, EINVAL, ENETDOWN, ENODEV, StackError } from './errno.js';
 import { IFF_NOARP, IFF_PROMISC, IFF_UP, NETDEV_TX_OK, NetDevice } from './netdevice.js';
 import { NotifierChain } from './notifier.js';
 import { SkBuff } from './skbuff.js';
@@ -63,7 +63,7 @@ export class Net {
 
   registerNetdevice(dev: NetDevice): void {
     if (dev.net) throw new StackError(EBUSY, `device ${dev.name} is already registered`);
-    if (this.devGetByName(dev.name)) throw new StackError(17, `device ${dev.name} already exists`);
+    if (this.devGetByName(dev.name)) throw new StackError(EEXIST, `device ${dev.name} already exists`);
     dev.ifindex = this.nextIfindex++;
     dev.net = this;
     this.devices.set(dev.ifindex, dev);
