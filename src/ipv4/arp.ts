@@ -18,6 +18,7 @@ import {
   neighConnectedOutput,
   neighDirectOutput,
   neighEventNs,
+  neighRelease,
   neighResolveOutput,
   neighUpdate,
 } from '../neighbour/neighbour.js';
@@ -385,14 +386,18 @@ export class Arp {
         }
         if (!dontSend) {
           const n = neighEventNs(this.tbl, sha, sip, dev);
-          if (n) this.send(ARPOP_REPLY, sip, dev, tip, sha, dev.devAddr, sha);
+          if (n) {
+            this.send(ARPOP_REPLY, sip, dev, tip, sha, dev.devAddr, sha);
+            neighRelease(n);
+          }
         }
         return;
       }
       if (conf.effective(inDev.cnf, 'forwarding') && rt.type === RTN_UNICAST && rt.dev) {
         if (this.fwdProxy(inDev, dev, rt.dev) || this.fwdPvlan(inDev, dev, rt.dev, sip, tip) ||
             (rt.dev !== dev && this.tbl.pneighLookup(tip, dev, false))) {
-          neighEventNs(this.tbl, sha, sip, dev);
+          const n = neighEventNs(this.tbl, sha, sip, dev);
+          if (n) neighRelease(n);
           if (skb.cb & LOCALLY_ENQUEUED || skb.pktType === PACKET_HOST || inDev.arpParms.proxyDelay === 0) {
             this.stats.proxied++;
             this.send(ARPOP_REPLY, sip, dev, tip, sha, dev.devAddr, sha);
@@ -436,6 +441,8 @@ export class Arp {
     const override = now > n.updated + n.parms.locktime || isGarp;
     const state = op !== ARPOP_REPLY || skb.pktType !== PACKET_HOST ? NUD_STALE : NUD_REACHABLE;
     neighUpdate(n, sha, state, override ? NEIGH_UPDATE_F_OVERRIDE : 0, 0);
+    // lookup/create handed us a reference; holding it would keep the entry from GC and deletion.
+    neighRelease(n);
   }
 
   // ---- policies -----------------------------------------------------------------------------

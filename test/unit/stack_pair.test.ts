@@ -408,3 +408,29 @@ describe('B answering requests', () => {
     expect(neigh(B, '10.0.0.7')!.state).toBe(NUD_STALE);
   });
 });
+
+describe('reference counts after ARP (arp_process releases what it looks up)', () => {
+  it('entries learned from requests and replies hold only the table reference, so delete and GC remove them', async () => {
+    const { clock, A, B, ea, eb } = setup();
+    const r = A.ping('10.0.0.2', { count: 1 });
+    clock.advance(10);
+    expect((await r).received).toBe(1);
+    const na = A.inet.arp.tbl.lookupNoref(ip('10.0.0.2'), ea)!;
+    const nb = B.inet.arp.tbl.lookupNoref(ip('10.0.0.1'), eb)!;
+    // Learned from a reply (A) and from a request (B): the table's reference, plus the timer's
+    // while one is pending (as in the kernel) — nothing left over from arp_process.
+    expect(na.timer.pending).toBe(true);
+    expect(na.refcnt).toBe(2);
+    expect(nb.refcnt).toBe(nb.timer.pending ? 2 : 1);
+    expect(A.neighbours()[0].refcnt).toBe(1);
+    // `ip neigh del` on an unreferenced entry removes it outright.
+    expect(B.inet.arp.tbl.neighDelete(ip('10.0.0.1'), eb)).toBe(0);
+    expect(B.inet.arp.tbl.size).toBe(0);
+    // Periodic GC collects an entry unused for gc_staletime once the table is past gc_thresh1.
+    const tbl = A.inet.arp.tbl;
+    tbl.gcThresh1 = 0;
+    clock.advance(120_000);
+    expect(tbl.lookupNoref(ip('10.0.0.2'), ea)).toBeNull();
+    expect(tbl.stats.periodicGcRuns).toBeGreaterThan(0);
+  });
+});
