@@ -28,10 +28,13 @@ export class Stack extends EventEmitter {
   readonly net: Net;
   readonly inet: Inet;
   private closed = false;
+  /** Only a clock the stack created is stopped on close; a caller's may drive other stacks. */
+  private readonly ownsClock: boolean;
   private readonly unsubscribe: () => void;
 
   constructor(opts: StackOptions = {}) {
     super();
+    this.ownsClock = opts.clock === undefined;
     this.clock = opts.clock ?? new RealClock();
     this.net = new Net(this.clock);
     this.inet = new Inet(this.net, { random: opts.random });
@@ -100,6 +103,6 @@ export class Stack extends EventEmitter {
       dev.destroy();
     }
     this.inet.close();
-    if (this.clock instanceof RealClock) this.clock.stop();
+    if (this.ownsClock && this.clock instanceof RealClock) this.clock.stop();
   }
 }

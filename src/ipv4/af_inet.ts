@@ -31,6 +31,7 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from './icmphdr.js';
 import { Icmp } from './icmp.js';
 import { formatIPv4, isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
 import { ipLocalDeliver, ipRcv } from './ip_input.js';
+import { ipIhlBytes } from './iphdr.js';
 
 /** IPv4 counters, named after /proc/net/snmp's Ip line, plus the reasons behind each drop. */
 export interface IpStats {
@@ -215,13 +216,8 @@ export class Inet {
     const inDev = inDevGet(dev);
     if (!inDev) throw new StackError(EINVAL, `device ${dev.name} has no IPv4 state`);
     inetDelIfa(inDev, local, prefixLen);
+    // Each address owns its routes (prefsrc), so another address on the subnet keeps its own.
     this.fib.delIfaddr(dev, local);
-    // Routes of another address on the same subnet must survive; re-add what is still needed.
-    for (const o of inDev.ifaList) {
-      if (!this.fib.all.some((r) => r.dev === dev && r.prefsrc === o.local && r.type === RTN_LOCAL)) {
-        this.fib.addIfaddr(dev, o.local, o.prefixLen);
-      }
-    }
     this.rebuildLocal();
   }
 
@@ -278,8 +274,8 @@ export class Inet {
     copy.dev = dev;
     copy.pktType = 0;
     queueMicrotask(() => {
-      copy.data = copy.networkHeader;
-      ipLocalDeliverChecked(this, copy);
+      copy.transportHeader = copy.networkHeader + ipIhlBytes(copy.buf, copy.networkHeader);
+      ipLocalDeliver(this, copy);
     });
     return 0;
   }
@@ -287,11 +283,6 @@ export class Inet {
   close(): void {
     this.arp.tbl.stop();
   }
-}
-
-function ipLocalDeliverChecked(inet: Inet, skb: SkBuff): void {
-  skb.transportHeader = skb.networkHeader + ((skb.buf[skb.networkHeader] & 0x0f) << 2);
-  ipLocalDeliver(inet, skb);
 }
 
 /** confirm_addr_indev(). */

@@ -29,7 +29,8 @@ import {
   ARPHRD_IEEE802,
   ARPOP_REPLY,
   ARPOP_REQUEST,
-  ARP_DROP_REASONS,
+  ARP_DROP_BAD_HLN,
+  ARP_DROP_BAD_PLN,
   arpHdrLen,
   arpHeaderCheck,
   arpHln,
@@ -304,9 +305,8 @@ export class Arp {
     }
     const reason = arpHeaderCheck(skb.buf, skb.data, skb.len, dev.addrLen);
     if (reason !== 0) {
-      const name = ARP_DROP_REASONS[reason];
-      if (name === 'arp-bad-hln') d.badHln++;
-      else if (name === 'arp-bad-pln') d.badPln++;
+      if (reason === ARP_DROP_BAD_HLN) d.badHln++;
+      else if (reason === ARP_DROP_BAD_PLN) d.badPln++;
       else d.truncated++;
       return;
     }

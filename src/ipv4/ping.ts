@@ -16,7 +16,7 @@ export interface PingOptions {
   interval?: number;
   /** Payload bytes (-s); default 56. */
   size?: number;
-  /** Seconds to wait for the last reply (-W); default 1... iputils waits 10 s max; we use 2·interval, at least 1 s. */
+  /** Seconds to wait for replies after the last request; default max(1, 2·interval). */
   timeout?: number;
   /** Source address (-I ADDR); default: chosen by the route. */
   source?: number;
