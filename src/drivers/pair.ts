@@ -34,7 +34,8 @@ export class PairDevice extends NetDevice {
   xmit(skb: SkBuff): number {
     // The wire owns a copy: the sender may reuse its buffer once xmit returns.
     const frame = Buffer.from(skb.buf.subarray(skb.data, skb.tail));
-    if (this.record) this.sent.push(frame);
+    // The receiver may rewrite the frame in place (echo replies do), so the record keeps its own.
+    if (this.record) this.sent.push(Buffer.from(frame));
     const peer = this.peer;
     if (!peer) return NETDEV_TX_OK;
     if (this.deferred) this.pending.push(frame);

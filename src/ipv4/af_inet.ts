@@ -44,10 +44,12 @@ export interface IpStats {
   inDelivers: number;
   inDiscards: number;
   forwDatagrams: number;
+  inNoRoutes: number;
   outRequests: number;
   outNoRoutes: number;
   outDiscards: number;
   reasmFails: number;
+  fragFails: number;
   drops: {
     otherhost: number;
     martianSource: number;
@@ -56,7 +58,9 @@ export interface IpStats {
     fragment: number;
     fragNeeded: number;
     neighCreateFailed: number;
-    forwardNotImplemented: number;
+    /** Forwarding candidates that came as link-layer broadcast/multicast. */
+    fwdNotHost: number;
+    ttlExceeded: number;
   };
 }
 
@@ -70,8 +74,8 @@ export class Inet {
   readonly icmp: Icmp;
   readonly stats: IpStats = {
     inReceives: 0, inHdrErrors: 0, inCsumErrors: 0, inTruncatedPkts: 0, inAddrErrors: 0, inUnknownProtos: 0,
-    inDelivers: 0, inDiscards: 0, forwDatagrams: 0, outRequests: 0, outNoRoutes: 0, outDiscards: 0, reasmFails: 0,
-    drops: { otherhost: 0, martianSource: 0, multicast: 0, notForUs: 0, fragment: 0, fragNeeded: 0, neighCreateFailed: 0, forwardNotImplemented: 0 },
+    inDelivers: 0, inDiscards: 0, forwDatagrams: 0, inNoRoutes: 0, outRequests: 0, outNoRoutes: 0, outDiscards: 0, reasmFails: 0, fragFails: 0,
+    drops: { otherhost: 0, martianSource: 0, multicast: 0, notForUs: 0, fragment: 0, fragNeeded: 0, neighCreateFailed: 0, fwdNotHost: 0, ttlExceeded: 0 },
   };
   /** Upper-layer protocols beyond ICMP (inet_protos[]). */
   readonly protocols = new Map<number, IpProtocolHandler>();
@@ -127,11 +131,6 @@ export class Inet {
     return inDev !== null && inDev.cnf.get('forwarding') !== 0;
   }
 
-  /** ip_forward(): not implemented yet; counted. */
-  forward(_skb: SkBuff, _dev: NetDevice): void {
-    this.stats.drops.forwardNotImplemented++;
-    this.stats.inDiscards++;
-  }
 
   // ---- devices and addresses ----------------------------------------------------------------
 

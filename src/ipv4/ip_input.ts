@@ -3,6 +3,7 @@
 import type { NetDevice } from '../core/netdevice.js';
 import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, SkBuff } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
+import { ipForward } from './ip_forward.js';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from './icmphdr.js';
 import { isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
 import {
@@ -63,7 +64,7 @@ export function ipRcv(inet: Inet, skb: SkBuff, dev: NetDevice): void {
     return;
   }
   if (inet.forwardingOn(dev)) {
-    inet.forward(skb, dev);
+    ipForward(inet, skb, dev);
     return;
   }
   st.inAddrErrors++;

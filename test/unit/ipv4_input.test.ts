@@ -130,7 +130,7 @@ describe('ip_rcv drops', () => {
     eb.receiveFrame(ipFrame({ daddr: '10.0.0.77' }));
     expect(B.inet.stats.inAddrErrors).toBe(1);
     expect(B.inet.stats.drops.notForUs).toBe(1);
-    expect(B.inet.stats.drops.forwardNotImplemented).toBe(0);
+    expect(B.inet.stats.forwDatagrams).toBe(0);
     expect(eb.sent).toHaveLength(0);
   });
 });
