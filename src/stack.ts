@@ -9,6 +9,7 @@ import { Inet } from './ipv4/af_inet.js';
 import { formatIPv4, parseCidr, parseIPv4 } from './ipv4/inet_addr.js';
 import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
+import { ACD_RFC5227, Acd, AcdResult, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot } from './neighbour/table.js';
 
 export interface StackOptions {
@@ -60,6 +61,23 @@ export class Stack extends EventEmitter {
     const p = parseCidr(cidr);
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
     this.inet.addAddress(d, p.addr, p.prefixLen);
+  }
+
+  /**
+   * Claims an address the RFC 5227 way: probe the link (as `arping -D` would), and only when
+   * nobody answers configure it and announce it twice. Rejects with EADDRINUSE naming the MAC
+   * that holds the address. `timing` shortens the RFC's 1-2 s intervals.
+   */
+  async claimAddress(dev: NetDevice | string, cidr: string, timing?: Partial<AcdTiming>): Promise<AcdResult> {
+    const d = typeof dev === 'string' ? this.device(dev) : dev;
+    const p = parseCidr(cidr);
+    if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
+    const t = { ...ACD_RFC5227, ...timing };
+    const r = await this.inet.acd.probe(d, p.addr, t);
+    if (r.conflict) throw Acd.conflictError(r);
+    this.inet.addAddress(d, p.addr, p.prefixLen);
+    this.inet.acd.announce(d, p.addr, t);
+    return r;
   }
 
   /** `ip route add {default|A/N} via GW [dev DEV]`; the device defaults to the one reaching GW. */

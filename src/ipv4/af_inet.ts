@@ -15,6 +15,7 @@ import { IFF_NOARP, NetDevice } from '../core/netdevice.js';
 import { SkBuff } from '../core/skbuff.js';
 import { ETH_P_ARP, ETH_P_IP } from '../ethernet/ethhdr.js';
 import { ARPOP_REQUEST } from './arphdr.js';
+import { Acd } from './acd.js';
 import { Arp } from './arp.js';
 import { Ipv4ConfTree } from './devconf.js';
 import {
@@ -72,6 +73,7 @@ export class Inet {
   readonly conf = new Ipv4ConfTree();
   readonly arp: Arp;
   readonly icmp: Icmp;
+  readonly acd: Acd;
   readonly stats: IpStats = {
     inReceives: 0, inHdrErrors: 0, inCsumErrors: 0, inTruncatedPkts: 0, inAddrErrors: 0, inUnknownProtos: 0,
     inDelivers: 0, inDiscards: 0, forwDatagrams: 0, inNoRoutes: 0, outRequests: 0, outNoRoutes: 0, outDiscards: 0, reasmFails: 0, fragFails: 0,
@@ -92,6 +94,7 @@ export class Inet {
   ) {
     this.arp = new Arp(this, opts.random);
     this.icmp = new Icmp(this);
+    this.acd = new Acd(this);
     net.devAddPack(ETH_P_IP, (skb, dev) => ipRcv(this, skb, dev));
     net.devAddPack(ETH_P_ARP, (skb, dev) => this.arp.rcv(skb, dev));
     net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));
@@ -151,6 +154,7 @@ export class Inet {
         this.inetdevInit(dev);
         break;
       case NETDEV_UNREGISTER: {
+        this.acd.cancel(dev);
         tbl.ifdown(dev);
         const inDev = inDevGet(dev);
         if (inDev) for (const ifa of inDev.ifaList.slice()) this.delAddress(dev, ifa.local, ifa.prefixLen);
@@ -160,6 +164,7 @@ export class Inet {
         break;
       }
       case NETDEV_DOWN:
+        this.acd.cancel(dev);
         // arp_ifdown(): everything on the device goes, PERMANENT and proxy entries included.
         tbl.ifdown(dev);
         break;
@@ -280,6 +285,7 @@ export class Inet {
   }
 
   close(): void {
+    this.acd.cancel(null);
     this.arp.tbl.stop();
   }
 }

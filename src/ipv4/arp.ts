@@ -347,6 +347,8 @@ export class Arp {
     const tip = arpTip(b, a, hln);
     const conf = this.inet.conf;
     const fib = this.inet.fib;
+    // An address being probed (RFC 5227) hears every ARP packet, whatever happens to it below.
+    if (this.inet.acd.active) this.inet.acd.observe(dev, op, sip, tip, b.subarray(shaOff, shaOff + hln));
 
     if (isMulticast(tip)) {
       d.tipMulticast++;
