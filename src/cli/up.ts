@@ -5,57 +5,105 @@ import { TapDevice } from '../drivers/tap.js';
 import { Stack } from '../stack.js';
 import { StackError } from '../core/errno.js';
 import { UsageError, all, one, parseArgs, validIfName } from './args.js';
+import { Sysctl } from '../control/sysctl.js';
 
-export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr A.B.C.D/N [options]
+export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr A.B.C.D/N [--dev IFNAME2 ...] [options]
 
-Create the TAP device IFNAME (or attach to an existing one), bring its kernel side up,
-and run the tapstack network stack on it until SIGINT or SIGTERM.
+Create each TAP device IFNAME (or attach to an existing one), bring its kernel side up,
+and run one tapstack network stack on all of them until SIGINT or SIGTERM.
 
-Options:
-  --dev IFNAME        TAP device to create or attach to (1-15 characters)
+Per device (these follow the --dev they belong to):
+  --dev IFNAME        TAP device to create or attach to (1-15 characters); repeat for more
   --addr A.B.C.D/N    an IPv4 address of the stack on that link; repeat for more
   --mac XX:XX:XX:XX:XX:XX
-                      the stack's MAC address (default: random, locally administered)
-  --via A.B.C.D       default gateway (must be on a connected network)
+                      the stack's MAC address on that link (default: random, locally administered)
   --mtu N             set the link MTU (68-2034)
+
+For the stack:
+  --via A.B.C.D       default gateway (must be on a connected network)
+  --sysctl KEY=VALUE  set a net.ipv4.conf.* / net.ipv4.neigh.* / net.ipv4.ip_forward setting,
+                      as sysctl(8) would; applied after the devices exist, before addresses
+  --forwarding        forward IPv4 between the devices (same as --sysctl net.ipv4.ip_forward=1)
+  --dad               claim each address with RFC 5227 duplicate address detection first
+                      (3 ARP probes, about 6 s); exit 1 if another host holds it
   --name NAME         instance name, used for the control socket (default: tapstack)
   -h, --help          show this help
 
 The stack answers ARP and ping for its addresses. A TAP that tapstack created is removed
 when it exits; an existing persistent TAP is left in place.
 
-Example:
+Examples:
   tapstack up --dev tap0 --addr 10.0.0.2/24 --via 10.0.0.1
+  tapstack up --dev tap0 --addr 10.0.0.1/24 --dev tap1 --addr 10.1.0.1/24 --forwarding \\
+              --sysctl net.ipv4.conf.tap0.proxy_arp=1
 `;
 
-export interface UpConfig {
+export interface UpDevice {
   dev: string;
   addrs: { addr: number; prefixLen: number; text: string }[];
   mac: Buffer | undefined;
-  via: string | undefined;
   mtu: number | undefined;
-  name: string;
 }
 
-/** Validates `tapstack up` arguments; every problem is a UsageError (exit status 2). */
-export function parseUpArgs(argv: string[]): UpConfig | 'help' {
-  const p = parseArgs(argv, {
-    dev: { value: true },
-    addr: { value: true, repeat: true },
-    mac: { value: true },
-    via: { value: true },
-    mtu: { value: true },
-    name: { value: true },
-    help: { short: 'h' },
-  });
-  if (p.opts.has('help')) return 'help';
-  if (p.positionals.length) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
-  const dev = one(p, 'dev');
-  if (dev === undefined) throw new UsageError('--dev IFNAME is required');
+export interface UpConfig {
+  devices: UpDevice[];
+  via: string | undefined;
+  name: string;
+  /** `--sysctl` settings in the order given; `--forwarding` adds net.ipv4.ip_forward=1 first. */
+  sysctl: [string, string][];
+  dad: boolean;
+}
+
+const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu']);
+
+const UP_SPEC = {
+  dev: { value: true },
+  addr: { value: true, repeat: true },
+  mac: { value: true },
+  mtu: { value: true },
+  via: { value: true },
+  sysctl: { value: true, repeat: true },
+  forwarding: {},
+  dad: {},
+  name: { value: true },
+  help: { short: 'h' },
+} as const;
+
+/**
+ * Cuts argv into one group per `--dev` (device options before the first --dev belong to the
+ * first device) and the stack-wide rest.
+ */
+function splitGroups(argv: string[]): { global: string[]; groups: string[][] } {
+  const global: string[] = [];
+  const groups: string[][] = [];
+  let cur: string[] | null = null;
+  const leading: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--([a-z-]+)(=.*)?$/.exec(a);
+    const name = m ? m[1] : null;
+    const spec = name ? (UP_SPEC as Record<string, { value?: boolean }>)[name] : undefined;
+    const takesNext = spec?.value && m && m[2] === undefined && i + 1 < argv.length;
+    const chunk = takesNext ? [a, argv[++i]] : [a];
+    if (name === 'dev') {
+      cur = [...chunk];
+      groups.push(cur);
+      if (groups.length === 1) cur.push(...leading);
+    } else if (name && DEVICE_OPTS.has(name)) {
+      (cur ?? leading).push(...chunk);
+    } else {
+      global.push(...chunk);
+    }
+  }
+  if (groups.length === 0) global.push(...leading);
+  return { global, groups };
+}
+
+function parseDevice(argv: string[]): UpDevice {
+  const p = parseArgs(argv, UP_SPEC);
+  const dev = one(p, 'dev')!;
   if (!validIfName(dev)) throw new UsageError(`invalid interface name '${dev}': 1-15 characters, no '/', ':' or spaces`);
-  const addrTexts = all(p, 'addr');
-  if (addrTexts.length === 0) throw new UsageError('at least one --addr A.B.C.D/N is required');
-  const addrs = addrTexts.map((text) => {
+  const addrs = all(p, 'addr').map((text) => {
     const c = parseCidr(text);
     if (!c) throw new UsageError(`invalid address '${text}': expected A.B.C.D/N with N from 0 to 32`);
     return { ...c, text };
@@ -69,44 +117,100 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
     if (m.every((x) => x === 0)) throw new UsageError(`invalid MAC address '${macText}': all zeros`);
     mac = m;
   }
-  const via = one(p, 'via');
-  if (via !== undefined && parseIPv4(via) === null) throw new UsageError(`invalid gateway '${via}': expected A.B.C.D`);
   const mtuText = one(p, 'mtu');
   let mtu: number | undefined;
   if (mtuText !== undefined) {
     mtu = Number(mtuText);
     if (!/^\d+$/.test(mtuText) || mtu < 68 || mtu > 2034) throw new UsageError(`invalid MTU '${mtuText}': expected 68-2034`);
   }
+  return { dev, addrs, mac, mtu };
+}
+
+/** Validates `tapstack up` arguments; every problem is a UsageError (exit status 2). */
+export function parseUpArgs(argv: string[]): UpConfig | 'help' {
+  const { global, groups } = splitGroups(argv);
+  const p = parseArgs(global, UP_SPEC);
+  if (p.opts.has('help')) return 'help';
+  if (p.positionals.length) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
+  if (groups.length === 0) {
+    if (p.opts.has('dev')) parseArgs(global, UP_SPEC); // reports "--dev needs a value"
+    throw new UsageError('--dev IFNAME is required');
+  }
+  const devices = groups.map(parseDevice);
+  const seen = new Set<string>();
+  for (const d of devices) {
+    if (seen.has(d.dev)) throw new UsageError(`device '${d.dev}' given more than once`);
+    seen.add(d.dev);
+  }
+  if (!devices.some((d) => d.addrs.length)) throw new UsageError('at least one --addr A.B.C.D/N is required');
+  const via = one(p, 'via');
+  if (via !== undefined && parseIPv4(via) === null) throw new UsageError(`invalid gateway '${via}': expected A.B.C.D`);
+  const sysctl: [string, string][] = [];
+  if (p.opts.has('forwarding')) sysctl.push(['net.ipv4.ip_forward', '1']);
+  for (const kv of all(p, 'sysctl')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`invalid --sysctl '${kv}': expected KEY=VALUE`);
+    sysctl.push([kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()]);
+  }
   const name = one(p, 'name') ?? 'tapstack';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new UsageError(`invalid instance name '${name}'`);
-  return { dev, addrs, mac, via, mtu, name };
+  return { devices, via, name, sysctl, dad: p.opts.has('dad') };
 }
 
 /** Runs the stack; resolves with the exit status once a signal has shut it down. */
 export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const stack = new Stack();
-  let tap: TapDevice;
-  try {
-    tap = TapDevice.open(cfg.dev, { mac: cfg.mac, mtu: cfg.mtu });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    console.error(`tapstack: cannot open TAP device ${cfg.dev}: ${err.message}`);
+  const taps: TapDevice[] = [];
+  const fail = async (msg: string): Promise<number> => {
+    console.error(`tapstack: ${msg}`);
     await stack.close();
     return 1;
+  };
+  for (const d of cfg.devices) {
+    try {
+      taps.push(stack.addDevice(TapDevice.open(d.dev, { mac: d.mac, mtu: d.mtu })));
+    } catch (e) {
+      return fail(`cannot open TAP device ${d.dev}: ${(e as Error).message}`);
+    }
   }
   try {
-    stack.addDevice(tap);
-    for (const a of cfg.addrs) stack.addAddress(tap, a.text);
+    const sysctl = new Sysctl(stack);
+    for (const [k, v] of cfg.sysctl) sysctl.set(k, v);
+    if (!cfg.dad) for (const d of cfg.devices) for (const a of d.addrs) stack.addAddress(d.dev, a.text);
+  } catch (e) {
+    return fail(e instanceof StackError ? e.message : String(e));
+  }
+  // A signal during the seconds DAD takes must still clean up.
+  let interrupted: NodeJS.Signals | null = null;
+  const early = (sig: NodeJS.Signals): void => {
+    interrupted = sig;
+    void stack.close();
+  };
+  if (cfg.dad) {
+    process.on('SIGINT', early);
+    process.on('SIGTERM', early);
+    const claims = cfg.devices.flatMap((d) => d.addrs.map((a) => stack.claimAddress(d.dev, a.text)));
+    const results = await Promise.allSettled(claims);
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+    if (interrupted) return 0;
+    const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (bad) return fail(bad.reason instanceof StackError ? bad.reason.message : String(bad.reason));
+  }
+  try {
     if (cfg.via) stack.addRoute('default', cfg.via);
   } catch (e) {
-    console.error(`tapstack: ${e instanceof StackError ? e.message : String(e)}`);
-    await stack.close();
-    return 1;
+    return fail(e instanceof StackError ? e.message : String(e));
   }
-  log(
-    `tapstack ${cfg.name}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
-      ` inet ${cfg.addrs.map((a) => a.text).join(' ')}${cfg.via ? ` via ${cfg.via}` : ''}`,
-  );
+  for (let i = 0; i < taps.length; i++) {
+    const tap = taps[i];
+    const addrs = cfg.devices[i].addrs;
+    const gwHere = cfg.via !== undefined && stack.inet.fib.lookup(parseIPv4(cfg.via)!)?.dev === tap;
+    log(
+      `tapstack ${cfg.name}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
+        `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}`,
+    );
+  }
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, code: number): void => {
@@ -115,16 +219,19 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
       process.off('SIGINT', onSig);
       process.off('SIGTERM', onSig);
       void stack.close().then(() => {
-        log(`tapstack ${cfg.name}: stopped (${why})${tap.created ? `, ${tap.name} removed` : ''}`);
+        const removed = taps.filter((t) => t.created).map((t) => t.name);
+        log(`tapstack ${cfg.name}: stopped (${why})${removed.length ? `, ${removed.join(' ')} removed` : ''}`);
         resolve(code);
       });
     };
     const onSig = (sig: NodeJS.Signals): void => stop(sig, 0);
     process.on('SIGINT', onSig);
     process.on('SIGTERM', onSig);
-    tap.onFatal = (err) => {
-      console.error(`tapstack: ${tap.name}: ${err.message}`);
-      stop('device error', 1);
-    };
+    for (const tap of taps) {
+      tap.onFatal = (err) => {
+        console.error(`tapstack: ${tap.name}: ${err.message}`);
+        stop('device error', 1);
+      };
+    }
   });
 }

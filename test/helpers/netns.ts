@@ -69,12 +69,14 @@ export class Netns {
   }
 }
 
-/** Waits until `pred` holds, polling every 50 ms; throws with `what` after timeoutMs. */
-export async function waitFor<T>(what: string, pred: () => T | null | undefined | false, timeoutMs = 10000): Promise<T> {
+type Maybe<T> = T | null | undefined | false;
+
+/** Waits until `pred` (sync or async) holds, polling every 50 ms; throws with `what` after timeoutMs. */
+export async function waitFor<T>(what: string, pred: () => Maybe<T> | Promise<Maybe<T>>, timeoutMs = 10000): Promise<NonNullable<Exclude<T, false>>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = pred();
-    if (v) return v;
+    const v = await pred();
+    if (v) return v as NonNullable<Exclude<T, false>>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

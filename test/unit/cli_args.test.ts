@@ -14,12 +14,32 @@ describe('parseUpArgs', () => {
     const c = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2/24', '--addr=192.168.7.1/30', '--mac', '02:AA:00:00:00:01', '--via', '10.0.0.1', '--mtu', '1400', '--name', 'lab']);
     expect(c).not.toBe('help');
     if (c === 'help') return;
-    expect(c.dev).toBe('tap0');
-    expect(c.addrs.map((a) => [a.addr >>> 0, a.prefixLen])).toEqual([[0x0a000002, 24], [0xc0a80701, 30]]);
-    expect([...c.mac!]).toEqual([2, 0xaa, 0, 0, 0, 1]);
+    expect(c.devices).toHaveLength(1);
+    const d = c.devices[0];
+    expect(d.dev).toBe('tap0');
+    expect(d.addrs.map((a) => [a.addr >>> 0, a.prefixLen])).toEqual([[0x0a000002, 24], [0xc0a80701, 30]]);
+    expect([...d.mac!]).toEqual([2, 0xaa, 0, 0, 0, 1]);
     expect(c.via).toBe('10.0.0.1');
-    expect(c.mtu).toBe(1400);
+    expect(d.mtu).toBe(1400);
     expect(c.name).toBe('lab');
+    expect(c.sysctl).toEqual([]);
+    expect(c.dad).toBe(false);
+  });
+
+  it('several devices: per-device options follow their --dev; stack options go anywhere', () => {
+    const c = parseUpArgs([
+      '--addr', '10.0.0.1/24', '--dev', 'tap0', '--mac', '02:00:00:00:00:01', '--forwarding',
+      '--dev=tap1', '--addr', '10.1.0.1/24', '--mtu', '1400', '--sysctl', 'net.ipv4.conf.tap0.proxy_arp = 1', '--dad',
+      '--dev', 'tap2',
+    ]);
+    if (c === 'help') throw new Error('help');
+    expect(c.devices.map((d) => [d.dev, d.addrs.map((a) => a.text), d.mac ? 'mac' : '-', d.mtu])).toEqual([
+      ['tap0', ['10.0.0.1/24'], 'mac', undefined],
+      ['tap1', ['10.1.0.1/24'], '-', 1400],
+      ['tap2', [], '-', undefined],
+    ]);
+    expect(c.sysctl).toEqual([['net.ipv4.ip_forward', '1'], ['net.ipv4.conf.tap0.proxy_arp', '1']]);
+    expect(c.dad).toBe(true);
   });
 
   it.each([
@@ -36,7 +56,11 @@ describe('parseUpArgs', () => {
     [['--dev', 'a-name-far-too-long', '--addr', '10.0.0.2/24'], 'invalid interface name'],
     [['--dev', 'ta/p', '--addr', '10.0.0.2/24'], 'invalid interface name'],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--bogus'], "unknown option '--bogus'"],
-    [['--dev', 'tap0', '--dev', 'tap1', '--addr', '10.0.0.2/24'], 'given more than once'],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--dev', 'tap0'], "device 'tap0' given more than once"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--mac', '02:00:00:00:00:01', '--mac', '02:00:00:00:00:02'], "'--mac' given more than once"],
+    [['--dev', 'tap0', '--dev', 'tap1'], 'at least one --addr'],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--sysctl', 'noequals'], "invalid --sysctl 'noequals'"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--dad=1'], "option '--dad' takes no value"],
     [['--dev'], "option '--dev' needs a value"],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', 'extra'], "unexpected argument 'extra'"],
   ])('rejects %j', (argv, msg) => {
@@ -60,7 +84,7 @@ describe('tapstack command line', () => {
   it('up --help documents every option of up', () => {
     const r = cli('up', '--help');
     expect(r.status).toBe(0);
-    for (const o of ['--dev', '--addr', '--mac', '--via', '--mtu', '--name']) expect(r.stdout).toContain(o);
+    for (const o of ['--dev', '--addr', '--mac', '--via', '--mtu', '--name', '--sysctl', '--forwarding', '--dad']) expect(r.stdout).toContain(o);
   });
 
   it('exits 2 with a message for a bad CIDR', () => {
