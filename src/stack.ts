@@ -2,15 +2,19 @@
 // the library API that the CLI and the control channel are thin layers on.
 import { EventEmitter } from 'node:events';
 import { Clock, RealClock } from './core/clock.js';
-import { EINVAL, ENODEV, StackError } from './core/errno.js';
+import { EINVAL, ENODEV, ENOENT, StackError, strerror } from './core/errno.js';
 import { Net } from './core/net.js';
-import { NetDevice } from './core/netdevice.js';
+import { IFF_NOARP, IFF_UP, NetDevice } from './core/netdevice.js';
 import { Inet } from './ipv4/af_inet.js';
 import { formatIPv4, parseCidr, parseIPv4 } from './ipv4/inet_addr.js';
 import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdTiming } from './ipv4/acd.js';
-import type { NeighSnapshot } from './neighbour/table.js';
+import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
+import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_PERMANENT } from './neighbour/nud.js';
+import { NeighParms, NeighParmName, setUnresQlen } from './neighbour/parms.js';
+import { ntableView, NtableView } from './neighbour/tbl_info.js';
+import { formatMac, parseMac } from './ethernet/mac.js';
 
 export interface StackOptions {
   /** Time source; a RealClock by default. Tests pass a ManualClock. */
@@ -23,6 +27,62 @@ export interface NeighEvent {
   type: 'newneigh' | 'delneigh' | 'miss';
   neigh: NeighSnapshot;
 }
+
+/** One `ip neigh add|change|replace|del` request, in the terms iproute2 uses. */
+export interface NeighRequest {
+  dst: string;
+  /** Required except for a proxy entry that applies to every device. */
+  dev?: string | null;
+  lladdr?: string | null;
+  /** NUD_* bits; `ip neigh add` defaults to NUD_PERMANENT. */
+  state?: number;
+  router?: boolean;
+  proxy?: boolean;
+  externLearn?: boolean;
+  managed?: boolean;
+  /** NTF_USE: as if traffic used the entry (starts resolution). */
+  use?: boolean;
+  protocol?: number;
+}
+
+/** NLM_F_CREATE / NLM_F_EXCL / NLM_F_REPLACE, as `ip neigh add` (create+excl), `change` (replace), `replace` (create+replace). */
+export interface NeighWriteMode {
+  create?: boolean;
+  excl?: boolean;
+  replace?: boolean;
+}
+
+/** `ip ntable change` (RTM_SETNEIGHTBL): thresholds for the table, parms (ms) for the default or a device. */
+export interface NtableChange {
+  name?: string;
+  dev?: string | null;
+  thresh1?: number;
+  thresh2?: number;
+  thresh3?: number;
+  gcIntervalMs?: number;
+  /** NeighParms names in milliseconds/counts; `queueLen` is the packet form of queueLenBytes. */
+  parms?: Partial<Record<NeighParmName | 'queueLen', number>>;
+}
+
+export interface LinkInfo {
+  ifindex: number;
+  name: string;
+  address: string;
+  mtu: number;
+  up: boolean;
+  noarp: boolean;
+  carrier: boolean;
+  addrs: string[];
+}
+
+export interface LinkChange {
+  address?: string;
+  arp?: boolean;
+  up?: boolean;
+  mtu?: number;
+}
+
+const errnoError = (rc: number, what?: string): StackError => new StackError(-rc, what ?? strerror(-rc));
 
 export class Stack extends EventEmitter {
   readonly clock: Clock;
@@ -109,6 +169,140 @@ export class Stack extends EventEmitter {
     const out: NeighSnapshot[] = [];
     tbl.forEach((n) => out.push(tbl.snapshot(n)));
     return out;
+  }
+
+  // ---- neighbour management (rtnetlink RTM_*NEIGH, RTM_*NEIGHTBL) ----------------------------
+
+  private devOrNull(name: string | null | undefined): NetDevice | null {
+    return name === undefined || name === null ? null : this.device(name);
+  }
+
+  private neighKey(dst: string): number {
+    const k = parseIPv4(dst);
+    if (k === null) throw new StackError(EINVAL, `Invalid address "${dst}"`);
+    return k;
+  }
+
+  /** RTM_NEWNEIGH with explicit NLM_F_* semantics; throws a StackError carrying the errno. */
+  neighWrite(r: NeighRequest, mode: NeighWriteMode): void {
+    const key = this.neighKey(r.dst);
+    const dev = this.devOrNull(r.dev);
+    let lladdr: Buffer | null = null;
+    if (r.lladdr !== undefined && r.lladdr !== null) {
+      lladdr = parseMac(r.lladdr);
+      if (!lladdr) throw new StackError(EINVAL, `"${r.lladdr}" is invalid lladdr.`);
+    }
+    const flags = (r.router ? NTF_ROUTER : 0) | (r.proxy ? NTF_PROXY : 0) | (r.externLearn ? NTF_EXT_LEARNED : 0) |
+      (r.managed ? NTF_MANAGED : 0) | (r.use ? NTF_USE : 0);
+    const rc = this.inet.arp.tbl.neighAdd(key, dev, {
+      state: r.state ?? NUD_PERMANENT, lladdr, flags, protocol: r.protocol, ...mode,
+    });
+    if (rc < 0) throw errnoError(rc);
+  }
+
+  /** `ip neigh add`: fails with EEXIST when the entry exists. */
+  neighAdd(r: NeighRequest): void {
+    this.neighWrite(r, { create: true, excl: true });
+  }
+
+  /** `ip neigh change`: the entry must exist (ENOENT otherwise). */
+  neighChange(r: NeighRequest): void {
+    this.neighWrite(r, { replace: true });
+  }
+
+  /** `ip neigh replace`: create or overwrite. */
+  neighReplace(r: NeighRequest): void {
+    this.neighWrite(r, { create: true, replace: true });
+  }
+
+  /** `ip neigh del` (RTM_DELNEIGH). */
+  neighDel(r: Pick<NeighRequest, 'dst' | 'dev' | 'proxy'>): void {
+    const rc = this.inet.arp.tbl.neighDelete(this.neighKey(r.dst), this.devOrNull(r.dev), r.proxy === true);
+    if (rc < 0) throw errnoError(rc);
+  }
+
+  /** `ip neigh get ADDR dev DEV` (RTM_GETNEIGH for one entry). */
+  neighGet(dst: string, dev: string, proxy = false): NeighSnapshot | PneighSnapshot {
+    const tbl = this.inet.arp.tbl;
+    const key = this.neighKey(dst);
+    const d = this.device(dev);
+    if (proxy) {
+      const pn = tbl.pneighLookup(key, d, false);
+      if (!pn) throw new StackError(ENOENT, strerror(ENOENT));
+      return tbl.pneighSnapshot(pn);
+    }
+    const n = tbl.lookupNoref(key, d);
+    if (!n) throw new StackError(ENOENT, strerror(ENOENT));
+    return tbl.snapshot(n);
+  }
+
+  /** Proxy entries (`ip neigh show proxy`), optionally of one device. */
+  proxyNeighbours(dev?: string): PneighSnapshot[] {
+    const tbl = this.inet.arp.tbl;
+    const d = this.devOrNull(dev);
+    const out: PneighSnapshot[] = [];
+    tbl.pneighForEach((pn) => {
+      if (d === null || pn.dev === d) out.push(tbl.pneighSnapshot(pn));
+    });
+    return out;
+  }
+
+  /** The neighbour tables as `ip ntable show` sees them (tapstack has one: arp_cache). */
+  ntables(): NtableView[] {
+    return [ntableView(this.inet.arp.tbl, this.clock.now())];
+  }
+
+  /** `ip ntable change` (RTM_SETNEIGHTBL). Parms written here do not flow to devices, as in the kernel. */
+  ntableChange(c: NtableChange): void {
+    const tbl = this.inet.arp.tbl;
+    if (c.name !== undefined && c.name !== tbl.id) throw new StackError(ENOENT, strerror(ENOENT));
+    const parms: NeighParms = c.dev === undefined || c.dev === null ? tbl.parms : tbl.parmsFor(this.device(c.dev));
+    if (c.dev && parms === tbl.parms) throw new StackError(ENOENT, strerror(ENOENT));
+    for (const [k, v] of [['thresh1', c.thresh1], ['thresh2', c.thresh2], ['thresh3', c.thresh3], ['gcIntervalMs', c.gcIntervalMs]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)) throw new StackError(EINVAL, `${k} must be a non-negative integer`);
+    }
+    for (const [k, v] of Object.entries(c.parms ?? {})) {
+      if (k !== 'queueLen' && !(NeighParms.NAMES as readonly string[]).includes(k)) throw new StackError(EINVAL, `unknown neighbour parameter "${k}"`);
+      if (!Number.isInteger(v) || (v as number) < 0) throw new StackError(EINVAL, `${k} must be a non-negative integer`);
+    }
+    if (c.thresh1 !== undefined) tbl.gcThresh1 = c.thresh1;
+    if (c.thresh2 !== undefined) tbl.gcThresh2 = c.thresh2;
+    if (c.thresh3 !== undefined) tbl.gcThresh3 = c.thresh3;
+    if (c.gcIntervalMs !== undefined) tbl.gcInterval = c.gcIntervalMs;
+    for (const [k, v] of Object.entries(c.parms ?? {})) {
+      if (k === 'queueLen') setUnresQlen(parms, v as number, false);
+      else parms.set(k as NeighParmName, v as number, false);
+    }
+  }
+
+  // ---- links (RTM_GETLINK / RTM_SETLINK) -------------------------------------------------------
+
+  links(): LinkInfo[] {
+    return this.net.deviceList.map((d) => ({
+      ifindex: d.ifindex,
+      name: d.name,
+      address: formatMac(d.devAddr),
+      mtu: d.mtu,
+      up: d.isUp,
+      noarp: (d.flags & IFF_NOARP) !== 0,
+      carrier: d.carrier,
+      addrs: (this.inet.inDevices().find((i) => i.dev === d)?.ifaList ?? []).map((a) => `${formatIPv4(a.local)}/${a.prefixLen}`),
+    }));
+  }
+
+  /** `ip link set dev DEV [address MAC] [arp on|off] [mtu N] [up|down]`, each through its device event. */
+  linkSet(dev: string, c: LinkChange): void {
+    const d = this.device(dev);
+    let mac: Buffer | null = null;
+    if (c.address !== undefined) {
+      mac = parseMac(c.address);
+      if (!mac || mac[0] & 1) throw new StackError(EINVAL, `"${c.address}" is invalid lladdr.`);
+    }
+    if (mac) this.net.devSetMacAddress(d, mac);
+    if (c.mtu !== undefined) this.net.devSetMtu(d, c.mtu);
+    if (c.arp !== undefined) this.net.devChangeFlags(d, c.arp ? d.flags & ~IFF_NOARP : d.flags | IFF_NOARP);
+    if (c.up === true && !(d.flags & IFF_UP)) this.net.devOpen(d);
+    if (c.up === false && d.flags & IFF_UP) this.net.devClose(d);
   }
 
   /** Stops timers and releases every device. Idempotent. */

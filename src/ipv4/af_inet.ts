@@ -30,7 +30,7 @@ import {
 import { Fib, FibRoute, RTN_BROADCAST, RTN_LOCAL, RTN_UNICAST, RTN_UNREACHABLE } from './fib.js';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from './icmphdr.js';
 import { Icmp } from './icmp.js';
-import { formatIPv4, isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
+import { formatIPv4, isLocalBroadcast, isLoopback, isMulticast, isZeronet } from './inet_addr.js';
 import { ipLocalDeliver, ipRcv } from './ip_input.js';
 import { ipIhlBytes } from './iphdr.js';
 
@@ -212,7 +212,8 @@ export class Inet {
     inetInsertIfa(inDev, ifa);
     this.fib.addIfaddr(dev, local, prefixLen);
     this.rebuildLocal();
-    if (this.arpNotify(dev)) this.sendGratuitous(dev, local);
+    // No gratuitous ARP here even with arp_notify: Linux announces on link up and MAC change only
+    // (inetdev_event). Stack.claimAddress announces the RFC 5227 way.
     return ifa;
   }
 
@@ -257,13 +258,24 @@ export class Inet {
    * route (only when forwarding on the input device), or unreachable.
    */
   routeInputForArp(tip: number, sip: number, dev: NetDevice): { type: number; dev: NetDevice | null; rt: FibRoute | null } {
+    const inDev = inDevGet(dev);
+    if (!inDev || this.martianSource(sip, inDev)) return { type: RTN_UNREACHABLE, dev: null, rt: null };
     if (this.isLocalAddr(tip)) return { type: RTN_LOCAL, dev, rt: null };
     if (isLocalBroadcast(tip) || this.isLocalBroadcast(tip) || isZeronet(tip)) return { type: RTN_BROADCAST, dev: null, rt: null };
-    if (isMulticast(sip) || isLocalBroadcast(sip)) return { type: RTN_UNREACHABLE, dev: null, rt: null };
     if (!this.forwardingOn(dev)) return { type: RTN_UNREACHABLE, dev: null, rt: null };
     const rt = this.fib.lookup(tip);
     if (!rt) return { type: RTN_UNREACHABLE, dev: null, rt: null };
     return { type: rt.type === RTN_LOCAL ? RTN_LOCAL : RTN_UNICAST, dev: rt.dev, rt };
+  }
+
+  /**
+   * The source checks of ip_route_input_slow() and fib_validate_source(): multicast, broadcast,
+   * zeronet and loopback senders are martians, and so is one of our own addresses unless
+   * accept_local allows it ("within the same container it is regarded as a martian source").
+   */
+  martianSource(saddr: number, inDev: InDevice): boolean {
+    if (isMulticast(saddr) || isLocalBroadcast(saddr) || isZeronet(saddr) || isLoopback(saddr)) return true;
+    return this.localAddrs.has(saddr) && !this.conf.effective(inDev.cnf, 'accept_local');
   }
 
   /** ipv4_link_failure(): the neighbour failed; tell the packet's sender. */

@@ -165,7 +165,7 @@ export class Arp {
     const addr = n.primaryKey;
     const inDev = inDevGet(dev);
     if (!inDev) return -EINVAL;
-    n.type = this.inet.fib.devAddrType(dev, addr);
+    n.type = this.inet.fib.addrType(addr);
     n.parms = inDev.arpParms;
     if (!dev.headerOps) {
       n.nudState = NUD_NOARP;
@@ -222,7 +222,7 @@ export class Arp {
         // "Restrict announcements of saddr in same subnet": only a local source the target can reach on-link.
         if (!skb) return 0;
         const saddr = ipSaddr(skb.buf, skb.networkHeader);
-        if (fib.devAddrType(dev, saddr) === RTN_LOCAL && inetAddrOnlink(inDev, target, saddr)) return saddr;
+        if (fib.addrType(saddr) === RTN_LOCAL && inetAddrOnlink(inDev, target, saddr)) return saddr;
         return 0;
       }
       case 2:
@@ -232,7 +232,7 @@ export class Arp {
         // "By default announce any local IP".
         if (!skb) return 0;
         const saddr = ipSaddr(skb.buf, skb.networkHeader);
-        return fib.devAddrType(dev, saddr) === RTN_LOCAL ? saddr : 0;
+        return fib.addrType(saddr) === RTN_LOCAL ? saddr : 0;
       }
     }
   }
@@ -367,7 +367,7 @@ export class Arp {
 
     // RFC 2131/5227 duplicate address detection: answer for our address, never touch the cache.
     if (sip === 0) {
-      if (op === ARPOP_REQUEST && fib.devAddrType(dev, tip) === RTN_LOCAL && !this.ignore(inDev, sip, tip)) {
+      if (op === ARPOP_REQUEST && fib.addrType(tip) === RTN_LOCAL && !this.ignore(inDev, sip, tip)) {
         this.send(ARPOP_REPLY, sip, dev, tip, sha, dev.devAddr, sha);
       } else if (op === ARPOP_REQUEST) {
         d.ignored++;
@@ -422,13 +422,13 @@ export class Arp {
       isGarp = tip === sip;
       if (isGarp && op === ARPOP_REPLY) isGarp = b.compare(b, shaOff, shaOff + hln, thaOff, thaOff + hln) === 0;
       if (isGarp) {
-        addrType = fib.devAddrType(dev, sip);
+        addrType = fib.addrType(sip);
         if (addrType !== RTN_UNICAST) isGarp = false;
       }
     }
     // "Unsolicited ARP is not accepted by default."
     if (accept && !n) {
-      if (isGarp || (op === ARPOP_REPLY && (addrType === RTN_UNICAST || (addrType < 0 && fib.devAddrType(dev, sip) === RTN_UNICAST)))) {
+      if (isGarp || (op === ARPOP_REPLY && (addrType === RTN_UNICAST || (addrType < 0 && fib.addrType(sip) === RTN_UNICAST)))) {
         const c = this.tbl.create(sip, dev, true);
         n = typeof c === 'number' ? null : c;
       }

@@ -161,19 +161,17 @@ export class PneighTable<K> {
     }
   }
 
-  /** pneigh_queue_purge() for one device (or everything for null). */
-  purge(dev: NetDevice | null): void {
-    const rest: ProxyQueued[] = [];
+  /**
+   * pneigh_queue_purge(): it is given the namespace, not the device, so any device going down
+   * drops every queued proxy request, whichever device it came from.
+   */
+  purge(): void {
     for (const q of this.queue) {
-      if (dev === null || q.skb.dev === dev) {
-        q.parms.qlen--;
-        this.hooks.counters.proxyPurged++;
-      } else {
-        rest.push(q);
-      }
+      q.parms.qlen--;
+      this.hooks.counters.proxyPurged++;
     }
-    this.queue = rest;
-    if (rest.length === 0) this.proxyTimer.del();
+    this.queue = [];
+    this.proxyTimer.del();
   }
 
   /** For invariant checks: queued packets per parms. */

@@ -132,6 +132,8 @@ export interface NeighSnapshot {
   dev: string;
   /** Lower-case hex bytes joined by ':'; only for VALID states. */
   lladdr: string | null;
+  /** The raw n->ha whatever the state (a FAILED entry keeps its last MAC), as /proc/net/arp prints it. */
+  ha: string;
   state: number;
   stateNames: string[];
   /** ndm_flags (NTF_*). */
@@ -312,7 +314,7 @@ export class NeighTable<K> implements NeighParmsOwner {
     this.frozen = true;
     this.gcTimer.del();
     this.managedTimer.del();
-    this.pneigh.purge(null);
+    this.pneigh.purge();
     this.pneigh.proxyTimer.del();
     for (const n of this.list()) {
       if (n.timer.del()) neighRelease(n);
@@ -616,7 +618,7 @@ export class NeighTable<K> implements NeighParmsOwner {
   private ifdownInternal(dev: NetDevice | null, skipPerm: boolean): void {
     this.flushDev(dev, skipPerm);
     this.pneigh.ifdown(dev, skipPerm);
-    this.pneigh.purge(dev);
+    this.pneigh.purge();
   }
 
   // ---- garbage collection --------------------------------------------------------------------
@@ -762,6 +764,7 @@ export class NeighTable<K> implements NeighParmsOwner {
       ifindex: dev.ifindex,
       dev: dev.name,
       lladdr: n.nudState & NUD_VALID && dev.addrLen > 0 ? formatLladdr(n.ha, dev.addrLen) : null,
+      ha: formatLladdr(n.ha, dev.addrLen),
       state: n.nudState,
       stateNames: nudStateNames(n.nudState),
       flags: n.flags & NTF_OLD_MASK,

@@ -31,15 +31,8 @@ import {
   rtprotName,
 } from '../../src/cli/fmt_neigh.js';
 import { formatArpBsd, formatArpTable } from '../../src/cli/fmt_nettools.js';
-import {
-  formatNtable,
-  formatNtableJson,
-  ntableStrtimeDelta,
-  ntableView,
-  type NtableParmsView,
-  type NtableStatsView,
-  type NtableView,
-} from '../../src/cli/fmt_ntable.js';
+import { formatNtable, formatNtableJson, ntableStrtimeDelta } from '../../src/cli/fmt_ntable.js';
+import { ntableView, type NtableParmsView, type NtableStatsView, type NtableView } from '../../src/neighbour/tbl_info.js';
 import {
   formatProcNetArp,
   formatProcStatArpCache,
