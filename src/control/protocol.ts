@@ -34,11 +34,12 @@ export type MessageType =
   | 'TS_SUBSCRIBE'
   | 'TS_SYSCTL'
   | 'TS_PING'
+  | 'TS_CANCEL'
   | 'TS_STAT';
 
 export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'RTM_NEWNEIGH', 'RTM_DELNEIGH', 'RTM_GETNEIGH', 'RTM_GETNEIGHTBL', 'RTM_SETNEIGHTBL', 'RTM_GETLINK',
-  'RTM_SETLINK', 'RTM_GETADDR', 'TS_SUBSCRIBE', 'TS_SYSCTL', 'TS_PING', 'TS_STAT',
+  'RTM_SETLINK', 'RTM_GETADDR', 'TS_SUBSCRIBE', 'TS_SYSCTL', 'TS_PING', 'TS_CANCEL', 'TS_STAT',
 ]);
 
 export interface Request {

@@ -23,6 +23,8 @@ export interface PingOptions {
   ttl?: number;
   /** Receives each output line as iputils prints it. */
   onLine?: (line: string) => void;
+  /** Stops early, like SIGINT to iputils ping: no more requests, the summary at once. */
+  signal?: AbortSignal;
 }
 
 export interface PingReply {
@@ -163,6 +165,11 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<P
       }
       resolve({ destination: dstStr, transmitted, received, errors, lossPercent: loss, timeMs, rtt, replies, lines });
     };
+    if (opts.signal?.aborted) {
+      finish();
+      return;
+    }
+    opts.signal?.addEventListener('abort', () => finish(), { once: true });
     sendOne();
   });
 }

@@ -1,0 +1,163 @@
+// Client side of the control channel: requests matched to replies by sequence number (as
+// libnetlink's rtnl_talk/rtnl_dump_filter do), over the Unix socket or in-process.
+import { connect, Socket } from 'node:net';
+import { CONTROL_VERSION, MAX_REQUEST_BYTES, MessageType, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, Reply, encode } from './protocol.js';
+import type { ControlHandler, ControlPeer } from './handler.js';
+
+/** An error reply: `errno` is positive (EEXIST = 17), `message` the stack's text. */
+export class ControlError extends Error {
+  constructor(
+    readonly errno: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControlError';
+  }
+}
+
+type Pending = { onMessage?: (r: Reply) => void; resolve: (r: Reply) => void; reject: (e: Error) => void };
+
+export abstract class ControlChannel {
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly eventListeners: ((r: Reply) => void)[] = [];
+  protected closedWith: Error | null = null;
+
+  protected abstract sendRaw(line: string): void;
+  abstract close(): void;
+
+  /** One request; resolves with its final reply, rejects with ControlError on error < 0. */
+  call(type: MessageType, body: Record<string, unknown> = {}, flags = 0, onMessage?: (r: Reply) => void): Promise<Reply> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const seq = ++this.seq;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(seq, { onMessage, resolve, reject });
+      this.sendRaw(encode({ v: CONTROL_VERSION, seq, type, flags: flags | NLM_F_REQUEST | NLM_F_ACK, body }));
+    });
+  }
+
+  /** A dump (NLM_F_DUMP): the items. */
+  async dump<T = unknown>(type: MessageType, body: Record<string, unknown> = {}): Promise<T[]> {
+    const r = await this.call(type, body, NLM_F_DUMP);
+    return (r.items ?? []) as T[];
+  }
+
+  /** Subscribes to event groups; `onEvent` receives every event message until close(). */
+  async subscribe(groups: string[], onEvent: (r: Reply) => void): Promise<void> {
+    this.eventListeners.push(onEvent);
+    await this.call('TS_SUBSCRIBE', { groups });
+  }
+
+  /** Feeds one received line; unparsable lines fail every pending request (the peer is broken). */
+  protected receiveLine(line: string): void {
+    let r: Reply;
+    try {
+      r = JSON.parse(line) as Reply;
+    } catch {
+      this.fail(new ControlError(71, 'malformed reply from the stack'));
+      return;
+    }
+    if (r.seq === 0 && r.event !== undefined) {
+      for (const l of this.eventListeners) l(r);
+      return;
+    }
+    const p = this.pending.get(r.seq);
+    if (!p) return;
+    if (r.line !== undefined && r.done === undefined && r.error === undefined) {
+      p.onMessage?.(r);
+      return;
+    }
+    this.pending.delete(r.seq);
+    if (r.error !== undefined && r.error < 0) p.reject(new ControlError(-r.error, r.msg ?? `error ${-r.error}`));
+    else p.resolve(r);
+  }
+
+  protected fail(e: Error): void {
+    this.closedWith ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}
+
+/** In-process channel: the same handler and JSON round trip as the socket, without a socket. */
+export class LocalChannel extends ControlChannel {
+  private closed = false;
+  private readonly cleanups: (() => void)[] = [];
+  /** One peer for the channel's lifetime, as one socket connection is one peer. */
+  private readonly peer: ControlPeer;
+
+  constructor(private readonly handler: ControlHandler) {
+    super();
+    const self = this;
+    this.peer = {
+      send: (r) => {
+        if (!self.closed) queueMicrotask(() => self.receiveLine(JSON.stringify(r)));
+      },
+      get closed() {
+        return self.closed;
+      },
+      onClose: (fn) => self.cleanups.push(fn),
+    };
+  }
+
+  protected sendRaw(line: string): void {
+    void this.handler.handle(JSON.parse(line), this.peer);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const f of this.cleanups.splice(0)) f();
+    this.fail(new ControlError(32, 'channel closed'));
+  }
+}
+
+/** The Unix socket channel to a running `tapstack up`. */
+export class SocketChannel extends ControlChannel {
+  private buf = '';
+
+  private constructor(private readonly sock: Socket) {
+    super();
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => {
+      this.buf += d;
+      if (this.buf.length > 64 * MAX_REQUEST_BYTES && this.buf.indexOf('\n') < 0) {
+        this.fail(new ControlError(90, 'reply too long'));
+        sock.destroy();
+        return;
+      }
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        this.receiveLine(line);
+      }
+    });
+    sock.on('close', () => this.fail(new ControlError(104, 'the stack closed the control connection')));
+    sock.on('error', (e) => this.fail(e));
+  }
+
+  /** Connects; the error names the socket and the likely cause. */
+  static open(path: string): Promise<SocketChannel> {
+    return new Promise((resolve, reject) => {
+      const s = connect(path);
+      const onErr = (e: NodeJS.ErrnoException): void => {
+        const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? ' (is the stack running?)' : '';
+        reject(new ControlError(e.errno ? -e.errno : 111, `cannot connect to ${path}: ${e.message.replace(/^connect \w+ /, '')}${why}`));
+      };
+      s.once('error', onErr);
+      s.once('connect', () => {
+        s.off('error', onErr);
+        resolve(new SocketChannel(s));
+      });
+    });
+  }
+
+  protected sendRaw(line: string): void {
+    this.sock.write(line);
+  }
+
+  close(): void {
+    this.sock.end();
+    this.sock.destroy();
+  }
+}

@@ -1,0 +1,198 @@
+// The control channel's request handlers: each message type is a thin call into the Stack's
+// library API (the role rtnetlink_rcv_msg's dispatch table plays for the kernel).
+import { EINVAL, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
+import type { LinkChange, NeighRequest, NeighWriteMode, NtableChange, Stack } from '../stack.js';
+import { Sysctl } from './sysctl.js';
+import {
+  CONTROL_VERSION,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  Reply,
+  Request,
+} from './protocol.js';
+
+/** Where replies for one connection go; `closed` tells long-running work to stop. */
+export interface ControlPeer {
+  send(r: Reply): void;
+  readonly closed: boolean;
+  /** Cleanups run when the peer goes away (event subscriptions). */
+  onClose(fn: () => void): void;
+}
+
+type Body = Record<string, unknown>;
+
+const str = (b: Body, k: string, required = false): string | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) {
+    if (required) throw new StackError(EINVAL, `missing "${k}"`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new StackError(EINVAL, `"${k}" must be a string`);
+  return v;
+};
+const num = (b: Body, k: string): number | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new StackError(EINVAL, `"${k}" must be a number`);
+  return v;
+};
+const bool = (b: Body, k: string): boolean | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new StackError(EINVAL, `"${k}" must be a boolean`);
+  return v;
+};
+
+function neighRequest(b: Body): NeighRequest {
+  return {
+    dst: str(b, 'dst', true)!,
+    dev: str(b, 'dev') ?? null,
+    lladdr: str(b, 'lladdr') ?? null,
+    state: num(b, 'state'),
+    router: bool(b, 'router'),
+    proxy: bool(b, 'proxy'),
+    externLearn: bool(b, 'externLearn'),
+    managed: bool(b, 'managed'),
+    use: bool(b, 'use'),
+    protocol: num(b, 'protocol'),
+  };
+}
+
+export class ControlHandler {
+  readonly sysctl: Sysctl;
+  private readonly pingCancels = new WeakMap<ControlPeer, { seq: number; cancel: () => void }[]>();
+
+  constructor(readonly stack: Stack) {
+    this.sysctl = new Sysctl(stack);
+  }
+
+  /**
+   * Handles one request. Errors of any kind become an NLMSG_ERROR-style reply; nothing a client
+   * sends can throw out of here.
+   */
+  async handle(req: Request, peer: ControlPeer): Promise<void> {
+    const reply = (r: Omit<Reply, 'v' | 'seq'>): void => peer.send({ v: CONTROL_VERSION, seq: req.seq, ...r });
+    try {
+      const out = await this.dispatch(req, peer, reply);
+      if (out !== undefined) reply(out);
+    } catch (e) {
+      if (e instanceof StackError) reply({ error: -e.errno, msg: e.message });
+      else reply({ error: -EINVAL, msg: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  private async dispatch(req: Request, peer: ControlPeer, reply: (r: Omit<Reply, 'v' | 'seq'>) => void): Promise<Omit<Reply, 'v' | 'seq'> | undefined> {
+    const s = this.stack;
+    const b = req.body ?? {};
+    const flags = req.flags ?? 0;
+    const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    const ack = { error: 0 };
+    switch (req.type) {
+      case 'RTM_NEWNEIGH': {
+        const mode: NeighWriteMode = {
+          create: (flags & NLM_F_CREATE) !== 0,
+          excl: (flags & NLM_F_EXCL) !== 0,
+          replace: (flags & NLM_F_REPLACE) !== 0,
+        };
+        s.neighWrite(neighRequest(b), mode);
+        return ack;
+      }
+      case 'RTM_DELNEIGH':
+        s.neighDel({ dst: str(b, 'dst', true)!, dev: str(b, 'dev') ?? null, proxy: bool(b, 'proxy') });
+        return ack;
+      case 'RTM_GETNEIGH': {
+        const proxy = bool(b, 'proxy') === true;
+        if (dump) {
+          const dev = str(b, 'dev');
+          if (dev !== undefined) s.device(dev);
+          return { items: proxy ? s.proxyNeighbours(dev) : s.neighbours().filter((n) => dev === undefined || n.dev === dev) };
+        }
+        return { body: s.neighGet(str(b, 'dst', true)!, str(b, 'dev', true)!, proxy) };
+      }
+      case 'RTM_GETNEIGHTBL':
+        return { items: s.ntables() };
+      case 'RTM_SETNEIGHTBL':
+        s.ntableChange(b as NtableChange);
+        return ack;
+      case 'RTM_GETLINK':
+        return { items: s.links() };
+      case 'RTM_SETLINK': {
+        const dev = str(b, 'dev', true)!;
+        const c: LinkChange = { address: str(b, 'address'), arp: bool(b, 'arp'), up: bool(b, 'up'), mtu: num(b, 'mtu') };
+        s.linkSet(dev, c);
+        return ack;
+      }
+      case 'RTM_GETADDR':
+        return { items: s.links().flatMap((l) => l.addrs.map((a) => ({ dev: l.name, ifindex: l.ifindex, addr: a }))) };
+      case 'TS_SYSCTL': {
+        if (dump) {
+          const pattern = str(b, 'pattern');
+          return { items: this.sysctl.list(pattern, { deprecated: bool(b, 'deprecated') === true }) };
+        }
+        const key = str(b, 'key', true)!;
+        const value = b.value;
+        if (value === undefined) return { body: { key, value: this.sysctl.get(key) } };
+        if (typeof value !== 'string' && typeof value !== 'number') throw new StackError(EINVAL, '"value" must be a string');
+        return { body: { key, value: this.sysctl.set(key, String(value)) } };
+      }
+      case 'TS_SUBSCRIBE': {
+        const groups = b.groups;
+        if (!Array.isArray(groups) || groups.some((g) => g !== 'neigh')) {
+          throw new StackError(EOPNOTSUPP, 'only the "neigh" group exists');
+        }
+        const listener = (ev: { type: string; neigh: unknown }): void => {
+          if (!peer.closed) peer.send({ v: CONTROL_VERSION, seq: 0, event: ev.type, body: ev.neigh });
+        };
+        s.on('neigh', listener);
+        peer.onClose(() => s.off('neigh', listener));
+        return ack;
+      }
+      case 'TS_PING': {
+        const dst = str(b, 'dst', true)!;
+        // The client going away is its Ctrl-C: stop and summarise, as iputils does.
+        const abort = new AbortController();
+        peer.onClose(() => abort.abort());
+        const cancel = (): void => abort.abort();
+        this.pingCancels.set(peer, [...(this.pingCancels.get(peer) ?? []), { seq: req.seq, cancel }]);
+        const count = num(b, 'count') ?? 4;
+        if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new StackError(EINVAL, 'ping: invalid count');
+        const result = await s.ping(dst, {
+          count,
+          interval: num(b, 'interval'),
+          size: num(b, 'size'),
+          ttl: num(b, 'ttl'),
+          timeout: num(b, 'timeout'),
+          signal: abort.signal,
+          onLine: (line) => {
+            if (!peer.closed) reply({ line });
+          },
+        });
+        this.pingCancels.set(peer, (this.pingCancels.get(peer) ?? []).filter((c) => c.seq !== req.seq));
+        return { done: true, body: result };
+      }
+      case 'TS_CANCEL': {
+        // Ends a running TS_PING of this connection early (its summary still arrives).
+        const seq = num(b, 'seq');
+        for (const c of this.pingCancels.get(peer) ?? []) if (c.seq === seq) c.cancel();
+        return ack;
+      }
+      case 'TS_STAT': {
+        const inet = s.inet;
+        return {
+          body: {
+            neigh: { ...inet.arp.tbl.stats, entries: inet.arp.tbl.entries },
+            arp: inet.arp.stats,
+            acd: inet.acd.stats,
+            ip: inet.stats,
+            icmp: inet.icmp.stats,
+            devices: s.net.deviceList.map((d) => ({ name: d.name, stats: d.stats })),
+          },
+        };
+      }
+      default:
+        throw new StackError(EOPNOTSUPP, `${String(req.type)}: ${strerror(EOPNOTSUPP)}`);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// The control channel's message handlers, in process (LocalChannel runs the same JSON round trip
+// as the Unix socket): rtnetlink semantics, errors as errno, events, ping streaming and cancel.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { createPair } from '../../src/drivers/pair.js';
+import { ControlError, LocalChannel } from '../../src/control/channel.js';
+import { ControlHandler } from '../../src/control/handler.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, parseRequest } from '../../src/control/protocol.js';
+import { NUD_PERMANENT, NUD_REACHABLE } from '../../src/neighbour/nud.js';
+import { Stack } from '../../src/stack.js';
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup) await c();
+  cleanup = [];
+});
+
+function setup(): { clock: ManualClock; A: Stack; B: Stack; ch: LocalChannel } {
+  const clock = new ManualClock();
+  const A = new Stack({ clock, random: () => 0.5 });
+  const B = new Stack({ clock, random: () => 0.5 });
+  const [ea, eb] = createPair('tap0', 'peer0', Buffer.from('020000000001', 'hex'), Buffer.from('020000000002', 'hex'));
+  A.addDevice(ea);
+  B.addDevice(eb);
+  A.addAddress(ea, '10.0.0.1/24');
+  B.addAddress(eb, '10.0.0.2/24');
+  const ch = new LocalChannel(new ControlHandler(A));
+  cleanup.push(async () => {
+    ch.close();
+    await A.close();
+    await B.close();
+  });
+  return { clock, A, B, ch };
+}
+
+const errnoOf = async (p: Promise<unknown>): Promise<[number, string]> => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ControlError) return [e.errno, e.message];
+    throw e;
+  }
+  throw new Error('expected an error reply');
+};
+
+describe('control handler', () => {
+  it('RTM_NEWNEIGH add (create|excl) then again → EEXIST; replace works; change of a missing one → ENOENT', async () => {
+    const { ch, A } = setup();
+    const body = { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09', state: NUD_PERMANENT };
+    await ch.call('RTM_NEWNEIGH', body, NLM_F_CREATE | NLM_F_EXCL);
+    expect(await errnoOf(ch.call('RTM_NEWNEIGH', body, NLM_F_CREATE | NLM_F_EXCL))).toEqual([17, 'File exists']);
+    await ch.call('RTM_NEWNEIGH', { ...body, lladdr: '02:00:00:00:00:0a', state: NUD_REACHABLE }, NLM_F_CREATE | NLM_F_REPLACE);
+    expect(A.neighbours().map((n) => [n.dst, n.lladdr, n.stateNames.join()])).toEqual([['10.0.0.9', '02:00:00:00:00:0a', 'REACHABLE']]);
+    expect(await errnoOf(ch.call('RTM_NEWNEIGH', { ...body, dst: '10.0.0.10' }, NLM_F_REPLACE))).toEqual([2, 'No such file or directory']);
+  });
+
+  it('RTM_DELNEIGH of a missing entry → ENOENT; unknown device → ENODEV naming it', async () => {
+    const { ch } = setup();
+    expect(await errnoOf(ch.call('RTM_DELNEIGH', { dst: '10.0.0.77', dev: 'tap0' }))).toEqual([2, 'No such file or directory']);
+    expect(await errnoOf(ch.call('RTM_DELNEIGH', { dst: '10.0.0.77', dev: 'nope0' }))).toEqual([19, 'Cannot find device "nope0"']);
+  });
+
+  it('RTM_GETNEIGH: dump with a device filter, proxy dump, single get', async () => {
+    const { ch } = setup();
+    await ch.call('RTM_NEWNEIGH', { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09' }, NLM_F_CREATE | NLM_F_EXCL);
+    await ch.call('RTM_NEWNEIGH', { dst: '10.0.0.99', dev: 'tap0', proxy: true }, NLM_F_CREATE | NLM_F_EXCL);
+    expect((await ch.dump<{ dst: string }>('RTM_GETNEIGH', { dev: 'tap0' })).map((n) => n.dst)).toEqual(['10.0.0.9']);
+    expect((await ch.dump<{ dst: string; flags: number }>('RTM_GETNEIGH', { proxy: true })).map((n) => [n.dst, n.flags])).toEqual([['10.0.0.99', 8]]);
+    const one = await ch.call('RTM_GETNEIGH', { dst: '10.0.0.9', dev: 'tap0' });
+    expect((one.body as { stateNames: string[] }).stateNames).toEqual(['PERMANENT']);
+    expect(await errnoOf(ch.call('RTM_GETNEIGH', { dst: '10.0.0.8', dev: 'tap0' }))).toEqual([2, 'No such file or directory']);
+  });
+
+  it('bad bodies are EINVAL replies, not exceptions', async () => {
+    const { ch } = setup();
+    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dev: 'tap0' })))[0]).toBe(22);
+    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dst: 'ten', dev: 'tap0' })))[0]).toBe(22);
+    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dst: '10.0.0.1', dev: 'tap0', lladdr: 'zz' }, NLM_F_CREATE)))).toEqual([22, '"zz" is invalid lladdr.']);
+    expect((await errnoOf(ch.call('RTM_SETLINK', { dev: 'tap0', mtu: 'big' })))[0]).toBe(22);
+    expect((await errnoOf(ch.call('TS_SUBSCRIBE', { groups: ['link'] })))[0]).toBe(95);
+  });
+
+  it('parseRequest refuses garbage with a reason', () => {
+    expect(parseRequest('{{')).toMatchObject({ error: -22, msg: 'malformed request: not JSON' });
+    expect(parseRequest('[]')).toMatchObject({ error: -22 });
+    expect(parseRequest('{"v":2,"seq":5,"type":"RTM_GETNEIGH"}')).toMatchObject({ seq: 5, error: -71 });
+    expect(parseRequest('{"v":1,"seq":6,"type":"RTM_NOPE"}')).toMatchObject({ seq: 6, error: -95 });
+    expect(parseRequest('{"v":1,"seq":7,"type":"RTM_GETNEIGH","body":[1]}')).toMatchObject({ seq: 7, error: -22 });
+    expect(parseRequest('{"v":1,"seq":8,"type":"RTM_GETNEIGH","flags":768}')).toMatchObject({ seq: 8, type: 'RTM_GETNEIGH', flags: 768 });
+  });
+
+  it('TS_SUBSCRIBE delivers neighbour events until the channel closes', async () => {
+    const { ch, A } = setup();
+    const got: string[] = [];
+    await ch.subscribe(['neigh'], (r) => got.push(`${r.event} ${(r.body as { dst: string; stateNames: string[] }).dst} ${(r.body as { stateNames: string[] }).stateNames}`));
+    A.neighAdd({ dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09' });
+    A.neighDel({ dst: '10.0.0.9', dev: 'tap0' });
+    await new Promise((r) => setTimeout(r, 0));
+    // As the kernel: `ip neigh del` first reports FAILED, then the deletion.
+    expect(got).toEqual(['newneigh 10.0.0.9 PERMANENT', 'newneigh 10.0.0.9 FAILED', 'delneigh 10.0.0.9 FAILED']);
+    ch.close();
+    expect(A.listenerCount('neigh')).toBe(0);
+  });
+
+  it('RTM_SETNEIGHTBL and RTM_GETNEIGHTBL: a device parm changes, the default does not', async () => {
+    const { ch } = setup();
+    await ch.call('RTM_SETNEIGHTBL', { name: 'arp_cache', dev: 'tap0', parms: { queueLen: 20, retransTime: 500 } });
+    const [t] = await ch.dump<{ parms: { dev: string | null; queueLen: number; retransTime: number }[] }>('RTM_GETNEIGHTBL');
+    const byDev = Object.fromEntries(t.parms.map((p) => [p.dev ?? 'default', [p.queueLen, p.retransTime]]));
+    expect(byDev).toEqual({ default: [101, 1000], tap0: [20, 500] });
+    expect(await errnoOf(ch.call('RTM_SETNEIGHTBL', { name: 'nd_cache' }))).toEqual([2, 'No such file or directory']);
+  });
+
+  it('TS_SYSCTL get/set/dump', async () => {
+    const { ch } = setup();
+    expect((await ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' })).body).toEqual({ key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' });
+    expect((await ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.arp_ignore' })).body).toEqual({ key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' });
+    expect((await ch.dump('TS_SYSCTL', { pattern: 'tap0.arp_ignore' }))).toEqual([{ key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' }]);
+    expect((await errnoOf(ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.nope' })))[0]).toBe(2);
+  });
+
+  it('TS_PING streams iputils lines and ends with the result; TS_CANCEL stops it early with a summary', async () => {
+    const { ch, clock } = setup();
+    const lines: string[] = [];
+    const p = ch.call('TS_PING', { dst: '10.0.0.2', count: 100, interval: 1 }, 0, (r) => lines.push(r.line!));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      clock.advance(1000);
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    await ch.call('TS_CANCEL', { seq: 1 });
+    const r = await p;
+    expect(r.done).toBe(true);
+    const res = r.body as { transmitted: number; received: number };
+    expect(res.transmitted).toBeGreaterThanOrEqual(3);
+    expect(res.transmitted).toBeLessThan(10);
+    expect(lines[0]).toBe('PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.');
+    expect(lines.at(-2)).toMatch(/packets transmitted/);
+  });
+});
