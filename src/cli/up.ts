@@ -6,6 +6,9 @@ import { Stack } from '../stack.js';
 import { StackError } from '../core/errno.js';
 import { UsageError, all, one, parseArgs, validIfName } from './args.js';
 import { Sysctl } from '../control/sysctl.js';
+import { ControlHandler } from '../control/handler.js';
+import { ControlServer } from '../control/server.js';
+import { controlSocketPath } from '../control/protocol.js';
 
 export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr A.B.C.D/N [--dev IFNAME2 ...] [options]
 
@@ -26,7 +29,8 @@ For the stack:
   --forwarding        forward IPv4 between the devices (same as --sysctl net.ipv4.ip_forward=1)
   --dad               claim each address with RFC 5227 duplicate address detection first
                       (3 ARP probes, about 6 s); exit 1 if another host holds it
-  --name NAME         instance name, used for the control socket (default: tapstack)
+  --name NAME         instance name (default: tapstack); the control socket is
+                      /run/tapstack/NAME.sock ($TAPSTACK_RUN_DIR overrides /run/tapstack)
   -h, --help          show this help
 
 The stack answers ARP and ping for its addresses. A TAP that tapstack created is removed
@@ -202,6 +206,12 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
   } catch (e) {
     return fail(e instanceof StackError ? e.message : String(e));
   }
+  let control: ControlServer;
+  try {
+    control = await ControlServer.listen(new ControlHandler(stack), controlSocketPath(cfg.name));
+  } catch (e) {
+    return fail(e instanceof StackError ? e.message : `control socket: ${(e as Error).message}`);
+  }
   for (let i = 0; i < taps.length; i++) {
     const tap = taps[i];
     const addrs = cfg.devices[i].addrs;
@@ -218,7 +228,7 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
       stopping = true;
       process.off('SIGINT', onSig);
       process.off('SIGTERM', onSig);
-      void stack.close().then(() => {
+      void control.close().then(() => stack.close()).then(() => {
         const removed = taps.filter((t) => t.created).map((t) => t.name);
         log(`tapstack ${cfg.name}: stopped (${why})${removed.length ? `, ${removed.join(' ')} removed` : ''}`);
         resolve(code);

@@ -1,6 +1,7 @@
 // Client side of the control channel: requests matched to replies by sequence number (as
 // libnetlink's rtnl_talk/rtnl_dump_filter do), over the Unix socket or in-process.
 import { connect, Socket } from 'node:net';
+import { strerror } from '../core/errno.js';
 import { CONTROL_VERSION, MAX_REQUEST_BYTES, MessageType, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, Reply, encode } from './protocol.js';
 import type { ControlHandler, ControlPeer } from './handler.js';
 
@@ -22,6 +23,11 @@ export abstract class ControlChannel {
   private readonly pending = new Map<number, Pending>();
   private readonly eventListeners: ((r: Reply) => void)[] = [];
   protected closedWith: Error | null = null;
+
+  /** The sequence number of the most recent call(), e.g. to TS_CANCEL a running ping. */
+  get lastSeq(): number {
+    return this.seq;
+  }
 
   protected abstract sendRaw(line: string): void;
   abstract close(): void;
@@ -142,7 +148,8 @@ export class SocketChannel extends ControlChannel {
       const s = connect(path);
       const onErr = (e: NodeJS.ErrnoException): void => {
         const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? ' (is the stack running?)' : '';
-        reject(new ControlError(e.errno ? -e.errno : 111, `cannot connect to ${path}: ${e.message.replace(/^connect \w+ /, '')}${why}`));
+        const errno = e.errno ? -e.errno : 111;
+        reject(new ControlError(errno, `cannot connect to ${path}: ${strerror(errno)}${why}`));
       };
       s.once('error', onErr);
       s.once('connect', () => {

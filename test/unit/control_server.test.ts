@@ -1,0 +1,160 @@
+// The control socket: permissions, stale and live sockets, requests over the wire, and a fuzz
+// run of garbage, truncated and oversized messages after which the stack still serves.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPair } from '../../src/drivers/pair.js';
+import { ControlError, SocketChannel } from '../../src/control/channel.js';
+import { ControlHandler } from '../../src/control/handler.js';
+import { MAX_REQUEST_BYTES, NLM_F_CREATE, NLM_F_EXCL } from '../../src/control/protocol.js';
+import { ControlServer } from '../../src/control/server.js';
+import { Stack } from '../../src/stack.js';
+
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function setup(): Promise<{ stack: Stack; server: ControlServer; path: string; dir: string }> {
+  const base = mkdtempSync(join(tmpdir(), 'tsctl-'));
+  const dir = join(base, 'run');
+  const path = join(dir, 'test.sock');
+  const stack = new Stack();
+  const [a] = createPair('tap0', 'peer0');
+  stack.addDevice(a);
+  stack.addAddress(a, '10.0.0.1/24');
+  const server = await ControlServer.listen(new ControlHandler(stack), path);
+  cleanup.push(() => rmSync(base, { recursive: true, force: true }), () => stack.close(), () => server.close());
+  return { stack, server, path, dir };
+}
+
+async function open(path: string): Promise<SocketChannel> {
+  const ch = await SocketChannel.open(path);
+  cleanup.push(() => ch.close());
+  return ch;
+}
+
+/** Writes raw bytes on a fresh connection and collects every reply line until the server hangs up or `ms` pass. */
+function raw(path: string, data: Buffer | string, ms = 200): Promise<{ lines: string[]; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    let buf = '';
+    let closed = false;
+    s.on('data', (d) => (buf += d));
+    s.on('close', () => {
+      closed = true;
+    });
+    s.on('error', () => {});
+    s.on('connect', () => s.write(data));
+    setTimeout(() => {
+      s.destroy();
+      resolve({ lines: buf.split('\n').filter(Boolean), closedByServer: closed });
+    }, ms);
+  });
+}
+
+describe('control socket', () => {
+  it('directory 0700 and socket 0600', async () => {
+    const { path, dir } = await setup();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(path).isSocket()).toBe(true);
+  });
+
+  it('serves requests over the socket, errors included', async () => {
+    const { path } = await setup();
+    const ch = await open(path);
+    await ch.call('RTM_NEWNEIGH', { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09' }, NLM_F_CREATE | NLM_F_EXCL);
+    const err = await ch.call('RTM_NEWNEIGH', { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09' }, NLM_F_CREATE | NLM_F_EXCL).catch((e) => e);
+    expect(err).toBeInstanceOf(ControlError);
+    expect([err.errno, err.message]).toEqual([17, 'File exists']);
+    expect((await ch.dump<{ dst: string }>('RTM_GETNEIGH')).map((n) => n.dst)).toEqual(['10.0.0.9']);
+  });
+
+  it('a stale socket file is replaced; a live one is refused with EADDRINUSE', async () => {
+    const { path, stack } = await setup();
+    await expect(ControlServer.listen(new ControlHandler(stack), path)).rejects.toMatchObject({ errno: 98 });
+    const stale = join(mkdtempSync(join(tmpdir(), 'tsctl-')), 'x.sock');
+    writeFileSync(stale, '');
+    const s2 = await ControlServer.listen(new ControlHandler(stack), stale);
+    cleanup.push(() => s2.close());
+    expect(statSync(stale).isSocket()).toBe(true);
+  });
+
+  it('connecting to a missing stack names the socket and the likely cause', async () => {
+    const e = await SocketChannel.open('/nonexistent-tapstack/x.sock').catch((x) => x);
+    expect(e.message).toBe('cannot connect to /nonexistent-tapstack/x.sock: No such file or directory (is the stack running?)');
+  });
+
+  it('events reach a subscriber and stop when it disconnects', async () => {
+    const { path, stack } = await setup();
+    const ch = await SocketChannel.open(path);
+    const got: string[] = [];
+    await ch.subscribe(['neigh'], (r) => got.push(`${r.event} ${(r.body as { dst: string }).dst}`));
+    stack.neighAdd({ dst: '10.0.0.7', dev: 'tap0', lladdr: '02:00:00:00:00:07' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual(['newneigh 10.0.0.7']);
+    ch.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stack.listenerCount('neigh')).toBe(0);
+  });
+
+  it('garbage lines get error replies and the connection keeps working', async () => {
+    const { path, server } = await setup();
+    const r = await raw(path, 'hello\n{"v":1}\n[1,2]\n{"v":9,"seq":4,"type":"RTM_GETNEIGH"}\n{"v":1,"seq":5,"type":"RTM_GETLINK","flags":768}\n');
+    const replies = r.lines.map((l) => JSON.parse(l));
+    expect(replies.map((x) => x.error ?? 0)).toEqual([-22, -95, -22, -71, 0]);
+    expect(replies[4].items.map((l: { name: string }) => l.name)).toEqual(['tap0']);
+    expect(r.closedByServer).toBe(false);
+    expect(server.stats.badRequests).toBe(4);
+  });
+
+  it('an oversized request is refused with EMSGSIZE and the connection closed', async () => {
+    const { path, server } = await setup();
+    const r = await raw(path, 'x'.repeat(MAX_REQUEST_BYTES + 10), 500);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ v: 1, seq: 0, error: -90, msg: `request too long (limit ${MAX_REQUEST_BYTES} bytes)` }]);
+    expect(r.closedByServer).toBe(true);
+    expect(server.stats.oversized).toBe(1);
+  });
+
+  it('fuzz: 2000 random and mutated messages, truncated writes and hang-ups; the stack still serves and its table is intact', async () => {
+    const { path, stack } = await setup();
+    stack.neighAdd({ dst: '10.0.0.5', dev: 'tap0', lladdr: '02:00:00:00:00:05' });
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const valid = [
+      '{"v":1,"seq":1,"type":"RTM_GETNEIGH","flags":768}',
+      '{"v":1,"seq":2,"type":"RTM_NEWNEIGH","flags":1536,"body":{"dst":"10.0.0.5","dev":"tap0"}}',
+      '{"v":1,"seq":3,"type":"RTM_SETNEIGHTBL","body":{"parms":{"queueLen":3}}}',
+      '{"v":1,"seq":4,"type":"TS_SYSCTL","body":{"key":"net.ipv4.conf.all.arp_ignore"}}',
+    ];
+    const mutate = (s: string): string => {
+      const b = Buffer.from(s);
+      const n = 1 + Math.floor(rnd() * 4);
+      for (let i = 0; i < n; i++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      return b.toString('latin1').replace(/\n/g, ' ');
+    };
+    for (let batch = 0; batch < 20; batch++) {
+      const parts: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const k = rnd();
+        if (k < 0.4) parts.push(mutate(valid[Math.floor(rnd() * valid.length)]));
+        else if (k < 0.6) parts.push(Buffer.from(Array.from({ length: Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256))).toString('latin1').replace(/\n/g, ''));
+        else if (k < 0.8) parts.push(valid[Math.floor(rnd() * valid.length)].slice(0, Math.floor(rnd() * 40)));
+        else parts.push(JSON.stringify({ v: 1, seq: i, type: 'RTM_DELNEIGH', body: { dst: rnd() < 0.5 ? 12 : '10.0.0.99', dev: rnd() < 0.5 ? 'tap0' : null } }));
+      }
+      // The last part is left without its newline: a truncated message when we hang up.
+      await raw(path, parts.join('\n'), 30);
+    }
+    const ch = await open(path);
+    const n = await ch.call('RTM_GETNEIGH', { dst: '10.0.0.5', dev: 'tap0' });
+    expect((n.body as { stateNames: string[] }).stateNames).toEqual(['PERMANENT']);
+    expect(stack.inet.arp.tbl.checkInvariants()).toEqual([]);
+  });
+});
