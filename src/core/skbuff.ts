@@ -116,25 +116,62 @@ export class SkBuff {
     this.transportHeader = this.data;
   }
 
-  /** Makes the buffer private (copying a borrowed one), so the packet may be kept. */
+  /**
+   * Makes the buffer private (copying a borrowed one), so the packet may be kept. Only this
+   * packet's bytes are copied — a borrowed buffer is usually a driver's whole receive ring.
+   */
   own(): this {
     if (this.borrowed) {
-      const copy = Buffer.allocUnsafe(this.buf.length);
-      this.buf.copy(copy, 0, 0, this.buf.length);
-      this.buf = copy;
+      this.rebase(this.compactCopy());
       this.borrowed = false;
     }
     return this;
   }
 
+  /** Lowest offset still in use: data or an earlier header (a received frame's MAC header). */
+  private lowMark(): number {
+    let lo = this.data;
+    if (this.macHeader >= 0 && this.macHeader < lo) lo = this.macHeader;
+    if (this.networkHeader >= 0 && this.networkHeader < lo) lo = this.networkHeader;
+    if (this.transportHeader >= 0 && this.transportHeader < lo) lo = this.transportHeader;
+    return lo;
+  }
+
+  /** [lo, tail) copied behind LL_RESERVED_SPACE of fresh head room. */
+  private compactCopy(): { buf: Buffer; shift: number } {
+    const lo = this.lowMark();
+    const buf = Buffer.allocUnsafe(LL_RESERVED_SPACE + (this.tail - lo));
+    this.buf.copy(buf, LL_RESERVED_SPACE, lo, this.tail);
+    return { buf, shift: LL_RESERVED_SPACE - lo };
+  }
+
+  private rebase(c: { buf: Buffer; shift: number }): void {
+    this.buf = c.buf;
+    this.data += c.shift;
+    this.tail += c.shift;
+    if (this.macHeader >= 0) this.macHeader += c.shift;
+    if (this.networkHeader >= 0) this.networkHeader += c.shift;
+    if (this.transportHeader >= 0) this.transportHeader += c.shift;
+  }
+
   /** skb_copy(): an independent packet with the same bytes, offsets and metadata. */
   copy(): SkBuff {
-    const buf = Buffer.allocUnsafe(this.buf.length);
-    this.buf.copy(buf, 0, 0, this.buf.length);
-    const c = new SkBuff(buf, this.data, this.len);
-    c.macHeader = this.macHeader;
-    c.networkHeader = this.networkHeader;
-    c.transportHeader = this.transportHeader;
+    let c: SkBuff;
+    if (this.borrowed) {
+      // Not the driver's whole ring: just this packet, rebased.
+      const cc = this.compactCopy();
+      c = new SkBuff(cc.buf, this.data + cc.shift, this.len);
+      c.macHeader = this.macHeader >= 0 ? this.macHeader + cc.shift : -1;
+      c.networkHeader = this.networkHeader >= 0 ? this.networkHeader + cc.shift : -1;
+      c.transportHeader = this.transportHeader >= 0 ? this.transportHeader + cc.shift : -1;
+    } else {
+      const buf = Buffer.allocUnsafe(this.buf.length);
+      this.buf.copy(buf, 0, 0, this.buf.length);
+      c = new SkBuff(buf, this.data, this.len);
+      c.macHeader = this.macHeader;
+      c.networkHeader = this.networkHeader;
+      c.transportHeader = this.transportHeader;
+    }
     c.protocol = this.protocol;
     c.pktType = this.pktType;
     c.dev = this.dev;

@@ -3,7 +3,7 @@
 // batches, flushed at the end of each receive batch or on the next microtask.
 import { NETDEV_TX_OK, NetDevice } from '../core/netdevice.js';
 import { ENOBUFS } from '../core/errno.js';
-import { SkBuff } from '../core/skbuff.js';
+import { SkBuff, skbTruesize } from '../core/skbuff.js';
 import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
 import { randomMac } from '../ethernet/mac.js';
 import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TapError, TapHandle, openTap } from './tap_addon.js';
@@ -118,8 +118,11 @@ export class TapDevice extends NetDevice {
       for (let i = 0; i < count; i++) {
         const len = lens[i];
         if (len > fs) this.tapStats.rxTruncated++;
-        const skb = new SkBuff(rx, i * fs, len > fs ? fs : len);
+        const flen = len > fs ? fs : len;
+        const skb = new SkBuff(rx, i * fs, flen);
         skb.borrowed = true;
+        // Charged like the kernel's tun skb: the frame, not the whole shared ring.
+        skb.truesize = skbTruesize(flen);
         if (!ethTypeTrans(skb, this)) {
           this.tapStats.rxRunt++;
           this.stats.rxErrors++;

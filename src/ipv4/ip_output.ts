@@ -5,7 +5,7 @@ import type { NetDevice } from '../core/netdevice.js';
 import type { SkBuff } from '../core/skbuff.js';
 import { ETH_P_IP } from '../ethernet/ethhdr.js';
 import { neighOutput } from '../neighbour/neighbour.js';
-import { NUD_CONNECTED } from '../neighbour/nud.js';
+import { NUD_VALID } from '../neighbour/nud.js';
 import type { Inet } from './af_inet.js';
 import { RTN_LOCAL, fibPrefsrc, rtNexthop } from './fib.js';
 import { IPDEFTTL, IP_DF, writeIpHeader } from './iphdr.js';
@@ -28,8 +28,9 @@ export function ipFinishOutput2(inet: Inet, skb: SkBuff, dev: NetDevice, nexthop
   }
   skb.dev = dev;
   skb.protocol = ETH_P_IP;
-  // A packet that may wait on the entry's queue must not point into a driver's reused ring.
-  if (skb.borrowed && (n.nudState & NUD_CONNECTED) === 0) skb.own();
+  // Only a packet that may wait on the entry's queue (no valid address yet) must stop pointing
+  // into a driver's reused ring; STALE/DELAY/PROBE entries send at once.
+  if (skb.borrowed && (n.nudState & NUD_VALID) === 0) skb.own();
   return neighOutput(n, skb, false);
 }
 
