@@ -1,0 +1,577 @@
+#!/usr/bin/env node
+// End-to-end TAP benchmark: tapstack against a tiny C responder (bench/tap/responder.c), measured
+// in the same run, in a private network namespace, with rounds alternating between the two
+// (ABBA order: round 1 tapstack then C, round 2 C then tapstack, ...) so machine drift hits both.
+//
+//   node bench/tap/run.mjs [--rounds N] [--json FILE] [--smoke] [--profile] [--settle S]
+//                          [--flood-count N] [--latency-count N] [--warmup N] [--tx-count N]
+//
+// Per round and implementation:
+//   responder  the responder (tapstack: `node dist/cli/main.js up --dev tap0 --addr 10.0.0.2/24
+//              --mac 02:00:00:00:00:02`; C: `responder respond ...`) creates tap0 in the namespace;
+//              the kernel side gets 10.0.0.1/24; idle RSS is read from /proc/PID/status; after a
+//              warm-up flood the kernel runs
+//                throughput  ping -f -l 32 -c FLOOD -q 10.0.0.2   round trips/s = received / time
+//                latency     ping -f -c LATENCY -q 10.0.0.2       avg RTT from the rtt line
+//              and the responder's peak RSS (VmHWM) is read before it is stopped.
+//              --settle S waits S seconds after the first answered ping (both implementations):
+//              tapstack learns the kernel (10.0.0.1) from its ARP request as STALE, and its first
+//              reply moves the entry to DELAY; only after delay_first_probe_time (5 s) and a
+//              unicast probe is it REACHABLE (NUD_CONNECTED, cached-header fast path) for
+//              reachable_time (15-45 s). The default 0 measures from a fresh neighbour, as a new
+//              peer sees it; --settle 7 measures the steady fast path.
+//   transmit   a persistent tap0 with 10.0.0.1/24 and a permanent neighbour entry for 10.0.0.2;
+//              the sender (tapstack: bench/tap/tx.mjs; C: `responder tx`) attaches and sends
+//              TX_COUNT Ethernet/IPv4/UDP frames (64-byte payload, port 9) as fast as it can; the
+//              kernel's rx_packets counter of tap0 (frames written by userspace are the kernel
+//              interface's RX) counts what arrived; frames/s = counted / sender's send time.
+//
+// --smoke: tiny counts, one round (a few seconds); exit status 0 only if every step ran and
+// answered. Any run exits non-zero when something failed to run (no readiness, no replies, a
+// crash, <90% of pings answered or of frames counted). Targets are reported, not enforced.
+// Needs root, /dev/net/tun, iproute2, iputils ping, a C compiler (`cc`, or $CC) and a built
+// tapstack (npm run build).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { formatSummary, summariseProfile } from './cpuprofile.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const BUILD = join(HERE, 'build');
+const RESPONDER = join(BUILD, 'responder');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const DEV = 'tap0';
+const STACK_IP = '10.0.0.2';
+const STACK_MAC = '02:00:00:00:00:02';
+const KERNEL_CIDR = '10.0.0.1/24';
+const KERNEL_IP = '10.0.0.1';
+
+// ---------------------------------------------------------------- arguments
+
+const { values: argv } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    json: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'flood-count': { type: 'string' },
+    'latency-count': { type: 'string' },
+    warmup: { type: 'string' },
+    settle: { type: 'string' },
+    'tx-count': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (argv.help) {
+  const src = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  console.log(src.slice(1, src.findIndex((l) => l.startsWith('import'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
+const num = (v, d, what) => {
+  if (v === undefined) return d;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (what === 'warmup' || what === 'settle' ? 0 : 1)) {
+    console.error(`bench:tap: invalid --${what} '${v}'`);
+    process.exit(2);
+  }
+  return n;
+};
+const smoke = argv.smoke;
+const cfg = {
+  rounds: num(argv.rounds, smoke ? 1 : 3, 'rounds'),
+  floodCount: num(argv['flood-count'], smoke ? 200 : 200000, 'flood-count'),
+  latencyCount: num(argv['latency-count'], smoke ? 100 : 50000, 'latency-count'),
+  warmup: num(argv.warmup, smoke ? 100 : 20000, 'warmup'),
+  txCount: num(argv['tx-count'], smoke ? 2000 : 500000, 'tx-count'),
+  settle: num(argv.settle, 0, 'settle'),
+  preload: 32,
+  smoke,
+  profile: argv.profile,
+};
+
+// ---------------------------------------------------------------- environment checks
+
+function fatal(msg) {
+  console.error(`bench:tap: ${msg}`);
+  process.exit(1);
+}
+if (process.getuid?.() !== 0) fatal('needs root (network namespaces and TAP devices)');
+if (!existsSync('/dev/net/tun')) fatal('/dev/net/tun is missing (modprobe tun)');
+for (const t of ['ip', 'ping']) if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) fatal(`'${t}' not found`);
+if (!existsSync(CLI) || !existsSync(join(ROOT, 'build', 'Release', 'tapstack_native.node')))
+  fatal('tapstack is not built: run `npm run build` (native addon and dist/) first');
+
+// ---------------------------------------------------------------- machine facts
+
+function machineFacts() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const cc = spawnSync(process.env.CC || 'cc', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? '';
+  const pingV = spawnSync('ping', ['-V'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? '';
+  return {
+    cpu: model,
+    cores: cpus().length,
+    kernel: release(),
+    node: process.version,
+    cc,
+    ping: pingV,
+    date: new Date().toISOString(),
+    loadavg: loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+// ---------------------------------------------------------------- namespace and cleanup
+
+const NS = `tapbench-${process.pid}-${randomBytes(3).toString('hex')}`;
+const runDir = mkdtempSync(join(tmpdir(), 'tapbench-run-'));
+const children = new Set();
+let nsCreated = false;
+let cleaned = false;
+
+function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) {
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  if (nsCreated) {
+    // Whatever still runs in our namespace was started by us; killing it lets `ip netns del` finish.
+    const pids = spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout ?? '';
+    for (const p of pids.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(p), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    spawnSync('ip', ['netns', 'del', NS]);
+  }
+  rmSync(runDir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    console.error(`\nbench:tap: ${sig}, cleaning up (namespace ${NS})`);
+    cleanup();
+    process.exit(130);
+  });
+}
+
+/** Runs a command in the namespace synchronously; throws with its output on failure. */
+function nsSh(cmd, { allowFail = false } = {}) {
+  const r = spawnSync('ip', ['netns', 'exec', NS, 'sh', '-c', cmd], { encoding: 'utf8', timeout: 20000 });
+  if (r.status !== 0 && !allowFail) throw new Error(`[${NS}] ${cmd}: exit ${r.status}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  return r.status === 0 ? r.stdout : null;
+}
+
+/** Runs a command in the namespace, asynchronously (so signals are handled); kills it after timeoutMs. */
+function nsRun(args, { timeoutMs = 60000, env } = {}) {
+  return new Promise((resolve) => {
+    const c = spawn('ip', ['netns', 'exec', NS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    children.add(c);
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    let timedOut = false;
+    const t = setTimeout(() => {
+      timedOut = true;
+      c.kill('SIGKILL');
+    }, timeoutMs);
+    c.on('close', (code, signal) => {
+      clearTimeout(t);
+      children.delete(c);
+      resolve({ code, signal, out, err, timedOut });
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- build the C program
+
+function buildResponder() {
+  const src = join(HERE, 'responder.c');
+  if (existsSync(RESPONDER) && statSync(RESPONDER).mtimeMs >= statSync(src).mtimeMs) return;
+  mkdirSync(BUILD, { recursive: true });
+  const cc = process.env.CC || 'cc';
+  const r = spawnSync(cc, ['-O2', '-Wall', '-o', RESPONDER, src], { encoding: 'utf8' });
+  if (r.status !== 0) fatal(`building ${relative(ROOT, src)} with ${cc} failed:\n${r.stderr}${r.error ?? ''}`);
+  console.log(`built ${relative(ROOT, RESPONDER)} (${cc} -O2)`);
+}
+
+// ---------------------------------------------------------------- responders
+
+function procStatus(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+    return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+  } catch {
+    return { rssKb: NaN, hwmKb: NaN };
+  }
+}
+
+/** Starts a responder in the namespace and waits for its readiness line. */
+async function startResponder(impl, { profileDir } = {}) {
+  const cmd =
+    impl === 'tapstack'
+      ? [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), CLI, 'up', '--dev', DEV, '--addr', `${STACK_IP}/24`, '--mac', STACK_MAC]
+      : [RESPONDER, 'respond', '--dev', DEV, '--ip', STACK_IP, '--mac', STACK_MAC];
+  const ready = impl === 'tapstack' ? / lladdr / : /^responder: .* up /m;
+  const c = spawn('ip', ['netns', 'exec', NS, ...cmd], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TAPSTACK_RUN_DIR: runDir },
+  });
+  children.add(c);
+  const r = { impl, proc: c, pid: c.pid, log: '', exited: null };
+  c.stdout.on('data', (d) => (r.log += d));
+  c.stderr.on('data', (d) => (r.log += d));
+  c.on('exit', (code, signal) => (r.exited = { code, signal }));
+  const end = Date.now() + 15000;
+  while (!ready.test(r.log)) {
+    if (r.exited) throw new Error(`${impl} exited before it was ready (${JSON.stringify(r.exited)}):\n${r.log}`);
+    if (Date.now() > end) throw new Error(`${impl} did not come up within 15 s:\n${r.log}`);
+    await sleep(20);
+  }
+  // `ip netns exec` execs the command, so the child's pid is the responder's.
+  const comm = readFileSync(`/proc/${c.pid}/comm`, 'utf8').trim();
+  if (comm === 'ip') throw new Error(`pid ${c.pid} is still 'ip', not the responder`);
+  return r;
+}
+
+/** SIGINT, then SIGKILL after 10 s; waits until tap0 is gone from the namespace. */
+async function stopResponder(r) {
+  if (!r.exited) {
+    r.proc.kill('SIGINT');
+    const end = Date.now() + 10000;
+    while (!r.exited && Date.now() < end) await sleep(20);
+    if (!r.exited) {
+      r.proc.kill('SIGKILL');
+      while (!r.exited) await sleep(20);
+      r.killed = true;
+    }
+  }
+  children.delete(r.proc);
+  for (let i = 0; i < 100 && nsSh(`ip link show ${DEV}`, { allowFail: true }) !== null; i++) await sleep(20);
+}
+
+// ---------------------------------------------------------------- ping
+
+/** Parses iputils ping's summary. */
+export function parsePing(out) {
+  const s = /(\d+) packets transmitted, (\d+) received,(?: \+(\d+) errors,)? ([\d.]+)% packet loss, time (\d+)ms/.exec(out);
+  if (!s) return null;
+  const r = /rtt min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(out);
+  return {
+    transmitted: Number(s[1]),
+    received: Number(s[2]),
+    errors: Number(s[3] ?? 0),
+    lossPct: Number(s[4]),
+    timeMs: Number(s[5]),
+    rtt: r ? { min: Number(r[1]), avg: Number(r[2]), max: Number(r[3]), mdev: Number(r[4]) } : null,
+  };
+}
+
+/** ping -f [-l PRELOAD] -c COUNT -q from the kernel side; a deadline guards against a dead responder. */
+async function flood(count, preload) {
+  const deadline = Math.ceil(count / 1000) + 30;
+  const args = ['ping', '-f', ...(preload > 1 ? ['-l', String(preload)] : []), '-c', String(count), '-w', String(deadline), '-q', STACK_IP];
+  const res = await nsRun(args, { timeoutMs: (deadline + 15) * 1000 });
+  const p = parsePing(res.out);
+  if (!p) throw new Error(`${args.join(' ')}: no summary (exit ${res.code}${res.timedOut ? ', killed' : ''}):\n${res.out}${res.err}`);
+  if (p.received < 0.9 * count)
+    throw new Error(`${args.join(' ')}: only ${p.received}/${count} answered (exit ${res.code}):\n${res.out}${res.err}`);
+  return { cmd: args.join(' '), ...p, deadlineHit: p.transmitted < count };
+}
+
+async function waitReachable() {
+  for (let i = 0; i < 20; i++) {
+    const r = await nsRun(['ping', '-c', '1', '-W', '1', STACK_IP], { timeoutMs: 5000 });
+    if (r.code === 0) return;
+  }
+  throw new Error(`${STACK_IP} does not answer ping`);
+}
+
+// ---------------------------------------------------------------- one responder measurement
+
+async function responderRun(impl, round) {
+  const r = await startResponder(impl);
+  let res = null;
+  try {
+    nsSh(`ip addr add ${KERNEL_CIDR} dev ${DEV}`);
+    await sleep(200);
+    const idle = procStatus(r.pid);
+    await waitReachable();
+    if (cfg.settle) await sleep(cfg.settle * 1000);
+    if (cfg.warmup) await flood(cfg.warmup, cfg.preload);
+    const thr = await flood(cfg.floodCount, cfg.preload);
+    const lat = await flood(cfg.latencyCount, 1);
+    const after = procStatus(r.pid);
+    if (r.exited) throw new Error(`${impl} exited during the run:\n${r.log}`);
+    res = {
+      round,
+      impl,
+      flood: { ...thr, roundTripsPerSec: thr.received / (thr.timeMs / 1000) },
+      latency: { ...lat },
+      rssIdleKb: idle.rssKb,
+      rssAfterKb: after.rssKb,
+      rssPeakKb: after.hwmKb,
+    };
+    return res;
+  } finally {
+    await stopResponder(r);
+    if (r.killed) console.warn(`  (${impl} did not stop on SIGINT; killed)`);
+    if (res) res.log = r.log.trim();
+  }
+}
+
+// ---------------------------------------------------------------- one transmit measurement
+
+function kernelCounters() {
+  const j = JSON.parse(nsSh(`ip -j -s link show dev ${DEV}`))[0];
+  const snmp = nsSh('cat /proc/net/snmp').split('\n');
+  const table = (proto) => {
+    const rows = snmp.filter((l) => l.startsWith(`${proto}:`));
+    const keys = rows[0].split(/\s+/).slice(1);
+    const vals = rows[1].split(/\s+/).slice(1).map(Number);
+    return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
+  };
+  return { rxPackets: j.stats64.rx.packets, rxDropped: j.stats64.rx.dropped, ip: table('Ip'), udp: table('Udp') };
+}
+
+async function txRun(impl, round, { profileDir } = {}) {
+  nsSh(`ip tuntap add dev ${DEV} mode tap && ip link set ${DEV} up && ip addr add ${KERNEL_CIDR} dev ${DEV} && ` +
+    `ip neigh replace ${STACK_IP} lladdr ${STACK_MAC} dev ${DEV} nud permanent`);
+  try {
+    const kmac = nsSh(`cat /sys/class/net/${DEV}/address`).trim();
+    const cmd =
+      impl === 'tapstack'
+        ? [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(HERE, 'tx.mjs'),
+          '--dev', DEV, '--mac', STACK_MAC, '--addr', `${STACK_IP}/24`, '--dst', KERNEL_IP, '--dst-mac', kmac, '--count', String(cfg.txCount)]
+        : [RESPONDER, 'tx', '--dev', DEV, '--src-mac', STACK_MAC, '--src-ip', STACK_IP, '--dst-mac', kmac, '--dst-ip', KERNEL_IP,
+          '--count', String(cfg.txCount)];
+    const before = kernelCounters();
+    const res = await nsRun(cmd, { timeoutMs: 120000 + cfg.txCount / 10 });
+    const after = kernelCounters();
+    if (res.code !== 0) throw new Error(`${impl} sender failed (exit ${res.code}${res.timedOut ? ', killed' : ''}):\n${res.out}${res.err}`);
+    let sender;
+    if (impl === 'tapstack') {
+      const j = JSON.parse(res.out.trim().split('\n').pop());
+      sender = { offered: j.offered, seconds: j.seconds, errors: j.sendErrors + j.txDropped + j.txErrors, detail: j };
+    } else {
+      const m = /tx: sent (\d+) frames in ([\d.]+) s .*errors (\d+)/.exec(res.out);
+      if (!m) throw new Error(`C sender: unexpected output:\n${res.out}${res.err}`);
+      sender = { offered: Number(m[1]) + Number(m[3]), seconds: Number(m[2]), errors: Number(m[3]) };
+    }
+    const counted = after.rxPackets - before.rxPackets;
+    const out = {
+      round,
+      impl,
+      offered: sender.offered,
+      senderErrors: sender.errors,
+      seconds: sender.seconds,
+      kernelCounted: counted,
+      kernelRxDropped: after.rxDropped - before.rxDropped,
+      kernelIpInReceives: after.ip.InReceives - before.ip.InReceives,
+      kernelUdpNoPorts: after.udp.NoPorts - before.udp.NoPorts,
+      kernelUdpCsumErrors: after.udp.InCsumErrors - before.udp.InCsumErrors,
+      framesPerSec: counted / sender.seconds,
+      offeredPerSec: sender.offered / sender.seconds,
+      detail: sender.detail,
+    };
+    if (counted < 0.9 * cfg.txCount) throw new Error(`${impl} sender: the kernel counted only ${counted} of ${cfg.txCount} frames`);
+    if (out.kernelUdpCsumErrors > 0) throw new Error(`${impl} sender: ${out.kernelUdpCsumErrors} UDP checksum errors in the kernel`);
+    return out;
+  } finally {
+    nsSh(`ip tuntap del dev ${DEV} mode tap`, { allowFail: true });
+  }
+}
+
+// ---------------------------------------------------------------- reporting
+
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+const us = (ms) => ms * 1000;
+
+function printResponderRound(r) {
+  const t = r.flood;
+  const l = r.latency;
+  console.log(
+    `  ${r.impl.padEnd(8)} flood ${t.received}/${t.transmitted} in ${(t.timeMs / 1000).toFixed(2)} s = ${f0(t.roundTripsPerSec)} rt/s ` +
+      `(avg ${f0(us(t.rtt?.avg))} µs) | latency avg ${f1(us(l.rtt?.avg))} µs (min ${f1(us(l.rtt?.min))}, mdev ${f1(us(l.rtt?.mdev))}, ` +
+      `${l.received}/${l.transmitted}) | RSS idle ${f1(r.rssIdleKb / 1024)} MiB, peak ${f1(r.rssPeakKb / 1024)} MiB`,
+  );
+}
+
+function printTxRound(x) {
+  console.log(
+    `  ${x.impl.padEnd(8)} tx ${x.offered} offered, kernel counted ${x.kernelCounted} in ${x.seconds.toFixed(3)} s = ${f0(x.framesPerSec)} frames/s ` +
+      `(sender errors ${x.senderErrors}, kernel udp NoPorts +${x.kernelUdpNoPorts}, csum errors ${x.kernelUdpCsumErrors})`,
+  );
+}
+
+function summarise(resp, tx) {
+  const pick = (impl, f, list) => median(list.filter((r) => r.impl === impl).map(f));
+  const rows = [
+    { metric: 'flood round trips/s (ping -f -l 32)', better: 'higher', f: (r) => r.flood.roundTripsPerSec, list: resp, fmt: f0, target: { op: '>=', k: 0.7 } },
+    { metric: 'flood (-l 32) avg RTT µs', better: 'lower', f: (r) => us(r.flood.rtt?.avg), list: resp, fmt: f1 },
+    { metric: 'latency avg RTT µs (ping -f)', better: 'lower', f: (r) => us(r.latency.rtt?.avg), list: resp, fmt: f1, target: { op: '<=', k: 2 } },
+    { metric: 'latency min RTT µs (ping -f)', better: 'lower', f: (r) => us(r.latency.rtt?.min), list: resp, fmt: f1 },
+    { metric: 'tx frames/s (kernel-counted)', better: 'higher', f: (x) => x.framesPerSec, list: tx, fmt: f0 },
+    { metric: 'RSS idle MiB', better: 'lower', f: (r) => r.rssIdleKb / 1024, list: resp, fmt: f1 },
+    { metric: 'RSS peak MiB (VmHWM after load)', better: 'lower', f: (r) => r.rssPeakKb / 1024, list: resp, fmt: f1 },
+  ];
+  return rows.map((row) => {
+    const ts = pick('tapstack', row.f, row.list);
+    const c = pick('c', row.f, row.list);
+    const ratio = ts / c;
+    let target = null;
+    if (row.target) {
+      const ok = row.target.op === '>=' ? ratio >= row.target.k : ratio <= row.target.k;
+      target = { text: `${row.target.op} ${row.target.k}x C`, ok };
+    }
+    return { metric: row.metric, better: row.better, tapstack: ts, c, ratio, target, fmt: row.fmt };
+  });
+}
+
+function printTable(rows) {
+  const head = ['metric (median of rounds)', 'tapstack', 'C', 'tapstack/C', 'target'];
+  const body = rows.map((r) => [r.metric, r.fmt(r.tapstack), r.fmt(r.c), f2(r.ratio), r.target ? `${r.target.text}: ${r.target.ok ? 'MET' : 'NOT MET'}` : '']);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  console.log(line(head));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const b of body) console.log(line(b));
+}
+
+// ---------------------------------------------------------------- profile (optional)
+
+async function profileRun() {
+  const dir = join(BUILD, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  const respDir = join(dir, 'responder');
+  const txDir = join(dir, 'tx');
+  mkdirSync(respDir);
+  mkdirSync(txDir);
+  console.log(`\nprofile: tapstack under --cpu-prof during ping -f -l ${cfg.preload} -c ${cfg.floodCount} (after a ${cfg.warmup} warm-up)`);
+  const r = await startResponder('tapstack', { profileDir: respDir });
+  try {
+    nsSh(`ip addr add ${KERNEL_CIDR} dev ${DEV}`);
+    await waitReachable();
+    if (cfg.settle) await sleep(cfg.settle * 1000);
+    if (cfg.warmup) await flood(cfg.warmup, cfg.preload);
+    const thr = await flood(cfg.floodCount, cfg.preload);
+    console.log(`  (under the profiler: ${f0(thr.received / (thr.timeMs / 1000))} rt/s)`);
+  } finally {
+    await stopResponder(r);
+  }
+  const out = { dir };
+  const first = (d) => readdirSync(d).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(d, f))[0];
+  const rp = first(respDir);
+  if (rp) {
+    out.responder = summariseProfile(rp, 25);
+    console.log(`responder ${relative(ROOT, rp)}\n${formatSummary(out.responder)}`);
+  } else console.log('  no responder profile written (the stack did not exit cleanly)');
+  console.log(`\nprofile: tx.mjs under --cpu-prof, ${cfg.txCount} frames`);
+  await txRun('tapstack', 0, { profileDir: txDir });
+  const tp = first(txDir);
+  if (tp) {
+    out.tx = summariseProfile(tp, 25);
+    console.log(`tx ${relative(ROOT, tp)}\n${formatSummary(out.tx)}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const facts = machineFacts();
+  console.log('tapstack TAP benchmark: tapstack vs a C responder, same run, private namespace');
+  console.log(`  cpu      ${facts.cpu} (${facts.cores} cores)`);
+  console.log(`  kernel   ${facts.kernel}`);
+  console.log(`  node     ${facts.node}`);
+  console.log(`  cc       ${facts.cc}`);
+  console.log(`  ping     ${facts.ping}`);
+  console.log(`  date     ${facts.date}   loadavg ${facts.loadavg.join(' ')}`);
+  console.log(
+    `  config   ${cfg.smoke ? 'SMOKE, ' : ''}${cfg.rounds} round(s) ABBA; warm-up ping -f -l ${cfg.preload} -c ${cfg.warmup}; ` +
+      `throughput ping -f -l ${cfg.preload} -c ${cfg.floodCount}; latency ping -f -c ${cfg.latencyCount}; tx ${cfg.txCount} UDP frames (64 B payload); settle ${cfg.settle} s`,
+  );
+  buildResponder();
+  execIp(['netns', 'add', NS]);
+  nsCreated = true;
+  nsSh('ip link set lo up; sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1');
+  console.log(`  netns    ${NS}\n`);
+
+  const resp = [];
+  const tx = [];
+  for (let round = 1; round <= cfg.rounds; round++) {
+    const order = round % 2 ? ['tapstack', 'c'] : ['c', 'tapstack'];
+    console.log(`round ${round}/${cfg.rounds} (${order.join(', ')})`);
+    for (const impl of order) {
+      const r = await responderRun(impl, round);
+      resp.push(r);
+      printResponderRound(r);
+    }
+    for (const impl of order) {
+      const x = await txRun(impl, round);
+      tx.push(x);
+      printTxRound(x);
+    }
+  }
+
+  const rows = summarise(resp, tx);
+  console.log('');
+  printTable(rows);
+  let profile;
+  if (cfg.profile) profile = await profileRun();
+  if (argv.json) {
+    const json = {
+      machine: facts,
+      config: cfg,
+      responder: resp,
+      tx,
+      summary: rows.map(({ fmt, ...r }) => r),
+      profile,
+    };
+    writeFileSync(argv.json, JSON.stringify(json, null, 2) + '\n');
+    console.log(`\nresults written to ${argv.json}`);
+  }
+  if (cfg.smoke) console.log('\nsmoke: OK');
+}
+
+function execIp(args) {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+}
+
+main().then(
+  () => {
+    cleanup();
+    process.exit(0);
+  },
+  (e) => {
+    console.error(`\nbench:tap: FAILED: ${e?.stack ?? e}`);
+    cleanup();
+    process.exit(1);
+  },
+);
