@@ -1,8 +1,12 @@
 // Time and timers for the whole stack: the role of jiffies, timer_list and mod_timer/del_timer
 // (kernel/time/timer.c). Nothing else in tapstack reads the wall clock, so tests drive time.
 
-/** A one-shot timer, armed with {@link Timer.mod} like the kernel's mod_timer(). */
-export class Timer<A = unknown> {
+/**
+ * What the clock's heap holds: expiry bookkeeping plus fire(). Objects that always own exactly one
+ * timer (a neighbour entry) extend this directly instead of holding a {@link Timer}, which saves
+ * an object per entry, like the kernel's timer_list embedded in struct neighbour.
+ */
+export abstract class TimerEntry {
   /** Absolute expiry in clock milliseconds; meaningful only while pending. */
   expires = 0;
   /** Position in the owning clock's heap, -1 when not pending. */
@@ -10,11 +14,10 @@ export class Timer<A = unknown> {
   /** Insertion order, so timers with equal expiry fire first-armed-first. */
   seq = 0;
 
-  constructor(
-    readonly clock: Clock,
-    readonly fn: (arg: A) => void,
-    readonly arg: A,
-  ) {}
+  abstract readonly clock: Clock;
+
+  /** Called by the clock at expiry (the timer is no longer pending). */
+  abstract fire(): void;
 
   get pending(): boolean {
     return this.heapIndex >= 0;
@@ -22,12 +25,27 @@ export class Timer<A = unknown> {
 
   /** mod_timer(): (re)arm at an absolute time. Returns whether it was pending before. */
   mod(expires: number): boolean {
-    return this.clock.schedule(this as Timer<unknown>, expires);
+    return this.clock.schedule(this, expires);
   }
 
   /** del_timer(): disarm. Returns whether it was pending. */
   del(): boolean {
-    return this.clock.cancel(this as Timer<unknown>);
+    return this.clock.cancel(this);
+  }
+}
+
+/** A one-shot timer with a callback, armed with {@link TimerEntry.mod} like mod_timer(). */
+export class Timer<A = unknown> extends TimerEntry {
+  constructor(
+    readonly clock: Clock,
+    readonly fn: (arg: A) => void,
+    readonly arg: A,
+  ) {
+    super();
+  }
+
+  fire(): void {
+    this.fn(this.arg);
   }
 }
 
@@ -36,12 +54,18 @@ export class Timer<A = unknown> {
  * from and how the earliest expiry is waited for.
  */
 export abstract class Clock {
-  private heap: Timer<unknown>[] = [];
+  private heap: TimerEntry[] = [];
   private seqNext = 0;
   /** True while timers are being run, so re-arming from a callback does not recurse. */
   private running = false;
 
+  /** Milliseconds, whole numbers on a real clock (like jiffies): the stack's timestamps and timers. */
   abstract now(): number;
+
+  /** Sub-millisecond time for measurements (ping's RTT); the same as now() unless overridden. */
+  preciseNow(): number {
+    return this.now();
+  }
 
   /** Called whenever the earliest expiry may have changed. */
   protected abstract rearm(): void;
@@ -60,7 +84,7 @@ export abstract class Clock {
     return this.heap.length > 0 ? this.heap[0].expires : Infinity;
   }
 
-  schedule(t: Timer<unknown>, expires: number): boolean {
+  schedule(t: TimerEntry, expires: number): boolean {
     const was = t.heapIndex >= 0;
     if (was) this.removeAt(t.heapIndex);
     t.expires = expires;
@@ -72,7 +96,7 @@ export abstract class Clock {
     return was;
   }
 
-  cancel(t: Timer<unknown>): boolean {
+  cancel(t: TimerEntry): boolean {
     if (t.heapIndex < 0) return false;
     this.removeAt(t.heapIndex);
     if (!this.running) this.rearm();
@@ -87,7 +111,7 @@ export abstract class Clock {
         const t = this.heap[0];
         this.removeAt(0);
         this.beforeFire(t.expires);
-        t.fn(t.arg);
+        t.fire();
       }
     } finally {
       this.running = false;
@@ -98,7 +122,7 @@ export abstract class Clock {
   /** Hook for the manual clock, which moves "now" to each timer's expiry as it fires. */
   protected beforeFire(_expires: number): void {}
 
-  private less(a: Timer<unknown>, b: Timer<unknown>): boolean {
+  private less(a: TimerEntry, b: TimerEntry): boolean {
     return a.expires < b.expires || (a.expires === b.expires && a.seq < b.seq);
   }
 
@@ -202,7 +226,15 @@ export class RealClock extends Clock {
     super();
   }
 
+  /**
+   * Whole milliseconds: timestamps in every neighbour entry stay small integers (V8 keeps them
+   * inline instead of boxing a double per field), and timers need no finer grain.
+   */
   now(): number {
+    return Math.floor(performance.now());
+  }
+
+  override preciseNow(): number {
     return performance.now();
   }
 

@@ -30,7 +30,7 @@ export const NETDEV_TX_BUSY = 0x10;
  */
 export interface HhCache {
   hhLen: number;
-  data: Buffer;
+  hhData: Buffer;
 }
 
 /** How a link type builds, parses and caches its headers (struct header_ops). */

@@ -71,7 +71,7 @@ function ethHeaderParse(skb: SkBuff, haddr: Buffer): number {
 
 /** eth_header_cache(): the whole header, built once per neighbour. */
 function ethHeaderCache(ha: Buffer, hh: HhCache, dev: NetDevice, type: number): number {
-  const d = hh.data;
+  const d = hh.hhData;
   copy6(d, 0, ha, 0);
   copy6(d, 6, dev.devAddr, 0);
   d[12] = type >>> 8;
@@ -82,7 +82,7 @@ function ethHeaderCache(ha: Buffer, hh: HhCache, dev: NetDevice, type: number): 
 
 /** eth_header_cache_update(): only the destination changes with the neighbour's address. */
 function ethHeaderCacheUpdate(hh: HhCache, _dev: NetDevice, ha: Buffer): void {
-  copy6(hh.data, 0, ha, 0);
+  copy6(hh.hhData, 0, ha, 0);
 }
 
 export const ethHeaderOps: HeaderOps = {

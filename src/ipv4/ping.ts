@@ -76,7 +76,7 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<P
   const replies: PingReply[] = [];
   let transmitted = 0;
   let errors = 0;
-  const start = clock.now();
+  const start = clock.preciseNow();
   let lastSend = start;
 
   out(`PING ${dstStr} (${dstStr}) ${size}(${size + 28}) bytes of data.`);
@@ -101,7 +101,7 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<P
         const t0 = sentAt.get(seq);
         if (t0 === undefined) return;
         sentAt.delete(seq);
-        const rtt = clock.now() - t0;
+        const rtt = clock.preciseNow() - t0;
         const nh = skb.networkHeader;
         const r: PingReply = {
           seq, ttl: ipTtl(b, nh), bytes: ipTotLen(b, nh) - ipIhlBytes(b, nh), from: formatIPv4(ipSaddr(b, nh)), rttMs: rtt,
@@ -127,7 +127,7 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<P
       for (let i = 0; i < size; i++) skb.buf[o + 8 + i] = (i + 8) & 0xff;
       finishIcmpChecksum(skb.buf, o, 8 + size);
       skb.sk = owner;
-      lastSend = clock.now();
+      lastSend = clock.preciseNow();
       sentAt.set(seq, lastSend);
       const rc = ipSend(inet, skb, opts.source ?? 0, dst, IPPROTO_ICMP, opts.ttl ?? 64);
       if (rc < 0) {

@@ -29,8 +29,12 @@ export class IntKeyIndex<V extends { readonly dev: NetDevice }> {
     return this.count;
   }
 
+  /**
+   * Fibonacci hashing with the table's random mixed into the key: multiplying by the random
+   * itself clustered runs of consecutive addresses (a subnet) badly for some seeds.
+   */
   private home(key: number, ifindex: number): number {
-    return Math.imul(key ^ Math.imul(ifindex, GOLDEN), this.rnd) >>> this.shift;
+    return Math.imul(key ^ this.rnd ^ Math.imul(ifindex, GOLDEN), GOLDEN) >>> this.shift;
   }
 
   get(key: number, dev: NetDevice): V | null {
@@ -39,7 +43,7 @@ export class IntKeyIndex<V extends { readonly dev: NetDevice }> {
     const kv = this.kv;
     const vals = this.vals;
     const mask = this.mask;
-    let h = Math.imul(k ^ Math.imul(ifx, GOLDEN), this.rnd) >>> this.shift;
+    let h = Math.imul(k ^ this.rnd ^ Math.imul(ifx, GOLDEN), GOLDEN) >>> this.shift;
     for (;;) {
       const v = vals[h];
       if (v === null) return null;

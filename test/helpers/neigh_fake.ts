@@ -47,15 +47,15 @@ export const fakeEthHeaderOps: HeaderOps = {
   },
   cache(ha: Buffer, hh: HhCache, dev: NetDevice, type: number) {
     hhCounters.cache++;
-    ha.copy(hh.data, 0, 0, 6);
-    dev.devAddr.copy(hh.data, 6, 0, 6);
-    hh.data.writeUInt16BE(type, 12);
+    ha.copy(hh.hhData, 0, 0, 6);
+    dev.devAddr.copy(hh.hhData, 6, 0, 6);
+    hh.hhData.writeUInt16BE(type, 12);
     hh.hhLen = ETH_HLEN;
     return 0;
   },
   cacheUpdate(hh: HhCache, _dev: NetDevice, ha: Buffer) {
     hhCounters.cacheUpdate++;
-    ha.copy(hh.data, 0, 0, 6);
+    ha.copy(hh.hhData, 0, 0, 6);
   },
 };
 
@@ -230,7 +230,7 @@ export class NeighHarness {
       proxyRedo: opts.proxyRedo,
       allowAdd: opts.allowAdd,
       intKeys: opts.intKeys,
-      hhCheck: (n: Neighbour<number>) => n.hh.data.compare(n.ha, 0, n.dev.addrLen, 0, n.dev.addrLen) === 0,
+      hhCheck: (n: Neighbour<number>) => n.hh.hhData.compare(n.ha, 0, n.dev.addrLen, 0, n.dev.addrLen) === 0,
       defaults: { ...NEIGH_ARP_DEFAULTS, ...opts.defaults },
       gcInterval: 30000,
       gcThresh1: opts.gcThresh1 ?? 128,

@@ -106,14 +106,14 @@ describe('ethHeaderOps', () => {
   });
 
   it('cache() builds the full header, cacheUpdate() rewrites only the destination', () => {
-    const hh: HhCache = { hhLen: 0, data: Buffer.alloc(32, 0x55) };
+    const hh: HhCache = { hhLen: 0, hhData: Buffer.alloc(32, 0x55) };
     expect(ethHeaderOps.cache!(OTHER, hh, dev, ETH_P_IP)).toBe(0);
     expect(hh.hhLen).toBe(14);
-    expect(hh.data.subarray(0, 14).toString('hex')).toBe('020000000002' + '020000000001' + '0800');
-    expect(hh.data[14]).toBe(0x55);
+    expect(hh.hhData.subarray(0, 14).toString('hex')).toBe('020000000002' + '020000000001' + '0800');
+    expect(hh.hhData[14]).toBe(0x55);
     const nu = Buffer.from([0x10, 0x20, 0x30, 0x40, 0x50, 0x60]);
     ethHeaderOps.cacheUpdate!(hh, dev, nu);
-    expect(hh.data.subarray(0, 14).toString('hex')).toBe('102030405060' + '020000000001' + '0800');
+    expect(hh.hhData.subarray(0, 14).toString('hex')).toBe('102030405060' + '020000000001' + '0800');
     expect(hh.hhLen).toBe(14);
   });
 });

@@ -494,7 +494,7 @@ const ROWS: Row[] = [
     event: (c) => {
       expect(upd(c, B, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE)).toBe(0);
       expect(c.e().confirmed).toBe(c.t0 - 2 * 30000);
-      expect(macStr(c.e().hh.data)).toBe(B);
+      expect(macStr(c.e().hh.hhData)).toBe(B);
       return neighOutput(c.e(), c.p('p'));
     },
     check: (c) => {

@@ -942,7 +942,7 @@ describe('lifecycle', () => {
     expect(v).toContain(`10.0.0.2 dev eth0: queue holds ${PKT_TRUESIZE} bytes, arpQueueLenBytes ${PKT_TRUESIZE + 1}`);
     expect(v).toContain('10.0.0.2 dev eth0: state INCOMPLETE but timer idle');
     n.hh.hhLen = 14;
-    n.hh.data.fill(0xee, 0, 6);
+    n.hh.hhData = Buffer.alloc(32, 0xee);
     expect(h.tbl.checkInvariants()).toContain('10.0.0.2 dev eth0: cached header does not match lladdr');
   });
 });
