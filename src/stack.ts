@@ -91,7 +91,8 @@ export class Stack extends EventEmitter {
   private closed = false;
   /** Only a clock the stack created is stopped on close; a caller's may drive other stacks. */
   private readonly ownsClock: boolean;
-  private readonly unsubscribe: () => void;
+  /** Set while someone listens for 'neigh': the table builds event snapshots only then. */
+  private unsubscribe: (() => void) | null = null;
 
   constructor(opts: StackOptions = {}) {
     super();
@@ -99,7 +100,18 @@ export class Stack extends EventEmitter {
     this.clock = opts.clock ?? new RealClock();
     this.net = new Net(this.clock);
     this.inet = new Inet(this.net, { random: opts.random });
-    this.unsubscribe = this.inet.arp.tbl.subscribe((ev) => this.emit('neigh', ev as NeighEvent));
+    this.on('newListener', (ev: string | symbol) => {
+      if (ev === 'neigh' && this.unsubscribe === null) {
+        this.unsubscribe = this.inet.arp.tbl.subscribe((e) => this.emit('neigh', e as NeighEvent));
+      }
+    });
+    this.on('removeListener', (ev: string | symbol) => {
+      if (ev === 'neigh' && this.listenerCount('neigh') === 0 && this.unsubscribe !== null) {
+        this.unsubscribe?.();
+    this.unsubscribe = null;
+        this.unsubscribe = null;
+      }
+    });
   }
 
   /** Registers a device and brings it up unless `up: false`. */
@@ -309,7 +321,8 @@ export class Stack extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     for (const dev of this.net.deviceList) {
       this.net.unregisterNetdevice(dev);
       dev.destroy();
