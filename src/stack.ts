@@ -11,7 +11,7 @@ import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
-import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_PERMANENT } from './neighbour/nud.js';
+import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_PERMANENT, NUD_VALID } from './neighbour/nud.js';
 import { NeighParms, NeighParmName, setUnresQlen } from './neighbour/parms.js';
 import { ntableView, NtableView } from './neighbour/tbl_info.js';
 import { formatMac, parseMac } from './ethernet/mac.js';
@@ -83,6 +83,14 @@ export interface LinkChange {
 }
 
 const errnoError = (rc: number, what?: string): StackError => new StackError(-rc, what ?? strerror(-rc));
+
+/** The extended-ack texts neigh_add()/__neigh_update() attach to their EINVALs. */
+function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer | null, oldState: number): string | undefined {
+  if (rc !== -EINVAL) return undefined;
+  if (flags & NTF_MANAGED && state & NUD_PERMANENT) return 'Invalid NTF_* flag for permanent entry';
+  if (!lladdr && state & NUD_VALID && !(oldState & NUD_VALID)) return 'No link layer address given';
+  return undefined;
+}
 
 export class Stack extends EventEmitter {
   readonly clock: Clock;
@@ -206,10 +214,11 @@ export class Stack extends EventEmitter {
     }
     const flags = (r.router ? NTF_ROUTER : 0) | (r.proxy ? NTF_PROXY : 0) | (r.externLearn ? NTF_EXT_LEARNED : 0) |
       (r.managed ? NTF_MANAGED : 0) | (r.use ? NTF_USE : 0);
-    const rc = this.inet.arp.tbl.neighAdd(key, dev, {
-      state: r.state ?? NUD_PERMANENT, lladdr, flags, protocol: r.protocol, ...mode,
-    });
-    if (rc < 0) throw errnoError(rc);
+    const state = r.state ?? NUD_PERMANENT;
+    const tbl = this.inet.arp.tbl;
+    const before = dev && !r.proxy ? tbl.lookupNoref(key, dev) : null;
+    const rc = tbl.neighAdd(key, dev, { state, lladdr, flags, protocol: r.protocol, ...mode });
+    if (rc < 0) throw errnoError(rc, neighAddExtack(rc, state, flags, lladdr, before?.nudState ?? 0));
   }
 
   /** `ip neigh add`: fails with EEXIST when the entry exists. */
@@ -234,15 +243,16 @@ export class Stack extends EventEmitter {
   }
 
   /** `ip neigh get ADDR dev DEV` (RTM_GETNEIGH for one entry). */
-  neighGet(dst: string, dev: string, proxy = false): NeighSnapshot | PneighSnapshot {
+  neighGet(dst: string, dev: string | null, proxy = false): NeighSnapshot | PneighSnapshot {
     const tbl = this.inet.arp.tbl;
     const key = this.neighKey(dst);
-    const d = this.device(dev);
+    const d = this.devOrNull(dev);
     if (proxy) {
       const pn = tbl.pneighLookup(key, d, false);
       if (!pn) throw new StackError(ENOENT, strerror(ENOENT));
       return tbl.pneighSnapshot(pn);
     }
+    if (d === null) throw new StackError(EINVAL, 'No device specified');
     const n = tbl.lookupNoref(key, d);
     if (!n) throw new StackError(ENOENT, strerror(ENOENT));
     return tbl.snapshot(n);

@@ -678,22 +678,6 @@ const MONITOR_OBJECTS: ReadonlyArray<readonly [string, number, boolean]> = [
   ['nsid', 1 << 9, true], ['nexthop', 1 << 10, true], ['stats', 1 << 7, false],
 ];
 
-/** Resolves when the channel has failed (polling: ControlChannel has no close notification). */
-function channelFailure(ch: ControlChannel, stop: AbortSignal): Promise<Error> {
-  return new Promise((resolve) => {
-    const probe = (): Error | null => (ch as unknown as { closedWith: Error | null }).closedWith ?? null;
-    const t = setInterval(() => {
-      const e = probe();
-      if (e) {
-        clearInterval(t);
-        resolve(e);
-      }
-    }, 100);
-    t.unref?.();
-    stop.addEventListener('abort', () => clearInterval(t), { once: true });
-  });
-}
-
 /** do_ipmonitor(): neighbour events as `ip monitor neigh` prints them, until aborted. */
 async function doMonitor(ip: Ip, args: string[]): Promise<number> {
   let lmask = 0;
@@ -720,14 +704,14 @@ async function doMonitor(ip: Ip, args: string[]): Promise<number> {
     } else throw new IpExit(EXIT_USAGE, `Argument "${w}" is unknown, try "ip monitor help".\n`);
   }
   const wantNeigh = lmask === 0 || (lmask & IPMON_LNEIGH) !== 0;
-  const done = new AbortController();
+  let unsubscribe: (() => void) | null = null;
   const prefix = `${allNsid ? '[nsid current]' : ''}${label ? '[NEIGH]' : ''}`;
   const fmt = { stats: ip.o.stats > 0, hideDev: index !== 0 };
   try {
     if (wantNeigh) {
       try {
-        await ip.ch.subscribe(['neigh'], (r) => {
-          if (done.signal.aborted || r.event === undefined) return;
+        unsubscribe = await ip.ch.subscribe(['neigh'], (r) => {
+          if (r.event === undefined) return;
           const type = r.event as 'newneigh' | 'delneigh' | 'miss';
           const n = r.body as NeighSnapshot;
           if (ip.o.family && n.family !== ip.o.family) return;
@@ -742,12 +726,12 @@ async function doMonitor(ip: Ip, args: string[]): Promise<number> {
     if (signal?.aborted) return 0;
     const ended = await Promise.race([
       new Promise<null>((resolve) => signal?.addEventListener('abort', () => resolve(null), { once: true })),
-      channelFailure(ip.ch, done.signal),
+      ip.ch.closed,
     ]);
     if (ended === null) return 0;
     throw new IpExit(2, `${ended.message}\n`);
   } finally {
-    done.abort();
+    unsubscribe?.();
   }
 }
 

@@ -23,6 +23,11 @@ export abstract class ControlChannel {
   private readonly pending = new Map<number, Pending>();
   private readonly eventListeners: ((r: Reply) => void)[] = [];
   protected closedWith: Error | null = null;
+  private closedResolve!: (e: Error) => void;
+  /** Settles with the reason once the channel can no longer be used (peer gone, close()). */
+  readonly closed: Promise<Error> = new Promise((resolve) => {
+    this.closedResolve = resolve;
+  });
 
   /** The sequence number of the most recent call(), e.g. to TS_CANCEL a running ping. */
   get lastSeq(): number {
@@ -48,10 +53,23 @@ export abstract class ControlChannel {
     return (r.items ?? []) as T[];
   }
 
-  /** Subscribes to event groups; `onEvent` receives every event message until close(). */
-  async subscribe(groups: string[], onEvent: (r: Reply) => void): Promise<void> {
+  /**
+   * Subscribes to event groups; `onEvent` receives every event message until the returned
+   * function is called or the channel closes.
+   */
+  async subscribe(groups: string[], onEvent: (r: Reply) => void): Promise<() => void> {
     this.eventListeners.push(onEvent);
-    await this.call('TS_SUBSCRIBE', { groups });
+    const off = (): void => {
+      const i = this.eventListeners.indexOf(onEvent);
+      if (i >= 0) this.eventListeners.splice(i, 1);
+    };
+    try {
+      await this.call('TS_SUBSCRIBE', { groups });
+    } catch (e) {
+      off();
+      throw e;
+    }
+    return off;
   }
 
   /** Feeds one received line; unparsable lines fail every pending request (the peer is broken). */
@@ -79,6 +97,7 @@ export abstract class ControlChannel {
   }
 
   protected fail(e: Error): void {
+    if (this.closedWith === null) this.closedResolve(e);
     this.closedWith ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
@@ -87,7 +106,7 @@ export abstract class ControlChannel {
 
 /** In-process channel: the same handler and JSON round trip as the socket, without a socket. */
 export class LocalChannel extends ControlChannel {
-  private closed = false;
+  private isClosed = false;
   private readonly cleanups: (() => void)[] = [];
   /** One peer for the channel's lifetime, as one socket connection is one peer. */
   private readonly peer: ControlPeer;
@@ -97,10 +116,10 @@ export class LocalChannel extends ControlChannel {
     const self = this;
     this.peer = {
       send: (r) => {
-        if (!self.closed) queueMicrotask(() => self.receiveLine(JSON.stringify(r)));
+        if (!self.isClosed) queueMicrotask(() => self.receiveLine(JSON.stringify(r)));
       },
       get closed() {
-        return self.closed;
+        return self.isClosed;
       },
       onClose: (fn) => self.cleanups.push(fn),
     };
@@ -111,7 +130,7 @@ export class LocalChannel extends ControlChannel {
   }
 
   close(): void {
-    this.closed = true;
+    this.isClosed = true;
     for (const f of this.cleanups.splice(0)) f();
     this.fail(new ControlError(32, 'channel closed'));
   }

@@ -109,7 +109,7 @@ export class ControlHandler {
           if (dev !== undefined) s.device(dev);
           return { items: proxy ? s.proxyNeighbours(dev) : s.neighbours().filter((n) => dev === undefined || n.dev === dev) };
         }
-        return { body: s.neighGet(str(b, 'dst', true)!, str(b, 'dev', true)!, proxy) };
+        return { body: s.neighGet(str(b, 'dst', true)!, str(b, 'dev', !proxy) ?? null, proxy) };
       }
       case 'RTM_GETNEIGHTBL':
         return { items: s.ntables() };

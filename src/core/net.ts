@@ -134,9 +134,9 @@ export class Net {
   }
 
   devSetMtu(dev: NetDevice, mtu: number): void {
-    if (!Number.isInteger(mtu) || mtu < dev.minMtu || mtu > dev.maxMtu) {
-      throw new StackError(EINVAL, `mtu ${mtu} out of range ${dev.minMtu}-${dev.maxMtu}`);
-    }
+    // dev_validate_mtu()'s extended-ack texts.
+    if (!Number.isInteger(mtu) || mtu < dev.minMtu) throw new StackError(EINVAL, 'mtu less than device minimum');
+    if (mtu > dev.maxMtu) throw new StackError(EINVAL, 'mtu greater than device maximum');
     if (mtu === dev.mtu) return;
     dev.mtu = mtu;
     this.netdevChain.call(NETDEV_CHANGEMTU, dev, null);

@@ -216,7 +216,7 @@ describe('ip neigh show', () => {
 
   it('nud none lists NONE entries (an entry left by a failed add, as on Linux)', async () => {
     const { ch } = setup();
-    expect(await ip(ch, 'neigh add 10.0.0.52 dev tap0 nud stale')).toEqual(fail(2, 'RTNETLINK answers: Invalid argument\n'));
+    expect(await ip(ch, 'neigh add 10.0.0.52 dev tap0 nud stale')).toEqual(fail(2, 'Error: No link layer address given.\n'));
     expect(await ip(ch, 'neigh show')).toEqual(ok(''));
     expect(await ip(ch, 'neigh show nud none')).toEqual(ok('10.0.0.52 dev tap0 \n'));
   });
@@ -396,7 +396,7 @@ describe('ip neigh add | change | replace | del', () => {
     expect(await ip(ch, 'neigh add 10.0.0.53 dev tap0 nud perm managed')).toEqual(ok(''));
     const n = A.neighbours().find((x) => x.dst === '10.0.0.53')!;
     expect([n.extFlags & NTF_EXT_MANAGED, n.stateNames]).toEqual([NTF_EXT_MANAGED, ['INCOMPLETE']]);
-    expect(await ip(ch, 'neigh add 10.0.0.55 lladdr 02:00:00:00:00:55 dev tap0 managed nud perm')).toEqual(fail(2, 'RTNETLINK answers: Invalid argument\n'));
+    expect(await ip(ch, 'neigh add 10.0.0.55 lladdr 02:00:00:00:00:55 dev tap0 managed nud perm')).toEqual(fail(2, 'Error: Invalid NTF_* flag for permanent entry.\n'));
   });
 
   it('use starts resolution of a new entry', async () => {
@@ -455,7 +455,7 @@ describe('ip neigh add | change | replace | del', () => {
 
   it('a VALID state without lladdr: the stack refuses it (EINVAL)', async () => {
     const { ch } = setup();
-    expect(await ip(ch, 'neigh add 10.0.0.51 dev tap0 nud reachable')).toEqual(fail(2, 'RTNETLINK answers: Invalid argument\n'));
+    expect(await ip(ch, 'neigh add 10.0.0.51 dev tap0 nud reachable')).toEqual(fail(2, 'Error: No link layer address given.\n'));
   });
 });
 
@@ -499,7 +499,7 @@ describe('ip neigh flush', () => {
   it('dev DEV: everything but PERMANENT and NOARP (NONE and FAILED included); -s reports the rounds', async () => {
     const { ch, A } = setup();
     await populate(ch);
-    expect(await ip(ch, 'neigh add 10.0.0.52 dev tap0 nud stale')).toEqual(fail(2, 'RTNETLINK answers: Invalid argument\n')); // leaves a NONE entry
+    expect(await ip(ch, 'neigh add 10.0.0.52 dev tap0 nud stale')).toEqual(fail(2, 'Error: No link layer address given.\n')); // leaves a NONE entry
     expect(await ip(ch, '-s neigh flush dev tap0')).toEqual(ok('\n*** Round 1, deleting 3 entries ***\n*** Flush is complete after 1 round ***\n'));
     expect(A.neighbours().map((n) => n.dst).sort()).toEqual(['10.0.0.5', '10.0.0.8', '10.0.1.9']);
     expect(await ip(ch, '-s neigh flush dev tap0')).toEqual(ok('Nothing to flush.\n'));
@@ -852,7 +852,7 @@ describe('ip link', () => {
     const { ch, A } = setup();
     const r = await ip(ch, 'link set tap0 mtu 10');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^Error: mtu 10 .*\.\n$/);
+    expect(r.err).toBe('Error: mtu less than device minimum.\n');
     expect(A.links().find((l) => l.name === 'tap0')!.mtu).toBe(1500);
   });
 
