@@ -13,3 +13,8 @@ export { formatIPv4, parseIPv4, parseCidr } from './ipv4/inet_addr.js';
 export { formatMac, parseMac } from './ethernet/mac.js';
 export { Sysctl, formatSysctlLine } from './control/sysctl.js';
 export type { AcdResult, AcdTiming } from './ipv4/acd.js';
+export { ControlHandler } from './control/handler.js';
+export { ControlChannel, ControlError, LocalChannel, SocketChannel } from './control/channel.js';
+export { ControlServer } from './control/server.js';
+export { controlSocketPath } from './control/protocol.js';
+export type { NeighRequest, NeighWriteMode, NtableChange, LinkInfo, LinkChange } from './stack.js';

@@ -2,6 +2,49 @@
 // The tapstack command: dispatches subcommands; usage errors exit with status 2.
 import { UP_HELP, parseUpArgs, runUp } from './up.js';
 import { UsageError } from './args.js';
+import { ControlChannel, ControlError, SocketChannel } from '../control/channel.js';
+import { controlSocketPath } from '../control/protocol.js';
+import { CliIO, processIO } from './io.js';
+
+type ClientCommand = (argv: string[], ch: ControlChannel, io: CliIO, opts?: { signal?: AbortSignal }) => Promise<number>;
+
+/** Commands that talk to a running stack through its control socket. */
+const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
+  ip: async () => (await import('./ip.js')).ipCommand,
+  arp: async () => (await import('./arp.js')).arpCommand,
+  proc: async () => (await import('./proc.js')).procCommand,
+  sysctl: async () => (await import('./sysctl_cmd.js')).sysctlCommand,
+  ping: async () => (await import('./ping_cmd.js')).pingCommand,
+};
+
+/** Connects to the named stack and runs one client command; SIGINT/SIGTERM end monitor and ping. */
+async function runClient(cmd: string, argv: string[], name: string): Promise<number> {
+  const fn = await CLIENT_COMMANDS[cmd]();
+  let ch: ControlChannel;
+  try {
+    ch = await SocketChannel.open(controlSocketPath(name));
+  } catch (e) {
+    processIO.err(`tapstack: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const abort = new AbortController();
+  const onSig = (): void => abort.abort();
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  try {
+    return await fn(argv, ch, processIO, { signal: abort.signal });
+  } catch (e) {
+    if (e instanceof ControlError) {
+      processIO.err(`tapstack: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+    ch.close();
+  }
+}
 
 export const MAIN_HELP = `Usage: tapstack [--name NAME] COMMAND [ARGS]
 
@@ -9,8 +52,16 @@ A userspace IPv4 network stack on a Linux TAP device, with the kernel's neighbou
 subsystem (ARP, NUD states, hh cache, GC) re-implemented in TypeScript.
 
 Commands:
-  up        create or attach a TAP device and run the stack on it
+  up        create or attach TAP devices and run the stack on them
+  ip        ip neigh / ip ntable / ip monitor neigh / ip link set, as iproute2
+  arp       show and change the ARP table, as net-tools arp
+  proc      print net/arp or net/stat/arp_cache as procfs would
+  sysctl    read and write net.ipv4.conf.* and net.ipv4.neigh.* settings
+  ping      send ICMP echo requests from the stack itself, as iputils ping
   help      show this help, or 'tapstack help COMMAND' for a command's help
+
+All commands but 'up' talk to a running stack through its control socket,
+/run/tapstack/NAME.sock ($TAPSTACK_RUN_DIR overrides the directory).
 
 Options:
   --name NAME   instance name (default: tapstack)
@@ -41,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(`unknown option '${a}'`);
   }
+  if (name !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new UsageError(`invalid instance name '${name}'`);
   const cmd = argv.shift();
   switch (cmd) {
     case undefined:
@@ -59,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
       return runUp(cfg);
     }
     default:
+      if (cmd in CLIENT_COMMANDS) return runClient(cmd, argv, name ?? 'tapstack');
       throw new UsageError(`unknown command '${cmd}'`);
   }
 }

@@ -158,12 +158,21 @@ export class ControlHandler {
         this.pingCancels.set(peer, [...(this.pingCancels.get(peer) ?? []), { seq: req.seq, cancel }]);
         const count = num(b, 'count') ?? 4;
         if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new StackError(EINVAL, 'ping: invalid count');
+        // iputils' own bounds: a request outside them is refused before anything is allocated.
+        const size = num(b, 'size');
+        if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > 65507)) throw new StackError(EINVAL, 'ping: invalid packet size');
+        const ttl = num(b, 'ttl');
+        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) throw new StackError(EINVAL, 'ping: invalid ttl');
+        const interval = num(b, 'interval');
+        if (interval !== undefined && (interval < 0.002 || interval > 2_000_000)) throw new StackError(EINVAL, 'ping: invalid interval');
+        const timeout = num(b, 'timeout');
+        if (timeout !== undefined && (timeout < 0 || timeout > 2_000_000)) throw new StackError(EINVAL, 'ping: invalid timeout');
         const result = await s.ping(dst, {
           count,
-          interval: num(b, 'interval'),
-          size: num(b, 'size'),
-          ttl: num(b, 'ttl'),
-          timeout: num(b, 'timeout'),
+          interval,
+          size,
+          ttl,
+          timeout,
           signal: abort.signal,
           onLine: (line) => {
             if (!peer.closed) reply({ line });

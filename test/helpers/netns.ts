@@ -1,7 +1,8 @@
 // Test hosts for integration tests: a private network namespace per test file, always removed,
 // and a check that fails (rather than skips) under CI when root or /dev/net/tun is missing.
 import { execFileSync, spawn, spawnSync, ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,19 @@ import { createInterface } from 'node:readline';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CI = process.env.CI === 'true';
+
+/**
+ * Stacks started by tests put their control sockets here, not in /run/tapstack, so tests never
+ * meet a stack the machine's user is running (children inherit the environment).
+ */
+export const RUN_DIR = process.env.TAPSTACK_RUN_DIR ?? makeRunDir();
+
+function makeRunDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tapstack-test-run-'));
+  process.env.TAPSTACK_RUN_DIR = d;
+  process.on('exit', () => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
 
 /** Why kernel-backed tests cannot run here, or null when they can. */
 export function kernelTestBlocker(tools: string[] = ['ip']): string | null {

@@ -137,4 +137,12 @@ describe('control handler', () => {
     expect(lines[0]).toBe('PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.');
     expect(lines.at(-2)).toMatch(/packets transmitted/);
   });
+
+  it('TS_PING refuses sizes, TTLs and intervals outside iputils bounds before allocating anything', async () => {
+    const { ch } = setup();
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', size: 1e9 }))).toEqual([22, 'ping: invalid packet size']);
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', ttl: 0 }))).toEqual([22, 'ping: invalid ttl']);
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', interval: 0 }))).toEqual([22, 'ping: invalid interval']);
+    expect((await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', count: 0 })))[0]).toBe(22);
+  });
 });

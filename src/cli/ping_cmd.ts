@@ -1,0 +1,306 @@
+// `tapstack ping`: iputils 20221126 ping(8), with the STACK as the sender (TS_PING: the stack's own
+// ICMP echo, src/ipv4/ping.ts). Options are checked as iputils checks them (ping.c main:
+// strtol_or_err, ping_strtod, the -W/-i/-t limits), progress lines are printed as they stream
+// in, -q keeps the header and the summary only, and Ctrl-C (opts.signal) or the -w deadline
+// ends the run early through TS_CANCEL, after which the stack still sends its summary.
+import type { ControlChannel } from '../control/channel.js';
+import { ControlError } from '../control/channel.js';
+import { formatIPv4 } from '../ipv4/inet_addr.js';
+import type { PingResult } from '../ipv4/ping.js';
+import { getoptLong, inetAton, isChannelFailure } from './arp.js';
+import type { CliIO } from './io.js';
+
+/** iputils 20221126 usage() (stderr, exit status 2). */
+export const PING_USAGE = `
+Usage
+  ping [options] <destination>
+
+Options:
+  <destination>      dns name or ip address
+  -a                 use audible ping
+  -A                 use adaptive ping
+  -B                 sticky source address
+  -c <count>         stop after <count> replies
+  -C                 call connect() syscall on socket creation
+  -D                 print timestamps
+  -d                 use SO_DEBUG socket option
+  -e <identifier>    define identifier for ping session, default is random for
+                     SOCK_RAW and kernel defined for SOCK_DGRAM
+                     Imply using SOCK_RAW (for IPv4 only for identifier 0)
+  -f                 flood ping
+  -h                 print help and exit
+  -I <interface>     either interface name or address
+  -i <interval>      seconds between sending each packet
+  -L                 suppress loopback of multicast packets
+  -l <preload>       send <preload> number of packages while waiting replies
+  -m <mark>          tag the packets going out
+  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>
+  -n                 no dns name resolution
+  -O                 report outstanding replies
+  -p <pattern>       contents of padding byte
+  -q                 quiet output
+  -Q <tclass>        use quality of service <tclass> bits
+  -s <size>          use <size> as number of data bytes to be sent
+  -S <size>          use <size> as SO_SNDBUF socket option value
+  -t <ttl>           define time to live
+  -U                 print user-to-user latency
+  -v                 verbose output
+  -V                 print version and exit
+  -w <deadline>      reply wait <deadline> in seconds
+  -W <timeout>       time to wait for response
+
+IPv4 options:
+  -4                 use IPv4
+  -b                 allow pinging broadcast
+  -R                 record route
+  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>
+
+IPv6 options:
+  -6                 use IPv6
+  -F <flowlabel>     define flow label, default is random
+  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument
+
+For more details see ping(8).
+`;
+
+/** The largest count one TS_PING accepts (src/control/handler.ts); also "until interrupted". */
+export const PING_MAX_COUNT = 1_000_000;
+const INT_MAX = 2147483647;
+const LONG_MAX = 9223372036854775807n;
+/** 0xFFFF - 8 - 20: the largest ICMP payload of one IPv4 datagram. */
+const MAX_PAYLOAD = 65507;
+
+/** Ends the command with a status (iputils' error(status, ...) and usage()). */
+class Exit {
+  constructor(readonly code: number) {}
+}
+
+const isCSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
+
+/** iputils strtol_or_err(): base-10 strtol of the whole text, within [min, max]; exit 1 otherwise. */
+function strtolOrErr(io: CliIO, s: string, min: bigint, max: bigint): number {
+  const fail = (why = ''): never => {
+    io.err(`ping: invalid argument: '${s}'${why}\n`);
+    throw new Exit(1);
+  };
+  let i = 0;
+  while (isCSpace(s[i])) i++;
+  const m = /^[+-]?[0-9]+/.exec(s.slice(i));
+  if (!m || i + m[0].length !== s.length) fail();
+  const v = BigInt(m![0]);
+  if (v > LONG_MAX || v < -LONG_MAX - 1n) fail(': Numerical result out of range');
+  if (v < min || v > max) {
+    io.err(`ping: invalid argument: '${s}': out of range: ${min} <= value <= ${max}\n`);
+    throw new Exit(1);
+  }
+  return Number(v);
+}
+
+/**
+ * iputils 20221126 ping_strtod(): strtod; trailing garbage (or no number at all) only draws a
+ * warning, and the number read so far (0 if none) is used.
+ */
+function pingStrtod(io: CliIO, s: string): number {
+  const m = /^[ \t\n\v\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(s);
+  const used = m ? m[0].length : 0;
+  if (used !== s.length || s === '') {
+    io.err(`ping: option argument contains garbage: ${s.slice(used)}\nping: this will become fatal error in the future\n`);
+  }
+  return m ? Number(m[0]) : 0;
+}
+
+/** Options iputils has and tapstack's stack-side ping does not. */
+const UNSUPPORTED = new Set('6bRTFNaABdDfIlLmMOpQrSU'.split(''));
+
+interface PingArgs {
+  count: number | undefined;
+  interval: number | undefined;
+  size: number | undefined;
+  ttl: number | undefined;
+  timeout: number | undefined;
+  deadline: number;
+  quiet: boolean;
+  target: string;
+}
+
+function parse(argv: string[], io: CliIO): PingArgs {
+  const a: PingArgs = { count: undefined, interval: undefined, size: undefined, ttl: undefined, timeout: undefined, deadline: 0, quiet: false, target: '' };
+  const { items, operands } = getoptLong('ping', argv, 'h?4bRT:6F:N:aABc:dDfi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:');
+  for (const it of items) {
+    if ('error' in it) {
+      io.err(`${it.error}\n${PING_USAGE}`);
+      throw new Exit(2);
+    }
+    const arg = it.arg ?? '';
+    switch (it.opt) {
+      case '4':
+      case 'n': // tapstack never resolves names
+      case 'v':
+        break;
+      case 'c':
+        a.count = strtolOrErr(io, arg, 1n, LONG_MAX);
+        break;
+      case 'i': {
+        const v = pingStrtod(io, arg);
+        if (v > Math.floor(INT_MAX / 1000)) {
+          io.err(`ping: bad timing interval: ${arg}\n`);
+          throw new Exit(2);
+        }
+        // A negative interval sends as fast as possible, like 0.
+        a.interval = Math.max(0, Math.trunc(v * 1000) / 1000);
+        break;
+      }
+      case 'q':
+        a.quiet = true;
+        break;
+      case 's':
+        a.size = strtolOrErr(io, arg, 0n, BigInt(INT_MAX));
+        break;
+      case 't':
+        a.ttl = strtolOrErr(io, arg, 0n, 255n);
+        break;
+      case 'V':
+        io.out('tapstack ping (iputils 20221126 compatible)\n');
+        throw new Exit(0);
+      case 'w':
+        a.deadline = strtolOrErr(io, arg, 0n, BigInt(INT_MAX));
+        break;
+      case 'W': {
+        const v = pingStrtod(io, arg);
+        if (v < 0 || v > Math.floor(INT_MAX / 1000)) {
+          io.err(`ping: bad linger time: ${arg}\n`);
+          throw new Exit(2);
+        }
+        a.timeout = Math.trunc(v * 1000) / 1000;
+        break;
+      }
+      default:
+        if (UNSUPPORTED.has(it.opt)) {
+          io.err(`ping: option -${it.opt} is not supported by tapstack\n`);
+          throw new Exit(2);
+        }
+        // -h, -?
+        io.err(PING_USAGE);
+        throw new Exit(2);
+    }
+  }
+  if (operands.length === 0) {
+    io.err('ping: usage error: Destination address required\n');
+    throw new Exit(1);
+  }
+  if (operands.length > 1) {
+    io.err('ping: source routing (several hops) is not supported by tapstack\n');
+    throw new Exit(2);
+  }
+  a.target = operands[0];
+  return a;
+}
+
+/**
+ * `tapstack ping ARGS`: the stack pings DEST. Exit status as iputils: 0 with at least one reply (and,
+ * with -w and -c, all of them), 1 with none or for a bad option value, 2 for other errors.
+ */
+export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  let a: PingArgs;
+  try {
+    a = parse(argv, io);
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    throw e;
+  }
+  const addr = inetAton(a.target);
+  if (addr === null) {
+    // Names are not resolved: getaddrinfo's EAI_NONAME.
+    io.err(`ping: ${a.target}: Name or service not known\n`);
+    return 2;
+  }
+  if (a.ttl === 0) {
+    io.err('ping: cannot set unicast time-to-live: Invalid argument\n');
+    return 2;
+  }
+  if (a.size !== undefined && a.size > MAX_PAYLOAD) {
+    io.err(`ping: packet size ${a.size} is too large. Maximum is ${MAX_PAYLOAD}\n`);
+    return 2;
+  }
+  const dst = formatIPv4(addr);
+  // iputils names the destination as typed in the header and the summary.
+  const rename = (line: string): string => {
+    if (line.startsWith(`PING ${dst} (${dst})`)) return `PING ${a.target}${line.slice(5 + dst.length)}`;
+    if (line === `--- ${dst} ping statistics ---`) return `--- ${a.target} ping statistics ---`;
+    return line;
+  };
+
+  let header: string | null = null;
+  let headerSeen = false;
+  let fatal = false;
+  let inSummary = false;
+  let seq: number | undefined;
+  let cancelled = false;
+  const cancel = (): void => {
+    if (cancelled || seq === undefined) return;
+    cancelled = true;
+    ch.call('TS_CANCEL', { seq }).catch(() => undefined);
+  };
+  const flushHeader = (): void => {
+    if (header !== null) io.out(`${header}\n`);
+    header = null;
+  };
+  const onLine = (raw: string): void => {
+    if (fatal) return;
+    const line = rename(raw);
+    if (!headerSeen) {
+      // Held until the first packet's fate is known: iputils fails before its header when
+      // there is no route ("ping: connect: Network is unreachable", status 2).
+      headerSeen = true;
+      header = line;
+      setImmediate(flushHeader);
+      return;
+    }
+    if (header !== null && line.startsWith('ping: connect: ')) {
+      fatal = true;
+      header = null;
+      io.err(`${line}\n`);
+      cancel();
+      return;
+    }
+    flushHeader();
+    if (line === '') inSummary = true;
+    if (line.startsWith('ping: ')) io.err(`${line}\n`);
+    else if (!a.quiet || inSummary) io.out(`${line}\n`);
+  };
+
+  const count = Math.min(a.count ?? PING_MAX_COUNT, PING_MAX_COUNT);
+  const body: Record<string, unknown> = { dst, count };
+  if (a.interval !== undefined) body.interval = a.interval;
+  if (a.size !== undefined) body.size = a.size;
+  if (a.ttl !== undefined) body.ttl = a.ttl;
+  if (a.timeout !== undefined && a.timeout > 0) body.timeout = a.timeout;
+
+  const call = ch.call('TS_PING', body, 0, (r) => {
+    if (r.line !== undefined) onLine(r.line);
+  });
+  // call() numbers the request synchronously: this is its seq, for TS_CANCEL.
+  seq = ch.lastSeq;
+  const signal = opts.signal;
+  signal?.addEventListener('abort', cancel, { once: true });
+  if (signal?.aborted) cancel();
+  // setTimeout takes at most 2^31-1 ms (24.8 days); a longer deadline ends there.
+  const timer = a.deadline > 0 ? setTimeout(cancel, Math.min(a.deadline * 1000, 2 ** 31 - 1)) : undefined;
+  try {
+    const r = await call;
+    flushHeader();
+    if (fatal) return 2;
+    const res = r.body as PingResult;
+    if (res.received === 0) return 1;
+    return a.deadline > 0 && a.count !== undefined && res.received < a.count ? 1 : 0;
+  } catch (e) {
+    if (!(e instanceof ControlError)) throw e;
+    flushHeader();
+    if (isChannelFailure(e) && fatal) return 2;
+    io.err(`${e.message.startsWith('ping: ') ? e.message : `ping: ${e.message}`}\n`);
+    return 2;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
+  }
+}
