@@ -1,0 +1,32 @@
+// Every benchmark runs in its tiny smoke mode, so none of them can rot unnoticed. Figures are not
+// checked here (speed lives in the benchmarks, not in tests); each benchmark verifies its own
+// results (reply contents, frames counted by the kernel) and exits non-zero when one is wrong.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, canRunKernelTests } from '../helpers/netns.js';
+
+const run = (script: string, timeoutMs: number): { status: number | null; out: string } => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', ...script.split('/')), '--smoke'], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+};
+
+describe('benchmark smoke runs', () => {
+  it('micro benchmarks (benny)', () => {
+    const r = run('micro.mjs', 120_000);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toMatch(/neigh_output|neighOutput/);
+  }, 150_000);
+
+  it('memory benchmark', () => {
+    const r = run('memory.mjs', 120_000);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('per neighbour entry');
+  }, 150_000);
+
+  it.runIf(canRunKernelTests(['ip', 'ping', 'cc']))('TAP benchmark against the C responder', () => {
+    const r = run('tap/run.mjs', 170_000);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('flood round trips/s');
+  }, 180_000);
+});
