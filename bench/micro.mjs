@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { COMMON_HELP, parseBenchArgs } from './lib/args.mjs';
 import { printMachineFacts } from './lib/machine.mjs';
 import { BenchRunner } from './lib/runner.mjs';
-import { CASE_NAMES, arpCase, echoCase, fastPathCase, ipOutputCase, lookupCase, pendingCase } from './lib/paths.mjs';
+import { CASE_NAMES, arpCase, echoCase, fastPathCase, ipOutputCase, lookupCase, mapLookupCase, pendingCase } from './lib/paths.mjs';
 
 const USAGE = `usage: node bench/micro.mjs [options]
 
@@ -40,6 +40,8 @@ await (async () => {
     );
     cases.push(c);
   }
+  // The comparison baseline, measured in the same run: a plain Map with the same keys.
+  if (runner.wants(S, 'baseline')) cases.push(mapLookupCase(100_000));
   await runner.run(S, cases);
 })();
 

@@ -58,6 +58,46 @@ export function indexDisplacement(tbl) {
   return { slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
 }
 
+/**
+ * Baseline for the lookup: a plain JavaScript Map from the same integer keys to objects, probed
+ * in the same random order — what a user would write without a neighbour table.
+ */
+export function mapLookupCase(size) {
+  const rnd = mulberry32(size ^ 0x5eed);
+  const keys = [];
+  const map = new Map();
+  for (let i = 0; i < size; i++) {
+    const k = (0x0a000000 + i) | 0;
+    keys.push(k);
+    map.set(k, { key: k });
+  }
+  const L = 1 << 17;
+  const probes = new Array(L);
+  for (let i = 0; i < L; i++) probes[i] = keys[Math.floor(rnd() * size)];
+  let pos = 0;
+  let hits = 0;
+  let calls = 0;
+  const B = LOOKUPS_PER_OP;
+  return {
+    name: `baseline: Map.get, ${size >= 1000 ? `${size / 1000}k` : size} keys`,
+    unit: 'lookup',
+    perOp: B,
+    info: { entries: size, baseline: 'Map' },
+    fn() {
+      let p = pos;
+      if (p + B > L) p = 0;
+      let h = 0;
+      for (let i = 0; i < B; i++) if (map.get(probes[p + i]) !== undefined) h++;
+      pos = p + B;
+      hits += h;
+      calls++;
+    },
+    verify() {
+      return hits === calls * B ? null : `${calls * B - hits} of ${calls * B} Map lookups missed`;
+    },
+  };
+}
+
 /** Lookup hits on a table of `size` PERMANENT entries, keys drawn uniformly at random. */
 export function lookupCase(size, name = CASE_NAMES.lookup(size)) {
   const { tbl, dev } = benchStack({ seed: size });
