@@ -493,7 +493,26 @@ class Tap : public Napi::ObjectWrap<Tap> {
   uint64_t rxTruncated_ = 0, txDropped_ = 0;
 };
 
-Napi::Object InitAll(Napi::Env env, Napi::Object exports) { return Tap::Init(env, exports); }
+// peerCred(fd) -> {pid, uid, gid}: SO_PEERCRED of a connected Unix socket, which Node does not
+// expose; the control socket uses it to decide who may change the stack.
+Napi::Value PeerCred(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "peerCred(fd): fd must be a number");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  struct ucred cred;
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) throw SysError(env, errno, "getsockopt", "SO_PEERCRED", "");
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, cred.pid));
+  o.Set("uid", Napi::Number::New(env, cred.uid));
+  o.Set("gid", Napi::Number::New(env, cred.gid));
+  return o;
+}
+
+Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
+  exports.Set("peerCred", Napi::Function::New(env, PeerCred, "peerCred"));
+  return Tap::Init(env, exports);
+}
 
 }  // namespace
 

@@ -1,12 +1,52 @@
 // The control socket of a running stack (the role of the kernel's NETLINK_ROUTE socket):
 // a Unix stream socket at /run/tapstack/NAME.sock (directory 0700, socket 0600) speaking the
 // NDJSON messages of protocol.ts. A bad request gets an error reply; it never reaches the stack.
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { EADDRINUSE, EMSGSIZE, StackError } from '../core/errno.js';
+import { EACCES, EADDRINUSE, EBUSY, EMSGSIZE, EPERM, StackError } from '../core/errno.js';
+import { peerCred } from '../drivers/tap_addon.js';
 import type { ControlHandler, ControlPeer } from './handler.js';
-import { CONTROL_VERSION, MAX_REQUEST_BYTES, Reply, encode, isBadRequest, parseRequest } from './protocol.js';
+import { CONTROL_VERSION, MAX_REQUEST_BYTES, NLM_F_DUMP, Reply, Request, encode, isBadRequest, parseRequest } from './protocol.js';
+
+export interface ControlServerOptions {
+  /** Members of this group may connect and read (dumps, gets, events, stats), not change. */
+  readonlyGroup?: number | null;
+  /** Connections served at once; more are refused with EBUSY. */
+  maxConnections?: number;
+  /** Requests per second per connection (a token bucket of one second's worth). */
+  maxRequestsPerSecond?: number;
+}
+
+/** What a peer may do: root and the stack's own user everything, the read-only group reads. */
+type Access = 'admin' | 'read';
+
+/** Requests that only read (RTM_GET*, statistics, events, sysctl reads). */
+function isReadOnly(req: Request): boolean {
+  switch (req.type) {
+    case 'RTM_GETNEIGH':
+    case 'RTM_GETNEIGHTBL':
+    case 'RTM_GETLINK':
+    case 'RTM_GETADDR':
+    case 'TS_SUBSCRIBE':
+    case 'TS_STAT':
+      return true;
+    case 'TS_SYSCTL':
+      return ((req.flags ?? 0) & NLM_F_DUMP) === NLM_F_DUMP || req.body?.value === undefined;
+    default:
+      return false;
+  }
+}
+
+/** Supplementary groups of a process (SO_PEERCRED only carries the primary one). */
+function processGroups(pid: number): number[] {
+  try {
+    const m = /^Groups:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? m[1].trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  } catch {
+    return [];
+  }
+}
 
 export interface ControlServerStats {
   connections: number;
@@ -15,32 +55,51 @@ export interface ControlServerStats {
   oversized: number;
   /** Connections dropped because they did not read their replies/events. */
   slowConsumers: number;
+  /** Connections refused: unknown user, or too many connections. */
+  refused: number;
+  /** Requests refused to read-only peers. */
+  denied: number;
+  rateLimited: number;
 }
 
 /** Unread output a client may leave behind before it is disconnected. */
 const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
 
 export class ControlServer {
-  readonly stats: ControlServerStats = { connections: 0, requests: 0, badRequests: 0, oversized: 0, slowConsumers: 0 };
+  readonly stats: ControlServerStats = {
+    connections: 0, requests: 0, badRequests: 0, oversized: 0, slowConsumers: 0, refused: 0, denied: 0, rateLimited: 0,
+  };
   private readonly sockets = new Set<Socket>();
+
+  private readonly readonlyGroup: number | null;
+  private readonly maxConnections: number;
+  private readonly ratePerSec: number;
 
   private constructor(
     private readonly server: Server,
     readonly path: string,
     private readonly handler: ControlHandler,
-  ) {}
+    opts: ControlServerOptions,
+  ) {
+    this.readonlyGroup = opts.readonlyGroup ?? null;
+    this.maxConnections = opts.maxConnections ?? 64;
+    this.ratePerSec = opts.maxRequestsPerSecond ?? 2000;
+  }
 
   /** Creates the directory and socket; refuses when another live stack holds the path. */
-  static async listen(handler: ControlHandler, path: string): Promise<ControlServer> {
+  static async listen(handler: ControlHandler, path: string, opts: ControlServerOptions = {}): Promise<ControlServer> {
     const dir = dirname(path);
+    const group = opts.readonlyGroup ?? null;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
+    // Only the owner (and, if asked, one group) can even reach the socket; credentials decide the rest.
+    if (group !== null) chownSync(dir, process.getuid!(), group);
+    chmodSync(dir, group !== null ? 0o750 : 0o700);
     if (existsSync(path)) {
       if (await isLive(path)) throw new StackError(EADDRINUSE, `control socket ${path} is in use by another running stack (choose another --name)`);
       unlinkSync(path); // left behind by a stack that died
     }
     const server = createServer();
-    const cs = new ControlServer(server, path, handler);
+    const cs = new ControlServer(server, path, handler, opts);
     server.on('connection', (s) => cs.accept(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -49,15 +108,46 @@ export class ControlServer {
         resolve();
       });
     });
-    chmodSync(path, 0o600);
+    if (group !== null) chownSync(path, process.getuid!(), group);
+    chmodSync(path, group !== null ? 0o660 : 0o600);
     // The socket must not keep a stack alive that has nothing else to do.
     server.unref();
     return cs;
   }
 
+  /**
+   * The peer's rights from SO_PEERCRED: root and our own user administer; members of the
+   * read-only group read; anyone else (only possible if the file modes were loosened) is refused.
+   * Without credentials (no native addon) the file mode is all there is: the owner, or the group.
+   */
+  private accessOf(sock: Socket): Access | null {
+    const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    let cred: { pid: number; uid: number; gid: number } | null = null;
+    try {
+      if (typeof fd === 'number' && fd >= 0) cred = peerCred(fd);
+    } catch {
+      cred = null;
+    }
+    if (cred === null) return this.readonlyGroup === null ? 'admin' : 'read';
+    if (cred.uid === 0 || cred.uid === process.getuid!()) return 'admin';
+    const g = this.readonlyGroup;
+    if (g !== null && (cred.gid === g || processGroups(cred.pid).includes(g))) return 'read';
+    return null;
+  }
+
   private accept(sock: Socket): void {
     this.stats.connections++;
+    const access = this.accessOf(sock);
+    const refuse = (error: number, msg: string): void => {
+      this.stats.refused++;
+      sock.end(encode({ v: CONTROL_VERSION, seq: 0, error: -error, msg }));
+      sock.destroySoon();
+    };
+    if (access === null) return refuse(EACCES, 'permission denied: only root, the stack\'s user or its read-only group may connect');
+    if (this.sockets.size >= this.maxConnections) return refuse(EBUSY, `too many control connections (limit ${this.maxConnections})`);
     this.sockets.add(sock);
+    let tokens = this.ratePerSec;
+    let last = Date.now();
     sock.setEncoding('utf8');
     let buf = '';
     let closed = false;
@@ -95,18 +185,32 @@ export class ControlServer {
           this.refuseOversized(sock);
           return;
         }
-        this.dispatch(line, peer);
+        const now = Date.now();
+        tokens = Math.min(this.ratePerSec, tokens + ((now - last) * this.ratePerSec) / 1000);
+        last = now;
+        if (tokens < 1) {
+          this.stats.rateLimited++;
+          peer.send({ v: CONTROL_VERSION, seq: seqOf(line), error: -EBUSY, msg: `request rate limit exceeded (${this.ratePerSec}/s)` });
+          continue;
+        }
+        tokens--;
+        this.dispatch(line, peer, access);
       }
       if (buf.length > MAX_REQUEST_BYTES) this.refuseOversized(sock);
     });
   }
 
-  private dispatch(line: string, peer: ControlPeer): void {
+  private dispatch(line: string, peer: ControlPeer, access: Access): void {
     if (line.trim() === '') return;
     const req = parseRequest(line);
     if (isBadRequest(req)) {
       this.stats.badRequests++;
       peer.send({ v: CONTROL_VERSION, seq: req.seq, error: req.error, msg: req.msg });
+      return;
+    }
+    if (access === 'read' && !isReadOnly(req)) {
+      this.stats.denied++;
+      peer.send({ v: CONTROL_VERSION, seq: req.seq, error: -EPERM, msg: `${req.type}: read-only access (root or the stack's user may change it)` });
       return;
     }
     this.stats.requests++;
@@ -129,6 +233,12 @@ export class ControlServer {
       // already gone
     }
   }
+}
+
+/** The seq of a request line, for a reply to one that is refused before parsing. */
+function seqOf(line: string): number {
+  const m = /"seq"\s*:\s*(\d{1,15})/.exec(line);
+  return m ? Number(m[1]) : 0;
 }
 
 /** Whether something answers on a Unix socket path. */

@@ -92,6 +92,19 @@ export interface TapConstructor {
 
 interface NativeModule {
   Tap: TapConstructor;
+  peerCred(fd: number): PeerCred;
+}
+
+/** SO_PEERCRED of a connected Unix socket. */
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** Who is on the other end of a Unix socket (by its file descriptor). */
+export function peerCred(fd: number): PeerCred {
+  return load().peerCred(fd);
 }
 
 export const DEFAULT_BATCH = 64;

@@ -1,7 +1,8 @@
 // The control socket: permissions, stale and live sockets, requests over the wire, and a fuzz
 // run of garbage, truncated and oversized messages after which the stack still serves.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { createPair } from '../../src/drivers/pair.js';
 import { ControlError, SocketChannel } from '../../src/control/channel.js';
 import { ControlHandler } from '../../src/control/handler.js';
 import { MAX_REQUEST_BYTES, NLM_F_CREATE, NLM_F_EXCL } from '../../src/control/protocol.js';
-import { ControlServer } from '../../src/control/server.js';
+import { ControlServer, ControlServerOptions } from '../../src/control/server.js';
 import { Stack } from '../../src/stack.js';
 
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -18,15 +19,16 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setup(): Promise<{ stack: Stack; server: ControlServer; path: string; dir: string }> {
+async function setup(opts: ControlServerOptions = {}): Promise<{ stack: Stack; server: ControlServer; path: string; dir: string }> {
   const base = mkdtempSync(join(tmpdir(), 'tsctl-'));
+  chmodSync(base, 0o755); // other users' clients must be able to reach run/ (which keeps its own mode)
   const dir = join(base, 'run');
   const path = join(dir, 'test.sock');
   const stack = new Stack();
   const [a] = createPair('tap0', 'peer0');
   stack.addDevice(a);
   stack.addAddress(a, '10.0.0.1/24');
-  const server = await ControlServer.listen(new ControlHandler(stack), path);
+  const server = await ControlServer.listen(new ControlHandler(stack), path, opts);
   cleanup.push(() => rmSync(base, { recursive: true, force: true }), () => stack.close(), () => server.close());
   return { stack, server, path, dir };
 }
@@ -156,5 +158,62 @@ describe('control socket', () => {
     const n = await ch.call('RTM_GETNEIGH', { dst: '10.0.0.5', dev: 'tap0' });
     expect((n.body as { stateNames: string[] }).stateNames).toEqual(['PERMANENT']);
     expect(stack.inet.arp.tbl.checkInvariants()).toEqual([]);
+  });
+
+  it('a flood of requests on one connection is answered with EBUSY past the rate limit, then served again', async () => {
+    const { path, server } = await setup({ maxRequestsPerSecond: 50 });
+    const line = '{"v":1,"seq":9,"type":"RTM_GETLINK","flags":768}\n';
+    const r = await raw(path, line.repeat(80), 300);
+    const errs = r.lines.map((l) => JSON.parse(l).error ?? 0);
+    expect(errs.filter((e) => e === 0).length).toBeGreaterThanOrEqual(50);
+    expect(errs.filter((e) => e === -16).length).toBeGreaterThanOrEqual(20);
+    expect(JSON.parse(r.lines.find((l) => l.includes('-16'))!)).toMatchObject({ seq: 9, msg: 'request rate limit exceeded (50/s)' });
+    expect(server.stats.rateLimited).toBeGreaterThanOrEqual(20);
+    const ch = await open(path);
+    expect((await ch.dump('RTM_GETLINK')).length).toBe(1);
+  });
+
+  it('too many connections: the next one is refused with EBUSY', async () => {
+    const { path } = await setup({ maxConnections: 1 });
+    await open(path);
+    const r = await raw(path, '', 200);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ v: 1, seq: 0, error: -16, msg: 'too many control connections (limit 1)' }]);
+    expect(r.closedByServer).toBe(true);
+  });
+
+  describe.runIf(process.getuid?.() === 0)('peer credentials (SO_PEERCRED)', () => {
+    /** Runs a one-request client as another user (async: the server lives in this process); returns its reply or connection error. */
+    const asUser = (path: string, uid: number, gid: number, req: object): Promise<string> => {
+      const code = `const s=require('net').connect(${JSON.stringify(path)});let b='';s.on('error',e=>{console.log('ERR '+e.code);process.exit(0)});` +
+        `s.on('connect',()=>s.write(${JSON.stringify(JSON.stringify(req) + '\n')}));s.on('data',d=>{b+=d;if(b.includes('\\n')){console.log(b.trim());process.exit(0)}});setTimeout(()=>{console.log('TIMEOUT '+b);process.exit(0)},2000)`;
+      return new Promise((resolve) => {
+        const c = spawn(process.execPath, ['-e', code], { uid, gid });
+        let out = '';
+        c.stdout.on('data', (d) => (out += d));
+        c.on('close', () => resolve(out.trim()));
+      });
+    };
+    const NOBODY = 65534;
+
+    it('the read-only group may read but not change; other users cannot even connect', async () => {
+      const { path, dir, server } = await setup({ readonlyGroup: NOBODY });
+      expect(statSync(dir).mode & 0o777).toBe(0o750);
+      expect(statSync(path).mode & 0o777).toBe(0o660);
+      expect(statSync(path).gid).toBe(NOBODY);
+      const read = JSON.parse(await asUser(path, NOBODY, NOBODY, { v: 1, seq: 3, type: 'RTM_GETLINK', flags: 768 }));
+      expect(read.error ?? 0).toBe(0);
+      expect(read.items.map((l: { name: string }) => l.name)).toEqual(['tap0']);
+      const write = JSON.parse(await asUser(path, NOBODY, NOBODY, { v: 1, seq: 4, type: 'RTM_DELNEIGH', body: { dst: '10.0.0.1', dev: 'tap0' } }));
+      expect(write).toEqual({ v: 1, seq: 4, error: -1, msg: "RTM_DELNEIGH: read-only access (root or the stack's user may change it)" });
+      const sysctlSet = JSON.parse(await asUser(path, NOBODY, NOBODY, { v: 1, seq: 5, type: 'TS_SYSCTL', body: { key: 'net.ipv4.conf.all.arp_ignore', value: '8' } }));
+      expect(sysctlSet.error).toBe(-1);
+      expect(server.stats.denied).toBe(2);
+      expect(await asUser(path, 4242, 4242, { v: 1, seq: 6, type: 'RTM_GETLINK', flags: 768 })).toBe('ERR EACCES');
+    });
+
+    it('without a read-only group only root and the owner get in (mode 0600 is the first gate)', async () => {
+      const { path } = await setup();
+      expect(await asUser(path, NOBODY, NOBODY, { v: 1, seq: 1, type: 'RTM_GETLINK', flags: 768 })).toBe('ERR EACCES');
+    });
   });
 });
