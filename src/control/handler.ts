@@ -62,6 +62,8 @@ function neighRequest(b: Body): NeighRequest {
 
 export class ControlHandler {
   readonly sysctl: Sysctl;
+  /** Counters of the layers around the stack (the control server's own), merged into TS_STAT. */
+  readonly extraStats: Record<string, object> = {};
   private readonly pingCancels = new WeakMap<ControlPeer, { seq: number; cancel: () => void }[]>();
 
   constructor(readonly stack: Stack) {
@@ -196,7 +198,9 @@ export class ControlHandler {
             acd: inet.acd.stats,
             ip: inet.stats,
             icmp: inet.icmp.stats,
-            devices: s.net.deviceList.map((d) => ({ name: d.name, stats: d.stats })),
+            core: s.net.stats,
+            devices: s.net.deviceList.map((d) => ({ name: d.name, stats: d.stats, driver: driverStats(d) })),
+            ...this.extraStats,
           },
         };
       }
@@ -204,4 +208,10 @@ export class ControlHandler {
         throw new StackError(EOPNOTSUPP, `${String(req.type)}: ${strerror(EOPNOTSUPP)}`);
     }
   }
+}
+
+/** A driver's own counters (TapDevice.tapStats, PairDevice.pairStats), when it has any. */
+function driverStats(d: object): object {
+  const o = d as { tapStats?: object; pairStats?: object };
+  return o.tapStats ?? o.pairStats ?? {};
 }

@@ -100,6 +100,7 @@ export class ControlServer {
     }
     const server = createServer();
     const cs = new ControlServer(server, path, handler, opts);
+    handler.extraStats.control = cs.stats;
     server.on('connection', (s) => cs.accept(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

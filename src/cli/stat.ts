@@ -1,0 +1,65 @@
+// `tapstack stat`: every counter of a running stack in one view, drops and errors first in mind,
+// in the spirit of nstat(8): NAME VALUE lines, non-zero only unless -a, shell patterns to filter.
+import type { ControlChannel } from '../control/channel.js';
+import type { CliIO } from './io.js';
+
+export const STAT_USAGE = `Usage: tapstack stat [-a] [-j] [PATTERN ...]
+
+Prints the stack's counters as NAME VALUE, one per line: devices and drivers (dev.*), the core
+receive/transmit path (core.*), ARP and its drops (arp.*, arp.drops.*), the neighbour table
+(neigh.*, neigh.extra.*), IPv4 (ip.*, ip.drops.*), ICMP (icmp.*), address conflict detection
+(acd.*) and the control socket (control.*).
+
+  -a, --all    also counters that are zero
+  -j, --json   the raw counters as JSON
+  PATTERN      shell pattern(s) on names, e.g. 'arp.drops.*' '*Errors'
+`;
+
+/** Nested counters as dotted names, in the order the stack reported them. */
+export function flattenCounters(o: unknown, prefix = '', out: [string, number][] = []): [string, number][] {
+  if (typeof o === 'number') {
+    out.push([prefix, o]);
+  } else if (Array.isArray(o)) {
+    // devices: [{name, stats, driver}] become dev.NAME.*
+    for (const d of o as { name?: string }[]) {
+      const { name, ...rest } = d;
+      flattenCounters(rest, `${prefix.replace(/devices$/, 'dev')}.${name ?? '?'}`, out);
+    }
+  } else if (o && typeof o === 'object') {
+    for (const [k, v] of Object.entries(o)) {
+      const key = k === 'stats' || k === 'driver' ? '' : k;
+      flattenCounters(v, key === '' ? prefix : prefix ? `${prefix}.${key}` : key, out);
+    }
+  }
+  return out;
+}
+
+function globToRegExp(p: string): RegExp {
+  return new RegExp(`^${p.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+export async function statCommand(argv: string[], ch: ControlChannel, io: CliIO): Promise<number> {
+  let all = false;
+  let json = false;
+  const patterns: RegExp[] = [];
+  for (const a of argv) {
+    if (a === '-a' || a === '--all') all = true;
+    else if (a === '-j' || a === '--json') json = true;
+    else if (a === '-h' || a === '--help') {
+      io.out(STAT_USAGE);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.err(`tapstack stat: unknown option '${a}'\n${STAT_USAGE}`);
+      return 2;
+    } else patterns.push(globToRegExp(a));
+  }
+  const r = await ch.call('TS_STAT');
+  if (json) {
+    io.out(JSON.stringify(r.body, null, 2) + '\n');
+    return 0;
+  }
+  const rows = flattenCounters(r.body).filter(([n, v]) => (all || v !== 0) && (patterns.length === 0 || patterns.some((p) => p.test(n))));
+  const w = Math.max(24, ...rows.map(([n]) => n.length + 2));
+  io.out(rows.map(([n, v]) => `${n.padEnd(w)}${v}\n`).join(''));
+  return 0;
+}
