@@ -1,4 +1,5 @@
 // `tapstack up`: create or attach a TAP, configure addresses and routes, run until a signal.
+import { readFileSync } from 'node:fs';
 import { parseMac, formatMac } from '../ethernet/mac.js';
 import { parseCidr, parseIPv4 } from '../ipv4/inet_addr.js';
 import { TapDevice } from '../drivers/tap.js';
@@ -9,6 +10,7 @@ import { Sysctl } from '../control/sysctl.js';
 import { ControlHandler } from '../control/handler.js';
 import { ControlServer } from '../control/server.js';
 import { controlSocketPath } from '../control/protocol.js';
+import { PcapWriter } from '../core/pcap.js';
 
 export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr A.B.C.D/N [--dev IFNAME2 ...] [options]
 
@@ -29,6 +31,11 @@ For the stack:
   --forwarding        forward IPv4 between the devices (same as --sysctl net.ipv4.ip_forward=1)
   --dad               claim each address with RFC 5227 duplicate address detection first
                       (3 ARP probes, about 6 s); exit 1 if another host holds it
+  --pcap FILE         write every frame in and out of every device, from start to stop, to
+                      FILE as a pcap savefile (as tcpdump -w; read it with tcpdump -r FILE)
+  --control-readonly-group GROUP
+                      members of GROUP may read the stack (ip neigh, stat, monitor, ...)
+                      through its control socket; changes stay with root and the owner
   --name NAME         instance name (default: tapstack); the control socket is
                       /run/tapstack/NAME.sock ($TAPSTACK_RUN_DIR overrides /run/tapstack)
   -h, --help          show this help
@@ -56,6 +63,10 @@ export interface UpConfig {
   /** `--sysctl` settings in the order given; `--forwarding` adds net.ipv4.ip_forward=1 first. */
   sysctl: [string, string][];
   dad: boolean;
+  /** --pcap FILE: capture every frame to this savefile. */
+  pcap?: string;
+  /** --control-readonly-group: this gid may read the stack through its control socket. */
+  readonlyGroup: number | null;
 }
 
 const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu']);
@@ -69,6 +80,8 @@ const UP_SPEC = {
   sysctl: { value: true, repeat: true },
   forwarding: {},
   dad: {},
+  pcap: { value: true },
+  'control-readonly-group': { value: true },
   name: { value: true },
   help: { short: 'h' },
 } as const;
@@ -130,6 +143,22 @@ function parseDevice(argv: string[]): UpDevice {
   return { dev, addrs, mac, mtu };
 }
 
+/** A group name (from /etc/group) or number, as chgrp takes it. */
+function resolveGroup(g: string): number {
+  if (/^\d+$/.test(g)) return Number(g);
+  let text = '';
+  try {
+    text = readFileSync('/etc/group', 'utf8');
+  } catch {
+    // no group database: only numbers work
+  }
+  for (const line of text.split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name === g && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+  }
+  throw new UsageError(`invalid group '${g}': no such group`);
+}
+
 /** Validates `tapstack up` arguments; every problem is a UsageError (exit status 2). */
 export function parseUpArgs(argv: string[]): UpConfig | 'help' {
   const { global, groups } = splitGroups(argv);
@@ -158,12 +187,37 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
   }
   const name = one(p, 'name') ?? 'tapstack';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new UsageError(`invalid instance name '${name}'`);
-  return { devices, via, name, sysctl, dad: p.opts.has('dad') };
+  const groupText = one(p, 'control-readonly-group');
+  const readonlyGroup = groupText === undefined ? null : resolveGroup(groupText);
+  const pcap = one(p, 'pcap');
+  if (pcap === '') throw new UsageError("invalid --pcap '': expected a file name");
+  return { devices, via, name, sysctl, dad: p.opts.has('dad'), readonlyGroup, ...(pcap !== undefined ? { pcap } : {}) };
 }
 
 /** Runs the stack; resolves with the exit status once a signal has shut it down. */
 export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const stack = new Stack();
+  if (cfg.pcap === undefined) return runStack(cfg, log, stack);
+  // --pcap: attached before the first device exists, so DAD probes and the first ARP are in it;
+  // closed (flushed) after the stack has stopped, on every way out.
+  let pcap: PcapWriter;
+  try {
+    pcap = PcapWriter.open(cfg.pcap, { onError: (e) => console.error(`tapstack: ${cfg.pcap}: ${e.message}`) });
+  } catch (e) {
+    console.error(`tapstack: cannot open capture file ${cfg.pcap}: ${(e as Error).message}`);
+    await stack.close();
+    return 1;
+  }
+  pcap.attach(stack.net);
+  try {
+    return await runStack(cfg, log, stack);
+  } finally {
+    const st = await pcap.close();
+    log(`tapstack ${cfg.name}: ${cfg.pcap}: ${st.frames} packets written${st.dropped ? `, ${st.dropped} dropped (disk too slow)` : ''}${pcap.error ? `, write error: ${pcap.error.message}` : ''}`);
+  }
+}
+
+async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack): Promise<number> {
   const taps: TapDevice[] = [];
   const fail = async (msg: string): Promise<number> => {
     console.error(`tapstack: ${msg}`);
@@ -208,7 +262,7 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
   }
   let control: ControlServer;
   try {
-    control = await ControlServer.listen(new ControlHandler(stack), controlSocketPath(cfg.name));
+    control = await ControlServer.listen(new ControlHandler(stack), controlSocketPath(cfg.name), { readonlyGroup: cfg.readonlyGroup });
   } catch (e) {
     return fail(e instanceof StackError ? e.message : `control socket: ${(e as Error).message}`);
   }
@@ -238,6 +292,9 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
     process.on('SIGINT', onSig);
     process.on('SIGTERM', onSig);
     for (const tap of taps) {
+      tap.onLinkChange = (up) => {
+        log(`tapstack ${cfg.name}: ${tap.name}: kernel side ${up ? 'up: carrier on' : 'down: carrier off, frames to it are dropped (txLinkDown)'}`);
+      };
       tap.onFatal = (err) => {
         console.error(`tapstack: ${tap.name}: ${err.message}`);
         stop('device error', 1);

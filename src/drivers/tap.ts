@@ -1,12 +1,16 @@
 // A net_device on a Linux TAP queue (the userspace end of drivers/net/tun.c): frames read in
 // batches from the addon's ring become sk_buffs; transmitted frames are staged and written in
 // batches, flushed at the end of each receive batch or on the next microtask.
+import type { Timer } from '../core/clock.js';
 import { NETDEV_TX_OK, NetDevice } from '../core/netdevice.js';
 import { ENOBUFS } from '../core/errno.js';
 import { SkBuff, skbTruesize } from '../core/skbuff.js';
 import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
 import { randomMac } from '../ethernet/mac.js';
 import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TapError, TapHandle, openTap } from './tap_addon.js';
+
+/** How often the kernel side's up/down state is read (SIOCGIFFLAGS). */
+const LINK_POLL_MS = 1000;
 
 export interface TapDeviceOptions {
   /** The stack's own MAC on this link (not the kernel side's); random locally administered by default. */
@@ -36,6 +40,9 @@ export class TapDevice extends NetDevice {
   readonly tapStats: TapStats = { rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, txLinkDown: 0, rxBatches: 0, txBatches: 0 };
   /** Called once if the kernel side goes away (device deleted, fd broken). */
   onFatal: ((err: TapError) => void) | null = null;
+  /** Called when the kernel side goes down or up again (our carrier follows it). */
+  onLinkChange: ((up: boolean) => void) | null = null;
+  private linkTimer: Timer<null> | null = null;
   private readonly frameSize: number;
   private readonly batch: number;
   private readonly txBuf: Buffer;
@@ -88,17 +95,57 @@ export class TapDevice extends NetDevice {
 
   override open(): void {
     this.handle.start(this.onFrames, this.onError);
+    this.startLinkWatch();
   }
 
   override stop(): void {
+    this.stopLinkWatch();
     this.flush();
     if (!this.handle.closed) this.handle.stop();
   }
 
   override destroy(): void {
+    this.stopLinkWatch();
     if (this.handle.closed) return;
     this.flush();
     this.handle.close();
+  }
+
+  /**
+   * Our carrier is the kernel side's IFF_UP: while it is down the kernel refuses every frame
+   * (EIO) and sends none, which is a lost carrier for the stack (NETDEV_CHANGE, and the table's
+   * arp_evict_nocarrier flush). Checked every second and on the first refused write.
+   */
+  checkLink(): void {
+    const net = this.net;
+    if (!net || this.handle.closed) return;
+    let up: boolean;
+    try {
+      up = this.handle.isUp();
+    } catch {
+      return; // not visible from here (moved to another namespace, or being deleted)
+    }
+    if (up === this.carrier) return;
+    if (up) net.netifCarrierOn(this);
+    else net.netifCarrierOff(this);
+    this.onLinkChange?.(up);
+  }
+
+  private startLinkWatch(): void {
+    const net = this.net;
+    if (!net || this.linkTimer) return;
+    const clock = net.clock;
+    const t = clock.timer<null>(() => {
+      this.checkLink();
+      t.mod(clock.now() + LINK_POLL_MS);
+    }, null);
+    this.linkTimer = t;
+    t.mod(clock.now() + LINK_POLL_MS);
+  }
+
+  private stopLinkWatch(): void {
+    this.linkTimer?.del();
+    this.linkTimer = null;
   }
 
   /** Lets an embedding program exit while the TAP is still open. */
@@ -174,6 +221,7 @@ export class TapDevice extends NetDevice {
         // The kernel side is administratively down: frames are lost, the device is not.
         this.tapStats.txLinkDown += lost;
         this.stats.txDropped += lost;
+        if (this.carrier) queueMicrotask(() => this.checkLink());
       } else {
         this.stats.txErrors += lost;
         this.onFatal?.(err);

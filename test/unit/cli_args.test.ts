@@ -26,6 +26,15 @@ describe('parseUpArgs', () => {
     expect(c.dad).toBe(false);
   });
 
+  it('--control-readonly-group takes a group name or number', () => {
+    const byNum = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2/24', '--control-readonly-group', '4321']);
+    expect(byNum !== 'help' && byNum.readonlyGroup).toBe(4321);
+    const byName = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2/24', '--control-readonly-group', 'root']);
+    expect(byName !== 'help' && byName.readonlyGroup).toBe(0);
+    const none = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2/24']);
+    expect(none !== 'help' && none.readonlyGroup).toBe(null);
+  });
+
   it('several devices: per-device options follow their --dev; stack options go anywhere', () => {
     const c = parseUpArgs([
       '--addr', '10.0.0.1/24', '--dev', 'tap0', '--mac', '02:00:00:00:00:01', '--forwarding',
@@ -61,6 +70,7 @@ describe('parseUpArgs', () => {
     [['--dev', 'tap0', '--dev', 'tap1'], 'at least one --addr'],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--sysctl', 'noequals'], "invalid --sysctl 'noequals'"],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--dad=1'], "option '--dad' takes no value"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--control-readonly-group', 'no-such-group-x'], "invalid group 'no-such-group-x': no such group"],
     [['--dev'], "option '--dev' needs a value"],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', 'extra'], "unexpected argument 'extra'"],
   ])('rejects %j', (argv, msg) => {
