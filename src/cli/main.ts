@@ -15,6 +15,7 @@ const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   proc: async () => (await import('./proc.js')).procCommand,
   sysctl: async () => (await import('./sysctl_cmd.js')).sysctlCommand,
   ping: async () => (await import('./ping_cmd.js')).pingCommand,
+  capture: async () => (await import('./capture.js')).captureCommand,
   stat: async () => (await import('./stat.js')).statCommand,
 };
 
@@ -59,6 +60,7 @@ Commands:
   proc      print net/arp or net/stat/arp_cache as procfs would
   sysctl    read and write net.ipv4.conf.* and net.ipv4.neigh.* settings
   ping      send ICMP echo requests from the stack itself, as iputils ping
+  capture   write the frames of every device to a pcap file or stdout, as tcpdump -w
   stat      every counter of the stack (drops and errors included), as nstat
   help      show this help, or 'tapstack help COMMAND' for a command's help
 

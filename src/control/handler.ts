@@ -3,6 +3,7 @@
 import { EINVAL, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
 import type { LinkChange, NeighRequest, NeighWriteMode, NtableChange, Stack } from '../stack.js';
 import { Sysctl } from './sysctl.js';
+import { LiveCapture, LiveCaptureStats, PCAP_SNAPLEN } from '../core/pcap.js';
 import {
   CONTROL_VERSION,
   NLM_F_CREATE,
@@ -19,7 +20,12 @@ export interface ControlPeer {
   readonly closed: boolean;
   /** Cleanups run when the peer goes away (event subscriptions). */
   onClose(fn: () => void): void;
+  /** Bytes sent but not yet taken by the client (socket peers); streams shed load above a limit. */
+  readonly backlog?: number;
 }
+
+/** Unread output above which a capture drops frames (counted) rather than queue more. */
+const CAPTURE_MAX_BACKLOG = 1024 * 1024;
 
 type Body = Record<string, unknown>;
 
@@ -144,6 +150,8 @@ export class ControlHandler {
         if (!Array.isArray(groups) || groups.some((g) => g !== 'neigh')) {
           throw new StackError(EOPNOTSUPP, 'only the "neigh" group exists');
         }
+        // No groups: only the events of requests such as TS_CAPTURE.
+        if (!groups.includes('neigh')) return ack;
         const listener = (ev: { type: string; neigh: unknown }): void => {
           if (!peer.closed) peer.send({ v: CONTROL_VERSION, seq: 0, event: ev.type, body: ev.neigh });
         };
@@ -183,8 +191,50 @@ export class ControlHandler {
         this.pingCancels.set(peer, (this.pingCancels.get(peer) ?? []).filter((c) => c.seq !== req.seq));
         return { done: true, body: result };
       }
+      case 'TS_CAPTURE': {
+        // Every frame in and out (of one device with "dev") as a 'frame' event to this peer only,
+        // until TS_CANCEL, "count" frames, or the peer going away. The frames wait in a bounded
+        // queue and are shed (counted) when the client does not keep up.
+        const devName = str(b, 'dev');
+        const dev = devName === undefined ? undefined : s.device(devName);
+        const encoding = str(b, 'encoding') ?? 'base64';
+        if (encoding !== 'base64' && encoding !== 'hex') throw new StackError(EINVAL, 'capture: encoding must be "base64" or "hex"');
+        const count = num(b, 'count');
+        if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new StackError(EINVAL, 'capture: invalid count');
+        if (peer.closed) return undefined;
+        const result = await new Promise<LiveCaptureStats>((resolve) => {
+          const cap: LiveCapture = new LiveCapture(s.net, {
+            dev,
+            count,
+            deliver: (f) => {
+              if (peer.closed) {
+                cap.stop();
+                resolve(cap.stats);
+                return false;
+              }
+              if ((peer.backlog ?? 0) > CAPTURE_MAX_BACKLOG) return false;
+              const body = { dev: f.dev, dir: f.dir, t: f.tsUsec, [encoding]: f.data.toString(encoding) };
+              peer.send({ v: CONTROL_VERSION, seq: 0, event: 'frame', body });
+              return true;
+            },
+            onDone: () => resolve(cap.stats),
+          });
+          const end = (): void => {
+            cap.finish();
+            resolve(cap.stats);
+          };
+          peer.onClose(() => {
+            cap.stop();
+            resolve(cap.stats);
+          });
+          this.pingCancels.set(peer, [...(this.pingCancels.get(peer) ?? []), { seq: req.seq, cancel: end }]);
+          reply({ line: `listening on ${dev?.name ?? 'all devices'}, link-type EN10MB (Ethernet), snapshot length ${PCAP_SNAPLEN} bytes` });
+        });
+        this.pingCancels.set(peer, (this.pingCancels.get(peer) ?? []).filter((c) => c.seq !== req.seq));
+        return { done: true, body: result };
+      }
       case 'TS_CANCEL': {
-        // Ends a running TS_PING of this connection early (its summary still arrives).
+        // Ends a running TS_PING or TS_CAPTURE of this connection early (its summary still arrives).
         const seq = num(b, 'seq');
         for (const c of this.pingCancels.get(peer) ?? []) if (c.seq === seq) c.cancel();
         return ack;

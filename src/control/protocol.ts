@@ -35,11 +35,13 @@ export type MessageType =
   | 'TS_SYSCTL'
   | 'TS_PING'
   | 'TS_CANCEL'
-  | 'TS_STAT';
+  | 'TS_STAT'
+  | 'TS_CAPTURE';
 
 export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'RTM_NEWNEIGH', 'RTM_DELNEIGH', 'RTM_GETNEIGH', 'RTM_GETNEIGHTBL', 'RTM_SETNEIGHTBL', 'RTM_GETLINK',
   'RTM_SETLINK', 'RTM_GETADDR', 'TS_SUBSCRIBE', 'TS_SYSCTL', 'TS_PING', 'TS_CANCEL', 'TS_STAT',
+  'TS_CAPTURE',
 ]);
 
 export interface Request {

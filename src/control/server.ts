@@ -166,6 +166,9 @@ export class ControlServer {
       get closed() {
         return closed;
       },
+      get backlog() {
+        return sock.writableLength;
+      },
       onClose: (fn) => cleanups.push(fn),
     };
     const finish = (): void => {
