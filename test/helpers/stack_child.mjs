@@ -74,6 +74,14 @@ const ops = {
     const t = stack.inet.arp.tbl;
     return { neigh: t.stats, arp: stack.inet.arp.stats, ip: stack.inet.stats, icmp: stack.inet.icmp.stats, dev: tap?.stats };
   },
+  /** The table's invariant violations ([] when sound) and what bounds it, plus the drop counters 'stats' lacks. */
+  invariants() {
+    const t = stack.inet.arp.tbl;
+    return {
+      violations: t.checkInvariants(), size: t.size, gcThresh3: t.gcThresh3, proxyQueue: t.proxyQueueLength,
+      core: stack.net.stats, tap: tap?.tapStats ?? null, handleRxTruncated: tap?.handle.rxTruncated ?? null,
+    };
+  },
   async close() {
     await stack.close();
     setTimeout(() => process.exit(0), 10);
