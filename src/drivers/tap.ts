@@ -160,12 +160,13 @@ export class TapDevice extends NetDevice {
     const lens = this.handle.rxLengths;
     const fs = this.frameSize;
     this.tapStats.rxBatches++;
+    // The addon clamps oversized frames to a slot before JavaScript sees them; it counts them.
+    this.tapStats.rxTruncated = this.handle.rxTruncated;
     this.inRx = true;
     try {
       for (let i = 0; i < count; i++) {
         const len = lens[i];
-        if (len > fs) this.tapStats.rxTruncated++;
-        const flen = len > fs ? fs : len;
+        const flen = len > fs ? fs : len; // already clamped by the addon; kept for safety
         const skb = new SkBuff(rx, i * fs, flen);
         skb.borrowed = true;
         // Charged like the kernel's tun skb: the frame, not the whole shared ring.

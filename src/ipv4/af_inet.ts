@@ -54,6 +54,7 @@ export interface IpStats {
   drops: {
     otherhost: number;
     martianSource: number;
+    martianDestination: number;
     multicast: number;
     notForUs: number;
     fragment: number;
@@ -77,7 +78,7 @@ export class Inet {
   readonly stats: IpStats = {
     inReceives: 0, inHdrErrors: 0, inCsumErrors: 0, inTruncatedPkts: 0, inAddrErrors: 0, inUnknownProtos: 0,
     inDelivers: 0, inDiscards: 0, forwDatagrams: 0, inNoRoutes: 0, outRequests: 0, outNoRoutes: 0, outDiscards: 0, reasmFails: 0, fragFails: 0,
-    drops: { otherhost: 0, martianSource: 0, multicast: 0, notForUs: 0, fragment: 0, fragNeeded: 0, neighCreateFailed: 0, fwdNotHost: 0, ttlExceeded: 0 },
+    drops: { otherhost: 0, martianSource: 0, martianDestination: 0, multicast: 0, notForUs: 0, fragment: 0, fragNeeded: 0, neighCreateFailed: 0, fwdNotHost: 0, ttlExceeded: 0 },
   };
   /** Upper-layer protocols beyond ICMP (inet_protos[]). */
   readonly protocols = new Map<number, IpProtocolHandler>();

@@ -32,6 +32,9 @@ export interface IcmpStats {
   inEchoReps: number;
   inDestUnreachs: number;
   inTimeExcds: number;
+  inParmProbs: number;
+  inSrcQuenchs: number;
+  inRedirects: number;
   outMsgs: number;
   outEchoReps: number;
   outEchos: number;
@@ -66,7 +69,7 @@ export interface EchoHandler {
 
 export class Icmp {
   readonly stats: IcmpStats = {
-    inMsgs: 0, inErrors: 0, inCsumErrors: 0, inEchos: 0, inEchoReps: 0, inDestUnreachs: 0, inTimeExcds: 0,
+    inMsgs: 0, inErrors: 0, inCsumErrors: 0, inEchos: 0, inEchoReps: 0, inDestUnreachs: 0, inTimeExcds: 0, inParmProbs: 0, inSrcQuenchs: 0, inRedirects: 0,
     outMsgs: 0, outEchoReps: 0, outEchos: 0, outDestUnreachs: 0, outTimeExcds: 0, outSuppressed: 0,
     outRateLimited: 0, echoIgnoredBroadcast: 0, unhandledType: 0,
   };
@@ -116,8 +119,16 @@ export class Icmp {
         this.deliverError(skb);
         return;
       case ICMP_PARAMETERPROB:
+        st.inParmProbs++;
+        this.deliverError(skb);
+        return;
       case ICMP_SOURCE_QUENCH:
+        st.inSrcQuenchs++;
+        this.deliverError(skb);
+        return;
       case ICMP_REDIRECT:
+        // Counted, never acted on: tapstack's routes do not take redirects.
+        st.inRedirects++;
         this.deliverError(skb);
         return;
       default:
@@ -149,6 +160,12 @@ export class Icmp {
     }
     const replySrc = inet.isLocalAddr(daddr) ? daddr : fibPrefsrc(rt, saddr);
     const icmpLen = skb.len;
+    if (rt.type !== RTN_LOCAL && 20 + icmpLen > rt.dev.mtu) {
+      // Linux would fragment the reply; tapstack cannot, and never sends beyond the MTU.
+      inet.stats.fragFails++;
+      inet.stats.drops.fragNeeded++;
+      return;
+    }
     // type 8 → 0 changes one 16-bit word of the checksummed data.
     const oldWord = (b[th] << 8) | b[th + 1];
     b[th] = ICMP_ECHOREPLY;

@@ -5,8 +5,7 @@ import { PACKET_HOST, SkBuff } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
 import { RTN_UNICAST, rtNexthop } from './fib.js';
 import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED } from './icmphdr.js';
-import { isLoopback, isZeronet } from './inet_addr.js';
-import { IP_DF, ipDaddr, ipDecreaseTtl, ipFragOff, ipSaddr, ipTotLen, ipTtl } from './iphdr.js';
+import { IP_DF, ipDaddr, ipDecreaseTtl, ipFragOff, ipTotLen, ipTtl } from './iphdr.js';
 import { ipFinishOutput2 } from './ip_output.js';
 
 /**
@@ -24,13 +23,7 @@ export function ipForward(inet: Inet, skb: SkBuff, inDev: NetDevice): void {
     st.inDiscards++;
     return;
   }
-  const saddr = ipSaddr(b, nh);
-  // ip_route_input_slow: a zero or loopback source is a martian and never routed.
-  if (isZeronet(saddr) || isLoopback(saddr)) {
-    d.martianSource++;
-    st.inAddrErrors++;
-    return;
-  }
+  // Martian sources and destinations never get here: ip_rcv drops them first.
   const daddr = ipDaddr(b, nh);
   const rt = inet.fib.lookup(daddr);
   if (rt === null || rt.type !== RTN_UNICAST) {

@@ -5,7 +5,8 @@ import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, SkBu
 import type { Inet } from './af_inet.js';
 import { ipForward } from './ip_forward.js';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from './icmphdr.js';
-import { isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
+import { isLocalBroadcast, isLoopback, isMulticast, isZeronet } from './inet_addr.js';
+import { inDevGet } from './devinet.js';
 import {
   IPPROTO_ICMP,
   IP_DROP_BAD_CSUM,
@@ -43,10 +44,27 @@ export function ipRcv(inet: Inet, skb: SkBuff, dev: NetDevice): void {
   skb.transportHeader = off + ipIhlBytes(b, off);
   const saddr = ipSaddr(b, off);
   const daddr = ipDaddr(b, off);
+  // ip_route_input_slow's order: multicast/broadcast sources are martians at once; a packet to
+  // 255.255.255.255 (DHCP's 0.0.0.0 source included) is broadcast input; otherwise 0/8, 127/8,
+  // our subnet broadcasts and our own addresses (without accept_local) are martian sources, and
+  // 0/8 and 127/8 martian destinations.
   if (isMulticast(saddr) || isLocalBroadcast(saddr)) {
     st.drops.martianSource++;
     st.inAddrErrors++;
     return;
+  }
+  if (!isLocalBroadcast(daddr)) {
+    const inDev = inDevGet(dev);
+    if (inDev === null || inet.martianSource(saddr, inDev) || inet.isLocalBroadcast(saddr)) {
+      st.drops.martianSource++;
+      st.inAddrErrors++;
+      return;
+    }
+    if (isZeronet(daddr) || isLoopback(daddr)) {
+      st.drops.martianDestination++;
+      st.inAddrErrors++;
+      return;
+    }
   }
   if (inet.isLocalAddr(daddr)) {
     ipLocalDeliver(inet, skb);

@@ -4,7 +4,7 @@
 // between batches (timers, queues, GC, proxy delays), rotating sysctl profiles and device events.
 // Every frame must end dropped (exactly one drop counter), answered, delivered, or with its answer
 // failing on a counter; the table invariants must hold after every batch; the stack must still
-// answer a clean ping. The last block pins, as it.fails, the defects the fuzz found in src/.
+// answer a clean ping. The last block keeps the defects the fuzz found (now fixed) from returning.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sysctl } from '../../src/control/sysctl.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -167,10 +167,10 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
     expect(rig.A.inet.arp.tbl.checkInvariants()).toEqual([]);
   });
 
-  it('what the stack transmits is sane, apart from the known defects below', () => {
+  it('what the stack transmits is sane: right size, our MAC, well-formed, never to or from a martian', () => {
     expect(rig.totals.txChecked).toBeGreaterThan(1000);
     expect(rig.unknownDefects().tx).toEqual([]);
-    expect(KNOWN_TX_DEFECTS.length).toBeGreaterThan(0);
+    expect(KNOWN_TX_DEFECTS).toEqual([]);
   });
 
   it('the stack still answers a clean ping, and still pings its peer', () => {
@@ -261,9 +261,8 @@ describe('the generator', () => {
 
 // ---- defects the fuzz found -------------------------------------------------------------------
 //
-// Each reproducer asserts what Linux does; it.fails keeps the suite green while src/ still behaves
-// otherwise. When src/ is fixed the test starts failing: turn it into a plain it() and drop its
-// entry from KNOWN_TX_DEFECTS / KNOWN_ANOMALIES (scripts/lib/fuzz_gen.mjs).
+// Each reproducer asserts what Linux does. A new defect found by a long run goes here first as
+// it.fails with an entry in KNOWN_TX_DEFECTS / KNOWN_ANOMALIES (scripts/lib/fuzz_gen.mjs), until fixed.
 
 const MAC_US = macToBuf('02:aa:00:00:00:01');
 const MAC_GW = macToBuf('02:bb:00:00:00:02');
@@ -298,7 +297,7 @@ function echoFrame(src: string, dst: string, size = 8, ethDst: Buffer = MAC_US):
 
 const ipSent = (h: Host): Buffer[] => h.ea.sent.filter((f) => f.readUInt16BE(12) === ETH_P_IP);
 
-describe('defects found by the fuzz (Linux behaviour asserted; it.fails while src/ differs)', () => {
+describe('defects found by the fuzz, fixed (Linux behaviour asserted)', () => {
   let live: Stack[] = [];
   const mk = (o?: { forwarding?: boolean }): Host => {
     const h = host(o);
@@ -314,7 +313,7 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
   // fib_validate_source(); a directed broadcast (RTN_BROADCAST) or one of our own addresses
   // (RTN_LOCAL without accept_local) is a martian source, and so are 0/8 and 127/8. tapstack's
   // ip_rcv checks only multicast and 255.255.255.255, so each of these is answered.
-  it.fails('an echo from the subnet broadcast 10.0.0.255 is a martian: no reply (tapstack broadcasts the reply: a smurf amplifier)', () => {
+  it('an echo from the subnet broadcast 10.0.0.255 is a martian: no reply (tapstack broadcasts the reply: a smurf amplifier)', () => {
     const h = mk();
     const before = h.stack.inet.stats.drops.martianSource;
     h.ea.receiveFrame(echoFrame('10.0.0.255', '10.0.0.1'));
@@ -323,7 +322,7 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
     expect(h.stack.inet.stats.drops.martianSource).toBe(before + 1);
   });
 
-  it.fails('an echo from one of our own addresses (accept_local=0) is a martian: not answered', async () => {
+  it('an echo from one of our own addresses (accept_local=0) is a martian: not answered', async () => {
     const h = mk();
     const icmp = h.stack.inet.icmp.stats;
     h.ea.receiveFrame(echoFrame('10.0.0.1', '10.0.0.1'));
@@ -332,7 +331,7 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
     expect(h.stack.inet.stats.drops.martianSource).toBe(1);
   });
 
-  it.fails('an echo from 127.0.0.1 is a martian: nothing is sent to 127/8 through the gateway', () => {
+  it('an echo from 127.0.0.1 is a martian: nothing is sent to 127/8 through the gateway', () => {
     const h = mk();
     h.ea.receiveFrame(echoFrame('127.0.0.1', '10.0.0.1'));
     // tapstack sends 02:bb:..:02 10.0.0.1 > 127.0.0.1 echo reply (via the default route)
@@ -340,21 +339,21 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
     expect(h.stack.inet.stats.drops.martianSource).toBe(1);
   });
 
-  it.fails('an echo from 0.0.0.5 is a martian: nothing is sent to 0/8 through the gateway', () => {
+  it('an echo from 0.0.0.5 is a martian: nothing is sent to 0/8 through the gateway', () => {
     const h = mk();
     h.ea.receiveFrame(echoFrame('0.0.0.5', '10.0.0.1'));
     expect(ipSent(h)).toEqual([]);
     expect(h.stack.inet.stats.drops.martianSource).toBe(1);
   });
 
-  it.fails('an unknown protocol from 127.0.0.1 gets no ICMP protocol unreachable on the wire', () => {
+  it('an unknown protocol from 127.0.0.1 gets no ICMP protocol unreachable on the wire', () => {
     const h = mk();
     h.ea.receiveFrame(ethFrame(MAC_US, MAC_X, ETH_P_IP, ipPacket({ proto: 200, src: ipToNum('127.0.0.1'), dst: ipToNum('10.0.0.1'), payload: Buffer.alloc(8) })));
     expect(ipSent(h)).toEqual([]);
   });
 
   // ip_route_input_slow(): 0/8 and 127/8 destinations are martian destinations, never routed.
-  it.fails('forwarding: a packet to 127.0.0.1 or 0.0.0.0 is a martian destination, not sent to the gateway', () => {
+  it('forwarding: a packet to 127.0.0.1 or 0.0.0.0 is a martian destination, not sent to the gateway', () => {
     const h = mk({ forwarding: true });
     h.ea.receiveFrame(echoFrame('10.0.0.9', '127.0.0.1'));
     h.ea.receiveFrame(echoFrame('10.0.0.9', '0.0.0.0'));
@@ -365,7 +364,7 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
 
   // fib_validate_source() in the forwarding path: our own address or a directed broadcast as the
   // source is a martian there too.
-  it.fails('forwarding: a packet claiming our own address or the subnet broadcast as source is not forwarded', () => {
+  it('forwarding: a packet claiming our own address or the subnet broadcast as source is not forwarded', () => {
     const h = mk({ forwarding: true });
     h.ea.receiveFrame(echoFrame('10.0.0.1', '192.168.7.7'));
     h.ea.receiveFrame(echoFrame('10.0.0.255', '192.168.7.7'));
@@ -377,7 +376,7 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
   // the route's MTU. tapstack answers in place and skips the MTU check ipSend makes, so a request
   // larger than the MTU (a peer with a larger MTU, or a 64 KiB frame on a pair) is echoed as one
   // frame over the MTU — up to 65549 bytes.
-  it.fails('an echo request larger than the link MTU is not answered with a frame over the MTU', () => {
+  it('an echo request larger than the link MTU is not answered with a frame over the MTU', () => {
     const h = mk();
     h.ea.receiveFrame(echoFrame('10.0.0.9', '10.0.0.1', 3000));
     const out = ipSent(h);
@@ -389,7 +388,7 @@ describe('defects found by the fuzz (Linux behaviour asserted; it.fails while sr
   // icmp_rcv() counts every type it handles (InSrcQuenchs, InRedirects, InParmProbs in
   // /proc/net/snmp, and InType4/5/12 in the IcmpMsg line); tapstack's icmp.stats has no counter
   // for these three, so such a message moves only inMsgs and ip.inDelivers.
-  it.fails('an ICMP parameter problem, redirect or source quench moves a counter of its own', () => {
+  it('an ICMP parameter problem, redirect or source quench moves a counter of its own', () => {
     const h = mk();
     const quote = ipPacket({ proto: 17, src: ipToNum('10.0.0.1'), dst: ipToNum('10.0.0.9'), payload: Buffer.alloc(8) });
     for (const type of [12, 5, 4]) {
