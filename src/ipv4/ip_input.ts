@@ -48,14 +48,16 @@ export function ipRcv(inet: Inet, skb: SkBuff, dev: NetDevice): void {
   // 255.255.255.255 (DHCP's 0.0.0.0 source included) is broadcast input; otherwise 0/8, 127/8,
   // our subnet broadcasts and our own addresses (without accept_local) are martian sources, and
   // 0/8 and 127/8 martian destinations.
-  if (isMulticast(saddr) || isLocalBroadcast(saddr)) {
+  // A directed broadcast of ours as source is invalid whatever the destination (RFC 1122
+  // 3.2.1.3); answering it would make us a smurf amplifier.
+  if (isMulticast(saddr) || isLocalBroadcast(saddr) || inet.isLocalBroadcast(saddr)) {
     st.drops.martianSource++;
     st.inAddrErrors++;
     return;
   }
   if (!isLocalBroadcast(daddr)) {
     const inDev = inDevGet(dev);
-    if (inDev === null || inet.martianSource(saddr, inDev) || inet.isLocalBroadcast(saddr)) {
+    if (inDev === null || inet.martianSource(saddr, inDev)) {
       st.drops.martianSource++;
       st.inAddrErrors++;
       return;
