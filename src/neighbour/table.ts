@@ -193,6 +193,8 @@ export interface NeighAddRequest {
 
 /** "Forced GC may run again only 5 s after the last flush", and spares entries updated within 5 s. */
 const FORCED_GC_WINDOW_MS = 5000;
+/** neigh_forced_gc()'s time budget per run. */
+const FORCED_GC_BUDGET_MS = 1;
 /** reachable_time of every parms is re-drawn this often. */
 const REACHABLE_RERANDOMISE_MS = 300_000;
 /** Initial hash size: 1 << 3 buckets. */
@@ -661,6 +663,9 @@ export class NeighTable<K> implements NeighParmsOwner {
     const maxClean = this.gcCount - this.gcThresh2;
     const tref = now - FORCED_GC_WINDOW_MS;
     const isMc = this.cfg.isMulticast;
+    // "Don't spend more than 1 ms": checked every 16 candidates, against real time like ktime.
+    const tmax = performance.now() + FORCED_GC_BUDGET_MS;
+    let loop = 0;
     let shrunk = 0;
     this.stats.forcedGcRuns++;
     let n = this.gcHead;
@@ -673,6 +678,11 @@ export class NeighTable<K> implements NeighParmsOwner {
           !(n.updated >= tref && n.updated <= now);
         if (remove && this.removeOne(n)) shrunk++;
         if (shrunk >= maxClean) break;
+        if (++loop === 16) {
+          // Out of time: stop without recording a flush, as the kernel's "goto unlock" does.
+          if (performance.now() > tmax) return shrunk;
+          loop = 0;
+        }
       }
       n = next;
     }
