@@ -105,12 +105,13 @@ const TABLE: Record<string, Fix> = {
 };
 
 /** Ages just under the second boundaries, so only whole seconds may show. */
-function snap(dst: string, f: Fix): NeighSnapshot & { ha?: string } {
+function snap(dst: string, f: Fix): NeighSnapshot {
   return {
     ...D0,
     dst,
     lladdr: f.lladdr ?? null,
-    ...(f.ha !== undefined ? { ha: f.ha } : {}),
+    // n->ha: the last known MAC whatever the state (a FAILED entry keeps it), else zeros.
+    ha: f.ha ?? f.lladdr ?? '00:00:00:00:00:00',
     state: f.state,
     stateNames: nudStateList(f.state),
     flags: f.flags ?? 0,
