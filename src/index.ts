@@ -8,7 +8,7 @@ export { SkBuff } from './core/skbuff.js';
 export { PairDevice, createPair } from './drivers/pair.js';
 export { TapDevice } from './drivers/tap.js';
 export type { PingOptions, PingResult, PingReply } from './ipv4/ping.js';
-export type { NeighSnapshot } from './neighbour/table.js';
+export type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
 export { formatIPv4, parseIPv4, parseCidr } from './ipv4/inet_addr.js';
 export { formatMac, parseMac } from './ethernet/mac.js';
 export { Sysctl, formatSysctlLine } from './control/sysctl.js';
@@ -18,3 +18,18 @@ export { ControlChannel, ControlError, LocalChannel, SocketChannel } from './con
 export { ControlServer } from './control/server.js';
 export { controlSocketPath } from './control/protocol.js';
 export type { NeighRequest, NeighWriteMode, NtableChange, LinkInfo, LinkChange } from './stack.js';
+export type {
+  LinkEvent,
+  LinkEventChange,
+  StackEvent,
+  StackEventType,
+  StackEventsOptions,
+  StackEventIterator,
+} from './stack.js';
+export type { RawIpHandle, RawIpInfo, RawIpListener, RawIpOptions, RawIpSendOptions, RawIpStats } from './ipv4/raw.js';
+export type { FrameObserver } from './core/pcap.js';
+export { formatNeighEvent, formatNeighLine } from './cli/fmt_neigh.js';
+export type { NeighShowOptions, NeighLineKind } from './cli/fmt_neigh.js';
+export { UdpSocket } from './socket/dgram.js';
+export type { UdpSocketOptions, UdpRemoteInfo, UdpAddressInfo, UdpBindOptions, UdpSocketError } from './socket/dgram.js';
+export type { UdpStats } from './ipv4/udp.js';

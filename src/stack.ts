@@ -15,7 +15,15 @@ import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_PERMA
 import { NeighParms, NeighParmName, setUnresQlen } from './neighbour/parms.js';
 import { ntableView, NtableView } from './neighbour/tbl_info.js';
 import { formatMac, parseMac } from './ethernet/mac.js';
+import { EBADF } from './core/errno.js';
+import { NETDEV_CHANGE, NETDEV_CHANGEADDR, NETDEV_CHANGEMTU, NETDEV_DOWN, NETDEV_REGISTER, NETDEV_UNREGISTER, NETDEV_UP } from './core/net.js';
+import type { NetdevChangeInfo } from './core/net.js';
+import { EventIterator } from './core/event_iter.js';
+import { FrameObserver, observeFrames } from './core/pcap.js';
+import { RawIpHandle, RawIpListener, RawIpOptions } from './ipv4/raw.js';
+import { UdpRemoteInfo, UdpSocket, UdpSocketOptions } from './socket/dgram.js';
 
+/** Options of `new Stack(opts)`. */
 export interface StackOptions {
   /** Time source; a RealClock by default. Tests pass a ManualClock. */
   clock?: Clock;
@@ -23,63 +31,137 @@ export interface StackOptions {
   random?: () => number;
 }
 
+/**
+ * A neighbour table notification, as rtnetlink sends them to `ip monitor neigh`: `newneigh` for
+ * a created or changed entry, `delneigh` for a removed one, `miss` when resolution asks the
+ * application (app_probes). Emitted as the Stack's `'neigh'` event and by {@link Stack.events}.
+ */
 export interface NeighEvent {
+  /** What happened to the entry. */
   type: 'newneigh' | 'delneigh' | 'miss';
+  /** The entry after the change (for `delneigh`, as it was removed). */
   neigh: NeighSnapshot;
 }
 
 /** One `ip neigh add|change|replace|del` request, in the terms iproute2 uses. */
 export interface NeighRequest {
+  /** The neighbour's address, dotted quad. */
   dst: string;
   /** Required except for a proxy entry that applies to every device. */
   dev?: string | null;
+  /** The link-layer address, `xx:xx:xx:xx:xx:xx`. */
   lladdr?: string | null;
   /** NUD_* bits; `ip neigh add` defaults to NUD_PERMANENT. */
   state?: number;
+  /** NTF_ROUTER (`router`). */
   router?: boolean;
+  /** A proxy entry (`proxy`): the stack answers ARP for `dst`. */
   proxy?: boolean;
+  /** NTF_EXT_LEARNED (`extern_learn`): learnt by something else; the stack never ages it out. */
   externLearn?: boolean;
+  /** NTF_MANAGED (`managed`): kept resolved by periodic probes. */
   managed?: boolean;
   /** NTF_USE: as if traffic used the entry (starts resolution). */
   use?: boolean;
+  /** NDA_PROTOCOL (`protocol`), stored and shown. */
   protocol?: number;
 }
 
 /** NLM_F_CREATE / NLM_F_EXCL / NLM_F_REPLACE, as `ip neigh add` (create+excl), `change` (replace), `replace` (create+replace). */
 export interface NeighWriteMode {
+  /** NLM_F_CREATE: create it if missing. */
   create?: boolean;
+  /** NLM_F_EXCL: fail with EEXIST if it exists. */
   excl?: boolean;
+  /** NLM_F_REPLACE: overwrite an existing entry. */
   replace?: boolean;
 }
 
 /** `ip ntable change` (RTM_SETNEIGHTBL): thresholds for the table, parms (ms) for the default or a device. */
 export interface NtableChange {
+  /** The table's name; only `arp_cache` exists. */
   name?: string;
+  /** The device whose parms change; absent or null: the table's defaults. */
   dev?: string | null;
+  /** gc_thresh1: no GC below this many entries. */
   thresh1?: number;
+  /** gc_thresh2: soft limit (forced GC if the last flush is over 5 s old). */
   thresh2?: number;
+  /** gc_thresh3: hard limit. */
   thresh3?: number;
+  /** gc_interval in milliseconds. */
   gcIntervalMs?: number;
   /** NeighParms names in milliseconds/counts; `queueLen` is the packet form of queueLenBytes. */
   parms?: Partial<Record<NeighParmName | 'queueLen', number>>;
 }
 
+/** A device as `ip link show` and `ip addr` see it. */
 export interface LinkInfo {
+  /** Interface index, from 1 in registration order. */
   ifindex: number;
+  /** Interface name. */
   name: string;
+  /** The stack's own MAC on the link. */
   address: string;
+  /** MTU in bytes. */
   mtu: number;
+  /** Administratively up (IFF_UP). */
   up: boolean;
+  /** `arp off` (IFF_NOARP). */
   noarp: boolean;
+  /** Carrier present (for a TAP: the kernel side is up). */
   carrier: boolean;
+  /** IPv4 addresses as `A.B.C.D/N`, primary first. */
   addrs: string[];
 }
 
+/** `ip link set` settings for {@link Stack.linkSet}; absent fields stay as they are. */
 export interface LinkChange {
+  /** The stack's own MAC on the link, `xx:xx:xx:xx:xx:xx` (unicast). */
   address?: string;
+  /** false: `arp off` (IFF_NOARP). */
   arp?: boolean;
+  /** Administrative state. */
   up?: boolean;
+  /** Link MTU in bytes, within the device's limits. */
   mtu?: number;
+}
+
+/**
+ * What a `'link'` event reports, from the netdev notifier: a device `register`ed or
+ * `unregister`ed, brought `up` or `down`, its `carrier` lost or regained, its own MAC
+ * (`address`, NETDEV_CHANGEADDR) or `mtu` changed, or `flags` (`arp on|off`) toggled.
+ */
+export type LinkEventChange = 'register' | 'unregister' | 'up' | 'down' | 'carrier' | 'address' | 'mtu' | 'flags';
+
+/** A device event: emitted as the Stack's `'link'` event and by {@link Stack.events}. */
+export interface LinkEvent {
+  /** Always `'link'`. */
+  type: 'link';
+  /** What changed. */
+  change: LinkEventChange;
+  /** The device after the change (`up`, `carrier`, `address`, `mtu` show the new values). */
+  link: LinkInfo;
+}
+
+/** Every event {@link Stack.events} yields. */
+export type StackEvent = NeighEvent | LinkEvent;
+
+/** The `type` of a {@link StackEvent}: `'newneigh' | 'delneigh' | 'miss' | 'link'`. */
+export type StackEventType = StackEvent['type'];
+
+/** Options of {@link Stack.events}. */
+export interface StackEventsOptions {
+  /** Ends the iteration when aborted (events still buffered are discarded). */
+  signal?: AbortSignal;
+  /** Most events buffered while the consumer is not reading; the oldest are dropped (counted in `dropped`) beyond. Default: unbounded. */
+  maxBuffered?: number;
+}
+
+/** The iterator {@link Stack.events} returns. */
+export interface StackEventIterator extends AsyncIterableIterator<StackEvent> {
+  /** Events dropped because more than `maxBuffered` were waiting. */
+  readonly dropped: number;
 }
 
 const errnoError = (rc: number, what?: string): StackError => new StackError(-rc, what ?? strerror(-rc));
@@ -92,16 +174,36 @@ function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer
   return undefined;
 }
 
+/**
+ * One network namespace: its devices, clock, IPv4 family and neighbour table behind one object.
+ * Methods that change the stack throw a {@link StackError} whose `errno` is the kernel's
+ * (`EINVAL`, `ENOENT`, `EEXIST`, `ENODEV`, ...) and whose message is what iproute2 would print.
+ *
+ * Events (EventEmitter): `'neigh'` ({@link NeighEvent}), `'link'` ({@link LinkEvent}), and
+ * `'close'` once {@link Stack.close} has finished; {@link Stack.events} offers the first two as
+ * an async iterator.
+ */
 export class Stack extends EventEmitter {
+  /** The stack's time source; every timer of the stack runs on it. */
   readonly clock: Clock;
+  /** The device registry, netdev notifier chain and receive/transmit core (`struct net`). */
   readonly net: Net;
+  /** The IPv4 family: addresses, routes, ARP (`inet.arp.tbl` is the neighbour table), ICMP. */
   readonly inet: Inet;
   private closed = false;
+  /** Work close() does before releasing the devices (control servers, raw handles, frame observers). */
+  private readonly closeHooks = new Set<() => unknown>();
+  /** Pings in flight: close() aborts them so that their promises settle. */
+  private readonly pingAborts = new Set<AbortController>();
   /** Only a clock the stack created is stopped on close; a caller's may drive other stacks. */
   private readonly ownsClock: boolean;
   /** Set while someone listens for 'neigh': the table builds event snapshots only then. */
   private unsubscribe: (() => void) | null = null;
 
+  /**
+   * An empty stack: no devices, the neighbour table's timers started on `opts.clock` (a RealClock
+   * of its own by default, which close() stops). Add links with {@link Stack.addDevice}.
+   */
   constructor(opts: StackOptions = {}) {
     super();
     this.ownsClock = opts.clock === undefined;
@@ -120,22 +222,40 @@ export class Stack extends EventEmitter {
         this.unsubscribe = null;
       }
     });
+    // Registered after Inet's handler: a 'link' event follows the neighbour flush it causes.
+    this.net.netdevChain.register((ev, dev, info) => this.linkEvent(ev, dev, info));
   }
 
-  /** Registers a device and brings it up unless `up: false`. */
+  /**
+   * Registers a device (a {@link TapDevice}, a {@link PairDevice}, or another {@link NetDevice})
+   * and brings it up unless `up: false`; returns it. From then on the stack owns it: close()
+   * destroys it.
+   *
+   * @throws StackError `EBUSY` when the device is already registered (here or in another stack); `EEXIST` when the stack has a device of that name.
+   */
   addDevice<D extends NetDevice>(dev: D, opts: { up?: boolean } = {}): D {
     this.net.registerNetdevice(dev);
     if (opts.up !== false) this.net.devOpen(dev);
     return dev;
   }
 
+  /**
+   * The registered device called `name`.
+   *
+   * @throws StackError `ENODEV` (`Cannot find device "NAME"`).
+   */
   device(name: string): NetDevice {
     const d = this.net.devGetByName(name);
     if (!d) throw new StackError(ENODEV, `Cannot find device "${name}"`);
     return d;
   }
 
-  /** `ip addr add A/N dev DEV`. */
+  /**
+   * `ip addr add A/N dev DEV`: adds the address with its local, broadcast and subnet routes, at
+   * once (no duplicate address detection; see {@link Stack.claimAddress}).
+   *
+   * @throws StackError `EINVAL` for a malformed `A.B.C.D/N` or an address that cannot be a host's (multicast, broadcast, 0.0.0.0/8); `EEXIST` when the device already has it; `ENODEV` for an unknown device name.
+   */
   addAddress(dev: NetDevice | string, cidr: string): void {
     const d = typeof dev === 'string' ? this.device(dev) : dev;
     const p = parseCidr(cidr);
@@ -146,7 +266,10 @@ export class Stack extends EventEmitter {
   /**
    * Claims an address the RFC 5227 way: probe the link (as `arping -D` would), and only when
    * nobody answers configure it and announce it twice. Rejects with EADDRINUSE naming the MAC
-   * that holds the address. `timing` shortens the RFC's 1-2 s intervals.
+   * that holds the address. `timing` shortens the RFC's 1-2 s intervals (milliseconds). Takes
+   * about 6 s with the RFC's timing.
+   *
+   * @throws StackError (rejects) `EADDRINUSE` on a conflict (the message names the MAC); `EINVAL` for a malformed address; `ENODEV` for an unknown or down device; `ENETDOWN` when the device goes down or the stack closes meanwhile.
    */
   async claimAddress(dev: NetDevice | string, cidr: string, timing?: Partial<AcdTiming>): Promise<AcdResult> {
     const d = typeof dev === 'string' ? this.device(dev) : dev;
@@ -160,7 +283,12 @@ export class Stack extends EventEmitter {
     return r;
   }
 
-  /** `ip route add {default|A/N} via GW [dev DEV]`; the device defaults to the one reaching GW. */
+  /**
+   * `ip route add {default|A/N} via GW [dev DEV]` (`via` null: a device route); the device
+   * defaults to the one whose connected subnet holds GW. Returns the route.
+   *
+   * @throws StackError `EINVAL` for a malformed prefix or gateway, a gateway not on a connected subnet, or a route with neither gateway nor device; `EEXIST` for a duplicate; `ENODEV` for an unknown device name.
+   */
   addRoute(dst: string, via: string | null, dev?: NetDevice | string): FibRoute {
     const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parseCidr(dst);
     if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
@@ -176,14 +304,35 @@ export class Stack extends EventEmitter {
     return this.inet.fib.addRoute({ dst: p.addr, prefixLen: p.prefixLen, gw, dev: d });
   }
 
-  /** Sends ICMP echo requests from the stack itself, like iputils ping. */
+  /**
+   * Sends ICMP echo requests from the stack itself, like iputils ping, and resolves with the
+   * summary once the last reply arrived or `timeout` seconds passed after the last request
+   * (`interval` and `timeout` in seconds, `size` in payload bytes). Errors on the way (no route,
+   * unresolved neighbour) are counted and printed as iputils prints them, not thrown. `signal`
+   * or {@link Stack.close} stops it early; it then resolves with what it has.
+   *
+   * @throws StackError (rejects) `EINVAL` for an address that is not a dotted quad; `EBADF` once the stack is closed.
+   */
   ping(dst: string, opts: PingOptions = {}): Promise<PingResult> {
     const a = parseIPv4(dst);
     if (a === null) return Promise.reject(new StackError(EINVAL, `ping: ${dst}: Name or service not known`));
-    return ping(this.inet, a, opts);
+    if (this.closed) return Promise.reject(new StackError(EBADF, 'ping: the stack is closed'));
+    const ac = new AbortController();
+    const outer = opts.signal;
+    const onAbort = (): void => ac.abort();
+    if (outer?.aborted) ac.abort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    this.pingAborts.add(ac);
+    return ping(this.inet, a, { ...opts, signal: ac.signal }).finally(() => {
+      this.pingAborts.delete(ac);
+      outer?.removeEventListener('abort', onAbort);
+    });
   }
 
-  /** The neighbour table as `ip neigh show` sees it (every entry, NONE included). */
+  /**
+   * The neighbour table as `ip neigh show nud all` sees it (every entry, NONE included), as
+   * snapshots that do not change afterwards. Times in them are milliseconds since the event.
+   */
   neighbours(): NeighSnapshot[] {
     const tbl = this.inet.arp.tbl;
     const out: NeighSnapshot[] = [];
@@ -203,7 +352,12 @@ export class Stack extends EventEmitter {
     return k;
   }
 
-  /** RTM_NEWNEIGH with explicit NLM_F_* semantics; throws a StackError carrying the errno. */
+  /**
+   * RTM_NEWNEIGH with explicit NLM_F_* semantics (what {@link Stack.neighAdd},
+   * {@link Stack.neighChange} and {@link Stack.neighReplace} call).
+   *
+   * @throws StackError `EEXIST` (excl and it exists), `ENOENT` (no create and it does not), `EINVAL` (bad address or lladdr, no device for a non-proxy entry, `No link layer address given`, flags that do not fit the state), `ENODEV` (unknown device), `ENOBUFS` (table full).
+   */
   neighWrite(r: NeighRequest, mode: NeighWriteMode): void {
     const key = this.neighKey(r.dst);
     const dev = this.devOrNull(r.dev);
@@ -221,28 +375,49 @@ export class Stack extends EventEmitter {
     if (rc < 0) throw errnoError(rc, neighAddExtack(rc, state, flags, lladdr, before?.nudState ?? 0));
   }
 
-  /** `ip neigh add`: fails with EEXIST when the entry exists. */
+  /**
+   * `ip neigh add` (NUD_PERMANENT unless `state` says otherwise).
+   *
+   * @throws StackError `EEXIST` when the entry exists; the rest as {@link Stack.neighWrite}.
+   */
   neighAdd(r: NeighRequest): void {
     this.neighWrite(r, { create: true, excl: true });
   }
 
-  /** `ip neigh change`: the entry must exist (ENOENT otherwise). */
+  /**
+   * `ip neigh change`: overwrite an existing entry.
+   *
+   * @throws StackError `ENOENT` when it does not exist; the rest as {@link Stack.neighWrite}.
+   */
   neighChange(r: NeighRequest): void {
     this.neighWrite(r, { replace: true });
   }
 
-  /** `ip neigh replace`: create or overwrite. */
+  /**
+   * `ip neigh replace`: create or overwrite.
+   *
+   * @throws StackError as {@link Stack.neighWrite}.
+   */
   neighReplace(r: NeighRequest): void {
     this.neighWrite(r, { create: true, replace: true });
   }
 
-  /** `ip neigh del` (RTM_DELNEIGH). */
+  /**
+   * `ip neigh del` (RTM_DELNEIGH); `proxy: true` deletes a proxy entry. A deleted entry is
+   * reported FAILED in its `delneigh` event, as Linux does.
+   *
+   * @throws StackError `ENOENT` when there is no such entry; `EINVAL` for a bad address or a missing device; `ENODEV` for an unknown device.
+   */
   neighDel(r: Pick<NeighRequest, 'dst' | 'dev' | 'proxy'>): void {
     const rc = this.inet.arp.tbl.neighDelete(this.neighKey(r.dst), this.devOrNull(r.dev), r.proxy === true);
     if (rc < 0) throw errnoError(rc);
   }
 
-  /** `ip neigh get ADDR dev DEV` (RTM_GETNEIGH for one entry). */
+  /**
+   * `ip neigh get ADDR dev DEV` (RTM_GETNEIGH for one entry), or a proxy entry with `proxy`.
+   *
+   * @throws StackError `ENOENT` when there is no such entry; `EINVAL` for a bad address or no device; `ENODEV` for an unknown device.
+   */
   neighGet(dst: string, dev: string | null, proxy = false): NeighSnapshot | PneighSnapshot {
     const tbl = this.inet.arp.tbl;
     const key = this.neighKey(dst);
@@ -258,7 +433,11 @@ export class Stack extends EventEmitter {
     return tbl.snapshot(n);
   }
 
-  /** Proxy entries (`ip neigh show proxy`), optionally of one device. */
+  /**
+   * Proxy entries (`ip neigh show proxy`), optionally of one device.
+   *
+   * @throws StackError `ENODEV` for an unknown device.
+   */
   proxyNeighbours(dev?: string): PneighSnapshot[] {
     const tbl = this.inet.arp.tbl;
     const d = this.devOrNull(dev);
@@ -269,12 +448,18 @@ export class Stack extends EventEmitter {
     return out;
   }
 
-  /** The neighbour tables as `ip ntable show` sees them (tapstack has one: arp_cache). */
+  /** The neighbour tables as `ip ntable show` sees them (tapstack has one: arp_cache); times in ms. */
   ntables(): NtableView[] {
     return [ntableView(this.inet.arp.tbl, this.clock.now())];
   }
 
-  /** `ip ntable change` (RTM_SETNEIGHTBL). Parms written here do not flow to devices, as in the kernel. */
+  /**
+   * `ip ntable change` (RTM_SETNEIGHTBL): thresholds and GC interval (ms) of the table, or
+   * neighbour parameters (ms and counts) of the defaults or of one device. Parms written here do
+   * not flow to devices, as in the kernel (sysctl `default` writes do).
+   *
+   * @throws StackError `ENOENT` for another table name or a device without parms; `EINVAL` for an unknown parameter or a value that is not a non-negative integer; `ENODEV` for an unknown device.
+   */
   ntableChange(c: NtableChange): void {
     const tbl = this.inet.arp.tbl;
     if (c.name !== undefined && c.name !== tbl.id) throw new StackError(ENOENT, strerror(ENOENT));
@@ -299,8 +484,13 @@ export class Stack extends EventEmitter {
 
   // ---- links (RTM_GETLINK / RTM_SETLINK) -------------------------------------------------------
 
+  /** Every device as `ip link show` / `ip -br addr` see it, in ifindex order. */
   links(): LinkInfo[] {
-    return this.net.deviceList.map((d) => ({
+    return this.net.deviceList.map((d) => this.linkInfo(d));
+  }
+
+  private linkInfo(d: NetDevice): LinkInfo {
+    return {
       ifindex: d.ifindex,
       name: d.name,
       address: formatMac(d.devAddr),
@@ -309,10 +499,158 @@ export class Stack extends EventEmitter {
       noarp: (d.flags & IFF_NOARP) !== 0,
       carrier: d.carrier,
       addrs: (this.inet.inDevices().find((i) => i.dev === d)?.ifaList ?? []).map((a) => `${formatIPv4(a.local)}/${a.prefixLen}`),
-    }));
+    };
   }
 
-  /** `ip link set dev DEV [address MAC] [arp on|off] [mtu N] [up|down]`, each through its device event. */
+  /** The netdev notifier, translated into 'link' events (built only while someone listens). */
+  private linkEvent(ev: number, dev: NetDevice, info: NetdevChangeInfo | null): void {
+    if (this.listenerCount('link') === 0) return;
+    let change: LinkEventChange;
+    switch (ev) {
+      case NETDEV_REGISTER: change = 'register'; break;
+      case NETDEV_UNREGISTER: change = 'unregister'; break;
+      case NETDEV_UP: change = 'up'; break;
+      case NETDEV_DOWN: change = 'down'; break;
+      case NETDEV_CHANGEADDR: change = 'address'; break;
+      case NETDEV_CHANGEMTU: change = 'mtu'; break;
+      case NETDEV_CHANGE: change = info && info.flagsChanged ? 'flags' : 'carrier'; break;
+      default: return;
+    }
+    const e: LinkEvent = { type: 'link', change, link: this.linkInfo(dev) };
+    this.emit('link', e);
+  }
+
+  // ---- events, raw access and lifecycle ---------------------------------------------------------
+
+  /**
+   * The stack's events as an async iterator — neighbour notifications (`newneigh`, `delneigh`,
+   * `miss`) and device events (`link`) — optionally only the given `types`. Events are buffered
+   * from this call on until read (bounded by `maxBuffered` if given). The iteration ends when
+   * `signal` aborts, when the consumer stops (`break`), or after {@link Stack.close} (events of
+   * the close itself, such as the final `delneigh`s and `unregister`s, are delivered first).
+   *
+   * ```ts
+   * for await (const ev of stack.events(['newneigh', 'link'], { signal })) console.log(ev.type);
+   * ```
+   *
+   * @throws StackError `EINVAL` for an unknown event type or a `maxBuffered` below 1.
+   */
+  events(types?: readonly StackEventType[], opts: StackEventsOptions = {}): StackEventIterator {
+    const all: readonly StackEventType[] = ['newneigh', 'delneigh', 'miss', 'link'];
+    for (const t of types ?? []) if (!all.includes(t)) throw new StackError(EINVAL, `unknown event type "${String(t)}"`);
+    if (opts.maxBuffered !== undefined && !(opts.maxBuffered >= 1)) throw new StackError(EINVAL, 'maxBuffered must be at least 1');
+    const want = new Set<StackEventType>(types ?? all);
+    const signal = opts.signal;
+    const onNeigh = (e: NeighEvent): void => {
+      if (want.has(e.type)) it.push(e);
+    };
+    const onLink = (e: LinkEvent): void => it.push(e);
+    const onClose = (): void => it.end();
+    const onAbort = (): void => it.end(true);
+    const it = new EventIterator<StackEvent>({
+      maxBuffered: opts.maxBuffered,
+      onEnd: () => {
+        this.off('neigh', onNeigh);
+        this.off('link', onLink);
+        this.off('close', onClose);
+        signal?.removeEventListener('abort', onAbort);
+      },
+    });
+    if (this.closed || signal?.aborted) {
+      it.end();
+      return it;
+    }
+    if (want.has('newneigh') || want.has('delneigh') || want.has('miss')) this.on('neigh', onNeigh);
+    if (want.has('link')) this.on('link', onLink);
+    this.on('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return it;
+  }
+
+  /**
+   * Opens a raw IPv4 endpoint for `protocol` (1–255), as a Linux `socket(AF_INET, SOCK_RAW,
+   * protocol)` without IP_HDRINCL: `onPacket` receives a copy of the payload and the header
+   * fields of every packet of that protocol delivered locally (before the protocol's own handler,
+   * which still runs — ICMP echo requests are still answered); `send(payload, dst, opts?)` sends
+   * a payload behind a header the stack builds. A protocol the stack does not implement is
+   * consumed by its raw handles instead of drawing ICMP protocol unreachable. Closed by
+   * `handle.close()` or {@link Stack.close}.
+   *
+   * @throws StackError `EINVAL` for a protocol outside 1–255; `EBADF` once the stack is closed.
+   */
+  openRawIp(protocol: number, onPacket: RawIpListener, opts: RawIpOptions = {}): RawIpHandle {
+    if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    let remove: () => void = () => {};
+    const h = new RawIpHandle(this.inet, protocol, onPacket, opts, () => remove(), (name) => this.device(name));
+    remove = this.addCloseHook(() => h.close());
+    return h;
+  }
+
+  /**
+   * Creates a UDP socket on the stack with the API of Node's `dgram.createSocket(type,
+   * listener?)`: `bind`, `send`, `connect`/`disconnect`, `address`/`remoteAddress`,
+   * `setBroadcast`, `setTTL`, `close`, and the events `'listening'`, `'message'`, `'connect'`,
+   * `'error'`, `'close'` (see {@link UdpSocket}). `onMessage` becomes a `'message'` listener.
+   * Closed by `socket.close()` or {@link Stack.close}.
+   *
+   * ```ts
+   * const sock = stack.createSocket('udp4', (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
+   * sock.bind(7);
+   * ```
+   *
+   * @throws UdpSocketError `ERR_SOCKET_BAD_TYPE` (TypeError) for a type other than `'udp4'`.
+   * @throws StackError `EBADF` once the stack is closed.
+   */
+  createSocket(type: 'udp4' | UdpSocketOptions, onMessage?: (msg: Buffer, rinfo: UdpRemoteInfo) => void): UdpSocket {
+    if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    let remove: () => void = () => {};
+    const s = new UdpSocket(this.inet, type, onMessage, () => remove());
+    remove = this.addCloseHook(() => s.closeQuietly());
+    return s;
+  }
+
+  /**
+   * Calls `cb` with a copy of every Ethernet frame in and out of every device — received ones
+   * from their Ethernet header, sent ones exactly as handed to the driver, as `tcpdump -i any`
+   * would see them — with the device name and direction. Returns the function that stops it;
+   * {@link Stack.close} stops it too. `cb` runs inside the stack's receive and transmit paths:
+   * keep it short (an exception it throws becomes an uncaught exception).
+   *
+   * @throws StackError `EBADF` once the stack is closed.
+   */
+  observeFrames(cb: FrameObserver): () => void {
+    if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    const off = observeFrames(this.net, cb);
+    const unhook = this.addCloseHook(off);
+    return () => {
+      off();
+      unhook();
+    };
+  }
+
+  /**
+   * Registers work for {@link Stack.close} (closing a server built on the stack, for instance),
+   * run before the devices are released, in registration order, awaited when it returns a
+   * promise. Returns the function that unregisters it. Once the stack is closed `fn` runs at once.
+   */
+  addCloseHook(fn: () => unknown): () => void {
+    if (this.closed) {
+      void Promise.resolve().then(fn);
+      return () => {};
+    }
+    const h = (): unknown => fn();
+    this.closeHooks.add(h);
+    return () => {
+      this.closeHooks.delete(h);
+    };
+  }
+
+  /**
+   * `ip link set dev DEV [address MAC] [arp on|off] [mtu N] [up|down]`, each through its device
+   * event (neighbour flushes, gratuitous ARP with `arp_notify`, a `'link'` event).
+   *
+   * @throws StackError `ENODEV` for an unknown device; `EINVAL` for a malformed or multicast MAC (`"MAC" is invalid lladdr.`) or an MTU outside the device's limits (`mtu less than device minimum`).
+   */
   linkSet(dev: string, c: LinkChange): void {
     const d = this.device(dev);
     let mac: Buffer | null = null;
@@ -327,17 +665,43 @@ export class Stack extends EventEmitter {
     if (c.up === false && d.flags & IFF_UP) this.net.devClose(d);
   }
 
-  /** Stops timers and releases every device. Idempotent. */
+  /**
+   * Shuts the stack down and leaves nothing behind that keeps a process alive: pings in flight
+   * resolve with their summary; close hooks run (raw handles, frame observers, a
+   * {@link ControlServer} listening for this stack closes its socket); every device goes down and
+   * is unregistered — its neighbour entries flushed (`delneigh` events), packets still waiting
+   * for resolution purged and counted (`inet.arp.tbl.stats.extra.queuePurged`), proxy requests
+   * purged (`extra.proxyPurged`) — and destroyed (a TAP this process created disappears); then
+   * every timer stops, a RealClock the stack created included, and `'close'` is emitted (which
+   * ends {@link Stack.events} iterators). Idempotent; the stack cannot be reopened.
+   *
+   * @throws Error the first exception a close hook threw, after everything else was closed.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const ac of this.pingAborts) ac.abort();
+    let hookError: unknown = null;
+    if (this.closeHooks.size) {
+      const hooks = [...this.closeHooks];
+      this.closeHooks.clear();
+      for (const fn of hooks) {
+        try {
+          await fn();
+        } catch (e) {
+          hookError ??= e;
+        }
+      }
+    }
     for (const dev of this.net.deviceList) {
       this.net.unregisterNetdevice(dev);
       dev.destroy();
     }
     this.inet.close();
     if (this.ownsClock && this.clock instanceof RealClock) this.clock.stop();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.emit('close');
+    if (hookError !== null) throw hookError;
   }
 }

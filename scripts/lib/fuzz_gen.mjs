@@ -724,6 +724,8 @@ export const DROP_COUNTERS = [
   'ip.drops.otherhost', 'ip.inHdrErrors', 'ip.inCsumErrors', 'ip.inTruncatedPkts', 'ip.inAddrErrors', 'ip.drops.multicast',
   'ip.reasmFails', 'ip.inUnknownProtos', 'ip.inDiscards', 'ip.inNoRoutes', 'ip.fragFails',
   'icmp.inErrors', 'icmp.echoIgnoredBroadcast', 'icmp.unhandledType',
+  // UDP (no sockets in the rig): a closed port, a bad header/length/checksum, an unwanted broadcast.
+  'udp.noPorts', 'udp.inErrors', 'udp.ignoredMulti',
   'neigh.extra.proxyQueueDrops',
 ];
 
@@ -762,6 +764,7 @@ function statSources(A, devs) {
     ['arp', inet.arp.stats],
     ['ip', inet.stats],
     ['icmp', inet.icmp.stats],
+    ['udp', inet.udp.stats],
     ['neigh', inet.arp.tbl.stats],
     ['acd', inet.acd.stats],
   ];

@@ -96,6 +96,7 @@ export function ageSeconds(ms: number): number {
   return ms > 0 ? Math.floor(ms / 1000) : 0;
 }
 
+/** How {@link formatNeighLine} and {@link formatNeighEvent} print an entry. */
 export interface NeighShowOptions {
   /** `-s`: ref/used/confirmed/updated and probes. */
   stats?: boolean;

@@ -7,7 +7,7 @@ export const STAT_USAGE = `Usage: tapstack stat [-a] [-j] [PATTERN ...]
 
 Prints the stack's counters as NAME VALUE, one per line: devices and drivers (dev.*), the core
 receive/transmit path (core.*), ARP and its drops (arp.*, arp.drops.*), the neighbour table
-(neigh.*, neigh.extra.*), IPv4 (ip.*, ip.drops.*), ICMP (icmp.*), address conflict detection
+(neigh.*, neigh.extra.*), IPv4 (ip.*, ip.drops.*), ICMP (icmp.*), UDP (udp.*), address conflict detection
 (acd.*) and the control socket (control.*).
 
   -a, --all    also counters that are zero

@@ -7,7 +7,9 @@ import type { ControlHandler, ControlPeer } from './handler.js';
 
 /** An error reply: `errno` is positive (EEXIST = 17), `message` the stack's text. */
 export class ControlError extends Error {
+  /** An error reply's errno (positive) and message. */
   constructor(
+    /** The positive errno of the error reply. */
     readonly errno: number,
     message: string,
   ) {
@@ -18,6 +20,11 @@ export class ControlError extends Error {
 
 type Pending = { onMessage?: (r: Reply) => void; resolve: (r: Reply) => void; reject: (e: Error) => void };
 
+/**
+ * The client side of the control protocol: requests matched to replies by sequence number, dumps,
+ * event subscriptions. {@link SocketChannel} talks to a running `tapstack up`; {@link LocalChannel}
+ * to a {@link ControlHandler} in the same process.
+ */
 export abstract class ControlChannel {
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
@@ -35,6 +42,7 @@ export abstract class ControlChannel {
   }
 
   protected abstract sendRaw(line: string): void;
+  /** Ends the channel: pending requests reject and {@link ControlChannel.closed} settles. */
   abstract close(): void;
 
   /** One request; resolves with its final reply, rejects with ControlError on error < 0. */
@@ -111,6 +119,7 @@ export class LocalChannel extends ControlChannel {
   /** One peer for the channel's lifetime, as one socket connection is one peer. */
   private readonly peer: ControlPeer;
 
+  /** A channel to `handler` in this process (each LocalChannel is one peer, like one connection). */
   constructor(private readonly handler: ControlHandler) {
     super();
     const self = this;

@@ -66,13 +66,23 @@ function neighRequest(b: Body): NeighRequest {
   };
 }
 
+/**
+ * Executes control requests (rtnetlink-style messages, see the README's "The control protocol")
+ * against a Stack; what {@link ControlServer} serves and {@link LocalChannel} calls in process.
+ * Nothing a client sends can throw out of it: every failure is an error reply.
+ */
 export class ControlHandler {
+  /** The sysctl tree of the stack (TS_SYSCTL). */
   readonly sysctl: Sysctl;
   /** Counters of the layers around the stack (the control server's own), merged into TS_STAT. */
   readonly extraStats: Record<string, object> = {};
   private readonly pingCancels = new WeakMap<ControlPeer, { seq: number; cancel: () => void }[]>();
 
-  constructor(readonly stack: Stack) {
+  /** A handler for requests on `stack`. */
+  constructor(
+    /** The stack the requests act on. */
+    readonly stack: Stack,
+  ) {
     this.sysctl = new Sysctl(stack);
   }
 
@@ -248,6 +258,7 @@ export class ControlHandler {
             acd: inet.acd.stats,
             ip: inet.stats,
             icmp: inet.icmp.stats,
+            udp: inet.udp.stats,
             core: s.net.stats,
             devices: s.net.deviceList.map((d) => ({ name: d.name, stats: d.stats, driver: driverStats(d) })),
             ...this.extraStats,

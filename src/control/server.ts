@@ -65,11 +65,19 @@ export interface ControlServerStats {
 /** Unread output a client may leave behind before it is disconnected. */
 const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
 
+/**
+ * Serves a {@link ControlHandler} on a Unix socket (what `tapstack up` runs): directory 0700 and
+ * socket 0600 (or a read-only group), peer credentials checked per connection, bounded requests.
+ * Closed by its own close() or by the stack's. Create it with {@link ControlServer.listen}.
+ */
 export class ControlServer {
+  /** Connection and request counters (also in `tapstack stat 'control.*'`). */
   readonly stats: ControlServerStats = {
     connections: 0, requests: 0, badRequests: 0, oversized: 0, slowConsumers: 0, refused: 0, denied: 0, rateLimited: 0,
   };
   private readonly sockets = new Set<Socket>();
+  private closing: Promise<void> | null = null;
+  private unhook: () => void = () => {};
 
   private readonly readonlyGroup: number | null;
   private readonly maxConnections: number;
@@ -77,6 +85,7 @@ export class ControlServer {
 
   private constructor(
     private readonly server: Server,
+    /** The socket's path. */
     readonly path: string,
     private readonly handler: ControlHandler,
     opts: ControlServerOptions,
@@ -86,7 +95,12 @@ export class ControlServer {
     this.ratePerSec = opts.maxRequestsPerSecond ?? 2000;
   }
 
-  /** Creates the directory and socket; refuses when another live stack holds the path. */
+  /**
+   * Creates the directory and socket and starts serving; the socket does not keep the process
+   * alive, and closing the handler's stack closes it.
+   *
+   * @throws StackError `EADDRINUSE` when another live stack holds the path (a stale socket is replaced); file system errors as thrown by Node.
+   */
   static async listen(handler: ControlHandler, path: string, opts: ControlServerOptions = {}): Promise<ControlServer> {
     const dir = dirname(path);
     const group = opts.readonlyGroup ?? null;
@@ -113,6 +127,8 @@ export class ControlServer {
     chmodSync(path, group !== null ? 0o660 : 0o600);
     // The socket must not keep a stack alive that has nothing else to do.
     server.unref();
+    // Closing the stack closes its control socket.
+    cs.unhook = handler.stack.addCloseHook(() => cs.close());
     return cs;
   }
 
@@ -228,14 +244,22 @@ export class ControlServer {
     sock.destroySoon();
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // already gone
-    }
+  /**
+   * Disconnects every client, stops listening and removes the socket file. Idempotent; also
+   * run by the stack's close().
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.unhook();
+      for (const s of this.sockets) s.destroy();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // already gone
+      }
+    })();
+    return this.closing;
   }
 }
 

@@ -195,7 +195,11 @@ export function parseProcInt(text: string): number | null {
  * kernel's names, units, scopes and propagation rules, and procps `sysctl`'s key syntax and errors.
  */
 export class Sysctl {
-  constructor(readonly stack: Stack) {}
+  /** The settings of `stack`; reads and writes act on it at once. */
+  constructor(
+    /** The stack whose settings this reads and writes. */
+    readonly stack: Stack,
+  ) {}
 
   /** Every key in the order `sysctl -a` prints them (deprecated ones only on request). */
   keys(opts: SysctlListOptions = {}): string[] {

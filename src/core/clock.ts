@@ -36,14 +36,19 @@ export abstract class TimerEntry {
 
 /** A one-shot timer with a callback, armed with {@link TimerEntry.mod} like mod_timer(). */
 export class Timer<A = unknown> extends TimerEntry {
+  /** Usually made by {@link Clock.timer}. */
   constructor(
+    /** The clock it runs on. */
     readonly clock: Clock,
+    /** Called at expiry with `arg`. */
     readonly fn: (arg: A) => void,
+    /** The argument for `fn`. */
     readonly arg: A,
   ) {
     super();
   }
 
+  /** Calls `fn(arg)`; the clock does this at expiry. */
   fire(): void {
     this.fn(this.arg);
   }
@@ -70,6 +75,7 @@ export abstract class Clock {
   /** Called whenever the earliest expiry may have changed. */
   protected abstract rearm(): void;
 
+  /** A new, unarmed timer calling `fn(arg)` at expiry; arm it with `mod(expires)` (absolute ms). */
   timer<A>(fn: (arg: A) => void, arg: A): Timer<A> {
     return new Timer(this, fn, arg);
   }
@@ -84,6 +90,7 @@ export abstract class Clock {
     return this.heap.length > 0 ? this.heap[0].expires : Infinity;
   }
 
+  /** Arms `t` to fire at `expires` (absolute ms; re-arms a pending one). Returns whether it was pending. */
   schedule(t: TimerEntry, expires: number): boolean {
     const was = t.heapIndex >= 0;
     if (was) this.removeAt(t.heapIndex);
@@ -96,6 +103,7 @@ export abstract class Clock {
     return was;
   }
 
+  /** Disarms `t`. Returns whether it was pending. */
   cancel(t: TimerEntry): boolean {
     if (t.heapIndex < 0) return false;
     this.removeAt(t.heapIndex);
@@ -176,6 +184,7 @@ export abstract class Clock {
 export class ManualClock extends Clock {
   private t: number;
 
+  /** @param start the initial time in ms (arbitrary; only differences matter) */
   constructor(start = 1_000_000) {
     super();
     this.t = start;
@@ -231,6 +240,7 @@ export class RealClock extends Clock {
     this.runDue(this.now());
   };
 
+  /** @param unref let the process exit while only this clock's timer is pending (default: the timer keeps it alive until close()) */
   constructor(private readonly unref = false) {
     super();
   }

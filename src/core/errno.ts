@@ -65,19 +65,27 @@ const NAMES: Record<number, [string, string]> = {
   [EHOSTUNREACH]: ['EHOSTUNREACH', 'No route to host'],
 };
 
+/** The symbolic name of an errno (`17` → `'EEXIST'`); either sign. */
 export function errnoName(errno: number): string {
   return NAMES[Math.abs(errno)]?.[0] ?? `E${Math.abs(errno)}`;
 }
 
+/** The C library's text for an errno (`17` → `'File exists'`), as iproute2 prints it; either sign. */
 export function strerror(errno: number): string {
   return NAMES[Math.abs(errno)]?.[1] ?? `Unknown error ${Math.abs(errno)}`;
 }
 
 /** An error carrying an errno, as the library API and control channel report failures. */
 export class StackError extends Error {
+  /** The positive errno (EEXIST = 17). */
   readonly errno: number;
+  /** Its symbolic name (`'EEXIST'`), like Node's `err.code`. */
   readonly code: string;
 
+  /**
+   * @param errno the errno, either sign
+   * @param message defaults to {@link strerror}'s text
+   */
   constructor(errno: number, message?: string) {
     const e = Math.abs(errno);
     super(message ?? strerror(e));

@@ -3,13 +3,14 @@
 import type { Net } from './net.js';
 import type { SkBuff } from './skbuff.js';
 
-/** Interface flags (include/uapi/linux/if.h). */
+/** Interface flags (include/uapi/linux/if.h). IFF_UP: administratively up (`ip link set DEV up`). */
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
 export const IFF_DEBUG = 0x4;
 export const IFF_LOOPBACK = 0x8;
 export const IFF_POINTOPOINT = 0x10;
 export const IFF_RUNNING = 0x40;
+/** IFF_NOARP: the link does not resolve addresses (`ip link set DEV arp off`); neighbours are NOARP. */
 export const IFF_NOARP = 0x80;
 export const IFF_PROMISC = 0x100;
 export const IFF_MULTICAST = 0x1000;
@@ -45,6 +46,7 @@ export interface HeaderOps {
   cacheUpdate: ((hh: HhCache, dev: NetDevice, ha: Buffer) => void) | null;
 }
 
+/** Per-device counters (struct rtnl_link_stats64), as `ip -s link` shows them. */
 export interface DeviceStats {
   rxPackets: number;
   rxBytes: number;
@@ -56,30 +58,52 @@ export interface DeviceStats {
   txErrors: number;
 }
 
+/**
+ * A link (struct net_device): what the protocols need to know about it — flags, addresses, MTU,
+ * header building — and the driver hooks (`xmit`, `open`, `stop`, `destroy`). Drivers extend it:
+ * {@link TapDevice} for a Linux TAP, {@link PairDevice} for an in-memory cable. Change a
+ * registered device through the stack ({@link Stack.linkSet}), which raises the netdev events.
+ */
 export abstract class NetDevice {
   /** Assigned by Net.registerNetdevice(). */
   ifindex = 0;
+  /** The namespace it is registered in, or null. */
   net: Net | null = null;
+  /** IFF_* flags (IFF_UP, IFF_NOARP, ...). */
   flags = IFF_BROADCAST | IFF_MULTICAST;
+  /** Link type (ARPHRD_ETHER). */
   type = ARPHRD_ETHER;
+  /** Bytes of a link-layer address (6 for Ethernet). */
   addrLen = 6;
+  /** The stack's own link-layer address on this link. */
   devAddr: Buffer = Buffer.alloc(6);
+  /** The link-layer broadcast address. */
   broadcast: Buffer = Buffer.alloc(6, 0xff);
+  /** Link MTU in bytes (the IP packet, without the link-layer header). */
   mtu = 1500;
+  /** Smallest MTU the device accepts. */
   minMtu = 68;
+  /** Largest MTU the device accepts. */
   maxMtu = 65535;
+  /** Bytes of link-layer header (14 for Ethernet). */
   hardHeaderLen = 14;
+  /** How this link type builds and caches headers; null for links without them. */
   headerOps: HeaderOps | null = null;
   /** netif_carrier_ok(). */
   carrier = true;
   /** Per-protocol device state: IPv4's in_device (dev->ip_ptr). Owned by src/ipv4. */
   ipPtr: object | null = null;
+  /** Packet and byte counters. */
   readonly stats: DeviceStats = {
     rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,
     rxDropped: 0, txDropped: 0, rxErrors: 0, txErrors: 0,
   };
 
-  constructor(public name: string) {}
+  /** Drivers call it with the interface name. */
+  constructor(
+    /** The interface name (1–15 characters), unique within a stack. */
+    public name: string,
+  ) {}
 
   /** ndo_start_xmit: hand a complete frame to the link. NETDEV_TX_OK or a negative errno (dropped). */
   abstract xmit(skb: SkBuff): number;
@@ -101,6 +125,7 @@ export abstract class NetDevice {
   /** Hands pending transmissions to the link now (for drivers that batch writes). */
   flush(): void {}
 
+  /** IFF_UP is set. */
   get isUp(): boolean {
     return (this.flags & IFF_UP) !== 0;
   }

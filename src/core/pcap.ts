@@ -189,6 +189,28 @@ export function addTap(net: Net, tap: PacketTap): () => void {
   };
 }
 
+/** Receives a copy of one Ethernet frame as on the wire, the device's name and its direction. */
+export type FrameObserver = (frame: Buffer, dev: string, dir: 'in' | 'out') => void;
+
+/**
+ * An ETH_P_ALL tap that hands `cb` a copy of every frame in and out of every device (received
+ * frames from their Ethernet header, sent ones exactly as given to the driver); returns the
+ * function that removes it. An exception thrown by `cb` is re-thrown asynchronously (an uncaught
+ * exception) instead of unwinding through the stack's receive or transmit path.
+ */
+export function observeFrames(net: Net, cb: FrameObserver): () => void {
+  return addTap(net, (skb, dev, outgoing) => {
+    const frame = Buffer.from(skb.buf.subarray(tapFrameStart(skb, outgoing), skb.tail));
+    try {
+      cb(frame, dev.name, outgoing ? 'out' : 'in');
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  });
+}
+
 // ---- the savefile writer --------------------------------------------------------------------
 
 /** Where the writer's batches go. At most one write is outstanding at a time. */

@@ -29,16 +29,25 @@ export interface SkbOwner {
   errorReport(errno: number, skb: SkBuff): void;
 }
 
+/**
+ * A packet (struct sk_buff): one Buffer with head room in front, the packet's bytes in
+ * [`data`, `tail`), header offsets, and the metadata the layers pass along. Layers push and pull
+ * headers by moving `data`, as the kernel does, instead of copying.
+ */
 export class SkBuff {
   /** Offset of the first byte of packet data. */
   data: number;
   /** Offset one past the last byte of packet data. */
   tail: number;
+  /** Offset of the link-layer header, -1 when unset. */
   macHeader = -1;
+  /** Offset of the IP (or ARP) header, -1 when unset. */
   networkHeader = -1;
+  /** Offset of the transport header, -1 when unset. */
   transportHeader = -1;
   /** Ethertype in host order (skb->protocol). */
   protocol = 0;
+  /** PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST (set by eth_type_trans). */
   pktType = PACKET_HOST;
   /** Receiving device on input, transmitting device on output. */
   dev: NetDevice | null = null;
@@ -54,7 +63,13 @@ export class SkBuff {
   /** Control-buffer flags owned by the layer holding the packet (skb->cb, e.g. NEIGH_CB). */
   cb = 0;
 
+  /**
+   * @param buf the packet's memory (not copied)
+   * @param data offset of the first byte of packet data
+   * @param len bytes of packet data
+   */
   constructor(
+    /** The memory holding the packet. */
     public buf: Buffer,
     data = 0,
     len = buf.length - data,
@@ -69,10 +84,12 @@ export class SkBuff {
     return this.tail - this.data;
   }
 
+  /** Bytes free in front of `data`. */
   get headroom(): number {
     return this.data;
   }
 
+  /** Bytes free after `tail`. */
   get tailroom(): number {
     return this.buf.length - this.tail;
   }
@@ -104,14 +121,17 @@ export class SkBuff {
     if (len < this.len) this.tail = this.data + len;
   }
 
+  /** skb_reset_mac_header(): the link-layer header starts at `data`. */
   resetMacHeader(): void {
     this.macHeader = this.data;
   }
 
+  /** skb_reset_network_header(): the network header starts at `data`. */
   resetNetworkHeader(): void {
     this.networkHeader = this.data;
   }
 
+  /** skb_reset_transport_header(): the transport header starts at `data`. */
   resetTransportHeader(): void {
     this.transportHeader = this.data;
   }

@@ -11,7 +11,13 @@ export interface PairStats {
   peerDown: number;
 }
 
+/**
+ * One end of an in-memory Ethernet cable ({@link createPair}): what it transmits its peer
+ * receives — synchronously, or when {@link PairDevice.deliverPending} is called if `deferred`.
+ * No root needed: for tests and for several stacks in one process.
+ */
 export class PairDevice extends NetDevice {
+  /** The other end, or null when unplugged. */
   peer: PairDevice | null = null;
   /**
    * Frames in flight when `deferred` is set: delivered by {@link PairDevice.deliverPending}.
@@ -19,12 +25,16 @@ export class PairDevice extends NetDevice {
    * convenient for unit tests but not for modelling a wire.
    */
   readonly pending: Buffer[] = [];
+  /** Hold transmitted frames in `pending` instead of delivering them at once. */
   deferred = false;
   /** Every frame this end transmitted, when `record` is on (tests inspect it). */
   readonly sent: Buffer[] = [];
+  /** Keep a copy of every transmitted frame in `sent`. */
   record = false;
+  /** Frames this end dropped on receive. */
   readonly pairStats: PairStats = { rxRunt: 0, peerDown: 0 };
 
+  /** @param mac the stack's own MAC on this end (default random, locally administered) */
   constructor(name: string, mac?: Buffer) {
     super(name);
     etherSetup(this);
@@ -71,7 +81,7 @@ export class PairDevice extends NetDevice {
   }
 }
 
-/** Creates two connected ends. */
+/** Creates two connected ends, named `nameA` and `nameB`, with the given MACs or random ones. */
 export function createPair(nameA: string, nameB: string, macA?: Buffer, macB?: Buffer): [PairDevice, PairDevice] {
   const a = new PairDevice(nameA, macA);
   const b = new PairDevice(nameB, macB);

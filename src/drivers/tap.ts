@@ -35,8 +35,16 @@ export interface TapStats {
   txBatches: number;
 }
 
+/**
+ * A Linux TAP device as a link of the stack: frames are read in batches by the native addon
+ * (root or CAP_NET_ADMIN needed to create one) and written in batches. The stack's carrier
+ * follows the kernel side's up/down state. Create it with {@link TapDevice.open}, then
+ * {@link Stack.addDevice}; the stack's close() closes it (and removes a TAP this process created).
+ */
 export class TapDevice extends NetDevice {
+  /** The native handle (file descriptor, rings, link ioctls). */
   readonly handle: TapHandle;
+  /** Frames the driver itself dropped or refused, and batch counts (`tapstack stat 'dev.*'`). */
   readonly tapStats: TapStats = { rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, txLinkDown: 0, rxBatches: 0, txBatches: 0 };
   /** Called once if the kernel side goes away (device deleted, fd broken). */
   onFatal: ((err: TapError) => void) | null = null;
@@ -75,7 +83,12 @@ export class TapDevice extends NetDevice {
     this.maxMtu = this.frameSize - 14;
   }
 
-  /** Creates the TAP (or attaches to an existing one) and brings the kernel side up. */
+  /**
+   * Creates the TAP `name` (or attaches to an existing persistent one) and brings the kernel
+   * side up. `opts.mtu` sets both sides' MTU; `opts.mac` is the stack's own MAC.
+   *
+   * @throws TapError with `code` `EPERM` without CAP_NET_ADMIN, `EBUSY` when another process holds it, `EINVAL` when the name exists and is no TAP, `ENOENT` without /dev/net/tun; an Error with code `ERR_TAPSTACK_ADDON_MISSING` when the native addon was not built (npm install).
+   */
   static open(name: string, opts: TapDeviceOptions = {}): TapDevice {
     const handle = openTap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize: opts.frameSize ?? DEFAULT_FRAME_SIZE });
     try {

@@ -12,13 +12,17 @@ import { formatIPv4 } from './inet_addr.js';
 export interface AcdTiming {
   /** Random delay before the first probe, [0, probeWait). */
   probeWait: number;
+  /** ARP probes to send. */
   probeNum: number;
   /** Random gap between probes, [probeMin, probeMax]. */
   probeMin: number;
+  /** See probeMin. */
   probeMax: number;
   /** Quiet time after the last probe before the address is ours. */
   announceWait: number;
+  /** Gratuitous announcements once the address is ours. */
   announceNum: number;
+  /** Gap between announcements. */
   announceInterval: number;
 }
 
@@ -32,12 +36,17 @@ export const ACD_RFC5227: Readonly<AcdTiming> = Object.freeze({
   announceInterval: 2000,
 });
 
+/** The outcome of an RFC 5227 probe ({@link Stack.claimAddress}). */
 export interface AcdResult {
+  /** The probed address, dotted quad. */
   address: string;
+  /** The device probed on. */
   dev: string;
+  /** Whether another host answered for the address (claimAddress then rejects with EADDRINUSE). */
   conflict: boolean;
   /** The MAC that claimed the address, on conflict. */
   by: string | null;
+  /** ARP probes sent before the outcome. */
   probesSent: number;
 }
 

@@ -32,7 +32,8 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from './icmphdr.js';
 import { Icmp } from './icmp.js';
 import { formatIPv4, isLocalBroadcast, isLoopback, isMulticast, isZeronet } from './inet_addr.js';
 import { ipLocalDeliver, ipRcv } from './ip_input.js';
-import { ipIhlBytes } from './iphdr.js';
+import { IPPROTO_UDP, ipIhlBytes } from './iphdr.js';
+import { Udp } from './udp.js';
 
 /** IPv4 counters, named after /proc/net/snmp's Ip line, plus the reasons behind each drop. */
 export interface IpStats {
@@ -75,6 +76,8 @@ export class Inet {
   readonly arp: Arp;
   readonly icmp: Icmp;
   readonly acd: Acd;
+  /** UDP: the IPPROTO_UDP handler, its sockets' ports and counters. */
+  readonly udp: Udp;
   readonly stats: IpStats = {
     inReceives: 0, inHdrErrors: 0, inCsumErrors: 0, inTruncatedPkts: 0, inAddrErrors: 0, inUnknownProtos: 0,
     inDelivers: 0, inDiscards: 0, forwDatagrams: 0, inNoRoutes: 0, outRequests: 0, outNoRoutes: 0, outDiscards: 0, reasmFails: 0, fragFails: 0,
@@ -96,6 +99,9 @@ export class Inet {
     this.arp = new Arp(this, opts.random);
     this.icmp = new Icmp(this);
     this.acd = new Acd(this);
+    this.udp = new Udp(this, opts.random);
+    this.protocols.set(IPPROTO_UDP, (skb) => this.udp.rcv(skb));
+    this.icmp.errorSinks.set(IPPROTO_UDP, this.udp);
     net.devAddPack(ETH_P_IP, (skb, dev) => ipRcv(this, skb, dev));
     net.devAddPack(ETH_P_ARP, (skb, dev) => this.arp.rcv(skb, dev));
     net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));

@@ -55,7 +55,7 @@ function icmpIsError(type: number): boolean {
   );
 }
 
-/** Receivers of ICMP errors and echo replies (ping sockets, later UDP). */
+/** Receivers of ICMP errors quoting packets of another protocol (UDP sockets). */
 export interface IcmpErrorSink {
   /** An error quoting one of our packets: `inner` points at the quoted IP header. */
   icmpError(type: number, code: number, info: number, from: number, buf: Buffer, inner: number, innerLen: number): void;
@@ -82,7 +82,7 @@ export class Icmp {
   private tokensAt = 0;
   /** Ping sockets by echo identifier: replies and errors quoting their requests. */
   readonly echoHandlers = new Map<number, EchoHandler>();
-  /** Error sinks by inner protocol other than ICMP echo (UDP later). */
+  /** Error sinks by inner protocol other than ICMP echo (UDP: src/ipv4/udp.ts, __udp4_lib_err). */
   readonly errorSinks = new Map<number, IcmpErrorSink>();
 
   constructor(private readonly inet: Inet) {}

@@ -18,7 +18,10 @@ function parseDecimalPart(s: string, start: number, end: number): number {
   return v <= 255 ? v : -1;
 }
 
-/** Strict dotted quad ("a.b.c.d", decimal 0-255, no signs, spaces or leading zeros). */
+/**
+ * Strict dotted quad ("a.b.c.d", decimal 0-255, no signs, spaces or leading zeros) to an
+ * unsigned 32-bit number in host order; null when it is not one.
+ */
 export function parseIPv4(s: string): number | null {
   const len = s.length;
   if (len < 7 || len > 15) return null;
@@ -38,6 +41,7 @@ export function parseIPv4(s: string): number | null {
   return parts === 4 ? addr : null;
 }
 
+/** Dotted quad of an address held as an unsigned 32-bit number in host order (`0x0a000001` → `'10.0.0.1'`). */
 export function formatIPv4(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
 }

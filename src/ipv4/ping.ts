@@ -9,6 +9,7 @@ import { formatIPv4 } from './inet_addr.js';
 import { IPPROTO_ICMP, ipIhlBytes, ipSaddr, ipTotLen, ipTtl } from './iphdr.js';
 import { ipSend } from './ip_output.js';
 
+/** Options of {@link Stack.ping}, named after iputils ping's flags. */
 export interface PingOptions {
   /** Number of requests (iputils -c); default 4 in the library, infinite is not offered. */
   count?: number;
@@ -20,6 +21,7 @@ export interface PingOptions {
   timeout?: number;
   /** Source address (-I ADDR); default: chosen by the route. */
   source?: number;
+  /** Time to live of the requests (-t); default 64. */
   ttl?: number;
   /** Receives each output line as iputils prints it. */
   onLine?: (line: string) => void;
@@ -27,23 +29,39 @@ export interface PingOptions {
   signal?: AbortSignal;
 }
 
+/** One echo reply. */
 export interface PingReply {
+  /** icmp_seq, from 1. */
   seq: number;
+  /** TTL of the reply as received. */
   ttl: number;
+  /** ICMP bytes (header and payload: size + 8). */
   bytes: number;
+  /** Who answered, dotted quad. */
   from: string;
+  /** Round-trip time in milliseconds (sub-millisecond precision). */
   rttMs: number;
 }
 
+/** The summary of a ping session, as iputils prints it at the end. */
 export interface PingResult {
+  /** The destination, dotted quad. */
   destination: string;
+  /** Requests sent. */
   transmitted: number;
+  /** Replies received. */
   received: number;
+  /** Requests that failed: ICMP errors, an unresolved neighbour, a refused send. */
   errors: number;
+  /** Lost requests in percent, rounded. */
   lossPercent: number;
+  /** Milliseconds from the first request to the last one sent. */
   timeMs: number;
+  /** Round-trip statistics in milliseconds; null without replies. */
   rtt: { min: number; avg: number; max: number; mdev: number } | null;
+  /** Every reply, in arrival order. */
   replies: PingReply[];
+  /** Every line iputils would have printed, in order (header, replies, errors, summary). */
   lines: string[];
 }
 
@@ -135,6 +153,9 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<P
         sentAt.delete(seq);
         out(rc === -ENETUNREACH ? `ping: connect: Network is unreachable` : `ping: sendmsg: ${strerror(rc)}`);
       }
+      // The reply may already have come back inside ipSend (a synchronous link) and finished the
+      // session: arming a timer now would leave it behind on the clock.
+      if (finished) return;
       if (transmitted < count) sendTimer.mod(clock.now() + intervalMs);
       else doneTimer.mod(clock.now() + timeoutMs);
     };

@@ -126,40 +126,61 @@ export interface NeighExtraStats {
 
 /** A plain copy of one entry for the CLI, control channel and library users. */
 export interface NeighSnapshot {
+  /** Address family (AF_INET = 2). */
   family: number;
+  /** The neighbour's address, dotted quad. */
   dst: string;
+  /** The device's ifindex. */
   ifindex: number;
+  /** The device's name. */
   dev: string;
   /** Lower-case hex bytes joined by ':'; only for VALID states. */
   lladdr: string | null;
   /** The raw n->ha whatever the state (a FAILED entry keeps its last MAC), as /proc/net/arp prints it. */
   ha: string;
+  /** NUD_* bits (NUD_REACHABLE = 0x02, NUD_STALE = 0x04, ...). */
   state: number;
+  /** The state's name(s) as iproute2 prints them: `['REACHABLE']`. */
   stateNames: string[];
   /** ndm_flags (NTF_*). */
   flags: number;
   /** NDA_FLAGS_EXT (NTF_EXT_MANAGED). */
   extFlags: number;
+  /** NTF_ROUTER: the neighbour is a router. */
   isRouter: boolean;
+  /** Probes sent in the current resolution. */
   probes: number;
   /** ndm_refcnt: references beyond the table's own, as `ip -s neigh` shows. */
   refcnt: number;
+  /** Milliseconds since the entry was last used. */
   usedMs: number;
+  /** Milliseconds since reachability was last confirmed. */
   confirmedMs: number;
+  /** Milliseconds since the state last changed. */
   updatedMs: number;
+  /** Removed from the table while still referenced (it only drops packets). */
   dead: boolean;
+  /** NDA_PROTOCOL: who installed it (0 unset, 3 boot, 4 static, ...). */
   protocol: number;
+  /** The route type of the address (RTN_UNICAST = 1, ...), as /proc/net/arp decides flags from. */
   type: number;
 }
 
+/** A plain copy of one proxy entry (`ip neigh show proxy`). */
 export interface PneighSnapshot {
+  /** Address family (AF_INET = 2). */
   family: number;
+  /** The address the stack answers ARP for, dotted quad. */
   dst: string;
+  /** The device's ifindex; 0 for an entry valid on every device. */
   ifindex: number;
+  /** The device's name; null for an entry valid on every device. */
   dev: string | null;
   /** Always includes NTF_PROXY. */
   flags: number;
+  /** NDA_PROTOCOL: who installed it. */
   protocol: number;
+  /** Created with `nud permanent`: survives carrier loss. */
   permanent: boolean;
 }
 
