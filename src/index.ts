@@ -1,6 +1,6 @@
 // Public entry point of the tapstack library.
 export { Stack } from './stack.js';
-export type { StackOptions, NeighEvent } from './stack.js';
+export type { StackOptions, NeighEvent, StackStats } from './stack.js';
 export { Clock, ManualClock, RealClock, Timer } from './core/clock.js';
 export { StackError, strerror } from './core/errno.js';
 export { NetDevice, IFF_NOARP, IFF_UP } from './core/netdevice.js';
@@ -9,6 +9,24 @@ export { PairDevice, createPair } from './drivers/pair.js';
 export { TapDevice } from './drivers/tap.js';
 export type { PingOptions, PingResult, PingReply } from './ipv4/ping.js';
 export type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
+export {
+  NUD_NONE,
+  NUD_INCOMPLETE,
+  NUD_REACHABLE,
+  NUD_STALE,
+  NUD_DELAY,
+  NUD_PROBE,
+  NUD_FAILED,
+  NUD_NOARP,
+  NUD_PERMANENT,
+  NUD_VALID,
+  NTF_PROXY,
+  NTF_ROUTER,
+  NTF_EXT_LEARNED,
+  NTF_MANAGED,
+  nudStateNames,
+  nudStateFromName,
+} from './neighbour/nud.js';
 export { formatIPv4, parseIPv4, parseCidr } from './ipv4/inet_addr.js';
 export { formatMac, parseMac } from './ethernet/mac.js';
 export { Sysctl, formatSysctlLine } from './control/sysctl.js';

@@ -11,11 +11,23 @@ import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
-import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_PERMANENT, NUD_VALID } from './neighbour/nud.js';
+import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_NOARP, NUD_PERMANENT, NUD_VALID, nudStateFromName } from './neighbour/nud.js';
+import { Sysctl } from './control/sysctl.js';
 import { NeighParms, NeighParmName, setUnresQlen } from './neighbour/parms.js';
 import { ntableView, NtableView } from './neighbour/tbl_info.js';
 import { formatMac, parseMac } from './ethernet/mac.js';
-import { EBADF } from './core/errno.js';
+import { EBADF, EMSGSIZE, ENETDOWN, ENOBUFS } from './core/errno.js';
+import { ETH_HLEN } from './ethernet/ethhdr.js';
+import { allocSkb } from './core/skbuff.js';
+import type { ArpStats } from './ipv4/arp.js';
+import type { IpStats } from './ipv4/af_inet.js';
+import type { IcmpStats } from './ipv4/icmp.js';
+import type { UdpStats } from './ipv4/udp.js';
+import type { CoreStats } from './core/net.js';
+import type { DeviceStats } from './core/netdevice.js';
+import type { NeighStatistics } from './neighbour/table.js';
+import type { TapStats } from './drivers/tap.js';
+import type { PairStats } from './drivers/pair.js';
 import { NETDEV_CHANGE, NETDEV_CHANGEADDR, NETDEV_CHANGEMTU, NETDEV_DOWN, NETDEV_REGISTER, NETDEV_UNREGISTER, NETDEV_UP } from './core/net.js';
 import type { NetdevChangeInfo } from './core/net.js';
 import { EventIterator } from './core/event_iter.js';
@@ -51,8 +63,8 @@ export interface NeighRequest {
   dev?: string | null;
   /** The link-layer address, `xx:xx:xx:xx:xx:xx`. */
   lladdr?: string | null;
-  /** NUD_* bits; `ip neigh add` defaults to NUD_PERMANENT. */
-  state?: number;
+  /** NUD_* bits or an `ip neigh` nud keyword (`'stale'`, `'noarp'`, ...); `ip neigh add` defaults to NUD_PERMANENT. */
+  state?: number | string;
   /** NTF_ROUTER (`router`). */
   router?: boolean;
   /** A proxy entry (`proxy`): the stack answers ARP for `dst`. */
@@ -166,6 +178,35 @@ export interface StackEventIterator extends AsyncIterableIterator<StackEvent> {
 
 const errnoError = (rc: number, what?: string): StackError => new StackError(-rc, what ?? strerror(-rc));
 
+/**
+ * What {@link Stack.stats} returns: each layer's live counter object by name, as `tapstack stat`
+ * prints them (the README's Counters section says what each counts).
+ */
+export interface StackStats {
+  /** The ARP table's `ip -s ntable` statistics plus `entries`. */
+  neigh: NeighStatistics & { entries: number };
+  /** ARP packets in and out, and every ARP drop by reason. */
+  arp: ArpStats;
+  /** RFC 5227 address conflict detection. */
+  acd: Acd['stats'];
+  /** The IPv4 layer, with `/proc/net/snmp` Ip names, and drops by reason. */
+  ip: IpStats;
+  /** ICMP, with `/proc/net/snmp` Icmp names. */
+  icmp: IcmpStats;
+  /** UDP, with `/proc/net/snmp` Udp names. */
+  udp: UdpStats;
+  /** Frames the device core could not hand on (no handler, device down, driver refused). */
+  core: CoreStats;
+  /** Per device: `ip -s link` counters and the driver's own (TAP or pair). */
+  devices: { name: string; stats: DeviceStats; driver: Partial<TapStats & PairStats> }[];
+}
+
+/** A driver's own counters (TapDevice.tapStats, PairDevice.pairStats), when it has any. */
+function driverStats(d: object): Partial<TapStats & PairStats> {
+  const o = d as { tapStats?: TapStats; pairStats?: PairStats };
+  return o.tapStats ?? o.pairStats ?? {};
+}
+
 /** The extended-ack texts neigh_add()/__neigh_update() attach to their EINVALs. */
 function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer | null, oldState: number): string | undefined {
   if (rc !== -EINVAL) return undefined;
@@ -184,6 +225,7 @@ function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer
  * an async iterator.
  */
 export class Stack extends EventEmitter {
+  private sysctlTree: Sysctl | null = null;
   /** The stack's time source; every timer of the stack runs on it. */
   readonly clock: Clock;
   /** The device registry, netdev notifier chain and receive/transmit core (`struct net`). */
@@ -305,6 +347,61 @@ export class Stack extends EventEmitter {
   }
 
   /**
+   * `ip addr del A/N dev DEV`: the address and the routes it brought go.
+   *
+   * @throws StackError `EINVAL` for a malformed address, `EADDRNOTAVAIL` when it is not on the device, `ENODEV` for an unknown device.
+   */
+  delAddress(dev: NetDevice | string, cidr: string): void {
+    const d = typeof dev === 'string' ? this.device(dev) : dev;
+    const p = parseCidr(cidr);
+    if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
+    this.inet.delAddress(d, p.addr, p.prefixLen);
+  }
+
+  /**
+   * `ip route del {default|A/N} [via GW]`.
+   *
+   * @throws StackError `EINVAL` for a malformed prefix or gateway; `ESRCH` when no such route exists.
+   */
+  delRoute(dst: string, via?: string): void {
+    const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parseCidr(dst);
+    if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
+    const gw = via === undefined ? undefined : parseIPv4(via);
+    if (gw === null) throw new StackError(EINVAL, `invalid gateway "${via}"`);
+    this.inet.fib.delRoute(p.addr, p.prefixLen, gw);
+  }
+
+  /**
+   * `ip neigh flush [dev DEV] [nud STATE]`: deletes the matching entries (by default all but
+   * PERMANENT and NOARP, as iproute2) and returns how many went. `states` is a mask of NUD_* bits;
+   * 0x100 (iproute2's NUD_FILTER_NONE, set in the default) also selects entries in state NONE.
+   */
+  neighFlush(opts: { dev?: string; states?: number } = {}): number {
+    const mask = opts.states ?? ~(NUD_PERMANENT | NUD_NOARP);
+    return this.inet.arp.tbl.flush(this.devOrNull(opts.dev), (n) => (n.nudState & mask) !== 0 || (n.nudState === 0 && (mask & 0x100) !== 0));
+  }
+
+  /** Every counter of the stack, as `tapstack stat -j` prints them (the objects are live). */
+  stats(): StackStats {
+    const inet = this.inet;
+    return {
+      neigh: { ...inet.arp.tbl.stats, entries: inet.arp.tbl.entries },
+      arp: inet.arp.stats,
+      acd: inet.acd.stats,
+      ip: inet.stats,
+      icmp: inet.icmp.stats,
+      udp: inet.udp.stats,
+      core: this.net.stats,
+      devices: this.net.deviceList.map((d) => ({ name: d.name, stats: d.stats, driver: driverStats(d) })),
+    };
+  }
+
+  /** The `net.ipv4.*` settings by their sysctl names (`stack.sysctl.set('net.ipv4.conf.all.arp_ignore', '2')`). */
+  get sysctl(): Sysctl {
+    return (this.sysctlTree ??= new Sysctl(this));
+  }
+
+  /**
    * Sends ICMP echo requests from the stack itself, like iputils ping, and resolves with the
    * summary once the last reply arrived or `timeout` seconds passed after the last request
    * (`interval` and `timeout` in seconds, `size` in payload bytes). Errors on the way (no route,
@@ -368,7 +465,8 @@ export class Stack extends EventEmitter {
     }
     const flags = (r.router ? NTF_ROUTER : 0) | (r.proxy ? NTF_PROXY : 0) | (r.externLearn ? NTF_EXT_LEARNED : 0) |
       (r.managed ? NTF_MANAGED : 0) | (r.use ? NTF_USE : 0);
-    const state = r.state ?? NUD_PERMANENT;
+    const state = typeof r.state === 'string' ? nudStateFromName(r.state) : r.state ?? NUD_PERMANENT;
+    if (state < 0) throw new StackError(EINVAL, `nud state "${String(r.state)}" is bad`);
     const tbl = this.inet.arp.tbl;
     const before = dev && !r.proxy ? tbl.lookupNoref(key, dev) : null;
     const rc = tbl.neighAdd(key, dev, { state, lladdr, flags, protocol: r.protocol, ...mode });
@@ -626,6 +724,30 @@ export class Stack extends EventEmitter {
       off();
       unhook();
     };
+  }
+
+  /**
+   * Sends a complete Ethernet frame (destination MAC first) out of `dev` as it is, like a Linux
+   * `AF_PACKET`/`SOCK_RAW` socket's send (`packet_snd`): no neighbour lookup, no header built,
+   * no padding; frame observers and captures see it.
+   *
+   * @throws StackError `EINVAL` for a frame shorter than the 14-byte Ethernet header; `EMSGSIZE`
+   * beyond the device's MTU plus that header; `ENETDOWN` when the device is down; `ENOBUFS` when
+   * the driver refused it; `ENODEV` for an unknown device; `EBADF` once the stack is closed.
+   */
+  sendFrame(dev: NetDevice | string, frame: Uint8Array): void {
+    if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    const d = typeof dev === 'string' ? this.device(dev) : dev;
+    if (frame.length < ETH_HLEN) throw new StackError(EINVAL, `frame of ${frame.length} bytes is shorter than the Ethernet header`);
+    if (frame.length > d.mtu + ETH_HLEN) throw new StackError(EMSGSIZE, `frame of ${frame.length} bytes exceeds ${d.name}'s MTU ${d.mtu} + ${ETH_HLEN}`);
+    const skb = allocSkb(frame.length);
+    skb.buf.set(frame, skb.put(frame.length));
+    skb.resetMacHeader();
+    skb.protocol = (frame[12]! << 8) | frame[13]!;
+    skb.dev = d;
+    const rc = this.net.devQueueXmit(skb);
+    if (rc === -ENETDOWN) throw new StackError(ENETDOWN, `${d.name}: ${strerror(ENETDOWN)}`);
+    if (rc !== 0) throw new StackError(ENOBUFS, `${d.name}: ${strerror(ENOBUFS)}`);
   }
 
   /**

@@ -2,7 +2,7 @@
 // library API (the role rtnetlink_rcv_msg's dispatch table plays for the kernel).
 import { EINVAL, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
 import type { LinkChange, NeighRequest, NeighWriteMode, NtableChange, Stack } from '../stack.js';
-import { Sysctl } from './sysctl.js';
+import type { Sysctl } from './sysctl.js';
 import { LiveCapture, LiveCaptureStats, PCAP_SNAPLEN } from '../core/pcap.js';
 import {
   CONTROL_VERSION,
@@ -83,7 +83,7 @@ export class ControlHandler {
     /** The stack the requests act on. */
     readonly stack: Stack,
   ) {
-    this.sysctl = new Sysctl(stack);
+    this.sysctl = stack.sysctl;
   }
 
   /**
@@ -249,30 +249,10 @@ export class ControlHandler {
         for (const c of this.pingCancels.get(peer) ?? []) if (c.seq === seq) c.cancel();
         return ack;
       }
-      case 'TS_STAT': {
-        const inet = s.inet;
-        return {
-          body: {
-            neigh: { ...inet.arp.tbl.stats, entries: inet.arp.tbl.entries },
-            arp: inet.arp.stats,
-            acd: inet.acd.stats,
-            ip: inet.stats,
-            icmp: inet.icmp.stats,
-            udp: inet.udp.stats,
-            core: s.net.stats,
-            devices: s.net.deviceList.map((d) => ({ name: d.name, stats: d.stats, driver: driverStats(d) })),
-            ...this.extraStats,
-          },
-        };
-      }
+      case 'TS_STAT':
+        return { body: { ...s.stats(), ...this.extraStats } };
       default:
         throw new StackError(EOPNOTSUPP, `${String(req.type)}: ${strerror(EOPNOTSUPP)}`);
     }
   }
-}
-
-/** A driver's own counters (TapDevice.tapStats, PairDevice.pairStats), when it has any. */
-function driverStats(d: object): object {
-  const o = d as { tapStats?: object; pairStats?: object };
-  return o.tapStats ?? o.pairStats ?? {};
 }

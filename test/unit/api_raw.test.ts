@@ -199,6 +199,47 @@ describe('observeFrames', () => {
   });
 });
 
+/** An ARP request from A (10.0.0.1) for `target`, as a complete Ethernet frame. */
+function arpRequestFrame(target: number[]): Buffer {
+  return Buffer.concat([
+    Buffer.alloc(6, 0xff), MAC_A, Buffer.from([0x08, 0x06]),
+    Buffer.from([0, 1, 0x08, 0x00, 6, 4, 0, 1]), MAC_A, Buffer.from([10, 0, 0, 1]),
+    Buffer.alloc(6), Buffer.from(target),
+  ]);
+}
+
+describe('sendFrame (raw Ethernet send)', () => {
+  it('puts the frame on the wire as it is: the peer answers it and observers see it', () => {
+    const { A, B } = setup();
+    const seen: [string, string, number][] = [];
+    A.observeFrames((f, dev, dir) => seen.push([dev, dir, f.readUInt16BE(20)]));
+    const frame = arpRequestFrame([10, 0, 0, 2]);
+    A.sendFrame('pa', frame);
+    // 42 bytes, unpadded: the out copy is exactly the frame; B's ARP reply (opcode 2) comes back.
+    expect(seen).toEqual([['pa', 'out', 1], ['pa', 'in', 2]]);
+    expect(B.neighbours()).toMatchObject([{ dst: '10.0.0.1', dev: 'pb', lladdr: '02:aa:00:00:00:01' }]);
+    expect(A.device('pa').stats.txPackets).toBe(1);
+    expect(A.neighbours()).toEqual([]); // nothing of the stack's own was involved on A's side
+  });
+
+  it('refuses short, oversize, down and closed with packet_snd errnos, counting nothing', () => {
+    const { A } = setup();
+    expect(errnoOf(() => A.sendFrame('pa', Buffer.alloc(13)))).toBe('EINVAL');
+    expect(errnoOf(() => A.sendFrame('pa', Buffer.alloc(1515)))).toBe('EMSGSIZE');
+    expect(errnoOf(() => A.sendFrame('nope', Buffer.alloc(60)))).toBe('ENODEV');
+    A.sendFrame('pa', Buffer.alloc(1514)); // MTU + header is allowed
+    A.linkSet('pa', { up: false });
+    expect(errnoOf(() => A.sendFrame('pa', arpRequestFrame([10, 0, 0, 2])))).toBe('ENETDOWN');
+    expect(A.device('pa').stats.txPackets).toBe(1);
+  });
+
+  it('is refused once the stack is closed', async () => {
+    const { A } = setup();
+    await A.close();
+    expect(errnoOf(() => A.sendFrame('pa', arpRequestFrame([10, 0, 0, 2])))).toBe('EBADF');
+  });
+});
+
 describe('close', () => {
   it('closes raw handles and observers, and refuses new ones', async () => {
     const { A } = setup();

@@ -1,0 +1,72 @@
+// Library management calls the CLI also has: addresses and routes both ways, neighbour flush with
+// iproute2's default filter, the sysctl tree, and every counter in one object.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { createPair } from '../../src/drivers/pair.js';
+import { NUD_PERMANENT, NUD_STALE } from '../../src/neighbour/nud.js';
+import { Stack } from '../../src/stack.js';
+
+let live: Stack[] = [];
+afterEach(async () => {
+  for (const s of live) await s.close();
+  live = [];
+});
+
+function setup(): Stack {
+  const s = new Stack({ clock: new ManualClock() });
+  const [a] = createPair('tap0', 'peer0');
+  s.addDevice(a);
+  s.addAddress(a, '10.0.0.1/24');
+  live.push(s);
+  return s;
+}
+
+describe('Stack management API', () => {
+  it('delAddress removes the address and its routes; a missing one is EADDRNOTAVAIL', () => {
+    const s = setup();
+    s.addAddress('tap0', '10.0.1.1/24');
+    expect(s.inet.fib.lookup(0x0a000105)?.dev.name).toBe('tap0');
+    s.delAddress('tap0', '10.0.1.1/24');
+    expect(s.inet.isLocalAddr(0x0a000101)).toBe(false);
+    expect(s.inet.fib.lookup(0x0a000105)).toBe(null);
+    expect(() => s.delAddress('tap0', '10.0.1.1/24')).toThrow(expect.objectContaining({ errno: 99 }));
+  });
+
+  it('delRoute removes a static route; a missing one is ESRCH', () => {
+    const s = setup();
+    s.addRoute('192.0.2.0/24', '10.0.0.254');
+    expect(s.inet.fib.lookup(0xc0000201)?.gw).toBe(0x0a0000fe);
+    s.delRoute('192.0.2.0/24', '10.0.0.254');
+    expect(s.inet.fib.lookup(0xc0000201)).toBe(null);
+    expect(() => s.delRoute('192.0.2.0/24')).toThrow(expect.objectContaining({ errno: 3 }));
+  });
+
+  it('neighFlush: by default everything but PERMANENT and NOARP, or the states asked for', () => {
+    const s = setup();
+    s.neighAdd({ dst: '10.0.0.5', dev: 'tap0', lladdr: '02:00:00:00:00:05' });
+    s.neighAdd({ dst: '10.0.0.6', dev: 'tap0', lladdr: '02:00:00:00:00:06', state: NUD_STALE });
+    s.neighAdd({ dst: '10.0.0.7', dev: 'tap0', lladdr: '02:00:00:00:00:07', state: NUD_STALE });
+    expect(s.neighFlush({ dev: 'tap0' })).toBe(2);
+    expect(s.neighbours().map((n) => n.dst)).toEqual(['10.0.0.5']);
+    expect(s.neighFlush({ states: NUD_PERMANENT })).toBe(1);
+    expect(s.neighbours()).toEqual([]);
+  });
+
+  it('sysctl and stats() reach the same settings and counters as the CLI', () => {
+    const s = setup();
+    s.sysctl.set('net.ipv4.conf.tap0.arp_ignore', '2');
+    expect(s.sysctl.get('net.ipv4.conf.tap0.arp_ignore')).toBe('2');
+    const st = s.stats();
+    expect(Object.keys(st)).toEqual(['neigh', 'arp', 'acd', 'ip', 'icmp', 'udp', 'core', 'devices']);
+    expect(st.devices.map((d) => d.name)).toEqual(['tap0']);
+    expect((st.arp as { drops: { badOpcode: number } }).drops.badOpcode).toBe(0);
+  });
+
+  it('neighAdd takes nud keywords as ip neigh does, and refuses an unknown one', () => {
+    const s = setup();
+    s.neighAdd({ dst: '10.0.0.8', dev: 'tap0', lladdr: '02:00:00:00:00:08', state: 'stale' });
+    expect(s.neighbours()[0]).toMatchObject({ dst: '10.0.0.8', state: NUD_STALE });
+    expect(() => s.neighAdd({ dst: '10.0.0.9', dev: 'tap0', state: 'sleepy' })).toThrow('nud state "sleepy" is bad');
+    expect(s.neighbours()).toHaveLength(1);
+  });
+});
