@@ -4,22 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { StackError } from '../../src/core/errno.js';
 import { EventIterator } from '../../src/core/event_iter.js';
-import { PairDevice, createPair } from '../../src/drivers/pair.js';
+import { PairDevice } from '../../src/drivers/pair.js';
 import { LinkEvent, Stack, StackEvent } from '../../src/stack.js';
+import { closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
-let live: Stack[] = [];
-afterEach(async () => {
-  for (const s of live) await s.close();
-  live = [];
-});
+afterEach(() => closeStacks());
 
 function setup(): { clock: ManualClock; A: Stack; B: Stack; pa: PairDevice; pb: PairDevice } {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
-  const [pa, pb] = createPair('pa', 'pb', Buffer.from([2, 0xaa, 0, 0, 0, 1]), Buffer.from([2, 0xbb, 0, 0, 0, 2]));
-  live.push(A, B);
-  return { clock, A, B, pa, pb };
+  const { clock, A, B, ea, eb } = twoStacks({ names: ['pa', 'pb'], attach: false });
+  return { clock, A, B, pa: ea, pb: eb };
 }
 
 function up(e: ReturnType<typeof setup>): void {

@@ -8,28 +8,14 @@ import { ETH_HLEN } from '../../src/ethernet/ethhdr.js';
 import { IPPROTO_ICMP } from '../../src/ipv4/iphdr.js';
 import type { RawIpInfo } from '../../src/ipv4/raw.js';
 import { Stack } from '../../src/stack.js';
+import { MAC_A, MAC_B, closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
-const MAC_A = Buffer.from([0x02, 0xaa, 0, 0, 0, 0x01]);
-const MAC_B = Buffer.from([0x02, 0xbb, 0, 0, 0, 0x02]);
-
-let live: Stack[] = [];
-afterEach(async () => {
-  for (const s of live) await s.close();
-  live = [];
-});
+afterEach(() => closeStacks());
 
 /** Two stacks on one in-memory cable: A 10.0.0.1 (pa), B 10.0.0.2 (pb). */
 function setup(): { clock: ManualClock; A: Stack; B: Stack; pa: PairDevice; pb: PairDevice } {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
-  const [pa, pb] = createPair('pa', 'pb', MAC_A, MAC_B);
-  A.addDevice(pa);
-  B.addDevice(pb);
-  A.addAddress(pa, '10.0.0.1/24');
-  B.addAddress(pb, '10.0.0.2/24');
-  live.push(A, B);
-  return { clock, A, B, pa, pb };
+  const { clock, A, B, ea, eb } = twoStacks({ names: ['pa', 'pb'] });
+  return { clock, A, B, pa: ea, pb: eb };
 }
 
 function errnoOf(fn: () => unknown): string {

@@ -4,7 +4,6 @@
 // 4.0.2 sysctl and iputils 20221126 ping run against the kernel in a scratch namespace.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { createPair } from '../../src/drivers/pair.js';
 import { LocalChannel } from '../../src/control/channel.js';
 import { ControlHandler } from '../../src/control/handler.js';
 import { Stack } from '../../src/stack.js';
@@ -14,6 +13,7 @@ import { PROC_USAGE, procCommand } from '../../src/cli/proc.js';
 import { SYSCTL_USAGE, posixEre, sysctlCommand } from '../../src/cli/sysctl_cmd.js';
 import { PING_USAGE, pingCommand } from '../../src/cli/ping_cmd.js';
 import type { ControlChannel } from '../../src/control/channel.js';
+import { MAC_01, MAC_02, closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
 type Cmd = (argv: string[], ch: ControlChannel, io: CliIO, opts?: { signal?: AbortSignal }) => Promise<number>;
 
@@ -21,6 +21,7 @@ let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup) await c();
   cleanup = [];
+  await closeStacks();
 });
 
 interface Env {
@@ -34,20 +35,9 @@ interface Env {
 
 /** Stack A (tap0 10.0.0.1/24, MAC 02:..:01) under control, wired to stack B (10.0.0.2). */
 function setup(): Env {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
-  const [ea, eb] = createPair('tap0', 'peer0', Buffer.from('020000000001', 'hex'), Buffer.from('020000000002', 'hex'));
-  A.addDevice(ea);
-  B.addDevice(eb);
-  A.addAddress(ea, '10.0.0.1/24');
-  B.addAddress(eb, '10.0.0.2/24');
+  const { clock, A, B } = twoStacks({ names: ['tap0', 'peer0'], macs: [MAC_01, MAC_02] });
   const ch = new LocalChannel(new ControlHandler(A));
-  cleanup.push(async () => {
-    ch.close();
-    await A.close();
-    await B.close();
-  });
+  cleanup.push(async () => ch.close());
   const run = async (cmd: Cmd, argv: string[]): Promise<[number, string, string]> => {
     const io = bufferIO();
     const code = await cmd(argv, ch, io);

@@ -1,41 +1,24 @@
 // RFC 5227 address conflict detection: Stack.claimAddress over an in-memory pair, manual clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.js';
 import { EADDRINUSE, ENETDOWN } from '../../src/core/errno.js';
-import { PairDevice, createPair } from '../../src/drivers/pair.js';
 import { ETH_HLEN, ETH_P_ARP, emitEthHeader } from '../../src/ethernet/ethhdr.js';
 import { ARPOP_REPLY, ARPOP_REQUEST, writeArp } from '../../src/ipv4/arphdr.js';
 import { inDevGet } from '../../src/ipv4/devinet.js';
 import { parseIPv4 } from '../../src/ipv4/inet_addr.js';
 import { Stack } from '../../src/stack.js';
+import { MAC_A, TwoStacks, closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
 const ip = (s: string): number => parseIPv4(s)!;
-const MAC_A = Buffer.from([0x02, 0xaa, 0, 0, 0, 0x01]);
-const MAC_B = Buffer.from([0x02, 0xbb, 0, 0, 0, 0x02]);
 const MAC_X = Buffer.from([0x02, 0xcc, 0, 0, 0, 0x09]);
 const BCAST = Buffer.alloc(6, 0xff);
 
-let live: Stack[] = [];
 afterEach(async () => {
-  for (const s of live) {
-    expect(s.inet.arp.tbl.checkInvariants()).toEqual([]);
-    await s.close();
-  }
-  live = [];
+  expect((await closeStacks({ invariants: true })).flat()).toEqual([]);
 });
 
 /** A (no address yet) and B (10.0.0.2/24) on one wire; random() = 0.5 fixes every delay. */
-function setup(): { clock: ManualClock; A: Stack; B: Stack; ea: PairDevice; eb: PairDevice } {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
-  const [ea, eb] = createPair('a0', 'b0', MAC_A, MAC_B);
-  A.addDevice(ea);
-  B.addDevice(eb);
-  B.addAddress(eb, '10.0.0.2/24');
-  ea.record = eb.record = true;
-  live.push(A, B);
-  return { clock, A, B, ea, eb };
+function setup(): TwoStacks {
+  return twoStacks({ names: ['a0', 'b0'], addrA: null, record: true });
 }
 
 interface Arp {

@@ -3,6 +3,7 @@
 // pair (frames exactly as the wire carried them), and `tapstack capture` / TS_CAPTURE over the
 // in-process control channel.
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAC_01, MAC_02, TwoStacks, closeStacks, twoStacks } from '../helpers/two_stacks.js';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +24,6 @@ import {
   streamSink,
   wallclockUsec,
 } from '../../src/core/pcap.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { createPair, PairDevice } from '../../src/drivers/pair.js';
 import { Stack } from '../../src/stack.js';
 import { LocalChannel } from '../../src/control/channel.js';
 import { ControlHandler, ControlPeer } from '../../src/control/handler.js';
@@ -35,6 +34,7 @@ import { CAPTURE_USAGE, captureCommand, summarizeFrame } from '../../src/cli/cap
 let cleanup: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
+  await closeStacks();
 });
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -274,31 +274,11 @@ describe('PcapWriter', () => {
   });
 });
 
-interface Env {
-  clock: ManualClock;
-  A: Stack;
-  B: Stack;
-  ea: PairDevice;
-  eb: PairDevice;
-}
+type Env = TwoStacks;
 
 /** Stack A (tap0 10.0.0.1) wired to stack B (peer0 10.0.0.2); both ends record what they send. */
 function pair(): Env {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
-  const [ea, eb] = createPair('tap0', 'peer0', Buffer.from('020000000001', 'hex'), Buffer.from('020000000002', 'hex'));
-  A.addDevice(ea);
-  B.addDevice(eb);
-  A.addAddress(ea, '10.0.0.1/24');
-  B.addAddress(eb, '10.0.0.2/24');
-  ea.record = true;
-  eb.record = true;
-  cleanup.push(async () => {
-    await A.close();
-    await B.close();
-  });
-  return { clock, A, B, ea, eb };
+  return twoStacks({ names: ['tap0', 'peer0'], macs: [MAC_01, MAC_02], record: true });
 }
 
 /** A pings B `count` times, moving the clock. */

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.js';
-import { PairDevice, createPair } from '../../src/drivers/pair.js';
 import { ETH_HLEN, ETH_P_ARP, emitEthHeader } from '../../src/ethernet/ethhdr.js';
 import { ARPOP_REPLY, ARPOP_REQUEST, writeArp } from '../../src/ipv4/arphdr.js';
 import { inDevGet } from '../../src/ipv4/devinet.js';
@@ -8,45 +6,19 @@ import { parseIPv4 } from '../../src/ipv4/inet_addr.js';
 import { NEIGH_UPDATE_F_ADMIN, NUD_DELAY, NUD_FAILED, NUD_INCOMPLETE, NUD_PERMANENT, NUD_REACHABLE, NUD_STALE } from '../../src/neighbour/nud.js';
 import { neighRelease, neighUpdate } from '../../src/neighbour/neighbour.js';
 import { Stack } from '../../src/stack.js';
+import { MAC_A, MAC_B, TwoStacks, closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
 const ip = (s: string): number => parseIPv4(s)!;
-const MAC_A = Buffer.from([0x02, 0xaa, 0, 0, 0, 0x01]);
-const MAC_B = Buffer.from([0x02, 0xbb, 0, 0, 0, 0x02]);
 const MAC_X = Buffer.from([0x02, 0xcc, 0, 0, 0, 0x09]);
 const MAC_Y = Buffer.from([0x02, 0xdd, 0, 0, 0, 0x0a]);
 const BCAST = Buffer.alloc(6, 0xff);
 
-let live: Stack[] = [];
-
 afterEach(async () => {
-  for (const s of live) {
-    expect(s.inet.arp.tbl.checkInvariants()).toEqual([]);
-    await s.close();
-  }
-  live = [];
+  expect((await closeStacks({ invariants: true })).flat()).toEqual([]);
 });
 
-interface Env {
-  clock: ManualClock;
-  A: Stack;
-  B: Stack;
-  ea: PairDevice;
-  eb: PairDevice;
-}
-
-function setup(opts: { deferred?: boolean } = {}): Env {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
-  const [ea, eb] = createPair('a0', 'b0', MAC_A, MAC_B);
-  A.addDevice(ea);
-  B.addDevice(eb);
-  A.addAddress(ea, '10.0.0.1/24');
-  B.addAddress(eb, '10.0.0.2/24');
-  ea.record = eb.record = true;
-  ea.deferred = eb.deferred = opts.deferred ?? false;
-  live.push(A, B);
-  return { clock, A, B, ea, eb };
+function setup(opts: { deferred?: boolean } = {}): TwoStacks {
+  return twoStacks({ names: ['a0', 'b0'], record: true, deferred: opts.deferred });
 }
 
 /** An Ethernet+ARP frame (42 bytes). */

@@ -4,18 +4,16 @@
 // failure reaching the sender, and Node's argument and state errors.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/core/clock.js';
-import { PairDevice, createPair } from '../../src/drivers/pair.js';
 import { ETH_HLEN, ETH_P_IP, emitEthHeader } from '../../src/ethernet/ethhdr.js';
 import { csumFold, csumPartial, udpPseudoSum } from '../../src/ipv4/checksum.js';
 import { parseIPv4 } from '../../src/ipv4/inet_addr.js';
 import { finishIcmpChecksum, writeIcmpHeader } from '../../src/ipv4/icmphdr.js';
 import { writeIpHeader } from '../../src/ipv4/iphdr.js';
 import type { UdpRemoteInfo, UdpSocket, UdpSocketError } from '../../src/socket/dgram.js';
-import { Stack } from '../../src/stack.js';
+import { MAC_01, MAC_02, TwoStacks, closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
-const MAC_A = Buffer.from('020000000001', 'hex');
-const MAC_B = Buffer.from('020000000002', 'hex');
+const MAC_A = MAC_01;
+const MAC_B = MAC_02;
 const BCAST = Buffer.alloc(6, 0xff);
 const ip = (s: string): number => parseIPv4(s)!;
 
@@ -23,31 +21,14 @@ let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup) await c();
   cleanup = [];
+  await closeStacks();
 });
 
-interface Env {
-  clock: ManualClock;
-  A: Stack;
-  B: Stack;
-  ea: PairDevice;
-  eb: PairDevice;
-}
+type Env = TwoStacks;
 
 /** A 10.0.0.1/24 on ea, B 10.0.0.2/24 on eb, wired together (synchronous delivery). */
 function setup(): Env {
-  const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.25 });
-  const [ea, eb] = createPair('ea', 'eb', MAC_A, MAC_B);
-  A.addDevice(ea);
-  B.addDevice(eb);
-  A.addAddress(ea, '10.0.0.1/24');
-  B.addAddress(eb, '10.0.0.2/24');
-  cleanup.push(async () => {
-    await A.close();
-    await B.close();
-  });
-  return { clock, A, B, ea, eb };
+  return twoStacks({ macs: [MAC_A, MAC_B], randomB: () => 0.25 });
 }
 
 /** Resolves with the next 'message' of a socket. */
