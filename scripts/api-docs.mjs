@@ -217,6 +217,14 @@ function baseOf(decl, byName) {
   return e && e.kind === 'class' ? e.decls[0] : null;
 }
 
+/** True for an overload signature after the first of its name (its doc, if any, is the first's). */
+function isLaterOverload(m, owner) {
+  const sf = owner.getSourceFile();
+  const name = memberName(m, sf);
+  const first = owner.members.find((x) => memberName(x, sf) === name && isStatic(x) === isStatic(m));
+  return first !== m && (ts.isMethodDeclaration(m) || ts.isMethodSignature(m));
+}
+
 /** A member's doc, or the doc of the member it overrides in an exported base class. */
 function memberDoc(m, owner, byName) {
   const own = docText(m);
@@ -265,7 +273,7 @@ export function render(entries) {
           const sig = squash(m.getText(sf));
           const tick = sig.includes('`') ? '``' : '`';
           out.push('', `- ${tick}${sig}${tick}`);
-          const d = renderDoc(memberDoc(m, main, byName), anchors);
+          const d = isLaterOverload(m, main) ? '' : renderDoc(memberDoc(m, main, byName), anchors);
           if (d) out.push('', ...d.split('\n').map((l) => (l ? `  ${l}` : '')));
         }
       }
@@ -285,7 +293,7 @@ export function undocumented(entries) {
       const sf = main.getSourceFile();
       for (const m of main.members.filter((x) => isPublicMember(x, sf))) {
         if (ts.isConstructorDeclaration(m) && m.parameters.length === 0) continue;
-        if (!memberDoc(m, main, byName)) missing.push(`${e.name}.${memberName(m, sf)}`);
+        if (!memberDoc(m, main, byName) && !isLaterOverload(m, main)) missing.push(`${e.name}.${memberName(m, sf)}`);
       }
     }
   }

@@ -1,6 +1,5 @@
 // The Stack: one namespace's devices, clock, IPv4 family and neighbour table behind one object —
 // the library API that the CLI and the control channel are thin layers on.
-import { EventEmitter } from 'node:events';
 import { Clock, RealClock } from './core/clock.js';
 import { EINVAL, ENODEV, ENOENT, StackError, strerror } from './core/errno.js';
 import { Net } from './core/net.js';
@@ -16,7 +15,7 @@ import { Sysctl } from './control/sysctl.js';
 import { NeighParms, NeighParmName, setUnresQlen } from './neighbour/parms.js';
 import { ntableView, NtableView } from './neighbour/tbl_info.js';
 import { formatMac, parseMac } from './ethernet/mac.js';
-import { EBADF, EMSGSIZE, ENETDOWN, ENOBUFS } from './core/errno.js';
+import { EADDRNOTAVAIL, EBADF, EMSGSIZE, ENETDOWN, ENOBUFS } from './core/errno.js';
 import { ETH_HLEN } from './ethernet/ethhdr.js';
 import { allocSkb } from './core/skbuff.js';
 import type { ArpStats } from './ipv4/arp.js';
@@ -31,6 +30,7 @@ import type { PairStats } from './drivers/pair.js';
 import { NETDEV_CHANGE, NETDEV_CHANGEADDR, NETDEV_CHANGEMTU, NETDEV_DOWN, NETDEV_REGISTER, NETDEV_UNREGISTER, NETDEV_UP } from './core/net.js';
 import type { NetdevChangeInfo } from './core/net.js';
 import { EventIterator } from './core/event_iter.js';
+import { TypedEventEmitter } from './core/typed_emitter.js';
 import { FrameObserver, observeFrames } from './core/pcap.js';
 import { RawIpHandle, RawIpListener, RawIpOptions } from './ipv4/raw.js';
 import { UdpRemoteInfo, UdpSocket, UdpSocketOptions } from './socket/dgram.js';
@@ -215,6 +215,16 @@ function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer
   return undefined;
 }
 
+/** The events of a {@link Stack} and their listener arguments. */
+export interface StackEventMap {
+  /** A neighbour notification: what `ip monitor neigh` gets. */
+  neigh: [ev: NeighEvent];
+  /** A device event from the netdev notifier. */
+  link: [ev: LinkEvent];
+  /** {@link Stack.close} has finished. */
+  close: [];
+}
+
 /**
  * One network namespace: its devices, clock, IPv4 family and neighbour table behind one object.
  * Methods that change the stack throw a {@link StackError} whose `errno` is the kernel's
@@ -224,7 +234,7 @@ function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer
  * `'close'` once {@link Stack.close} has finished; {@link Stack.events} offers the first two as
  * an async iterator.
  */
-export class Stack extends EventEmitter {
+export class Stack extends TypedEventEmitter<StackEventMap> {
   private sysctlTree: Sysctl | null = null;
   /** The stack's time source; every timer of the stack runs on it. */
   readonly clock: Clock;
@@ -408,19 +418,27 @@ export class Stack extends EventEmitter {
    * unresolved neighbour) are counted and printed as iputils prints them, not thrown. `signal`
    * or {@link Stack.close} stops it early; it then resolves with what it has.
    *
-   * @throws StackError (rejects) `EINVAL` for an address that is not a dotted quad; `EBADF` once the stack is closed.
+   * @throws StackError (rejects) `EINVAL` for a destination or `source` that is not a dotted quad; `EADDRNOTAVAIL` for a `source` that is not the stack's own; `EBADF` once the stack is closed.
    */
   ping(dst: string, opts: PingOptions = {}): Promise<PingResult> {
     const a = parseIPv4(dst);
     if (a === null) return Promise.reject(new StackError(EINVAL, `ping: ${dst}: Name or service not known`));
     if (this.closed) return Promise.reject(new StackError(EBADF, 'ping: the stack is closed'));
+    let source = 0;
+    if (opts.source !== undefined) {
+      const s = typeof opts.source === 'string' ? parseIPv4(opts.source) : null;
+      if (s === null) return Promise.reject(new StackError(EINVAL, `ping: invalid source address "${String(opts.source)}"`));
+      // iputils binds to -I ADDR, which fails for an address that is not ours.
+      if (!this.inet.isLocalAddr(s)) return Promise.reject(new StackError(EADDRNOTAVAIL, `ping: bind: ${strerror(EADDRNOTAVAIL)}`));
+      source = s;
+    }
     const ac = new AbortController();
     const outer = opts.signal;
     const onAbort = (): void => ac.abort();
     if (outer?.aborted) ac.abort();
     else outer?.addEventListener('abort', onAbort, { once: true });
     this.pingAborts.add(ac);
-    return ping(this.inet, a, { ...opts, signal: ac.signal }).finally(() => {
+    return ping(this.inet, a, { ...opts, signal: ac.signal }, source).finally(() => {
       this.pingAborts.delete(ac);
       outer?.removeEventListener('abort', onAbort);
     });

@@ -712,16 +712,17 @@ export class FrameGen {
 
 /**
  * Counters that record an input frame the stack did not act on. Every frame that is neither
- * answered nor delivered must move exactly one of them (ip.drops.* and icmp.inCsumErrors are
- * left out because they refine counters listed here: inAddrErrors = martianSource + notForUs,
- * reasmFails = fragment, inDiscards = fwdNotHost, inHdrErrors ⊇ ttlExceeded, fragFails ⊇
- * fragNeeded, icmp.inErrors ⊇ icmp.inCsumErrors).
+ * answered nor delivered must move exactly one of them (ip.drops.*, ip.inCsumErrors and
+ * icmp.inCsumErrors are left out because they refine counters listed here: inAddrErrors =
+ * martianSource + notForUs, reasmFails = fragment, inDiscards = fwdNotHost, inHdrErrors ⊇
+ * ttlExceeded + inCsumErrors (as in ip_rcv_core), fragFails ⊇ fragNeeded, icmp.inErrors ⊇
+ * icmp.inCsumErrors).
  */
 export const DROP_COUNTERS = [
   'pair.rxRunt', 'pair.peerDown', 'net.rxNoHandler', 'net.rxDevDown',
   ...['noarpDevice', 'otherhost', 'looped', 'truncated', 'badHln', 'badPln', 'noInDevice', 'badHrdOrPro', 'badOpcode',
     'tipMulticast', 'tipLoopback', 'gratuitousDropped', 'ignored', 'filtered', 'unsolicited'].map((k) => `arp.drops.${k}`),
-  'ip.drops.otherhost', 'ip.inHdrErrors', 'ip.inCsumErrors', 'ip.inTruncatedPkts', 'ip.inAddrErrors', 'ip.drops.multicast',
+  'ip.drops.otherhost', 'ip.inHdrErrors', 'ip.inTruncatedPkts', 'ip.inAddrErrors', 'ip.drops.multicast',
   'ip.reasmFails', 'ip.inUnknownProtos', 'ip.inDiscards', 'ip.inNoRoutes', 'ip.fragFails',
   'icmp.inErrors', 'icmp.echoIgnoredBroadcast', 'icmp.unhandledType',
   // UDP (no sockets in the rig): a closed port, a bad header/length/checksum, an unwanted broadcast.

@@ -110,7 +110,7 @@ function pingStrtod(io: CliIO, s: string): number {
 }
 
 /** Options iputils has and tapstack's stack-side ping does not. */
-const UNSUPPORTED = new Set('6bRTFNaABdDfIlLmMOpQrSU'.split(''));
+const UNSUPPORTED = new Set('6bRTFNaABdDflLmMOpQrSU'.split(''));
 
 interface PingArgs {
   count: number | undefined;
@@ -120,11 +120,13 @@ interface PingArgs {
   timeout: number | undefined;
   deadline: number;
   quiet: boolean;
+  /** -I ADDR. */
+  source: string | undefined;
   target: string;
 }
 
 function parse(argv: string[], io: CliIO): PingArgs {
-  const a: PingArgs = { count: undefined, interval: undefined, size: undefined, ttl: undefined, timeout: undefined, deadline: 0, quiet: false, target: '' };
+  const a: PingArgs = { count: undefined, interval: undefined, size: undefined, ttl: undefined, timeout: undefined, deadline: 0, quiet: false, source: undefined, target: '' };
   const { items, operands } = getoptLong('ping', argv, 'h?4bRT:6F:N:aABc:dDfi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:');
   for (const it of items) {
     if ('error' in it) {
@@ -152,6 +154,14 @@ function parse(argv: string[], io: CliIO): PingArgs {
       }
       case 'q':
         a.quiet = true;
+        break;
+      case 'I':
+        // iputils takes an address or an interface name (SO_BINDTODEVICE); only the first exists here.
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(arg)) {
+          io.err(`ping: -I ${arg}: only a source address is supported by tapstack, not an interface name\n`);
+          throw new Exit(2);
+        }
+        a.source = arg;
         break;
       case 's':
         a.size = strtolOrErr(io, arg, 0n, BigInt(INT_MAX));
@@ -274,6 +284,7 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
   if (a.interval !== undefined) body.interval = a.interval;
   if (a.size !== undefined) body.size = a.size;
   if (a.ttl !== undefined) body.ttl = a.ttl;
+  if (a.source !== undefined) body.source = a.source;
   if (a.timeout !== undefined && a.timeout > 0) body.timeout = a.timeout;
 
   const call = ch.call('TS_PING', body, 0, (r) => {

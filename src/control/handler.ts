@@ -188,6 +188,7 @@ export class ControlHandler {
         const timeout = num(b, 'timeout');
         if (timeout !== undefined && (timeout < 0 || timeout > 2_000_000)) throw new StackError(EINVAL, 'ping: invalid timeout');
         const result = await s.ping(dst, {
+          source: str(b, 'source'),
           count,
           interval,
           size,

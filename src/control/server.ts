@@ -9,12 +9,13 @@ import { peerCred } from '../drivers/tap_addon.js';
 import type { ControlHandler, ControlPeer } from './handler.js';
 import { CONTROL_VERSION, MAX_REQUEST_BYTES, NLM_F_DUMP, Reply, Request, encode, isBadRequest, parseRequest } from './protocol.js';
 
+/** How {@link ControlServer.listen} guards the socket. */
 export interface ControlServerOptions {
-  /** Members of this group may connect and read (dumps, gets, events, stats), not change. */
+  /** Members of this group may connect and read (dumps, gets, events, stats), not change; default none. */
   readonlyGroup?: number | null;
-  /** Connections served at once; more are refused with EBUSY. */
+  /** Connections served at once; more are refused with EBUSY; default 64. */
   maxConnections?: number;
-  /** Requests per second per connection (a token bucket of one second's worth). */
+  /** Requests per second per connection (a token bucket of one second's worth); default 2000. */
   maxRequestsPerSecond?: number;
 }
 
@@ -48,17 +49,23 @@ function processGroups(pid: number): number[] {
   }
 }
 
+/** The control socket's counters (`control.*`). */
 export interface ControlServerStats {
+  /** Connections accepted on the socket, counted before the access and limit checks. */
   connections: number;
+  /** Requests passed to the handler (well-formed, allowed and within the rate limit). */
   requests: number;
+  /** Lines refused before the stack: not JSON, other version, unknown type or malformed body. */
   badRequests: number;
+  /** Connections closed for a request line over 64 KiB (-EMSGSIZE). */
   oversized: number;
-  /** Connections dropped because they did not read their replies/events. */
+  /** Connections dropped because they left over 4 MiB of replies/events unread. */
   slowConsumers: number;
-  /** Connections refused: unknown user, or too many connections. */
+  /** Connections refused: a peer not allowed (EACCES), or past maxConnections (EBUSY). */
   refused: number;
-  /** Requests refused to read-only peers. */
+  /** Change requests refused to read-only peers (-EPERM). */
   denied: number;
+  /** Requests over maxRequestsPerSecond, answered -EBUSY and not run. */
   rateLimited: number;
 }
 

@@ -18,10 +18,13 @@ import type { Stack } from '../stack.js';
 
 /** One `key = value` pair as `sysctl` prints it. */
 export interface SysctlEntry {
+  /** Dotted key, dots in device names written as '/' (`net.ipv4.neigh.tap0.locktime`). */
   key: string;
+  /** The current value as the kernel prints it (`sysctl -n`), e.g. `1000`. */
   value: string;
 }
 
+/** Options of {@link Sysctl.list} and {@link Sysctl.keys}. */
 export interface SysctlListOptions {
   /**
    * Include the entries procps hides from listings (`sysctl -a --deprecated`):

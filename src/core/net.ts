@@ -42,9 +42,13 @@ export type PacketTap = (skb: SkBuff, dev: NetDevice, outgoing: boolean) => void
 
 /** Core drop counters; every frame the core discards is counted in exactly one. */
 export interface CoreStats {
+  /** Frames of an ethertype no protocol handles (like the kernel's rx_nohandler); also rx_dropped. */
   rxNoHandler: number;
+  /** Frames received while the device was administratively down; also its rx_dropped. */
   rxDevDown: number;
+  /** Frames sent to a device that is down (ENETDOWN); also its tx_dropped. */
   txDevDown: number;
+  /** Frames the driver's xmit refused (e.g. TAP: larger than a ring slot); also its tx_dropped. */
   txDriverDrop: number;
 }
 

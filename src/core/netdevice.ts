@@ -48,13 +48,21 @@ export interface HeaderOps {
 
 /** Per-device counters (struct rtnl_link_stats64), as `ip -s link` shows them. */
 export interface DeviceStats {
+  /** rx_packets: frames the driver passed to the core (counted before any protocol drop). */
   rxPackets: number;
+  /** rx_bytes: bytes of those frames, Ethernet header included. */
   rxBytes: number;
+  /** tx_packets: frames the driver accepted (NETDEV_TX_OK); a TAP may still lose them (tx_dropped). */
   txPackets: number;
+  /** tx_bytes: bytes of those frames, Ethernet header included. */
   txBytes: number;
+  /** rx_dropped: received frames dropped: device down, no protocol handler, or pair end down. */
   rxDropped: number;
+  /** tx_dropped: device down, driver refused, or the kernel refused the TAP write (full, link down). */
   txDropped: number;
+  /** rx_errors: received frames too short for an Ethernet header (runts). */
   rxErrors: number;
+  /** tx_errors: frames lost to a fatal TAP write error (reported through TapDevice.onFatal). */
   txErrors: number;
 }
 

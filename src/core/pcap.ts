@@ -506,10 +506,11 @@ export interface LiveCaptureOptions {
   onDone?: () => void;
 }
 
+/** A live capture's counters, reported to `tapstack capture` when it ends. */
 export interface LiveCaptureStats {
-  /** Frames delivered. */
+  /** Frames the consumer took (deliver() returned true). */
   captured: number;
-  /** Frames lost: queue full between deliveries, or the consumer refused them. */
+  /** Frames lost: queue past maxFrames/maxBytes between deliveries, or the consumer refused them. */
   dropped: number;
 }
 

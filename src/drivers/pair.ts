@@ -7,7 +7,9 @@ import { randomMac } from '../ethernet/mac.js';
 
 /** Counters for frames the pair itself discards. */
 export interface PairStats {
+  /** Frames too short for an Ethernet header (eth_type_trans failed); also rx_errors. */
   rxRunt: number;
+  /** Frames that reached this end while it was down (its peer sent them anyway); also rx_dropped. */
   peerDown: number;
 }
 

@@ -12,26 +12,33 @@ import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TapError, TapHandle, openTap } from 
 /** How often the kernel side's up/down state is read (SIOCGIFFLAGS). */
 const LINK_POLL_MS = 1000;
 
+/** How {@link TapDevice.open} sets up the TAP and its rings. */
 export interface TapDeviceOptions {
   /** The stack's own MAC on this link (not the kernel side's); random locally administered by default. */
   mac?: Buffer;
-  /** Frames per read wake-up and per write batch. */
+  /** Frames per read wake-up and per write batch; default 64. */
   batch?: number;
-  /** Bytes per ring slot; must exceed MTU + 14. */
+  /** Bytes per ring slot; must exceed MTU + 14; default 2048. */
   frameSize?: number;
   /** Set the kernel side's MTU (and ours) at open. */
   mtu?: number;
 }
 
-/** Frames the driver itself gives up on, each counted. */
+/** Frames the driver itself gives up on, each counted, and its batch counts (`dev.NAME.*`). */
 export interface TapStats {
+  /** Frames read too short for an Ethernet header (eth_type_trans failed); also rx_errors. */
   rxRunt: number;
+  /** Frames longer than a ring slot (frameSize), cut to it by the addon before being passed up. */
   rxTruncated: number;
+  /** Frames longer than a ring slot, refused by xmit (ENOBUFS); also core.txDriverDrop. */
   txOversize: number;
+  /** Frames the kernel refused with EAGAIN/ENOBUFS (its queue was full); also tx_dropped. */
   txRefused: number;
-  /** Frames the kernel refused with EIO because its side of the link was down. */
+  /** Frames the kernel refused with EIO because its side of the link was down; also tx_dropped. */
   txLinkDown: number;
+  /** Receive wake-ups: batches of up to `batch` frames read by one native call. */
   rxBatches: number;
+  /** Transmit flushes: batches written by one native writeBatch() call. */
   txBatches: number;
 }
 

@@ -21,7 +21,6 @@ import { Ipv4ConfTree } from './devconf.js';
 import {
   InDevice,
   InIfaddr,
-  RT_SCOPE_LINK,
   inDevGet,
   inetDelIfa,
   inetInsertIfa,
@@ -37,32 +36,57 @@ import { Udp } from './udp.js';
 
 /** IPv4 counters, named after /proc/net/snmp's Ip line, plus the reasons behind each drop. */
 export interface IpStats {
+  /** Ip: InReceives: every IPv4 packet from a device, counted before any check. */
   inReceives: number;
+  /** Ip: InHdrErrors: short or malformed header (version, IHL, total length, checksum), or TTL expired forwarding. */
   inHdrErrors: number;
+  /** Ip: InCsumErrors: bad header checksum (also counted in inHdrErrors, as Linux does). */
   inCsumErrors: number;
+  /** Ip: InTruncatedPkts: total length beyond the bytes received. */
   inTruncatedPkts: number;
+  /** Ip: InAddrErrors: martian source or destination, or not ours with forwarding off. */
   inAddrErrors: number;
+  /** Ip: InUnknownProtos: local packets for a protocol nothing handles (ICMP prot unreachable sent). */
   inUnknownProtos: number;
+  /** Ip: InDelivers: local packets handed to ICMP or another protocol handler (UDP). */
   inDelivers: number;
+  /** Ip: InDiscards: forwarding candidates dropped (see drops.fwdNotHost). */
   inDiscards: number;
+  /** Ip: ForwDatagrams: packets forwarded, counted when handed to the output path. */
   forwDatagrams: number;
+  /** Ip: InNoRoutes: packets to forward with no unicast route (ICMP net unreachable sent). */
   inNoRoutes: number;
+  /** Ip: OutRequests: locally generated packets handed to output (forwarded ones not included). */
   outRequests: number;
+  /** Ip: OutNoRoutes: local packets (sends, echo replies, ICMP errors) without a route. */
   outNoRoutes: number;
+  /** Ip: OutDiscards: outgoing packets dropped: over the MTU, or no neighbour entry could be made. */
   outDiscards: number;
+  /** Ip: ReasmFails: fragments for us, dropped because reassembly is not implemented. */
   reasmFails: number;
+  /** Ip: FragFails: forwarded packets or echo replies over the MTU, which are never fragmented. */
   fragFails: number;
+  /** Drops by reason (`ip.drops.*`); each also counts in one Ip counter above, unless noted. */
   drops: {
+    /** Frames to another host's MAC (PACKET_OTHERHOST); in inReceives only. */
     otherhost: number;
+    /** Multicast, broadcast, 0/8, 127/8 or our own (without accept_local) sources; inAddrErrors. */
     martianSource: number;
+    /** Destinations in 0/8 or 127/8; inAddrErrors. */
     martianDestination: number;
+    /** Multicast destinations or link-layer multicast frames (no group membership); no Ip counter. */
     multicast: number;
+    /** Not ours, not broadcast, and forwarding off on the input device; inAddrErrors. */
     notForUs: number;
+    /** Fragments for us (no reassembly); reasmFails. */
     fragment: number;
+    /** Too big, no frag-needed sent: local sends (outDiscards); non-DF forwards, echo replies (fragFails). */
     fragNeeded: number;
+    /** No neighbour entry for the next hop could be created (table full, ENOBUFS); outDiscards. */
     neighCreateFailed: number;
-    /** Forwarding candidates that came as link-layer broadcast/multicast. */
+    /** Forwarding candidates that came as link-layer broadcast/multicast; inDiscards. */
     fwdNotHost: number;
+    /** Forwarding candidates with TTL ≤ 1 (ICMP time exceeded sent); inHdrErrors. */
     ttlExceeded: number;
   };
 }

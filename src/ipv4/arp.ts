@@ -54,30 +54,51 @@ export const LOCALLY_ENQUEUED = 0x1;
 
 /** Every ARP frame the stack does not act on lands in exactly one of these counters. */
 export interface ArpDrops {
+  /** Frames received on an IFF_NOARP device (arp_rcv drops them). */
   noarpDevice: number;
+  /** Frames addressed to another host's MAC (PACKET_OTHERHOST). */
   otherhost: number;
+  /** Our own frames looped back to us (PACKET_LOOPBACK). */
   looped: number;
+  /** Frames shorter than the ARP header plus both address pairs for this device. */
   truncated: number;
+  /** ar_hln differs from the device's address length. */
   badHln: number;
+  /** ar_pln is not 4. */
   badPln: number;
+  /** The device has no IPv4 state (in_device), e.g. while it is being unregistered. */
   noInDevice: number;
+  /** ar_hrd is neither Ethernet nor IEEE 802, or ar_pro is not IPv4. */
   badHrdOrPro: number;
+  /** ar_op is neither REQUEST nor REPLY (RARP, InARP, ...). */
   badOpcode: number;
+  /** Target IP is multicast. */
   tipMulticast: number;
+  /** Target IP is in 127/8. */
   tipLoopback: number;
+  /** Gratuitous ARP (sender IP = target IP) dropped by drop_gratuitous_arp. */
   gratuitousDropped: number;
+  /** Requests not answered: arp_ignore said no, or a DAD probe (sender 0.0.0.0) not for our address. */
   ignored: number;
+  /** Requests for our address not answered: arp_filter (no route back through the input device). */
   filtered: number;
-  /** Not for us, not proxied, and no cache entry to refresh: consumed without effect. */
+  /** Neither for us nor proxied, and no entry to refresh or create (arp_accept); DAD replies too. */
   unsolicited: number;
 }
 
+/** ARP packets in and out (`arp.*`), and every ARP drop by reason. */
 export interface ArpStats {
+  /** ARP requests that passed the header checks, whatever arp_process then did with them. */
   rxRequests: number;
+  /** ARP replies that passed the header checks, whatever arp_process then did with them. */
   rxReplies: number;
+  /** Requests handed to the device (arp_send): solicitations, announcements, ACD probes. */
   txRequests: number;
+  /** Replies handed to the device: for our addresses, DAD probes and proxied requests. */
   txReplies: number;
+  /** Requests answered for another host (proxy_arp, proxy_arp_pvlan or a pneigh entry). */
   proxied: number;
+  /** Frames not acted on, by reason (`arp.drops.*`). */
   drops: ArpDrops;
 }
 

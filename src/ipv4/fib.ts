@@ -18,18 +18,27 @@ export const RTN_UNREACHABLE = 7;
 /** Where a route came from (rtm_protocol). */
 export type RouteProto = 'kernel' | 'static' | 'boot';
 
+/** One IPv4 route, as `ip route show table all` lists it; addresses are host-order u32 (10.0.0.1 = 0x0a000001). */
 export interface FibRoute {
+  /** Destination: the network (host bits zero), or the address itself for local/broadcast routes. */
   dst: number;
+  /** Prefix length 0–32 (0: the default route). */
   prefixLen: number;
+  /** The netmask of prefixLen; a route matches daddr when (daddr ^ dst) & mask is 0. */
   mask: number;
+  /** rtm_type: RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, ... */
   type: number;
+  /** Output device (for local routes, the device holding the address). */
   dev: NetDevice;
   /** Gateway; 0 for on-link routes. */
   gw: number;
   /** Preferred source (0: choose by inet_select_addr). */
   prefsrc: number;
+  /** rtm_scope: RT_SCOPE_HOST (local), RT_SCOPE_LINK (on-link, broadcast), RT_SCOPE_UNIVERSE (gateway). */
   scope: number;
+  /** RTA_PRIORITY: among routes of the same prefix length, the lowest metric wins. */
   metric: number;
+  /** rtm_protocol: 'kernel' for routes an address brought, 'static' for routes added by hand. */
   proto: RouteProto;
   /** Table: 'local' holds RTN_LOCAL/BROADCAST, 'main' the rest (as `ip route show table local`). */
   table: 'local' | 'main';

@@ -19,31 +19,49 @@ import {
   writeIcmpHeader,
 } from './icmphdr.js';
 import { isLocalBroadcast, isMulticast, isZeronet } from './inet_addr.js';
-import { IPDEFTTL, IPPROTO_ICMP, IP_MF, IP_OFFMASK, ipDaddr, ipFragOff, ipIhlBytes, ipProtocol, ipSaddr, ipTos, ipTotLen, writeIpHeader } from './iphdr.js';
+import { IPDEFTTL, IPPROTO_ICMP, IP_OFFMASK, ipDaddr, ipFragOff, ipIhlBytes, ipProtocol, ipSaddr, ipTos, ipTotLen, writeIpHeader } from './iphdr.js';
 import { RTN_LOCAL, fibPrefsrc, rtNexthop } from './fib.js';
 import { ipFinishOutput2, ipSend } from './ip_output.js';
 
 /** ICMP counters, named as in /proc/net/snmp's Icmp line where one exists. */
 export interface IcmpStats {
+  /** Icmp: InMsgs: every ICMP message delivered to us, bad ones included. */
   inMsgs: number;
+  /** Icmp: InErrors: bad checksum or length, or an error quoting too little or no socket of ours. */
   inErrors: number;
+  /** Icmp: InCsumErrors: messages with a bad checksum (also in inErrors). */
   inCsumErrors: number;
+  /** Icmp: InEchos: echo requests received (answered unless ignored, unroutable or too big). */
   inEchos: number;
+  /** Icmp: InEchoReps: echo replies received (handed to the ping session of their id, if any). */
   inEchoReps: number;
+  /** Icmp: InDestUnreachs: destination unreachable errors received. */
   inDestUnreachs: number;
+  /** Icmp: InTimeExcds: time exceeded errors received. */
   inTimeExcds: number;
+  /** Icmp: InParmProbs: parameter problem errors received. */
   inParmProbs: number;
+  /** Icmp: InSrcQuenchs: source quench errors received. */
   inSrcQuenchs: number;
+  /** Icmp: InRedirects: redirects received; counted, never acted on. */
   inRedirects: number;
+  /** Icmp: OutMsgs: echo replies and errors built and handed to IPv4 output. */
   outMsgs: number;
+  /** Icmp: OutEchoReps: echo replies sent. */
   outEchoReps: number;
+  /** Icmp: OutEchos: echo requests the stack's ping sent (once routed, as icmp_out_count() counts them). */
   outEchos: number;
+  /** Icmp: OutDestUnreachs: destination unreachable errors sent. */
   outDestUnreachs: number;
+  /** Icmp: OutTimeExcds: time exceeded errors sent. */
   outTimeExcds: number;
-  /** Errors we chose not to send (rules or rate limit). */
+  /** Errors icmp_send() must not send: about an ICMP error, a later fragment, bcast/mcast, otherhost. */
   outSuppressed: number;
+  /** Icmp: OutRateLimitGlobal: errors not sent, the icmp_msgs_per_sec/burst token bucket was empty. */
   outRateLimited: number;
+  /** Echo requests to a broadcast or multicast address, ignored per icmp_echo_ignore_broadcasts. */
   echoIgnoredBroadcast: number;
+  /** Messages of a type icmp_rcv does not handle (timestamp, address mask, ...), dropped. */
   unhandledType: number;
 }
 

@@ -34,9 +34,12 @@ export function ipRcv(inet: Inet, skb: SkBuff, dev: NetDevice): void {
   const off = skb.data;
   const reason = ipHeaderCheck(b, off, skb.len);
   if (reason !== 0) {
-    if (reason === IP_DROP_BAD_CSUM) st.inCsumErrors++;
-    else if (reason === IP_DROP_TRUNCATED) st.inTruncatedPkts++;
-    else st.inHdrErrors++;
+    // ip_rcv_core(): csum_error falls through to inhdr_error, so a bad checksum counts in both.
+    if (reason === IP_DROP_TRUNCATED) st.inTruncatedPkts++;
+    else {
+      if (reason === IP_DROP_BAD_CSUM) st.inCsumErrors++;
+      st.inHdrErrors++;
+    }
     return;
   }
   skb.networkHeader = off;

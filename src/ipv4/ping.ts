@@ -19,8 +19,8 @@ export interface PingOptions {
   size?: number;
   /** Seconds to wait for replies after the last request; default max(1, 2·interval). */
   timeout?: number;
-  /** Source address (-I ADDR); default: chosen by the route. */
-  source?: number;
+  /** Source address, dotted quad (-I ADDR): one of the stack's own; default: chosen by the route. */
+  source?: string;
   /** Time to live of the requests (-t); default 64. */
   ttl?: number;
   /** Receives each output line as iputils prints it. */
@@ -77,7 +77,7 @@ function allocIdent(inet: Inet): number {
 }
 
 /** Runs one ping session to completion; timing comes from the stack's clock. */
-export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<PingResult> {
+export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0): Promise<PingResult> {
   const clock = inet.net.clock;
   const count = opts.count ?? 4;
   const intervalMs = (opts.interval ?? 1) * 1000;
@@ -147,8 +147,12 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}): Promise<P
       skb.sk = owner;
       lastSend = clock.preciseNow();
       sentAt.set(seq, lastSend);
-      const rc = ipSend(inet, skb, opts.source ?? 0, dst, IPPROTO_ICMP, opts.ttl ?? 64);
-      if (rc < 0) {
+      const rc = ipSend(inet, skb, source, dst, IPPROTO_ICMP, opts.ttl ?? 64);
+      if (rc >= 0) {
+        // icmp_out_count() in ping_v4_push_pending_frames(): counted once routed, answered or not.
+        inet.icmp.stats.outMsgs++;
+        inet.icmp.stats.outEchos++;
+      } else {
         errors++;
         sentAt.delete(seq);
         out(rc === -ENETUNREACH ? `ping: connect: Network is unreachable` : `ping: sendmsg: ${strerror(rc)}`);

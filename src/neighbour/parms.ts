@@ -6,22 +6,37 @@ import { skbTruesize } from '../core/skbuff.js';
 
 /** The settable per-table/per-device values (all times in ms). */
 export interface NeighParmsValues {
+  /** mcast_solicit: broadcast probes while INCOMPLETE (default 3). */
   mcastProbes: number;
+  /** ucast_solicit: unicast probes in PROBE (default 3). */
   ucastProbes: number;
+  /** app_solicit: probes left to a userspace daemon via `miss` events (default 0). */
   appProbes: number;
+  /** mcast_resolicit: broadcast probes after the unicast ones in PROBE (default 0). */
   mcastReprobes: number;
+  /** retrans_time: ms between probes (default 1000). */
   retransTime: number;
+  /** base_reachable_time: REACHABLE lasts a random 0.5–1.5 times this, in ms (default 30000). */
   baseReachableTime: number;
+  /** delay_first_probe_time: ms in DELAY before probing (default 5000). */
   delayProbeTime: number;
+  /** interval_probe_time_ms: how often MANAGED entries are re-probed (default 5000). */
   intervalProbeTimeMs: number;
+  /** gc_stale_time: ms an unused entry may stay before GC may take it (default 60000). */
   gcStaletime: number;
+  /** unres_qlen_bytes: bytes (truesize) queued per unresolved entry (default 212992). */
   queueLenBytes: number;
+  /** proxy_qlen: requests waiting for the proxy delay (default 64). */
   proxyQlen: number;
+  /** anycast_delay: ms (kept for the uapi; ARP does not use it, default 1000). */
   anycastDelay: number;
+  /** proxy_delay: maximum random ms before answering a proxied request (default 800). */
   proxyDelay: number;
+  /** locktime: ms after an update during which another lladdr is ignored (default 1000). */
   locktime: number;
 }
 
+/** The name of one {@link NeighParmsValues} knob. */
 export type NeighParmName = keyof NeighParmsValues;
 
 /** ETH_FRAME_LEN: the frame size the deprecated packet-count queue limit is expressed in. */

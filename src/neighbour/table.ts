@@ -88,23 +88,37 @@ export interface NeighTableConfig<K> {
   gcThresh3: number;
 }
 
-/** struct neigh_statistics, plus drops the kernel does not count. */
+/** struct neigh_statistics (`ip -s ntable`, `neigh.*`), plus drops the kernel does not count. */
 export interface NeighStatistics {
+  /** ndts_allocs: entries allocated (neigh_alloc), including ones freed again at once. */
   allocs: number;
+  /** ndts_destroys: entries whose last reference went (neigh_destroy). */
   destroys: number;
+  /** ndts_hash_grows: times the hash doubled its buckets (more entries than buckets). */
   hashGrows: number;
+  /** ndts_lookups: counted lookups (neigh_lookup); the output path's lookup_noref is not counted. */
   lookups: number;
+  /** ndts_hits: counted lookups that found an entry. */
   hits: number;
+  /** ndts_res_failed: resolutions that failed, the entry going FAILED (neigh_invalidate). */
   resFailed: number;
+  /** ndts_rcv_probes_mcast: multicast solicitations received; ARP never counts it, as in Linux. */
   rcvProbesMcast: number;
+  /** ndts_rcv_probes_ucast: unicast solicitations received; ARP never counts it, as in Linux. */
   rcvProbesUcast: number;
+  /** ndts_periodic_gc_runs: runs of neigh_periodic_work (every base_reachable_time/2). */
   periodicGcRuns: number;
+  /** ndts_forced_gc_runs: neigh_forced_gc() runs on creation at gc_thresh2/gc_thresh3. */
   forcedGcRuns: number;
+  /** ndts_unres_discards: packets dropped (oldest first) from a full queue_len_bytes queue. */
   unresDiscards: number;
+  /** ndts_table_fulls: creations refused (ENOBUFS) at gc_thresh3 when forced GC freed nothing. */
   tableFulls: number;
+  /** Drops the kernel does not count but tapstack does (`neigh.extra.*`). */
   extra: NeighExtraStats;
 }
 
+/** What the neighbour layer loses without a kernel counter to show it, one counter per reason. */
 export interface NeighExtraStats {
   /** Queued packets thrown away when their entry was flushed, destroyed or left valid/failed. */
   queuePurged: number;
@@ -112,11 +126,11 @@ export interface NeighExtraStats {
   eventSendDrops: number;
   /** Packets sent into neigh_blackhole (dead/unconstructed entries, unregistered device). */
   blackholeDrops: number;
-  /** dev_hard_header() refused to build a header. */
+  /** Packets dropped because dev_hard_header() could not build their link-layer header. */
   hhFillFailed: number;
-  /** Not enough head room for the cached header. */
+  /** Packets on the fast path without enough head room for the cached header (ENOBUFS). */
   hhHeadroomDrops: number;
-  /** Proxy requests dropped because the proxy queue was full. */
+  /** Proxy requests dropped because the proxy queue was past proxy_qlen (pneigh_enqueue). */
   proxyQueueDrops: number;
   /** Proxy requests dropped by ifdown/stop or because their device went down before replay. */
   proxyPurged: number;

@@ -9,65 +9,109 @@ export interface NtableParmsView {
   ifindex: number;
   /** Device name; null for the table default. */
   dev: string | null;
+  /** NDTPA_REFCNT: 1 plus one per entry using these parms, as `ip ntable` prints it. */
   refcnt: number;
+  /** NDTPA_REACHABLE_TIME: REACHABLE's lifetime, random in [½, 1½)·base, re-drawn every 300 s. */
   reachableTime: number;
+  /** NDTPA_BASE_REACHABLE_TIME: the base reachable_time is drawn from. */
   baseReachableTime: number;
+  /** NDTPA_RETRANS_TIME: interval between solicitations while resolving or probing. */
   retransTime: number;
+  /** NDTPA_GC_STALETIME: periodic GC removes unreferenced entries unused for this long. */
   gcStaletime: number;
+  /** NDTPA_DELAY_PROBE_TIME: how long DELAY waits for a confirmation before PROBE. */
   delayProbeTime: number;
   /** NDTPA_QUEUE_LEN: the packet-count form of queue_len_bytes (unres_qlen). */
   queueLen: number;
+  /** NDTPA_QUEUE_LENBYTES: bytes (truesize) that may wait on one unresolved entry. */
   queueLenBytes: number;
+  /** NDTPA_APP_PROBES: solicitations left to userspace resolvers (a `miss` event). */
   appProbes: number;
+  /** NDTPA_UCAST_PROBES: unicast probes to the known address (PROBE) before broadcasting. */
   ucastProbes: number;
+  /** NDTPA_MCAST_PROBES: broadcast solicitations before an unresolved entry goes FAILED. */
   mcastProbes: number;
+  /** NDTPA_MCAST_REPROBES: broadcast probes in PROBE, after the unicast ones. */
   mcastReprobes: number;
+  /** NDTPA_ANYCAST_DELAY: the longest random delay of anycast answers (IPv6; unused by ARP). */
   anycastDelay: number;
+  /** NDTPA_PROXY_DELAY: proxied requests are answered after a random delay in [0, proxy_delay). */
   proxyDelay: number;
+  /** NDTPA_PROXY_QLEN: proxied requests that may wait for their delay; more are dropped. */
   proxyQlen: number;
+  /** NDTPA_LOCKTIME: ARP does not override an entry's MAC within this long of its last update. */
   locktime: number;
+  /** NDTPA_INTERVAL_PROBE_TIME_MS: how often MANAGED (NTF_MANAGED) entries are re-probed. */
   intervalProbeTimeMs: number;
 }
 
-/** struct ndt_config. */
+/** struct ndt_config (NDTA_CONFIG): the table's size, hash and flush state. */
 export interface NtableConfigView {
+  /** ndtc_key_len: bytes of a key (4 for IPv4). */
   keyLen: number;
+  /** ndtc_entry_size: Linux's arp_tbl figure ({@link LINUX_ARP_ENTRY_SIZE}) unless given. */
   entrySize: number;
+  /** ndtc_entries: entries in the table now. */
   entries: number;
-  /** Milliseconds since the last flush, as the kernel's u32 (wraps like jiffies_to_msecs). */
+  /** ndtc_last_flush: ms since forced GC last completed (u32, wraps like jiffies_to_msecs). */
   lastFlushAgoMs: number;
-  /** Milliseconds since reachable_time was last re-drawn (u32; "negative" ages wrap). */
+  /** ndtc_last_rand: ms since reachable_time was last re-drawn (u32; "negative" ages wrap). */
   lastRandAgoMs: number;
+  /** ndtc_hash_rnd: the hash seed in use (re-drawn whenever the hash grows). */
   hashRnd: number;
+  /** ndtc_hash_mask: hash buckets − 1. */
   hashMask: number;
+  /** ndtc_hash_chain_gc: always 0, as Linux reports it. */
   hashChainGc: number;
+  /** ndtc_proxy_qlen: proxied requests waiting in the proxy queue now. */
   proxyQlen: number;
 }
 
 /** struct ndt_stats (summed over CPUs). */
 export interface NtableStatsView {
+  /** ndts_allocs: entries allocated (neigh_alloc), including ones freed again at once. */
   allocs: number;
+  /** ndts_destroys: entries whose last reference went (neigh_destroy). */
   destroys: number;
+  /** ndts_hash_grows: times the hash doubled its buckets. */
   hashGrows: number;
+  /** ndts_res_failed: resolutions that failed, the entry going FAILED. */
   resFailed: number;
+  /** ndts_lookups: counted lookups (neigh_lookup); the output path's lookup_noref is not counted. */
   lookups: number;
+  /** ndts_hits: counted lookups that found an entry. */
   hits: number;
+  /** ndts_rcv_probes_mcast: multicast solicitations received; ARP never counts it, as in Linux. */
   rcvProbesMcast: number;
+  /** ndts_rcv_probes_ucast: unicast solicitations received; ARP never counts it, as in Linux. */
   rcvProbesUcast: number;
+  /** ndts_periodic_gc_runs: runs of neigh_periodic_work. */
   periodicGcRuns: number;
+  /** ndts_forced_gc_runs: neigh_forced_gc() runs on creation at gc_thresh2/gc_thresh3. */
   forcedGcRuns: number;
+  /** ndts_unres_discards: packets dropped from a full queue of an unresolved entry. */
   unresDiscards: number;
+  /** ndts_table_fulls: creations refused (ENOBUFS) because the table was full. */
   tableFulls: number;
 }
 
+/** Everything RTM_GETNEIGHTBL reports for one table, as `ip [-s] ntable` shows it. */
 export interface NtableView {
+  /** ndtm_family (AF_INET = 2). */
   family: number;
+  /** NDTA_NAME: the table's id (`arp_cache`). */
   name: string;
+  /** NDTA_THRESH1 (gc_thresh1): below this many entries periodic GC removes nothing. */
   thresh1: number;
+  /** NDTA_THRESH2 (gc_thresh2): from here on, creation forces GC if the last flush is over 5 s old. */
   thresh2: number;
+  /** NDTA_THRESH3 (gc_thresh3): hard limit; creation forces GC, failing if it frees nothing. */
   thresh3: number;
+  /** NDTA_GC_INTERVAL: reported only; periodic GC runs every base_reachable_time/2, as in Linux. */
   gcIntervalMs: number;
+  /** NDTA_CONFIG: size, hash and flush state. */
   config: NtableConfigView;
+  /** NDTA_STATS: the table's counters, as `ip -s ntable` prints them. */
   stats: NtableStatsView;
   /** The default parms first, then per-device parms in the kernel's list order (newest first). */
   parms: NtableParmsView[];

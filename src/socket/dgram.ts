@@ -2,7 +2,7 @@
 // forms, events and error objects, over the stack's UDP (src/ipv4/udp.ts) instead of the host's.
 // Binding, connecting and sending happen at once (there is no DNS and no libuv request); events
 // are still emitted asynchronously, as Node emits them.
-import { EventEmitter } from 'node:events';
+import { TypedEventEmitter } from '../core/typed_emitter.js';
 import { EBADF, EINVAL, errnoName } from '../core/errno.js';
 import type { Inet } from '../ipv4/af_inet.js';
 import { formatIPv4, parseIPv4 } from '../ipv4/inet_addr.js';
@@ -181,6 +181,20 @@ const BOUND = 2;
 const DISCONNECTED = 0;
 const CONNECTED = 2;
 
+/** The events of a {@link UdpSocket} and their listener arguments, as `dgram.Socket`'s. */
+export interface UdpSocketEventMap {
+  /** A datagram arrived. */
+  message: [msg: Buffer, rinfo: UdpRemoteInfo];
+  /** The socket is bound. */
+  listening: [];
+  /** `connect()` completed. */
+  connect: [];
+  /** A failed bind or connect without a callback, or an error about a datagram already sent. */
+  error: [err: UdpSocketError];
+  /** The socket is closed. */
+  close: [];
+}
+
 /**
  * A UDP socket on the stack, with the API of Node's `dgram.Socket` (create it with
  * {@link Stack.createSocket}).
@@ -200,7 +214,7 @@ const CONNECTED = 2;
  * (Linux tells only connected sockets, or those with IP_RECVERR, and Node then emits a
  * `recvmsg` error; attaching a listener is tapstack's IP_RECVERR).
  */
-export class UdpSocket extends EventEmitter {
+export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
   /** Always `'udp4'`. */
   readonly type = 'udp4' as const;
   private sk: UdpSock | null;

@@ -38,6 +38,10 @@ try {
 } catch (e) {
   if (e instanceof StackError) console.log(e.code, e.errno);
 }
+a.on('neigh', (ev) => console.log(ev.neigh.dst.length, ev.type));
+a.once('link', (ev) => console.log(ev.link.name, ev.change));
+sock.on('message', (msg, rinfo) => console.log(msg.byteLength, rinfo.address));
+sock.on('error', (err) => console.log(err.code, err.errno));
 for await (const ev of a.events(['newneigh'], { signal: AbortSignal.timeout(1) })) console.log(ev.type);
 console.log(n.length, count);
 await a.close();
@@ -49,6 +53,8 @@ const wrong: string = a.stats().udp.noPorts;
 a.neighAdd({ dst: '192.168.7.11', dev: 'eth-a', lladdr: 5 });
 // @ts-expect-error only udp4 exists
 a.createSocket('udp6');
+// @ts-expect-error a 'neigh' listener gets a NeighEvent
+a.on('neigh', (ev: string) => console.log(ev));
 void wrong;
 `;
 
@@ -88,6 +94,23 @@ describe('the package as a consumer installs it', () => {
           `1 datagram sent; 192\\.168\\.7\\.2 REACHABLE\\nDeleted 192\\.168\\.7\\.2 dev eth-a lladdr ${mac} REACHABLE \\n$`,
       ),
     );
+  });
+
+  it('a CommonJS program can require() it (Node >= 20.19 loads ES modules through require)', async () => {
+    const file = join(dir, 'app', 'req.cjs');
+    writeFileSync(
+      file,
+      `const { Stack, createPair } = require('tapstack');
+const a = new Stack(), b = new Stack();
+const [x, y] = createPair('x0', 'y0');
+a.addDevice(x); b.addDevice(y);
+a.addAddress(x, '10.1.0.1/24'); b.addAddress(y, '10.1.0.2/24');
+a.ping('10.1.0.2', { count: 1 }).then(async (r) => { console.log(r.received); await a.close(); await b.close(); });
+`,
+    );
+    const r = await runChild([file], { timeoutMs: 20000 });
+    expect(r.err).not.toMatch(/ERR_/);
+    expect([r.code, r.out]).toEqual([0, '1\n']);
   });
 
   it('type-checks a strict NodeNext TypeScript consumer, and its deliberate type errors are errors', () => {

@@ -69,4 +69,15 @@ describe('Stack management API', () => {
     expect(() => s.neighAdd({ dst: '10.0.0.9', dev: 'tap0', state: 'sleepy' })).toThrow('nud state "sleepy" is bad');
     expect(s.neighbours()).toHaveLength(1);
   });
+
+  it('ping source: a dotted quad of ours; a malformed one is EINVAL and a foreign one EADDRNOTAVAIL, before anything is sent', async () => {
+    const s = setup();
+    const tx = s.device('tap0').stats.txPackets;
+    await expect(s.ping('10.0.0.2', { source: '10.0.0.9' })).rejects.toMatchObject({ code: 'EADDRNOTAVAIL', message: 'ping: bind: Cannot assign requested address' });
+    await expect(s.ping('10.0.0.2', { source: 'tap0' })).rejects.toMatchObject({ code: 'EINVAL' });
+    // A number (the old internal form) is refused rather than silently sending from 0.0.0.0.
+    await expect(s.ping('10.0.0.2', { source: 0x0a000001 as unknown as string })).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(s.device('tap0').stats.txPackets).toBe(tx);
+  });
 });
+

@@ -499,6 +499,22 @@ describe('tapstack ping (iputils 20221126)', () => {
     expect(out2).not.toContain('From');
   });
 
+  it('-I ADDR: the requests leave from that address; one that is not ours fails as bind does in iputils', async () => {
+    const env = setup();
+    env.A.addAddress('tap0', '10.0.0.5/24');
+    const seen: string[] = [];
+    env.B.openRawIp(1, (p, info) => {
+      if (p[0] === 8) seen.push(info.src);
+    });
+    const [code] = await ping(env, ['-c', '1', '-I', '10.0.0.5', '10.0.0.2']);
+    expect(code).toBe(0);
+    expect(seen).toEqual(['10.0.0.5']);
+    // icmp_out_count(): the request is an ICMP message out, and an echo.
+    expect(env.A.stats().icmp).toMatchObject({ outEchos: 1, outMsgs: 1 });
+    expect(await ping(env, ['-c', '1', '-I', '10.0.0.9', '10.0.0.2'])).toEqual([2, '', 'ping: bind: Cannot assign requested address\n']);
+    expect(await ping(env, ['-c', '1', '-I', 'eth0', '10.0.0.2'])).toEqual([2, '', 'ping: -I eth0: only a source address is supported by tapstack, not an interface name\n']);
+  });
+
   it('no route: only "ping: connect: Network is unreachable", status 2', async () => {
     const env = setup();
     expect(await ping(env, ['-c', '2', '8.8.8.8'])).toEqual([2, '', 'ping: connect: Network is unreachable\n']);

@@ -57,14 +57,14 @@ function echoPayload(id: number, seq: number, data: Buffer): Buffer {
 }
 
 describe('ip_rcv drops', () => {
-  it('bad header checksum → inCsumErrors', () => {
+  it('bad header checksum → inCsumErrors and inHdrErrors (ip_rcv_core falls through to inhdr_error)', () => {
     const { B, eb } = setup();
     const f = ipFrame({});
     f[ETH_HLEN + 10] ^= 0xff;
     eb.receiveFrame(f);
     expect(B.inet.stats.inReceives).toBe(1);
     expect(B.inet.stats.inCsumErrors).toBe(1);
-    expect(B.inet.stats.inHdrErrors).toBe(0);
+    expect(B.inet.stats.inHdrErrors).toBe(1);
     expect(B.inet.stats.inDelivers).toBe(0);
     expect(eb.sent).toHaveLength(0);
   });

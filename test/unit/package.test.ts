@@ -72,8 +72,10 @@ describe('package.json', () => {
   it('exports the entry point with its types first, and package.json itself', () => {
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.exports)).toEqual(['.', './package.json']);
-    expect(Object.keys(pkg.exports['.'])).toEqual(['types', 'import']);
-    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    // "default" too: require() then fails with Node's clear ERR_REQUIRE_ESM (or works on Node >= 22.12)
+    // instead of ERR_PACKAGE_PATH_NOT_EXPORTED.
+    expect(Object.keys(pkg.exports['.'])).toEqual(['types', 'import', 'default']);
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
     expect(pkg.exports['./package.json']).toBe('./package.json');
     expect(pkg.main).toBe('dist/index.js');
     expect(pkg.types).toBe('dist/index.d.ts');

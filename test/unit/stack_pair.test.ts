@@ -152,7 +152,7 @@ describe('arp_announce', () => {
     const { A, ea, clock } = setup({ deferred: true });
     A.addAddress(ea, '10.0.0.5/24'); // secondary on the same subnet
     if (announce) A.inet.conf.all.set('arp_announce', announce);
-    const p = A.ping('10.0.0.2', { count: 1, source: ip('10.0.0.5'), timeout: 1 });
+    const p = A.ping('10.0.0.2', { count: 1, source: '10.0.0.5', timeout: 1 });
     const req = arps(ea.sent);
     expect(req).toHaveLength(1);
     ea.pending.length = 0; // drop on the wire
