@@ -9,6 +9,7 @@ export { NetDevice, IFF_NOARP, IFF_UP } from './core/netdevice.js';
 export { SkBuff } from './core/skbuff.js';
 export { PairDevice, createPair } from './drivers/pair.js';
 export { TapDevice } from './drivers/tap.js';
+export type { TapError } from './drivers/tap_addon.js';
 export type { PingOptions, PingResult, PingReply } from './ipv4/ping.js';
 export type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
 export {
