@@ -33,7 +33,7 @@ export {
 export { formatIPv4, parseIPv4, parseCidr } from './ipv4/inet_addr.js';
 export { formatMac, parseMac } from './ethernet/mac.js';
 export { Sysctl, formatSysctlLine } from './control/sysctl.js';
-export type { AcdResult, AcdTiming } from './ipv4/acd.js';
+export type { AcdResult, AcdStats, AcdTiming } from './ipv4/acd.js';
 export { ControlHandler } from './control/handler.js';
 export { ControlChannel, ControlError, LocalChannel, SocketChannel } from './control/channel.js';
 export { ControlServer } from './control/server.js';

@@ -8,7 +8,7 @@ import { Inet } from './ipv4/af_inet.js';
 import { formatIPv4, parseCidr, parseIPv4 } from './ipv4/inet_addr.js';
 import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
-import { ACD_RFC5227, Acd, AcdResult, AcdTiming } from './ipv4/acd.js';
+import { ACD_RFC5227, Acd, AcdResult, AcdStats, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
 import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_NOARP, NUD_PERMANENT, NUD_VALID, nudStateFromName } from './neighbour/nud.js';
 import { Sysctl } from './control/sysctl.js';
@@ -188,7 +188,7 @@ export interface StackStats {
   /** ARP packets in and out, and every ARP drop by reason. */
   arp: ArpStats;
   /** RFC 5227 address conflict detection. */
-  acd: Acd['stats'];
+  acd: AcdStats;
   /** The IPv4 layer, with `/proc/net/snmp` Ip names, and drops by reason. */
   ip: IpStats;
   /** ICMP, with `/proc/net/snmp` Icmp names. */

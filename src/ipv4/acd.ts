@@ -60,10 +60,20 @@ interface Probe {
   reject: (e: Error) => void;
 }
 
+/** RFC 5227 claim counters (`acd.*` in `tapstack stat`). */
+export interface AcdStats {
+  /** ARP probes sent (sender IP 0.0.0.0, target the address being claimed). */
+  probesSent: number;
+  /** Announcements sent after a claim succeeded (gratuitous requests). */
+  announcementsSent: number;
+  /** Claims abandoned: another host used the address as its sender, or probed for it too. */
+  conflicts: number;
+}
+
 export class Acd {
   private readonly probes: Probe[] = [];
   private readonly announcers = new Set<Timer<null>>();
-  readonly stats = { probesSent: 0, announcementsSent: 0, conflicts: 0 };
+  readonly stats: AcdStats = { probesSent: 0, announcementsSent: 0, conflicts: 0 };
 
   constructor(private readonly inet: Inet) {}
 
