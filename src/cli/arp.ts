@@ -16,7 +16,7 @@ import { NUD_PERMANENT, NUD_STALE } from '../neighbour/nud.js';
 import type { LinkInfo } from '../stack.js';
 import { formatArpBsd, formatArpTable } from './fmt_nettools.js';
 import { ARPHRD_ETHER, ATF_COM, ATF_DONTPUB, ATF_NETMASK, ATF_PERM, ATF_PUBL, ATF_USETRAILERS, procArpRows, type ProcArpNeigh, type ProcArpPneigh, type ProcArpRow } from './fmt_proc.js';
-import type { CliIO } from './io.js';
+import { Exit, type CliIO } from './io.js';
 
 // ---- GNU getopt_long (glibc posix/getopt.c, default PERMUTE ordering) ---------------------------
 
@@ -291,11 +291,6 @@ const ARP_LONGOPTS: readonly LongOption[] = [
 /** Address families net-tools knows (get_aftype); only inet is supported by the kernel's arp. */
 const KNOWN_AF = new Set(['inet', 'inet6', 'unix', 'local', 'file', 'ipx', 'ax25', 'netrom', 'x25', 'ddp', 'ec', 'rose']);
 
-/** Thrown to end the command with a status (usage() and friends exit()). */
-class Exit {
-  constructor(readonly code: number) {}
-}
-
 interface ArpState {
   io: CliIO;
   ch: ControlChannel;
@@ -526,17 +521,28 @@ function setProxyArp(ch: ControlChannel, dev: string | null, on: boolean): Promi
   return ch.call('TS_SYSCTL', { key: `net/ipv4/conf/${dev ?? 'all'}/proxy_arp`, value: on ? '1' : '0' });
 }
 
+/** arp_ioctl()'s part before the command: flag checks, the named device, the netmask. */
+async function arpIoctlCommon(
+  st: ArpState,
+  req: ArpReq,
+): Promise<number | { mask: number; links: LinkInfo[]; dev: string | null; dst: string }> {
+  if (!(req.flags & ATF_PUBL) && req.flags & (ATF_NETMASK | ATF_DONTPUB)) return EINVAL;
+  const links = await st.ch.dump<LinkInfo>('RTM_GETLINK');
+  if (req.dev !== '' && !links.some((l) => l.name === req.dev)) return ENODEV;
+  return {
+    mask: req.flags & ATF_NETMASK ? req.mask : 0xffffffff,
+    links,
+    dev: req.dev === '' ? null : req.dev,
+    dst: formatIPv4(req.ip),
+  };
+}
+
 /** arp_ioctl(SIOCSARP) → arp_req_set / arp_req_set_public; returns an errno or 0. */
 async function siocsarp(st: ArpState, req: ArpReq): Promise<number> {
-  if (!(req.flags & ATF_PUBL) && req.flags & (ATF_NETMASK | ATF_DONTPUB)) return EINVAL;
-  const mask = req.flags & ATF_NETMASK ? req.mask : 0xffffffff;
-  const links = await st.ch.dump<LinkInfo>('RTM_GETLINK');
-  let dev: string | null = null;
-  if (req.dev !== '') {
-    if (!links.some((l) => l.name === req.dev)) return ENODEV;
-    dev = req.dev;
-  }
-  const dst = formatIPv4(req.ip);
+  const p = await arpIoctlCommon(st, req);
+  if (typeof p === 'number') return p;
+  const { mask, links, dst } = p;
+  let dev = p.dev;
   if (req.flags & ATF_PUBL) {
     if (mask !== 0 && mask !== 0xffffffff) return EINVAL;
     if (dev === null && req.flags & ATF_COM) {
@@ -561,15 +567,10 @@ async function siocsarp(st: ArpState, req: ArpReq): Promise<number> {
 
 /** arp_ioctl(SIOCDARP) → arp_req_delete / arp_req_delete_public; returns an errno or 0. */
 async function siocdarp(st: ArpState, req: ArpReq): Promise<number> {
-  if (!(req.flags & ATF_PUBL) && req.flags & (ATF_NETMASK | ATF_DONTPUB)) return EINVAL;
-  const mask = req.flags & ATF_NETMASK ? req.mask : 0xffffffff;
-  const links = await st.ch.dump<LinkInfo>('RTM_GETLINK');
-  let dev: string | null = null;
-  if (req.dev !== '') {
-    if (!links.some((l) => l.name === req.dev)) return ENODEV;
-    dev = req.dev;
-  }
-  const dst = formatIPv4(req.ip);
+  const p = await arpIoctlCommon(st, req);
+  if (typeof p === 'number') return p;
+  const { mask, links, dst } = p;
+  let dev = p.dev;
   if (req.flags & ATF_PUBL) {
     if (mask === 0xffffffff) return ioctl(() => st.ch.call('RTM_DELNEIGH', { dst, dev, proxy: true }));
     if (mask) return EINVAL;

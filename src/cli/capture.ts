@@ -13,7 +13,7 @@ import { PcapWriter, streamSink, type LiveCaptureStats } from '../core/pcap.js';
 import { formatMac } from '../ethernet/mac.js';
 import { formatIPv4 } from '../ipv4/inet_addr.js';
 import { getoptLong, isChannelFailure } from './arp.js';
-import type { CliIO } from './io.js';
+import { Exit, type CliIO } from './io.js';
 
 export const CAPTURE_USAGE = `Usage: tapstack capture [-w FILE|-] [-c COUNT] [-i DEV]
 
@@ -40,10 +40,6 @@ interface CaptureArgs {
   file: string | undefined;
   count: number | undefined;
   dev: string | undefined;
-}
-
-class Exit {
-  constructor(readonly code: number) {}
 }
 
 function parse(argv: string[], io: CliIO): CaptureArgs {

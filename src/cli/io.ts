@@ -1,4 +1,4 @@
-// Where a command's output goes: the process's streams, or a buffer in tests.
+// Where a command's output goes (the process's streams, or a buffer in tests), and how it ends early.
 
 export interface CliIO {
   out(text: string): void;
@@ -23,4 +23,12 @@ export function bufferIO(): CliIO & { stdout: string; stderr: string } {
     },
   };
   return io;
+}
+
+/** Thrown inside a command to end it with an exit status (the tool's exit()/usage()), caught by the command's entry. */
+export class Exit {
+  constructor(
+    /** The exit status. */
+    readonly code: number,
+  ) {}
 }

@@ -8,7 +8,7 @@ import { ControlError } from '../control/channel.js';
 import { formatIPv4 } from '../ipv4/inet_addr.js';
 import type { PingResult } from '../ipv4/ping.js';
 import { getoptLong, inetAton, isChannelFailure } from './arp.js';
-import type { CliIO } from './io.js';
+import { Exit, type CliIO } from './io.js';
 
 /** iputils 20221126 usage() (stderr, exit status 2). */
 export const PING_USAGE = `
@@ -69,11 +69,6 @@ const INT_MAX = 2147483647;
 const LONG_MAX = 9223372036854775807n;
 /** 0xFFFF - 8 - 20: the largest ICMP payload of one IPv4 datagram. */
 const MAX_PAYLOAD = 65507;
-
-/** Ends the command with a status (iputils' error(status, ...) and usage()). */
-class Exit {
-  constructor(readonly code: number) {}
-}
 
 const isCSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
 
