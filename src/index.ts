@@ -54,7 +54,7 @@ export type { NeighShowOptions, NeighLineKind } from './cli/fmt_neigh.js';
 export { UdpSocket } from './socket/dgram.js';
 export type { UdpSocketEventMap, UdpSocketOptions, UdpRemoteInfo, UdpAddressInfo, UdpBindOptions, UdpSocketError } from './socket/dgram.js';
 export type { UdpStats } from './ipv4/udp.js';
-export type { NeighStatistics, NeighExtraStats } from './neighbour/table.js';
+export type { NeighStatCounters, NeighStatistics, NeighExtraStats } from './neighbour/table.js';
 export type { ArpStats, ArpDrops } from './ipv4/arp.js';
 export type { IpStats } from './ipv4/af_inet.js';
 export type { IcmpStats } from './ipv4/icmp.js';

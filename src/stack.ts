@@ -10,7 +10,7 @@ import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdStats, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
-import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_NOARP, NUD_PERMANENT, NUD_VALID, nudStateFromName } from './neighbour/nud.js';
+import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_FILTER_FLUSH_DEFAULT, NUD_PERMANENT, NUD_VALID, nudFilterMatches, nudStateFromName } from './neighbour/nud.js';
 import { Sysctl } from './control/sysctl.js';
 import { NeighParms, NeighParmName, setUnresQlen } from './neighbour/parms.js';
 import { ntableView, NtableView } from './neighbour/tbl_info.js';
@@ -385,10 +385,11 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * `ip neigh flush [dev DEV] [nud STATE]`: deletes the matching entries (by default all but
    * PERMANENT and NOARP, as iproute2) and returns how many went. `states` is a mask of NUD_* bits;
    * 0x100 (iproute2's NUD_FILTER_NONE, set in the default) also selects entries in state NONE.
+   * As in iproute2, externally learned entries match whatever the mask.
    */
   neighFlush(opts: { dev?: string; states?: number } = {}): number {
-    const mask = opts.states ?? ~(NUD_PERMANENT | NUD_NOARP);
-    return this.inet.arp.tbl.flush(this.devOrNull(opts.dev), (n) => (n.nudState & mask) !== 0 || (n.nudState === 0 && (mask & 0x100) !== 0));
+    const mask = opts.states ?? NUD_FILTER_FLUSH_DEFAULT;
+    return this.inet.arp.tbl.flush(this.devOrNull(opts.dev), (n) => nudFilterMatches(n.nudState, n.flags, mask));
   }
 
   /** Every counter of the stack, as `tapstack stat -j` prints them (the objects are live). */

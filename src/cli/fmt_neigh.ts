@@ -17,7 +17,11 @@ import {
   NUD_FAILED,
   NUD_INCOMPLETE,
   NUD_NOARP,
+  NUD_FILTER_FLUSH_DEFAULT,
+  NUD_FILTER_NONE,
   NUD_NONE,
+  nudFilterMatches,
+  nudStateNames,
   NUD_PERMANENT,
   NUD_PROBE,
   NUD_REACHABLE,
@@ -41,23 +45,9 @@ export function familyName(family: number): string {
   }
 }
 
-/** print_neigh_state() order. */
-const NUD_ORDER: ReadonlyArray<readonly [number, string]> = [
-  [NUD_INCOMPLETE, 'INCOMPLETE'],
-  [NUD_REACHABLE, 'REACHABLE'],
-  [NUD_STALE, 'STALE'],
-  [NUD_DELAY, 'DELAY'],
-  [NUD_PROBE, 'PROBE'],
-  [NUD_FAILED, 'FAILED'],
-  [NUD_NOARP, 'NOARP'],
-  [NUD_PERMANENT, 'PERMANENT'],
-];
-
 /** The state names iproute2 prints, in its order; empty for NUD_NONE (nothing is printed). */
 export function nudStateList(state: number): string[] {
-  const out: string[] = [];
-  for (const [bit, name] of NUD_ORDER) if (state & bit) out.push(name);
-  return out;
+  return state === NUD_NONE ? [] : nudStateNames(state);
 }
 
 /** The state as one word group ("REACHABLE", "STALE PERMANENT"); "" for NUD_NONE. */
@@ -230,12 +220,9 @@ export function formatNeighEvent(
 
 // ---- the show filter -----------------------------------------------------------------------------
 
-/** The filter bit iproute2 uses for `nud none` (state 0 cannot be a mask bit). */
-export const NUD_FILTER_NONE = 0x100;
+export { NUD_FILTER_NONE, NUD_FILTER_FLUSH_DEFAULT };
 /** `ip neigh show` without `nud`: everything but NOARP (NONE is not shown either). */
 export const NUD_FILTER_DEFAULT = 0xff & ~NUD_NOARP;
-/** `ip neigh flush` without `nud`. */
-export const NUD_FILTER_FLUSH_DEFAULT = ~(NUD_PERMANENT | NUD_NOARP);
 
 function isPrefixOf(arg: string, word: string): boolean {
   return arg.length > 0 && word.startsWith(arg);
@@ -284,8 +271,5 @@ export function neighStateFilter(nudArgs: readonly string[], flush = false): num
 
 /** print_neigh's state test: proxy and externally learned entries always pass. */
 export function neighPassesStateFilter(e: NeighSnapshot | PneighSnapshot, mask: number): boolean {
-  if (isPneigh(e)) return true;
-  if (mask & e.state) return true;
-  if (e.flags & (NTF_PROXY | NTF_EXT_LEARNED)) return true;
-  return e.state === NUD_NONE && (mask & NUD_FILTER_NONE) !== 0;
+  return isPneigh(e) || nudFilterMatches(e.state, e.flags, mask);
 }

@@ -1,7 +1,7 @@
 // /proc/net/arp and /proc/net/stat/arp_cache as the kernel prints them (net/ipv4/arp.c
 // arp_seq_show, arp_format_neigh_entry, arp_format_pneigh_entry, arp_state_to_flags;
 // net/core/neighbour.c neigh_stat_seq_show and the NEIGH_SEQ_SKIP_NOARP walk).
-import type { NeighSnapshot, PneighSnapshot } from '../neighbour/table.js';
+import type { NeighSnapshot, NeighStatCounters, PneighSnapshot } from '../neighbour/table.js';
 import { NUD_NOARP, NUD_PERMANENT, NUD_VALID } from '../neighbour/nud.js';
 
 /** ARPHRD_ETHER: dev->type of an Ethernet (and TAP) device. */
@@ -90,21 +90,6 @@ export function formatProcNetArp(neighs: readonly ProcArpNeigh[], pneighs: reado
   return PROC_NET_ARP_HEADER + procArpRows(neighs, pneighs).map(procArpLine).join('');
 }
 
-/** The per-CPU counters of struct neigh_statistics (a NeighStatistics fits). */
-export interface NeighStatCounters {
-  allocs: number;
-  destroys: number;
-  hashGrows: number;
-  lookups: number;
-  hits: number;
-  resFailed: number;
-  rcvProbesMcast: number;
-  rcvProbesUcast: number;
-  periodicGcRuns: number;
-  forcedGcRuns: number;
-  unresDiscards: number;
-  tableFulls: number;
-}
 
 export const PROC_STAT_ARP_CACHE_HEADER =
   'entries  allocs   destroys hash_grows lookups  hits     res_failed rcv_probes_mcast rcv_probes_ucast ' +

@@ -65,6 +65,22 @@ export const NEIGH_UPDATE_F_EXT_LEARNED = 1 << 5;
 export const NEIGH_UPDATE_F_ISROUTER = 1 << 6;
 export const NEIGH_UPDATE_F_ADMIN = 1 << 7;
 
+/** iproute2's filter bit for `nud none` (state 0 cannot be a mask bit). */
+export const NUD_FILTER_NONE = 0x100;
+/** `ip neigh flush` without `nud`: everything but PERMANENT and NOARP, NONE included. */
+export const NUD_FILTER_FLUSH_DEFAULT = ~(NUD_PERMANENT | NUD_NOARP);
+
+/**
+ * print_neigh()'s state test, which `ip neigh show` and `ip neigh flush` share: the state is in
+ * `mask`, or the entry is a proxy or externally learned one (those always pass), or it is NONE
+ * and `mask` has NUD_FILTER_NONE.
+ */
+export function nudFilterMatches(state: number, flags: number, mask: number): boolean {
+  if (mask & state) return true;
+  if (flags & (NTF_PROXY | NTF_EXT_LEARNED)) return true;
+  return state === NUD_NONE && (mask & NUD_FILTER_NONE) !== 0;
+}
+
 /** Names in the order iproute2 prints them (print_neigh_state). */
 const STATE_NAMES: ReadonlyArray<readonly [number, string]> = [
   [NUD_INCOMPLETE, 'INCOMPLETE'],

@@ -88,8 +88,8 @@ export interface NeighTableConfig<K> {
   gcThresh3: number;
 }
 
-/** struct neigh_statistics (`ip -s ntable`, `neigh.*`), plus drops the kernel does not count. */
-export interface NeighStatistics {
+/** The counters of struct neigh_statistics, as `ip -s ntable` and /proc/net/stat/arp_cache show them. */
+export interface NeighStatCounters {
   /** ndts_allocs: entries allocated (neigh_alloc), including ones freed again at once. */
   allocs: number;
   /** ndts_destroys: entries whose last reference went (neigh_destroy). */
@@ -114,6 +114,10 @@ export interface NeighStatistics {
   unresDiscards: number;
   /** ndts_table_fulls: creations refused (ENOBUFS) at gc_thresh3 when forced GC freed nothing. */
   tableFulls: number;
+}
+
+/** struct neigh_statistics (`neigh.*`), plus drops the kernel does not count. */
+export interface NeighStatistics extends NeighStatCounters {
   /** Drops the kernel does not count but tapstack does (`neigh.extra.*`). */
   extra: NeighExtraStats;
 }

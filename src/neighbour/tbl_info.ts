@@ -1,6 +1,6 @@
 // What RTM_GETNEIGHTBL reports for a table (net/core/neighbour.c neightbl_fill_info,
 // neightbl_fill_parms): plain JSON-safe data for the control channel and `ip ntable`.
-import type { NeighTable } from './table.js';
+import type { NeighStatCounters, NeighTable } from './table.js';
 import { unresQlen, type NeighParms } from './parms.js';
 
 /** One neigh_parms (NDTA_PARMS); times in ms. */
@@ -67,33 +67,8 @@ export interface NtableConfigView {
   proxyQlen: number;
 }
 
-/** struct ndt_stats (summed over CPUs). */
-export interface NtableStatsView {
-  /** ndts_allocs: entries allocated (neigh_alloc), including ones freed again at once. */
-  allocs: number;
-  /** ndts_destroys: entries whose last reference went (neigh_destroy). */
-  destroys: number;
-  /** ndts_hash_grows: times the hash doubled its buckets. */
-  hashGrows: number;
-  /** ndts_res_failed: resolutions that failed, the entry going FAILED. */
-  resFailed: number;
-  /** ndts_lookups: counted lookups (neigh_lookup); the output path's lookup_noref is not counted. */
-  lookups: number;
-  /** ndts_hits: counted lookups that found an entry. */
-  hits: number;
-  /** ndts_rcv_probes_mcast: multicast solicitations received; ARP never counts it, as in Linux. */
-  rcvProbesMcast: number;
-  /** ndts_rcv_probes_ucast: unicast solicitations received; ARP never counts it, as in Linux. */
-  rcvProbesUcast: number;
-  /** ndts_periodic_gc_runs: runs of neigh_periodic_work. */
-  periodicGcRuns: number;
-  /** ndts_forced_gc_runs: neigh_forced_gc() runs on creation at gc_thresh2/gc_thresh3. */
-  forcedGcRuns: number;
-  /** ndts_unres_discards: packets dropped from a full queue of an unresolved entry. */
-  unresDiscards: number;
-  /** ndts_table_fulls: creations refused (ENOBUFS) because the table was full. */
-  tableFulls: number;
-}
+/** struct ndt_stats (summed over CPUs): a snapshot of the table's counters. */
+export type NtableStatsView = NeighStatCounters;
 
 /** Everything RTM_GETNEIGHTBL reports for one table, as `ip [-s] ntable` shows it. */
 export interface NtableView {

@@ -50,6 +50,10 @@ describe('Stack management API', () => {
     expect(s.neighbours().map((n) => n.dst)).toEqual(['10.0.0.5']);
     expect(s.neighFlush({ states: NUD_PERMANENT })).toBe(1);
     expect(s.neighbours()).toEqual([]);
+    // As `ip neigh flush` (print_neigh's filter): an externally learned entry goes whatever its state.
+    s.neighAdd({ dst: '10.0.0.8', dev: 'tap0', lladdr: '02:00:00:00:00:08', externLearn: true });
+    expect(s.neighFlush({ states: NUD_STALE })).toBe(1);
+    expect(s.neighbours()).toEqual([]);
   });
 
   it('sysctl and stats() reach the same settings and counters as the CLI', () => {

@@ -37,9 +37,9 @@ import {
   formatProcNetArp,
   formatProcStatArpCache,
   procArpRows,
-  type NeighStatCounters,
   type ProcArpNeigh,
 } from '../../src/cli/fmt_proc.js';
+import type { NeighStatCounters } from '../../src/neighbour/table.js';
 import {
   NTF_EXT_LEARNED,
   NTF_EXT_MANAGED,
