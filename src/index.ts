@@ -1,4 +1,8 @@
 // Public entry point of the tapstack library.
+// The declarations use Node's types (Buffer, EventEmitter, NodeJS.Timeout): the directive, kept in
+// dist/index.d.ts by preserve="true", loads @types/node for consumers whose `types` does not list
+// it (TypeScript 6 and later default `types` to []).
+/// <reference types="node" preserve="true" />
 export { Stack } from './stack.js';
 export type { StackOptions, NeighEvent, StackStats, StackEventMap } from './stack.js';
 export { TypedEventEmitter } from './core/typed_emitter.js';

@@ -1,6 +1,8 @@
 // What a developer following the README gets: the packed tarball installed into an empty project
 // (compiling the addon there), the README's hello.mjs run as printed, and a strict TypeScript
-// consumer type-checked against the shipped .d.ts. Needs no root: the program uses the pair.
+// consumer type-checked against the shipped .d.ts, by the TypeScript tapstack pins and by the newest
+// major (7, whose `types` defaults to [] so the declarations must load @types/node themselves).
+// Needs no root: the program uses the pair.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,10 @@ import { runChild } from '../helpers/child.js';
 import { ROOT } from '../helpers/netns.js';
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+/** The newest TypeScript major, installed into the consumer from the npm registry. */
+const TS_NEWEST = 'typescript@7';
+/** The consumer's @types/node: the version tapstack builds with (so it comes from the npm cache). */
+const TYPES_NODE = `@types/node@${(JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version}`;
 
 /** The fenced block of the README that starts with `// NAME`, without that line. */
 function readmeProgram(name: string): string {
@@ -67,7 +73,8 @@ describe('the package as a consumer installs it', () => {
     const app = join(dir, 'app');
     execFileSync('mkdir', [app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
-    execFileSync('npm', ['install', ...NPM_QUIET, join(dir, tgz)], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    // One install for everything: the tarball, @types/node as the README says, and the newest tsc.
+    execFileSync('npm', ['install', ...NPM_QUIET, join(dir, tgz), TYPES_NODE, TS_NEWEST], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
   }, 180000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -113,35 +120,46 @@ a.ping('10.1.0.2', { count: 1 }).then(async (r) => { console.log(r.received); aw
     expect([r.code, r.out]).toEqual([0, '1\n']);
   });
 
-  it('type-checks a strict NodeNext TypeScript consumer, and its deliberate type errors are errors', () => {
-    const app = join(dir, 'app');
-    writeFileSync(join(app, 'consumer.ts'), TS_CONSUMER);
-    writeFileSync(
-      join(app, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          noEmit: true,
-          types: ['node'],
-          typeRoots: [join(ROOT, 'node_modules', '@types')],
-        },
-        files: ['consumer.ts'],
-      }),
-    );
-    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
-    // An unused @ts-expect-error is itself an error: dropping the type checks would fail here.
-    writeFileSync(join(app, 'consumer.ts'), TS_CONSUMER.replace("a.createSocket('udp6');", "a.createSocket('udp4');"));
-    let out = '';
+  /** The consumer's tsc (pinned: tapstack's own; newest: the one installed into the consumer), exit status and output. */
+  function tsc(which: 'pinned' | 'newest', project: string): { code: number; out: string } {
+    const bin = which === 'pinned' ? join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc') : join(dir, 'app', 'node_modules', 'typescript', 'bin', 'tsc');
     try {
-      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
+      return { code: 0, out: execFileSync(process.execPath, [bin, '-p', project], { cwd: join(dir, 'app'), encoding: 'utf8', stdio: 'pipe' }) };
     } catch (e) {
-      out = String((e as { stdout?: string }).stdout);
+      const { status, stdout, stderr } = e as { status?: number; stdout?: string; stderr?: string };
+      return { code: status ?? -1, out: `${stdout ?? ''}${stderr ?? ''}` };
     }
-    expect(out).toMatch(/consumer\.ts\(\d+,\d+\): error TS2578: Unused '@ts-expect-error' directive/);
-    expect(out.trim().split('\n')).toHaveLength(1);
-  }, 60000);
+  }
+
+  it('the pinned and the newest TypeScript are the ones under test', () => {
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }).version;
+    const newest = (JSON.parse(readFileSync(join(dir, 'app', 'node_modules', 'typescript', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(pinned).toMatch(/^5\./);
+    expect(newest).toMatch(/^7\./);
+  });
+
+  // What the README advises and nothing more: strict, NodeNext, @types/node installed; no `types`,
+  // no `typeRoots`, no skipLibCheck, so every shipped declaration it reaches is checked too.
+  const CONSUMER_OPTIONS = { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true };
+
+  for (const which of ['pinned', 'newest'] as const) {
+    it(`${which} tsc: a strict NodeNext TypeScript consumer type-checks, and its deliberate type errors are errors`, () => {
+      const app = join(dir, 'app');
+      writeFileSync(join(app, `consumer-${which}.ts`), TS_CONSUMER);
+      writeFileSync(join(app, `tsconfig.${which}.json`), JSON.stringify({ compilerOptions: CONSUMER_OPTIONS, files: [`consumer-${which}.ts`] }));
+      expect(tsc(which, `tsconfig.${which}.json`)).toEqual({ code: 0, out: '' });
+      // An unused @ts-expect-error is itself an error: dropping the type checks would fail here.
+      writeFileSync(join(app, `consumer-${which}.ts`), TS_CONSUMER.replace("a.createSocket('udp6');", "a.createSocket('udp4');"));
+      const r = tsc(which, `tsconfig.${which}.json`);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toMatch(/consumer-\w+\.ts\(\d+,\d+\): error TS2578: Unused '@ts-expect-error' directive/);
+      expect(r.out.trim().split('\n')).toHaveLength(1);
+    }, 60000);
+
+    it(`${which} tsc: every shipped .d.ts compiles in a strict NodeNext program`, () => {
+      const app = join(dir, 'app');
+      writeFileSync(join(app, `tsconfig.dist-${which}.json`), JSON.stringify({ compilerOptions: CONSUMER_OPTIONS, include: ['node_modules/tapstack/dist/**/*.d.ts'] }));
+      expect(tsc(which, `tsconfig.dist-${which}.json`)).toEqual({ code: 0, out: '' });
+    }, 60000);
+  }
 });
