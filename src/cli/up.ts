@@ -266,6 +266,7 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
   } catch (e) {
     return fail(e instanceof StackError ? e.message : `control socket: ${(e as Error).message}`);
   }
+  for (const w of control.warnings) console.error(`tapstack: warning: ${w}`);
   for (let i = 0; i < taps.length; i++) {
     const tap = taps[i];
     const addrs = cfg.devices[i].addrs;

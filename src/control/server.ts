@@ -1,10 +1,10 @@
 // The control socket of a running stack (the role of the kernel's NETLINK_ROUTE socket):
-// a Unix stream socket at /run/tapstack/NAME.sock (directory 0700, socket 0600) speaking the
-// NDJSON messages of protocol.ts. A bad request gets an error reply; it never reaches the stack.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+// a Unix stream socket at /run/tapstack/NAME.sock (socket 0600, or 0660 for a read-only group)
+// speaking the NDJSON messages of protocol.ts. A bad request gets an error reply; it never reaches the stack.
+import { type Stats, chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { EACCES, EADDRINUSE, EBUSY, EMSGSIZE, EPERM, StackError } from '../core/errno.js';
+import { EACCES, EADDRINUSE, EBUSY, EEXIST, EMSGSIZE, EPERM, StackError } from '../core/errno.js';
 import { peerCred } from '../drivers/tap_addon.js';
 import type { ControlHandler, ControlPeer } from './handler.js';
 import { CONTROL_VERSION, MAX_REQUEST_BYTES, NLM_F_DUMP, Reply, Request, encode, isBadRequest, parseRequest } from './protocol.js';
@@ -73,11 +73,13 @@ export interface ControlServerStats {
 const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
 
 /**
- * Serves a {@link ControlHandler} on a Unix socket (what `tapstack up` runs): directory 0700 and
- * socket 0600 (or a read-only group), peer credentials checked per connection, bounded requests.
+ * Serves a {@link ControlHandler} on a Unix socket (what `tapstack up` runs): socket 0600 (0660
+ * with a read-only group), peer credentials checked per connection, bounded requests.
  * Closed by its own close() or by the stack's. Create it with {@link ControlServer.listen}.
  */
 export class ControlServer {
+  /** Problems found while setting up that do not stop the server (`tapstack up` prints them). */
+  readonly warnings: string[] = [];
   /** Connection and request counters (also in `tapstack stat 'control.*'`). */
   readonly stats: ControlServerStats = {
     connections: 0, requests: 0, badRequests: 0, oversized: 0, slowConsumers: 0, refused: 0, denied: 0, rateLimited: 0,
@@ -103,19 +105,19 @@ export class ControlServer {
   }
 
   /**
-   * Creates the directory and socket and starts serving; the socket does not keep the process
-   * alive, and closing the handler's stack closes it.
+   * Creates the socket (and its directory, 0755, only if missing: an existing directory keeps
+   * its mode) and starts serving; the socket does not keep the process alive, and closing the
+   * handler's stack closes it.
    *
-   * @throws StackError `EADDRINUSE` when another live stack holds the path (a stale socket is replaced); file system errors as thrown by Node.
+   * @throws StackError `EADDRINUSE` when another live stack holds the path (a stale socket is replaced); `EEXIST` when a file that is not a socket is at the path; file system errors as thrown by Node.
    */
   static async listen(handler: ControlHandler, path: string, opts: ControlServerOptions = {}): Promise<ControlServer> {
     const dir = dirname(path);
     const group = opts.readonlyGroup ?? null;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Only the owner (and, if asked, one group) can even reach the socket; credentials decide the rest.
-    if (group !== null) chownSync(dir, process.getuid!(), group);
-    chmodSync(dir, group !== null ? 0o750 : 0o700);
-    if (existsSync(path)) {
+    ensureRunDir(dir);
+    const st = lstatOrNull(path);
+    if (st) {
+      if (!st.isSocket()) throw new StackError(EEXIST, `control socket ${path}: a file that is not a socket is in the way`);
       if (await isLive(path)) throw new StackError(EADDRINUSE, `control socket ${path} is in use by another running stack (choose another --name)`);
       unlinkSync(path); // left behind by a stack that died
     }
@@ -125,13 +127,25 @@ export class ControlServer {
     server.on('connection', (s) => cs.accept(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
+      // bind() creates the socket file with 0777 & ~umask: with umask 0177 it is 0600 from the
+      // first instant, so no other user can connect before the chmod below.
+      const umask = process.umask(0o177);
+      try {
+        server.listen(path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      } finally {
+        process.umask(umask);
+      }
     });
+    // Access is decided per socket (its mode, then the peer's credentials), never by the
+    // directory, which other instances share.
     if (group !== null) chownSync(path, process.getuid!(), group);
     chmodSync(path, group !== null ? 0o660 : 0o600);
+    if (group !== null && !searchableBy(dir, group)) {
+      cs.warnings.push(`the read-only group cannot reach ${path}: ${dir} (mode ${(statSync(dir).mode & 0o7777).toString(8).padStart(4, '0')}) does not let it in; tapstack leaves the mode of a directory it did not create alone`);
+    }
     // The socket must not keep a stack alive that has nothing else to do.
     server.unref();
     // Closing the stack closes its control socket.
@@ -274,6 +288,36 @@ export class ControlServer {
 function seqOf(line: string): number {
   const m = /"seq"\s*:\s*(\d{1,15})/.exec(line);
   return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Creates the run directory when it is missing, 0755 like the other directories under /run, so
+ * that every instance's socket can be reached and each socket's own mode decides who gets in.
+ * A directory that exists is left exactly as it is: tapstack never changes the mode of a
+ * directory it did not create (a 1777 TAPSTACK_RUN_DIR stays 1777).
+ */
+function ensureRunDir(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (first === undefined) return;
+  // What mkdir made (from `first` down to `dir`) gets 0755 whatever the umask.
+  for (let d = dir; ; d = dirname(d)) {
+    chmodSync(d, 0o755);
+    if (d === first || dirname(d) === d) break;
+  }
+}
+
+/** Whether members of `gid` (not the owner) may traverse `dir`. */
+function searchableBy(dir: string, gid: number): boolean {
+  const st = statSync(dir);
+  return (st.mode & 0o001) !== 0 || (st.gid === gid && (st.mode & 0o010) !== 0);
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** Whether something answers on a Unix socket path. */

@@ -2,7 +2,7 @@
 // run of garbage, truncated and oversized messages after which the stack still serves.
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,11 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setup(opts: ControlServerOptions = {}): Promise<{ stack: Stack; server: ControlServer; path: string; dir: string }> {
+async function setup(opts: ControlServerOptions = {}, at?: { dir: string; name?: string }): Promise<{ stack: Stack; server: ControlServer; path: string; dir: string }> {
   const base = mkdtempSync(join(tmpdir(), 'tsctl-'));
   chmodSync(base, 0o755); // other users' clients must be able to reach run/ (which keeps its own mode)
-  const dir = join(base, 'run');
-  const path = join(dir, 'test.sock');
+  const dir = at?.dir ?? join(base, 'run');
+  const path = join(dir, at?.name ?? 'test.sock');
   const stack = new Stack();
   const [a] = createPair('tap0', 'peer0');
   stack.addDevice(a);
@@ -59,11 +59,59 @@ function raw(path: string, data: Buffer | string, ms = 200): Promise<{ lines: st
 }
 
 describe('control socket', () => {
-  it('directory 0700 and socket 0600', async () => {
-    const { path, dir } = await setup();
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(statSync(path).isSocket()).toBe(true);
+  it('a run directory it creates is 0755 and the socket 0600, whatever the umask', async () => {
+    const umask = process.umask(0o077);
+    try {
+      const { path, dir } = await setup();
+      expect(statSync(dir).mode & 0o7777).toBe(0o755);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(path).isSocket()).toBe(true);
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('bind() never exposes the socket: it is 0600 from the start even under umask 0', async () => {
+    const umask = process.umask(0);
+    try {
+      const base = mkdtempSync(join(tmpdir(), 'tsctl-'));
+      cleanup.push(() => rmSync(base, { recursive: true, force: true }));
+      const stack = new Stack();
+      cleanup.push(() => stack.close());
+      const path = join(base, 'x.sock');
+      const listening = ControlServer.listen(new ControlHandler(stack), path);
+      // listen() binds synchronously: the file exists now, before any await.
+      const early = statSync(path).mode & 0o777;
+      cleanup.push(async () => (await listening).close());
+      await listening;
+      expect(early).toBe(0o600);
+      expect(process.umask()).toBe(0); // restored
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('an existing directory keeps its mode, while serving and after close (a 1777 TAPSTACK_RUN_DIR stays 1777)', async () => {
+    for (const mode of [0o1777, 0o700, 0o755]) {
+      const dir = mkdtempSync(join(tmpdir(), 'tsctl-dir-'));
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      chmodSync(dir, mode);
+      const { path, server, stack } = await setup({}, { dir });
+      expect(statSync(dir).mode & 0o7777).toBe(mode);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      await server.close();
+      await stack.close();
+      expect(statSync(dir).mode & 0o7777).toBe(mode);
+    }
+  });
+
+  it('a file that is not a socket at the path is refused, not deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsctl-dir-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'test.sock'), 'precious');
+    const err = await setup({}, { dir }).catch((e) => e);
+    expect([err.code, err.message]).toEqual(['EEXIST', `control socket ${join(dir, 'test.sock')}: a file that is not a socket is in the way`]);
+    expect(statSync(join(dir, 'test.sock')).isFile()).toBe(true);
   });
 
   it('serves requests over the socket, errors included', async () => {
@@ -80,7 +128,9 @@ describe('control socket', () => {
     const { path, stack } = await setup();
     await expect(ControlServer.listen(new ControlHandler(stack), path)).rejects.toMatchObject({ errno: 98 });
     const stale = join(mkdtempSync(join(tmpdir(), 'tsctl-')), 'x.sock');
-    writeFileSync(stale, '');
+    // A stack that died: its socket file stays behind with nobody listening.
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(statSync(stale).isSocket()).toBe(true);
     const s2 = await ControlServer.listen(new ControlHandler(stack), stale);
     cleanup.push(() => s2.close());
     expect(statSync(stale).isSocket()).toBe(true);
@@ -197,8 +247,9 @@ describe('control socket', () => {
 
     it('the read-only group may read but not change; other users cannot even connect', async () => {
       const { path, dir, server } = await setup({ readonlyGroup: NOBODY });
-      expect(statSync(dir).mode & 0o777).toBe(0o750);
+      expect(statSync(dir).mode & 0o777).toBe(0o755);
       expect(statSync(path).mode & 0o777).toBe(0o660);
+      expect(server.warnings).toEqual([]);
       expect(statSync(path).gid).toBe(NOBODY);
       const read = JSON.parse(await asUser(path, NOBODY, NOBODY, { v: 1, seq: 3, type: 'RTM_GETLINK', flags: 768 }));
       expect(read.error ?? 0).toBe(0);
@@ -209,6 +260,27 @@ describe('control socket', () => {
       expect(sysctlSet.error).toBe(-1);
       expect(server.stats.denied).toBe(2);
       expect(await asUser(path, 4242, 4242, { v: 1, seq: 6, type: 'RTM_GETLINK', flags: 768 })).toBe('ERR EACCES');
+    });
+
+    it('instances sharing a directory cannot interfere: a second stack without a read-only group leaves the first one\'s group in', async () => {
+      const first = await setup({ readonlyGroup: NOBODY });
+      const second = await setup({}, { dir: first.dir, name: 'second.sock' });
+      expect(statSync(first.dir).mode & 0o777).toBe(0o755);
+      const read = JSON.parse(await asUser(first.path, NOBODY, NOBODY, { v: 1, seq: 3, type: 'RTM_GETLINK', flags: 768 }));
+      expect(read.items.map((l: { name: string }) => l.name)).toEqual(['tap0']);
+      expect(await asUser(second.path, NOBODY, NOBODY, { v: 1, seq: 1, type: 'RTM_GETLINK', flags: 768 })).toBe('ERR EACCES');
+    });
+
+    it('a directory that shuts the read-only group out is left alone, with a warning saying so', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tsctl-dir-'));
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      chmodSync(dir, 0o700);
+      const { path, server } = await setup({ readonlyGroup: NOBODY }, { dir });
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(server.warnings).toEqual([
+        `the read-only group cannot reach ${path}: ${dir} (mode 0700) does not let it in; tapstack leaves the mode of a directory it did not create alone`,
+      ]);
+      expect(await asUser(path, NOBODY, NOBODY, { v: 1, seq: 1, type: 'RTM_GETLINK', flags: 768 })).toBe('ERR EACCES');
     });
 
     it('without a read-only group only root and the owner get in (mode 0600 is the first gate)', async () => {
