@@ -571,6 +571,7 @@ async function neighShowOrFlush(ip: Ip, args: string[], flush: boolean): Promise
 // ---- ip ntable -----------------------------------------------------------------------------------------
 
 async function doNtable(ip: Ip, args: string[]): Promise<number> {
+  if (args.length && matches(args[0]!, 'help')) usage(NTABLE_USAGE); // before ll_init_map: help needs no stack
   await ip.linkMap();
   if (args.length === 0) return ntableShow(ip, []);
   const [c, ...rest] = args as [string, ...string[]];

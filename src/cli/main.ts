@@ -4,7 +4,7 @@ import { UP_HELP, parseUpArgs, runUp } from './up.js';
 import { UsageError } from './args.js';
 import { ControlChannel, ControlError, SocketChannel } from '../control/channel.js';
 import { controlSocketPath } from '../control/protocol.js';
-import { CliIO, processIO } from './io.js';
+import { CliIO, bufferIO, processIO } from './io.js';
 
 type ClientCommand = (argv: string[], ch: ControlChannel, io: CliIO, opts?: { signal?: AbortSignal }) => Promise<number>;
 
@@ -19,25 +19,44 @@ const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   stat: async () => (await import('./stat.js')).statCommand,
 };
 
-/** Connects to the named stack and runs one client command; SIGINT/SIGTERM end monitor and ping. */
-async function runClient(cmd: string, argv: string[], name: string): Promise<number> {
+/** What each client command takes to print its own help (as the real tool spells it). */
+const HELP_ARGS: Record<string, string[]> = {
+  ip: ['help'],
+  arp: ['-h'],
+  proc: ['--help'],
+  sysctl: ['-h'],
+  ping: ['-h'],
+  capture: ['-h'],
+  stat: ['-h'],
+};
+
+/**
+ * Runs one client command against the named stack. The channel connects on the first request,
+ * so `--help` and usage errors never need a running stack; SIGINT/SIGTERM end monitor and ping.
+ */
+async function runClient(cmd: string, argv: string[], name: string, io: CliIO = processIO): Promise<number> {
   const fn = await CLIENT_COMMANDS[cmd]();
-  let ch: ControlChannel;
-  try {
-    ch = await SocketChannel.open(controlSocketPath(name));
-  } catch (e) {
-    processIO.err(`tapstack: ${(e as Error).message}\n`);
-    return 1;
-  }
+  const ch = SocketChannel.lazy(controlSocketPath(name));
+  // No stack to talk to: one line and status 1 for every command (as a tool that cannot open its
+  // netlink socket), not each command's own way of reporting a failed request.
+  let unreachable = false;
+  const cmdIO: CliIO = { out: (t) => unreachable || io.out(t), err: (t) => unreachable || io.err(t) };
+  const noStack = new Promise<number>((resolve) => {
+    ch.onConnectError = (e) => {
+      unreachable = true;
+      io.err(`tapstack: ${e.message}\n`);
+      resolve(1);
+    };
+  });
   const abort = new AbortController();
   const onSig = (): void => abort.abort();
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   try {
-    return await fn(argv, ch, processIO, { signal: abort.signal });
+    return await Promise.race([fn(argv, ch, cmdIO, { signal: abort.signal }), noStack]);
   } catch (e) {
     if (e instanceof ControlError) {
-      processIO.err(`tapstack: ${e.message}\n`);
+      io.err(`tapstack: ${e.message}\n`);
       return 1;
     }
     throw e;
@@ -46,6 +65,23 @@ async function runClient(cmd: string, argv: string[], name: string): Promise<num
     process.off('SIGTERM', onSig);
     ch.close();
   }
+}
+
+/** `tapstack help [COMMAND]`: the general help, or the command's own help on stdout (status 0). */
+async function runHelp(cmd: string | undefined): Promise<number> {
+  if (cmd === undefined || cmd === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return 0;
+  }
+  if (cmd === 'up') {
+    process.stdout.write(UP_HELP);
+    return 0;
+  }
+  if (!(cmd in CLIENT_COMMANDS)) throw new UsageError(`unknown command '${cmd}'`);
+  const io = bufferIO();
+  await runClient(cmd, HELP_ARGS[cmd], 'tapstack', io);
+  process.stdout.write(io.stdout + io.stderr);
+  return 0;
 }
 
 export const MAIN_HELP = `Usage: tapstack [--name NAME] COMMAND [ARGS]
@@ -75,6 +111,9 @@ Options:
 Run 'tapstack COMMAND --help' for the options of a command.
 `;
 
+/** The subcommand being run, so a usage error can point at its own help. */
+let helpFor = 'tapstack';
+
 async function main(argv: string[]): Promise<number> {
   let name: string | undefined;
   while (argv.length && argv[0].startsWith('-')) {
@@ -103,10 +142,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(MAIN_HELP);
       return 2;
     case 'help':
-      if (argv[0] === 'up') process.stdout.write(UP_HELP);
-      else process.stdout.write(MAIN_HELP);
-      return 0;
+      return runHelp(argv[0]);
     case 'up': {
+      helpFor = 'tapstack up';
       const cfg = parseUpArgs(name ? ['--name', name, ...argv] : argv);
       if (cfg === 'help') {
         process.stdout.write(UP_HELP);
@@ -126,7 +164,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) {
-      console.error(`tapstack: ${e.message}\nTry 'tapstack --help' for more information.`);
+      console.error(`tapstack: ${e.message}\nTry '${helpFor} --help' for more information.`);
       process.exitCode = 2;
     } else {
       console.error(`tapstack: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);

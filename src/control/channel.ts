@@ -145,12 +145,31 @@ export class LocalChannel extends ControlChannel {
   }
 }
 
+/** The error for a failed connect(): names the socket and the likely cause. */
+function connectError(path: string, e: NodeJS.ErrnoException): ControlError {
+  const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? ' (is the stack running?)' : '';
+  const errno = e.errno ? -e.errno : 111;
+  return new ControlError(errno, `cannot connect to ${path}: ${strerror(errno)}${why}`);
+}
+
 /** The Unix socket channel to a running `tapstack up`. */
 export class SocketChannel extends ControlChannel {
   private buf = '';
+  private sock: Socket | null = null;
+  /** Told first when connecting fails (before the pending requests reject), e.g. to report it once. */
+  onConnectError: ((e: ControlError) => void) | null = null;
 
-  private constructor(private readonly sock: Socket) {
+  private constructor(private readonly path: string) {
     super();
+  }
+
+  /** Wires a (possibly still connecting) socket to the channel. */
+  private attach(sock: Socket): Socket {
+    this.sock = sock;
+    let connected = false;
+    sock.once('connect', () => {
+      connected = true;
+    });
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
       this.buf += d;
@@ -167,32 +186,49 @@ export class SocketChannel extends ControlChannel {
       }
     });
     sock.on('close', () => this.fail(new ControlError(104, 'the stack closed the control connection')));
-    sock.on('error', (e) => this.fail(e));
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (connected) return this.fail(e);
+      const err = connectError(this.path, e);
+      this.onConnectError?.(err);
+      this.fail(err);
+    });
+    return sock;
   }
 
-  /** Connects; the error names the socket and the likely cause. */
+  /** Connects now; rejects with the `cannot connect to PATH: ...` ControlError. */
   static open(path: string): Promise<SocketChannel> {
     return new Promise((resolve, reject) => {
       const s = connect(path);
-      const onErr = (e: NodeJS.ErrnoException): void => {
-        const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? ' (is the stack running?)' : '';
-        const errno = e.errno ? -e.errno : 111;
-        reject(new ControlError(errno, `cannot connect to ${path}: ${strerror(errno)}${why}`));
-      };
+      const onErr = (e: NodeJS.ErrnoException): void => reject(connectError(path, e));
       s.once('error', onErr);
       s.once('connect', () => {
         s.off('error', onErr);
-        resolve(new SocketChannel(s));
+        const ch = new SocketChannel(path);
+        ch.attach(s);
+        resolve(ch);
       });
     });
   }
 
+  /**
+   * A channel that connects on its first request, so that a command's `--help` and usage
+   * errors never need a running stack; a failed connect rejects that request (and every later
+   * one) with the same error as {@link SocketChannel.open}.
+   */
+  static lazy(path: string): SocketChannel {
+    return new SocketChannel(path);
+  }
+
   protected sendRaw(line: string): void {
-    this.sock.write(line);
+    (this.sock ?? this.attach(connect(this.path))).write(line);
   }
 
   close(): void {
-    this.sock.end();
-    this.sock.destroy();
+    if (this.sock) {
+      this.sock.end();
+      this.sock.destroy();
+    } else {
+      this.fail(new ControlError(32, 'channel closed'));
+    }
   }
 }

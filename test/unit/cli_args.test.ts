@@ -2,12 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { parseUpArgs } from '../../src/cli/up.js';
 import { UsageError, parseArgs } from '../../src/cli/args.js';
 import { ROOT } from '../helpers/netns.js';
 
+/** No stack runs here: every socket path under it is missing. */
+const NO_STACK_DIR = join(tmpdir(), `tapstack-no-stack-${process.pid}`);
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8' });
+  spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8', env: { ...process.env, TAPSTACK_RUN_DIR: NO_STACK_DIR } });
 
 describe('parseUpArgs', () => {
   it('accepts the documented options, repeated --addr included', () => {
@@ -100,7 +103,7 @@ describe('tapstack command line', () => {
   it('exits 2 with a message for a bad CIDR', () => {
     const r = cli('up', '--dev', 'tap0', '--addr', '10.0.0.2/99');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("tapstack: invalid address '10.0.0.2/99': expected A.B.C.D/N with N from 0 to 32\nTry 'tapstack --help' for more information.\n");
+    expect(r.stderr).toBe("tapstack: invalid address '10.0.0.2/99': expected A.B.C.D/N with N from 0 to 32\nTry 'tapstack up --help' for more information.\n");
   });
 
   it('exits 2 for a bad MAC and for an unknown command', () => {
@@ -108,6 +111,52 @@ describe('tapstack command line', () => {
     const r = cli('frobnicate');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  // Each command's help and usage errors as the real tool gives them (stream and status), with no
+  // stack running: none of them may need the control socket.
+  const HELP_CASES: [args: string[], status: number, stream: 'stdout' | 'stderr', starts: string][] = [
+    [['ip', 'help'], 255, 'stderr', 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n'],
+    [['ip', '-h'], 255, 'stderr', 'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n'],
+    [['ip', 'neigh', 'help'], 255, 'stderr', 'Usage: ip neigh { add | del | change | replace }\n'],
+    [['ip', 'ntable', 'help'], 255, 'stderr', 'Usage: ip ntable change name NAME [ dev DEV ]\n'],
+    [['ip', 'monitor', 'help'], 255, 'stderr', 'Usage: ip monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]\n'],
+    [['ip', 'link', 'help'], 255, 'stderr', 'Usage: ip link set { DEVICE | dev DEVICE }\n'],
+    [['ip', '-x'], 255, 'stderr', 'Option "-x" is unknown, try "ip -help".\n'],
+    [['arp', '-h'], 0, 'stdout', 'Usage:\n  arp [-vn]  [<HW>] [-i <if>] [-a] [<hostname>]'],
+    [['arp', '-Z'], 3, 'stderr', "arp: invalid option -- 'Z'\n"],
+    [['sysctl', '-h'], 0, 'stdout', '\nUsage:\n sysctl [options] [variable[=value] ...]\n'],
+    [['ping', '-h'], 2, 'stderr', '\nUsage\n  ping [options] <destination>\n'],
+    [['proc', '--help'], 0, 'stdout', 'Usage: tapstack proc FILE...\n'],
+    [['proc'], 2, 'stderr', 'Usage: tapstack proc FILE...\n'],
+    [['capture', '-h'], 0, 'stdout', 'Usage: tapstack capture [-w FILE|-] [-c COUNT] [-i DEV]\n'],
+    [['stat', '-h'], 0, 'stdout', 'Usage: tapstack stat [-a] [-j] [PATTERN ...]\n'],
+    [['stat', '-Z'], 2, 'stderr', "tapstack stat: unknown option '-Z'\n"],
+  ];
+  it.each(HELP_CASES)('%j: help and usage errors need no running stack', (args, status, stream, starts) => {
+    const r = cli(...args);
+    expect(r.status).toBe(status);
+    expect(r[stream].startsWith(starts)).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain('cannot connect');
+  });
+
+  it("'tapstack help COMMAND' prints that command's help on stdout, status 0", () => {
+    for (const [cmd, starts] of [['up', 'Usage: tapstack up --dev IFNAME'], ['ip', 'Usage: ip [ OPTIONS ] OBJECT'], ['arp', 'Usage:\n  arp [-vn]'], ['ping', '\nUsage\n  ping [options]'], ['stat', 'Usage: tapstack stat'], ['sysctl', '\nUsage:\n sysctl'], ['proc', 'Usage: tapstack proc'], ['capture', 'Usage: tapstack capture']]) {
+      const r = cli('help', cmd);
+      expect([cmd, r.status, r.stderr]).toEqual([cmd, 0, '']);
+      expect(r.stdout.startsWith(starts)).toBe(true);
+    }
+    expect(cli('help').stdout).toContain('Usage: tapstack [--name NAME] COMMAND');
+    const bad = cli('help', 'frobnicate');
+    expect([bad.status, bad.stderr]).toEqual([2, "tapstack: unknown command 'frobnicate'\nTry 'tapstack --help' for more information.\n"]);
+  });
+
+  it('without a running stack every client command says so in one line and exits 1', () => {
+    const line = `tapstack: cannot connect to ${NO_STACK_DIR}/tapstack.sock: No such file or directory (is the stack running?)\n`;
+    for (const args of [['ip', 'neigh'], ['ip', 'monitor'], ['ip', 'neigh', 'add', '10.0.0.5', 'lladdr', '02:00:00:00:00:05', 'dev', 'tap0'], ['arp', '-n'], ['proc', 'net/arp'], ['sysctl', '-a'], ['ping', '-c', '1', '10.0.0.1'], ['capture', '-c', '1'], ['stat']]) {
+      const r = cli(...args);
+      expect([args, r.status, r.stdout, r.stderr]).toEqual([args, 1, '', line]);
+    }
   });
 
   it('exits 2 and prints usage when no command is given', () => {
