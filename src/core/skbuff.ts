@@ -10,19 +10,81 @@ export const PACKET_OTHERHOST = 3;
 export const PACKET_OUTGOING = 4;
 export const PACKET_LOOPBACK = 5;
 
+/** SMP_CACHE_BYTES on x86_64: SKB_DATA_ALIGN() rounds to it. */
+export const SMP_CACHE_BYTES = 64;
+
+/** SKB_DATA_ALIGN(): round up to a cache line. */
+export function skbDataAlign(x: number): number {
+  return (x + SMP_CACHE_BYTES - 1) & ~(SMP_CACHE_BYTES - 1);
+}
+
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86_64: it sits at the end of every head. */
+export const SKB_SHINFO_SIZE = 320;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) on x86_64. */
+export const SKB_STRUCT_SIZE = 256;
+
 /**
  * Bookkeeping overhead the kernel adds to a buffer's truesize (aligned sk_buff plus
  * skb_shared_info on x86_64). With it a 1514-byte frame costs 2090 bytes, which is why the default
  * unres_qlen_bytes of 212992 is shown as "queue 101".
  */
-export const SKB_TRUESIZE_OVERHEAD = 576;
+export const SKB_TRUESIZE_OVERHEAD = SKB_STRUCT_SIZE + SKB_SHINFO_SIZE;
 
+/** SKB_TRUESIZE(X): X bytes of data plus the overhead, the macro's own arithmetic (no rounding). */
 export function skbTruesize(size: number): number {
   return size + SKB_TRUESIZE_OVERHEAD;
 }
 
+/**
+ * SKB_SMALL_HEAD_CACHE_SIZE: the object size of skb_small_head_cache, which serves every head
+ * whose SKB_HEAD_ALIGN()ed size fits (576 on x86_64 6.x kernels: SKB_HEAD_ALIGN(MAX_TCP_HEADER),
+ * bumped by a cache line when that is a power of two). Measured on Linux 6.18: any locally sent
+ * ping or UDP datagram of up to 197 payload bytes costs 832 = 576 − 320 + 576.
+ */
+export const SKB_SMALL_HEAD_CACHE_SIZE = 576;
+/** KMALLOC_MAX_CACHE_SIZE (two pages): larger kmalloc()s come whole from the page allocator. */
+const KMALLOC_MAX_CACHE_SIZE = 8192;
+const PAGE_SIZE = 4096;
+/** The kmalloc-N caches (SLUB, x86_64) up to KMALLOC_MAX_CACHE_SIZE. */
+const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+
+/** kmalloc_size_roundup(): the size of the object kmalloc() really hands out for `n` bytes. */
+export function kmallocSizeRoundup(n: number): number {
+  if (n <= KMALLOC_MAX_CACHE_SIZE) {
+    for (const c of KMALLOC_SIZES) if (n <= c) return c;
+  }
+  let pages = PAGE_SIZE;
+  while (pages < n) pages *= 2;
+  return pages;
+}
+
+/**
+ * The truesize alloc_skb(size) gives its buffer: kmalloc_reserve() asks for SKB_HEAD_ALIGN(size)
+ * (data and skb_shared_info, each cache-aligned), served by the small-head cache or rounded up
+ * to a kmalloc size class; __build_skb_around() then puts skb_shared_info at the very end and
+ * charges SKB_TRUESIZE(what is left), so truesize = allocation + sizeof(sk_buff).
+ */
+export function allocSkbTruesize(size: number): number {
+  const obj = skbDataAlign(size) + SKB_SHINFO_SIZE;
+  const got = obj <= SKB_SMALL_HEAD_CACHE_SIZE ? SKB_SMALL_HEAD_CACHE_SIZE : kmallocSizeRoundup(obj);
+  return skbTruesize(got - SKB_SHINFO_SIZE);
+}
+
 /** Head room reserved in locally built packets: an Ethernet header fits with room to spare. */
 export const LL_RESERVED_SPACE = 32;
+
+/** LL_RESERVED_SPACE(dev) for an Ethernet device in Linux: ((14 + 0) & ~15) + 16. */
+export const LL_RESERVED_SPACE_ETH = 16;
+
+/**
+ * What Linux's __ip_append_data() asks of sock_alloc_send_skb() for one packet of `len` bytes
+ * (IP header included): hh_len + len + 15 bytes, hh_len being LL_RESERVED_SPACE(dev), then
+ * skb_reserve(hh_len). Ping (raw or ICMP socket), UDP, ICMP replies and errors all build their
+ * packets there, so this decides what they cost against unres_qlen_bytes.
+ */
+export function ipAppendAllocSize(len: number): number {
+  return LL_RESERVED_SPACE_ETH + len + 15;
+}
 
 /** Who to tell when a locally sent packet cannot be delivered (the socket's sk_err path). */
 export interface SkbOwner {
@@ -192,6 +254,7 @@ export class SkBuff {
       c.networkHeader = this.networkHeader;
       c.transportHeader = this.transportHeader;
     }
+    c.truesize = this.truesize;
     c.protocol = this.protocol;
     c.pktType = this.pktType;
     c.dev = this.dev;
@@ -206,10 +269,22 @@ export class SkBuff {
   }
 }
 
-/** alloc_skb() + skb_reserve(): room for `size` bytes of payload after `headroom`. */
-export function allocSkb(size: number, headroom = LL_RESERVED_SPACE): SkBuff {
+/**
+ * alloc_skb() + skb_reserve(): room for `size` bytes of payload after `headroom`.
+ *
+ * The truesize charged is the one Linux charges for the same packet, so that queue limits in
+ * bytes (unres_qlen_bytes) hold as many packets as they do there. Locally built packets reserve
+ * LL_RESERVED_SPACE plus their network headers in front of the payload; Linux builds the same
+ * packet (__ip_append_data) in alloc_skb(LL_RESERVED_SPACE(dev) + packet + 15), which costs
+ * {@link allocSkbTruesize} of that: measured on Linux 6.18 over a veth, a ping or UDP datagram
+ * costs 832 bytes for 0–197 payload bytes, 1280 for 198–645 and 2304 for 646–1472.
+ * `allocLen` overrides the size Linux would allocate, for packets it builds another way.
+ */
+export function allocSkb(size: number, headroom = LL_RESERVED_SPACE, allocLen?: number): SkBuff {
   // Not zeroed, like alloc_skb(): whoever put()s bytes writes every one of them (a zero-filled
   // buffer measured ~9% of the transmit benchmark). Small sizes come from Node's shared pool.
   const buf = Buffer.allocUnsafe(headroom + size);
-  return new SkBuff(buf, headroom, 0);
+  const skb = new SkBuff(buf, headroom, 0);
+  skb.truesize = allocSkbTruesize(allocLen ?? ipAppendAllocSize(Math.max(0, headroom - LL_RESERVED_SPACE) + size));
+  return skb;
 }

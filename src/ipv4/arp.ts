@@ -2,7 +2,7 @@
 // arp_solicit, arp_error_report, arp_create/arp_send, arp_rcv, arp_process and their policies.
 import { ENOBUFS, EINVAL } from '../core/errno.js';
 import { IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT, NetDevice } from '../core/netdevice.js';
-import { LL_RESERVED_SPACE, PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST, SkBuff, allocSkb } from '../core/skbuff.js';
+import { LL_RESERVED_SPACE, LL_RESERVED_SPACE_ETH, PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST, SkBuff, allocSkb } from '../core/skbuff.js';
 import { ETH_P_ARP, ETH_P_IP } from '../ethernet/ethhdr.js';
 import { devHardHeader } from '../core/netdevice.js';
 import {
@@ -276,7 +276,8 @@ export class Arp {
     targetHw: Buffer | null,
   ): SkBuff | null {
     const len = arpHdrLen(dev.addrLen);
-    const skb = allocSkb(len, LL_RESERVED_SPACE);
+    // Charged as arp_create()'s alloc_skb(arp_hdr_len(dev) + LL_RESERVED_SPACE(dev) + tailroom).
+    const skb = allocSkb(len, LL_RESERVED_SPACE, len + LL_RESERVED_SPACE_ETH);
     skb.resetNetworkHeader();
     const off = skb.put(len);
     skb.dev = dev;
