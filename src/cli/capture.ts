@@ -183,6 +183,8 @@ export async function captureCommand(argv: string[], ch: ControlChannel, io: Cli
   const signal = opts.signal;
   let off: (() => void) | undefined;
   let stats: LiveCaptureStats = { captured: 0, dropped: 0 };
+  /** The stack accepted the capture (its `listening on ...` line came). */
+  let started = false;
   try {
     // No event groups: only this connection's capture frames.
     off = await ch.subscribe([], onEvent);
@@ -191,6 +193,7 @@ export async function captureCommand(argv: string[], ch: ControlChannel, io: Cli
     if (a.count !== undefined) body.count = a.count;
     const call = ch.call('TS_CAPTURE', body, 0, (r) => {
       if (r.line === undefined) return;
+      started = true;
       io.err(`capture: ${r.line}\n`);
       startWriter();
     });
@@ -202,6 +205,8 @@ export async function captureCommand(argv: string[], ch: ControlChannel, io: Cli
   } catch (e) {
     if (!(e instanceof ControlError)) throw e;
     io.err(isChannelFailure(e) ? `capture: ${e.message}\n` : `capture: ${e.message.replace(/^capture: /, '')}\n`);
+    // Refused before it began (a bad -i): the reason alone, as tcpdump has no counts to give then.
+    if (!started) return 1;
     status = 1;
   } finally {
     signal?.removeEventListener('abort', cancel);

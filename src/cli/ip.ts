@@ -131,6 +131,9 @@ interface GlobalOptions {
   pretty: boolean;
   oneline: boolean;
   brief: boolean;
+  /** -t/-timestamp: `ip monitor` stamps each message; -ts/-tshort in the short form. */
+  timestamp: boolean;
+  tshort: boolean;
 }
 
 type NeighEntry = NeighSnapshot | PneighSnapshot;
@@ -213,7 +216,7 @@ export async function ipCommand(argv: string[], ch: ControlChannel, io: CliIO, o
 }
 
 async function ipMain(argv: string[], ch: ControlChannel, io: CliIO, signal?: AbortSignal): Promise<number> {
-  const o: GlobalOptions = { family: AF_UNSPEC, stats: 0, details: 0, json: false, pretty: false, oneline: false, brief: false };
+  const o: GlobalOptions = { family: AF_UNSPEC, stats: 0, details: 0, json: false, pretty: false, oneline: false, brief: false, timestamp: false, tshort: false };
   let i = 0;
   for (; i < argv.length; i++) {
     let opt = argv[i]!;
@@ -244,8 +247,10 @@ async function ipMain(argv: string[], ch: ControlChannel, io: CliIO, signal?: Ab
     else if (matches(opt, '-resolve')) {
       // tapstack prints addresses numerically (no reverse DNS).
     } else if (matches(opt, '-oneline')) o.oneline = true;
-    else if (matches(opt, '-timestamp') || matches(opt, '-tshort')) {
-      // Accepted; `ip monitor` prints no timestamps here.
+    else if (matches(opt, '-timestamp')) o.timestamp = true;
+    else if (matches(opt, '-tshort')) {
+      o.timestamp = true;
+      o.tshort = true;
     } else if (matches(opt, '-Version')) {
       io.out('ip utility, tapstack (iproute2-6.1.0 syntax)\n');
       return 0;
@@ -672,6 +677,24 @@ async function ntableChange(ip: Ip, args: string[]): Promise<number> {
 
 const IPMON_LNEIGH = 1 << 5;
 
+/**
+ * print_timestamp() (lib/utils.c): local time of receipt, `Timestamp: <asctime> N usec` on a
+ * line of its own, or with -tshort a `[YYYY-MM-DDTHH:MM:SS.uuuuuu] ` prefix.
+ */
+export function formatTimestamp(epochUs: number, short: boolean): string {
+  const d = new Date(Math.floor(epochUs / 1000));
+  const usec = Math.floor(epochUs) % 1_000_000;
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const hms = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+  if (short) return `[${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${hms}.${String(usec).padStart(6, '0')}] `;
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()];
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()];
+  return `Timestamp: ${day} ${mon} ${String(d.getDate()).padStart(2, ' ')} ${hms} ${d.getFullYear()} ${usec} usec\n`;
+}
+
+/** The wall clock in microseconds (gettimeofday()). */
+const epochMicros = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+
 /** The words of do_ipmonitor() selecting event groups, in its order. */
 const MONITOR_OBJECTS: ReadonlyArray<readonly [string, number, boolean]> = [
   ['link', 1 << 0, true], ['address', 1 << 1, true], ['route', 1 << 2, true], ['mroute', 1 << 3, true],
@@ -693,7 +716,11 @@ async function doMonitor(ip: Ip, args: string[]): Promise<number> {
       p.next();
       throw new IpExit(EXIT_USAGE, 'Error: "file" is not supported by tapstack.\n');
     } else if (matches(w, 'label')) label = true;
-    else if (obj) lmask |= obj[1];
+    else if (obj) {
+      // Only neighbour events exist in tapstack: naming another object is refused, not left silent.
+      if (obj[1] !== IPMON_LNEIGH) throw new IpExit(EXIT_USAGE, `Error: "${obj[0]}" events are not supported by tapstack (only neigh).\n`);
+      lmask |= obj[1];
+    }
     else if (w === 'all') label = true;
     else if (matches(w, 'all-nsid')) allNsid = true;
     else if (matches(w, 'help')) usage(MONITOR_USAGE);
@@ -717,7 +744,8 @@ async function doMonitor(ip: Ip, args: string[]): Promise<number> {
           const n = r.body as NeighSnapshot;
           if (ip.o.family && n.family !== ip.o.family) return;
           if (index && n.ifindex !== index) return;
-          ip.io.out(prefix + formatNeighEvent({ type, neigh: n }, fmt));
+          const stamp = ip.o.timestamp ? formatTimestamp(epochMicros(), ip.o.tshort) : '';
+          ip.io.out(stamp + prefix + formatNeighEvent({ type, neigh: n }, fmt));
         });
       } catch (e) {
         throw new IpExit(1, replyErrorText(e));

@@ -42,6 +42,7 @@ export async function statCommand(argv: string[], ch: ControlChannel, io: CliIO)
   let all = false;
   let json = false;
   const patterns: RegExp[] = [];
+  const texts: string[] = [];
   for (const a of argv) {
     if (a === '-a' || a === '--all') all = true;
     else if (a === '-j' || a === '--json') json = true;
@@ -51,14 +52,24 @@ export async function statCommand(argv: string[], ch: ControlChannel, io: CliIO)
     } else if (a.startsWith('-')) {
       io.err(`tapstack stat: unknown option '${a}'\n${STAT_USAGE}`);
       return 2;
-    } else patterns.push(globToRegExp(a));
+    } else {
+      patterns.push(globToRegExp(a));
+      texts.push(a);
+    }
   }
   const r = await ch.call('TS_STAT');
   if (json) {
     io.out(JSON.stringify(r.body, null, 2) + '\n');
     return 0;
   }
-  const rows = flattenCounters(r.body).filter(([n, v]) => (all || v !== 0) && (patterns.length === 0 || patterns.some((p) => p.test(n))));
+  const counters = flattenCounters(r.body);
+  // A pattern that names no counter at all is a typo, not a quiet zero: say so (status 1).
+  const unmatched = texts.filter((_, i) => !counters.some(([n]) => patterns[i].test(n)));
+  if (unmatched.length) {
+    for (const t of unmatched) io.err(`tapstack stat: no counter matches '${t}' (tapstack stat -a lists them all)\n`);
+    return 1;
+  }
+  const rows = counters.filter(([n, v]) => (all || v !== 0) && (patterns.length === 0 || patterns.some((p) => p.test(n))));
   const w = Math.max(24, ...rows.map(([n]) => n.length + 2));
   io.out(rows.map(([n, v]) => `${n.padEnd(w)}${v}\n`).join(''));
   return 0;

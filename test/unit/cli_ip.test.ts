@@ -9,7 +9,7 @@ import { ControlHandler } from '../../src/control/handler.js';
 import type { Reply, Request } from '../../src/control/protocol.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { createPair } from '../../src/drivers/pair.js';
-import { IP_USAGE, LINK_USAGE, MONITOR_USAGE, NEIGH_USAGE, NTABLE_USAGE, ipCommand, replyErrorText } from '../../src/cli/ip.js';
+import { IP_USAGE, LINK_USAGE, MONITOR_USAGE, NEIGH_USAGE, NTABLE_USAGE, formatTimestamp, ipCommand, replyErrorText } from '../../src/cli/ip.js';
 import { getAddr1, getPrefix1, getU32, getU64, getInteger, jsonPretty, llAddrA2n, rtprotFromArg } from '../../src/cli/ip_args.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_ROUTER, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE, NUD_STALE } from '../../src/neighbour/nud.js';
@@ -709,7 +709,7 @@ describe('ip monitor', () => {
       '10.0.0.90 dev tap0 FAILED \n',
       'Deleted 10.0.0.90 dev tap0 FAILED \n',
     ].join('')));
-    for (const line of ['monitor', 'mo n', 'monitor neigh link', '-j monitor neigh']) {
+    for (const line of ['monitor', 'mo n', 'monitor neigh neigh', '-j monitor neigh']) {
       const again = setup();
       expect(await monitor(again.ch, line, addDel(again.A)), line).toEqual(r);
     }
@@ -735,6 +735,39 @@ describe('ip monitor', () => {
     expect(await monitor(ch, '-s monitor neigh dev tap1', addDel(A))).toEqual(ok('10.0.1.91 lladdr 02:00:00:00:01:91  ref 1 used 0/60/0probes 0 STALE \n'));
   });
 
+  it('-t stamps each event on a line of its own, -ts as a prefix (before the label), as print_timestamp() does', async () => {
+    const long = /^Timestamp: (Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4} \d{1,6} usec$/;
+    let { ch, A } = setup();
+    let r = await monitor(ch, '-t monitor neigh', addDel(A));
+    let lines = r.out.split('\n').slice(0, -1);
+    expect(lines.filter((_, i) => i % 2 === 1)).toEqual([
+      '10.0.0.90 dev tap0 lladdr 02:00:00:00:00:90 PERMANENT ', '10.0.1.91 dev tap1 lladdr 02:00:00:00:01:91 STALE ',
+      '10.0.0.90 dev tap0 FAILED ', 'Deleted 10.0.0.90 dev tap0 FAILED ',
+    ]);
+    for (const l of lines.filter((_, i) => i % 2 === 0)) expect(l).toMatch(long);
+    for (const line of ['-ts monitor neigh label', '-t -ts monitor neigh label', '-tshort -timestamp monitor neigh label']) {
+      ({ ch, A } = setup());
+      r = await monitor(ch, line, addDel(A));
+      lines = r.out.split('\n').slice(0, -1);
+      expect(lines, line).toHaveLength(4);
+      for (const l of lines) expect(l).toMatch(/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\] \[NEIGH\]/);
+    }
+  });
+
+  it('formatTimestamp: asctime() and the short ISO form in local time, microseconds unpadded / padded', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'UTC';
+    try {
+      const us = Date.UTC(2026, 11, 2, 10, 16, 14) * 1000 + 5123;
+      expect(formatTimestamp(us, false)).toBe('Timestamp: Wed Dec  2 10:16:14 2026 5123 usec\n');
+      expect(formatTimestamp(us, true)).toBe('[2026-12-02T10:16:14.005123] ');
+      expect(formatTimestamp(Date.UTC(2026, 0, 12, 3, 4, 5) * 1000 + 197202, false)).toBe('Timestamp: Mon Jan 12 03:04:05 2026 197202 usec\n');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('app probe requests print as "miss"', async () => {
     const { ch, A, clock } = setup();
     const r = await monitor(ch, 'monitor neigh', async () => {
@@ -746,9 +779,11 @@ describe('ip monitor', () => {
     expect(r.out).toContain('miss 10.0.0.30 dev tap0 INCOMPLETE \n');
   });
 
-  it('objects without tapstack events print nothing; a family other than inet hides neighbour events', async () => {
+  it('objects without tapstack events are refused by name, not left silent; a family other than inet hides neighbour events', async () => {
     const one = setup();
-    expect(await monitor(one.ch, 'monitor link address route', addDel(one.A))).toEqual(ok(''));
+    for (const [line, obj] of [['monitor route', 'route'], ['monitor neigh link', 'link'], ['monitor a', 'address'], ['monitor stats', 'stats'], ['monitor neigh nexthop', 'nexthop']]) {
+      expect(await ip(one.ch, line), line).toEqual(fail(255, `Error: "${obj}" events are not supported by tapstack (only neigh).\n`));
+    }
     const two = setup();
     expect(await monitor(two.ch, '-6 monitor neigh', addDel(two.A))).toEqual(ok(''));
   });

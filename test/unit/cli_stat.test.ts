@@ -67,6 +67,20 @@ describe('tapstack stat', () => {
     ]);
   });
 
+  it('a pattern that names no counter is an error (status 1); one that names only zero counters prints nothing (status 0)', async () => {
+    const { ch } = setup();
+    const io = bufferIO();
+    expect(await statCommand(['nosuchcounter', 'arp.drops.*', 'ip.*Nope'], ch, io)).toBe(1);
+    expect([io.stdout, io.stderr]).toEqual([
+      '',
+      "tapstack stat: no counter matches 'nosuchcounter' (tapstack stat -a lists them all)\n" +
+        "tapstack stat: no counter matches 'ip.*Nope' (tapstack stat -a lists them all)\n",
+    ]);
+    const zero = bufferIO();
+    expect(await statCommand(['arp.drops.badOpcode'], ch, zero)).toBe(0);
+    expect([zero.stdout, zero.stderr]).toEqual(['', '']);
+  });
+
   it('a bad option is a usage error (status 2)', async () => {
     const { ch } = setup();
     const io = bufferIO();
