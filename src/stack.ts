@@ -545,9 +545,9 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       return tbl.pneighSnapshot(pn);
     }
     if (d === null) throw new StackError(EINVAL, 'No device specified');
-    const n = tbl.lookupNoref(key, d);
+    const n = tbl.neighGet(key, d);
     if (!n) throw new StackError(ENOENT, strerror(ENOENT));
-    return tbl.snapshot(n);
+    return n;
   }
 
   /**

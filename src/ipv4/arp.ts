@@ -451,8 +451,8 @@ export class Arp {
     // "Unsolicited ARP is not accepted by default."
     if (accept && !n) {
       if (isGarp || (op === ARPOP_REPLY && (addrType === RTN_UNICAST || (addrType < 0 && fib.addrType(sip) === RTN_UNICAST)))) {
-        const c = this.tbl.create(sip, dev, true);
-        n = typeof c === 'number' ? null : c;
+        // __neigh_lookup(..., creat = 1): a second counted lookup before the entry is created.
+        n = this.tbl.lookupCreate(sip, dev, true);
       }
     }
     if (!n) {

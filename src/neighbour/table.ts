@@ -908,6 +908,19 @@ export class NeighTable<K> implements NeighParmsOwner {
     return err;
   }
 
+  /**
+   * neigh_get() (RTM_GETNEIGH for one entry): a counted neigh_lookup (lookups, and hits when
+   * found); the entry is shown while that lookup still holds it, so its ref is one higher than in
+   * a dump, as `ip -s neigh get` shows on Linux. Null when there is no such entry.
+   */
+  neighGet(key: K, dev: NetDevice): NeighSnapshot | null {
+    const n = this.lookup(key, dev);
+    if (n === null) return null;
+    const s = this.snapshot(n);
+    neighRelease(n);
+    return s;
+  }
+
   /** `ip neigh flush`: neighDelete for every entry (on dev, if given) the filter accepts. Returns how many were deleted. */
   flush(dev: NetDevice | null, filter: (n: Neighbour<K>) => boolean, nlmsgPid = 0): number {
     let count = 0;
