@@ -12,14 +12,30 @@
 import { parseArgs } from 'node:util';
 import { SocketChannel, controlSocketPath, formatNeighEvent, formatNeighLine } from 'tapstack';
 
-const { values } = parseArgs({
-  options: {
-    name: { type: 'string', default: 'tapstack' },
-    count: { type: 'string' },
-    dump: { type: 'boolean', default: false },
-  },
-});
+const USAGE = 'Usage: node examples/neigh-watch.mjs [--name NAME] [--count N] [--dump]\n';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      name: { type: 'string', default: 'tapstack' },
+      count: { type: 'string' },
+      dump: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (e) {
+  process.stderr.write(`neigh-watch: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const limit = values.count === undefined ? Infinity : Number(values.count);
+if (values.count !== undefined && (!/^\d+$/.test(values.count) || limit < 1)) {
+  process.stderr.write(`neigh-watch: invalid --count '${values.count}': expected a positive integer\n${USAGE}`);
+  process.exit(2);
+}
 
 async function main() {
   const path = controlSocketPath(values.name);

@@ -12,16 +12,36 @@
 import { parseArgs } from 'node:util';
 import { Stack, TapDevice } from 'tapstack';
 
-const { values } = parseArgs({
-  options: {
-    dev: { type: 'string', default: 'tap0' },
-    addr: { type: 'string', default: '10.0.0.2/24' },
-    port: { type: 'string', default: '7' },
-    count: { type: 'string' },
-  },
-});
+const USAGE = 'Usage: node examples/udp-echo.mjs [--dev IFNAME] [--addr A.B.C.D/N] [--port N] [--count N]\n';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      dev: { type: 'string', default: 'tap0' },
+      addr: { type: 'string', default: '10.0.0.2/24' },
+      port: { type: 'string', default: '7' },
+      count: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (e) {
+  process.stderr.write(`udp-echo: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const port = Number(values.port);
 const limit = values.count === undefined ? Infinity : Number(values.count);
+if (!/^\d+$/.test(values.port) || port > 65535) {
+  process.stderr.write(`udp-echo: invalid --port '${values.port}': expected 0-65535\n${USAGE}`);
+  process.exit(2);
+}
+if (values.count !== undefined && (!/^\d+$/.test(values.count) || limit < 1)) {
+  process.stderr.write(`udp-echo: invalid --count '${values.count}': expected a positive integer\n${USAGE}`);
+  process.exit(2);
+}
 
 const stack = new Stack();
 const tap = stack.addDevice(TapDevice.open(values.dev));

@@ -5,7 +5,7 @@ import { EINVAL, ENODEV, ENOENT, StackError, strerror } from './core/errno.js';
 import { Net } from './core/net.js';
 import { IFF_NOARP, IFF_UP, NetDevice } from './core/netdevice.js';
 import { Inet } from './ipv4/af_inet.js';
-import { formatIPv4, parseCidr, parseIPv4 } from './ipv4/inet_addr.js';
+import { formatIPv4, parseIPv4, parsePrefix } from './ipv4/inet_addr.js';
 import { ping, PingOptions, PingResult } from './ipv4/ping.js';
 import { FibRoute } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdStats, AcdTiming } from './ipv4/acd.js';
@@ -59,8 +59,8 @@ export interface NeighEvent {
 export interface NeighRequest {
   /** The neighbour's address, dotted quad. */
   dst: string;
-  /** Required except for a proxy entry that applies to every device. */
-  dev?: string | null;
+  /** The device (or its name); required except for a proxy entry that applies to every device. */
+  dev?: NetDevice | string | null;
   /** The link-layer address, `xx:xx:xx:xx:xx:xx`. */
   lladdr?: string | null;
   /** NUD_* bits or an `ip neigh` nud keyword (`'stale'`, `'noarp'`, ...); `ip neigh add` defaults to NUD_PERMANENT. */
@@ -93,8 +93,8 @@ export interface NeighWriteMode {
 export interface NtableChange {
   /** The table's name; only `arp_cache` exists. */
   name?: string;
-  /** The device whose parms change; absent or null: the table's defaults. */
-  dev?: string | null;
+  /** The device (or its name) whose parms change; absent or null: the table's defaults. */
+  dev?: NetDevice | string | null;
   /** gc_thresh1: no GC below this many entries. */
   thresh1?: number;
   /** gc_thresh2: soft limit (forced GC if the last flush is over 5 s old). */
@@ -309,8 +309,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `EINVAL` for a malformed `A.B.C.D/N` or an address that cannot be a host's (multicast, broadcast, 0.0.0.0/8); `EEXIST` when the device already has it; `ENODEV` for an unknown device name.
    */
   addAddress(dev: NetDevice | string, cidr: string): void {
-    const d = typeof dev === 'string' ? this.device(dev) : dev;
-    const p = parseCidr(cidr);
+    const d = this.ownDevice(dev);
+    const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
     this.inet.addAddress(d, p.addr, p.prefixLen);
   }
@@ -324,8 +324,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError (rejects) `EADDRINUSE` on a conflict (the message names the MAC); `EINVAL` for a malformed address; `ENODEV` for an unknown or down device; `ENETDOWN` when the device goes down or the stack closes meanwhile.
    */
   async claimAddress(dev: NetDevice | string, cidr: string, timing?: Partial<AcdTiming>): Promise<AcdResult> {
-    const d = typeof dev === 'string' ? this.device(dev) : dev;
-    const p = parseCidr(cidr);
+    const d = this.ownDevice(dev);
+    const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
     const t = { ...ACD_RFC5227, ...timing };
     const r = await this.inet.acd.probe(d, p.addr, t);
@@ -342,11 +342,11 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `EINVAL` for a malformed prefix or gateway, a gateway not on a connected subnet, or a route with neither gateway nor device; `EEXIST` for a duplicate; `ENODEV` for an unknown device name.
    */
   addRoute(dst: string, via: string | null, dev?: NetDevice | string): FibRoute {
-    const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parseCidr(dst);
+    const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parsePrefix(dst, 32);
     if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
     const gw = via === null ? 0 : parseIPv4(via);
     if (gw === null) throw new StackError(EINVAL, `invalid gateway "${via}"`);
-    let d = typeof dev === 'string' ? this.device(dev) : dev;
+    let d = this.devOrNull(dev);
     if (!d) {
       if (!gw) throw new StackError(EINVAL, 'a route without a gateway needs a device');
       const r = this.inet.fib.lookup(gw);
@@ -362,8 +362,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `EINVAL` for a malformed address, `EADDRNOTAVAIL` when it is not on the device, `ENODEV` for an unknown device.
    */
   delAddress(dev: NetDevice | string, cidr: string): void {
-    const d = typeof dev === 'string' ? this.device(dev) : dev;
-    const p = parseCidr(cidr);
+    const d = this.ownDevice(dev);
+    const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
     this.inet.delAddress(d, p.addr, p.prefixLen);
   }
@@ -374,7 +374,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `EINVAL` for a malformed prefix or gateway; `ESRCH` when no such route exists.
    */
   delRoute(dst: string, via?: string): void {
-    const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parseCidr(dst);
+    const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parsePrefix(dst, 32);
     if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
     const gw = via === undefined ? undefined : parseIPv4(via);
     if (gw === null) throw new StackError(EINVAL, `invalid gateway "${via}"`);
@@ -387,7 +387,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * 0x100 (iproute2's NUD_FILTER_NONE, set in the default) also selects entries in state NONE.
    * As in iproute2, externally learned entries match whatever the mask.
    */
-  neighFlush(opts: { dev?: string; states?: number } = {}): number {
+  neighFlush(opts: { dev?: NetDevice | string; states?: number } = {}): number {
     const mask = opts.states ?? NUD_FILTER_FLUSH_DEFAULT;
     return this.inet.arp.tbl.flush(this.devOrNull(opts.dev), (n) => nudFilterMatches(n.nudState, n.flags, mask));
   }
@@ -458,8 +458,16 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
 
   // ---- neighbour management (rtnetlink RTM_*NEIGH, RTM_*NEIGHTBL) ----------------------------
 
-  private devOrNull(name: string | null | undefined): NetDevice | null {
-    return name === undefined || name === null ? null : this.device(name);
+  /** A device given by name or object; an object must be one of this stack's (ENODEV otherwise). */
+  private ownDevice(dev: NetDevice | string): NetDevice {
+    if (typeof dev === 'string') return this.device(dev);
+    if (this.net.devGetByName(dev.name) !== dev) throw new StackError(ENODEV, `Cannot find device "${dev.name}"`);
+    return dev;
+  }
+
+  /** A request's `dev`: a device of this stack, its name, or none. */
+  private devOrNull(dev: NetDevice | string | null | undefined): NetDevice | null {
+    return dev === undefined || dev === null ? null : this.ownDevice(dev);
   }
 
   private neighKey(dst: string): number {
@@ -535,7 +543,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    *
    * @throws StackError `ENOENT` when there is no such entry; `EINVAL` for a bad address or no device; `ENODEV` for an unknown device.
    */
-  neighGet(dst: string, dev: string | null, proxy = false): NeighSnapshot | PneighSnapshot {
+  neighGet(dst: string, dev: NetDevice | string | null, proxy = false): NeighSnapshot | PneighSnapshot {
     const tbl = this.inet.arp.tbl;
     const key = this.neighKey(dst);
     const d = this.devOrNull(dev);
@@ -555,7 +563,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    *
    * @throws StackError `ENODEV` for an unknown device.
    */
-  proxyNeighbours(dev?: string): PneighSnapshot[] {
+  proxyNeighbours(dev?: NetDevice | string): PneighSnapshot[] {
     const tbl = this.inet.arp.tbl;
     const d = this.devOrNull(dev);
     const out: PneighSnapshot[] = [];
@@ -580,8 +588,9 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   ntableChange(c: NtableChange): void {
     const tbl = this.inet.arp.tbl;
     if (c.name !== undefined && c.name !== tbl.id) throw new StackError(ENOENT, strerror(ENOENT));
-    const parms: NeighParms = c.dev === undefined || c.dev === null ? tbl.parms : tbl.parmsFor(this.device(c.dev));
-    if (c.dev && parms === tbl.parms) throw new StackError(ENOENT, strerror(ENOENT));
+    const dev = this.devOrNull(c.dev);
+    const parms: NeighParms = dev === null ? tbl.parms : tbl.parmsFor(dev);
+    if (dev && parms === tbl.parms) throw new StackError(ENOENT, strerror(ENOENT));
     for (const [k, v] of [['thresh1', c.thresh1], ['thresh2', c.thresh2], ['thresh3', c.thresh3], ['gcIntervalMs', c.gcIntervalMs]] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)) throw new StackError(EINVAL, `${k} must be a non-negative integer`);
     }
@@ -756,7 +765,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    */
   sendFrame(dev: NetDevice | string, frame: Uint8Array): void {
     if (this.closed) throw new StackError(EBADF, 'the stack is closed');
-    const d = typeof dev === 'string' ? this.device(dev) : dev;
+    const d = this.ownDevice(dev);
     if (frame.length < ETH_HLEN) throw new StackError(EINVAL, `frame of ${frame.length} bytes is shorter than the Ethernet header`);
     if (frame.length > d.mtu + ETH_HLEN) throw new StackError(EMSGSIZE, `frame of ${frame.length} bytes exceeds ${d.name}'s MTU ${d.mtu} + ${ETH_HLEN}`);
     const skb = allocSkb(frame.length);
@@ -792,8 +801,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    *
    * @throws StackError `ENODEV` for an unknown device; `EINVAL` for a malformed or multicast MAC (`"MAC" is invalid lladdr.`) or an MTU outside the device's limits (`mtu less than device minimum`).
    */
-  linkSet(dev: string, c: LinkChange): void {
-    const d = this.device(dev);
+  linkSet(dev: NetDevice | string, c: LinkChange): void {
+    const d = this.ownDevice(dev);
     let mac: Buffer | null = null;
     if (c.address !== undefined) {
       mac = parseMac(c.address);

@@ -1,7 +1,7 @@
 // `tapstack up`: create or attach a TAP, configure addresses and routes, run until a signal.
 import { readFileSync } from 'node:fs';
 import { parseMac, formatMac } from '../ethernet/mac.js';
-import { parseCidr, parseIPv4 } from '../ipv4/inet_addr.js';
+import { parseIPv4, parsePrefix } from '../ipv4/inet_addr.js';
 import { TapDevice } from '../drivers/tap.js';
 import { Stack } from '../stack.js';
 import { StackError } from '../core/errno.js';
@@ -19,7 +19,8 @@ and run one tapstack network stack on all of them until SIGINT or SIGTERM.
 
 Per device (these follow the --dev they belong to):
   --dev IFNAME        TAP device to create or attach to (1-15 characters); repeat for more
-  --addr A.B.C.D/N    an IPv4 address of the stack on that link; repeat for more
+  --addr A.B.C.D/N    an IPv4 address of the stack on that link (A.B.C.D alone is a /32);
+                      repeat for more
   --mac XX:XX:XX:XX:XX:XX
                       the stack's MAC address on that link (default: random, locally administered)
   --mtu N             set the link MTU (68-2034)
@@ -120,10 +121,11 @@ function parseDevice(argv: string[]): UpDevice {
   const p = parseArgs(argv, UP_SPEC);
   const dev = one(p, 'dev')!;
   if (!validIfName(dev)) throw new UsageError(`invalid interface name '${dev}': 1-15 characters, no '/', ':' or spaces`);
-  const addrs = all(p, 'addr').map((text) => {
-    const c = parseCidr(text);
-    if (!c) throw new UsageError(`invalid address '${text}': expected A.B.C.D/N with N from 0 to 32`);
-    return { ...c, text };
+  const addrs = all(p, 'addr').map((given) => {
+    // A bare address is a /32, as `ip addr add` takes it.
+    const c = parsePrefix(given, 32);
+    if (!c) throw new UsageError(`invalid address '${given}': expected A.B.C.D/N with N from 0 to 32 (or A.B.C.D for /32)`);
+    return { ...c, text: given.includes('/') ? given : `${given}/32` };
   });
   const macText = one(p, 'mac');
   let mac: Buffer | undefined;
@@ -194,6 +196,11 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
   return { devices, via, name, sysctl, dad: p.opts.has('dad'), readonlyGroup, ...(pcap !== undefined ? { pcap } : {}) };
 }
 
+/** How status lines begin: `tapstack:` for the default instance, `tapstack NAME:` for a named one. */
+export function statusPrefix(name: string): string {
+  return name === 'tapstack' ? 'tapstack' : `tapstack ${name}`;
+}
+
 /** Runs the stack; resolves with the exit status once a signal has shut it down. */
 export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const stack = new Stack();
@@ -213,7 +220,7 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
     return await runStack(cfg, log, stack);
   } finally {
     const st = await pcap.close();
-    log(`tapstack ${cfg.name}: ${cfg.pcap}: ${st.frames} packets written${st.dropped ? `, ${st.dropped} dropped (disk too slow)` : ''}${pcap.error ? `, write error: ${pcap.error.message}` : ''}`);
+    log(`${statusPrefix(cfg.name)}: ${cfg.pcap}: ${st.frames} packets written${st.dropped ? `, ${st.dropped} dropped (disk too slow)` : ''}${pcap.error ? `, write error: ${pcap.error.message}` : ''}`);
   }
 }
 
@@ -247,6 +254,9 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
   if (cfg.dad) {
     process.on('SIGINT', early);
     process.on('SIGTERM', early);
+    for (const d of cfg.devices) {
+      if (d.addrs.length) log(`${statusPrefix(cfg.name)}: ${d.dev}: claiming ${d.addrs.map((a) => a.text).join(' ')} (duplicate address detection: 3 ARP probes and 2 announcements, about 6 s)`);
+    }
     const claims = cfg.devices.flatMap((d) => d.addrs.map((a) => stack.claimAddress(d.dev, a.text)));
     const results = await Promise.allSettled(claims);
     process.off('SIGINT', early);
@@ -272,7 +282,7 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     const addrs = cfg.devices[i].addrs;
     const gwHere = cfg.via !== undefined && stack.inet.fib.lookup(parseIPv4(cfg.via)!)?.dev === tap;
     log(
-      `tapstack ${cfg.name}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
+      `${statusPrefix(cfg.name)}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
         `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}`,
     );
   }
@@ -285,7 +295,7 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
       process.off('SIGTERM', onSig);
       void control.close().then(() => stack.close()).then(() => {
         const removed = taps.filter((t) => t.created).map((t) => t.name);
-        log(`tapstack ${cfg.name}: stopped (${why})${removed.length ? `, ${removed.join(' ')} removed` : ''}`);
+        log(`${statusPrefix(cfg.name)}: stopped (${why})${removed.length ? `, ${removed.join(' ')} removed` : ''}`);
         resolve(code);
       });
     };
@@ -294,7 +304,7 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     process.on('SIGTERM', onSig);
     for (const tap of taps) {
       tap.onLinkChange = (up) => {
-        log(`tapstack ${cfg.name}: ${tap.name}: kernel side ${up ? 'up: carrier on' : 'down: carrier off, frames to it are dropped (txLinkDown)'}`);
+        log(`${statusPrefix(cfg.name)}: ${tap.name}: kernel side ${up ? 'up: carrier on' : 'down: carrier off, frames to it are dropped (txLinkDown)'}`);
       };
       tap.onFatal = (err) => {
         console.error(`tapstack: ${tap.name}: ${err.message}`);

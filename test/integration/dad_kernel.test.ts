@@ -27,7 +27,8 @@ describe.runIf(canRunKernelTests(['ip', 'ping']))('tapstack up --dad against the
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`tapstack: 10.0.0.1 on tap0 is in use by ${kernelMac} (address conflict detected)\n`);
-    expect(r.stdout).toBe('');
+    // what it was doing during those seconds was said at once
+    expect(r.stdout).toBe('tapstack: tap0: claiming 10.0.0.1/24 (duplicate address detection: 3 ARP probes and 2 announcements, about 6 s)\n');
     // the persistent TAP is left in place
     expect(ns.sh('ip -br link show tap0')).toContain('tap0');
   });
@@ -42,6 +43,8 @@ describe.runIf(canRunKernelTests(['ip', 'ping']))('tapstack up --dad against the
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (out += d));
     try {
+      await waitFor('the claiming line at once', () => out.includes('claiming'), 3000);
+      expect(out).toBe('tapstack: tap0: claiming 10.0.0.7/24 (duplicate address detection: 3 ARP probes and 2 announcements, about 6 s)\n');
       await waitFor('status line after DAD', () => out.includes('lladdr'), 15000);
       expect(ns.sh('ping -c 1 -W 2 10.0.0.7')).toContain('1 received');
       await waitFor('two announcements', () => (arp.match(/Request who-has 10\.0\.0\.7 tell 10\.0\.0\.7/g) ?? []).length >= 2, 5000);

@@ -22,6 +22,22 @@ describe('examples/two-stacks.mjs (no root)', () => {
   });
 });
 
+describe('examples: --help and bad options (no root, no TAP opened)', () => {
+  it.each([
+    ['udp-echo.mjs', 'Usage: node examples/udp-echo.mjs [--dev IFNAME] [--addr A.B.C.D/N] [--port N] [--count N]\n'],
+    ['neigh-watch.mjs', 'Usage: node examples/neigh-watch.mjs [--name NAME] [--count N] [--dump]\n'],
+  ])('%s: --help prints the usage (status 0); an unknown option or a bad value is status 2, no stack trace', async (file, usage) => {
+    expect(await runChild([example(file), '--help'])).toMatchObject({ code: 0, out: usage, err: '' });
+    const bad = await runChild([example(file), '--bogus']);
+    expect(bad).toMatchObject({ code: 2, out: '' });
+    expect(bad.err.startsWith(`${file.replace('.mjs', '')}: Unknown option '--bogus'`)).toBe(true);
+    expect(bad.err.endsWith(`\n${usage}`)).toBe(true);
+    expect(bad.err.split('\n')).toHaveLength(3);
+    const count = await runChild([example(file), '--count', 'x']);
+    expect(count).toMatchObject({ code: 2, out: '', err: `${file.replace('.mjs', '')}: invalid --count 'x': expected a positive integer\n${usage}` });
+  });
+});
+
 /** A process in the namespace with its stdout/stderr lines collected. */
 class Proc {
   readonly lines: string[] = [];

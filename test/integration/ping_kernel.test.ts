@@ -26,7 +26,7 @@ describe.runIf(canRunKernelTests(['ip', 'ping']))('kernel pings the stack (CLI `
   });
 
   it('prints one status line naming device, MAC and addresses', () => {
-    expect(out).toMatch(/^tapstack tapstack: tap0 created lladdr 02:5a:00:00:00:02 mtu 1500 inet 10\.0\.0\.2\/24 via 10\.0\.0\.1\n$/);
+    expect(out).toMatch(/^tapstack: tap0 created lladdr 02:5a:00:00:00:02 mtu 1500 inet 10\.0\.0\.2\/24 via 10\.0\.0\.1\n$/);
   });
 
   it('answers 5 of 5 pings from the kernel', () => {

@@ -41,8 +41,8 @@ describe.runIf(canRunKernelTests(['ip', 'ping', 'arping']))('proxy ARP and forwa
   });
 
   it('prints one status line per device', () => {
-    expect(out).toContain(`tapstack tapstack: tap0 created lladdr ${MAC0} mtu 1500 inet 10.0.0.2/25\n`);
-    expect(out).toContain(`tapstack tapstack: tap1 created lladdr ${MAC1} mtu 1500 inet 10.0.0.130/25\n`);
+    expect(out).toContain(`tapstack: tap0 created lladdr ${MAC0} mtu 1500 inet 10.0.0.2/25\n`);
+    expect(out).toContain(`tapstack: tap1 created lladdr ${MAC1} mtu 1500 inet 10.0.0.130/25\n`);
   });
 
   it('A pings B across the stack: replies come back with TTL 63', () => {

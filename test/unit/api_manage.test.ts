@@ -22,6 +22,32 @@ function setup(): Stack {
 }
 
 describe('Stack management API', () => {
+  it('a bare address is a /32 for addAddress, delAddress and addRoute, as ip addr/route take it', () => {
+    const s = setup();
+    s.addAddress('tap0', '10.0.0.7');
+    expect(s.inet.isLocalAddr(0x0a000007)).toBe(true);
+    expect(s.addRoute('192.0.2.9', '10.0.0.254')).toMatchObject({ dst: 0xc0000209, prefixLen: 32 });
+    s.delAddress('tap0', '10.0.0.7');
+    expect(s.inet.isLocalAddr(0x0a000007)).toBe(false);
+    expect(() => s.addAddress('tap0', '10.0.0.7/')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('neighbour calls take a device object as addAddress does; one of another stack is ENODEV', () => {
+    const s = setup();
+    const dev = s.device('tap0');
+    s.neighAdd({ dst: '10.0.0.50', dev, lladdr: '02:00:00:00:00:50' });
+    expect(s.neighGet('10.0.0.50', dev)).toMatchObject({ dst: '10.0.0.50', dev: 'tap0' });
+    s.neighChange({ dst: '10.0.0.50', dev, lladdr: '02:00:00:00:00:51' });
+    s.neighDel({ dst: '10.0.0.50', dev });
+    s.ntableChange({ dev, parms: { ucastProbes: 5 } });
+    s.linkSet(dev, { up: true });
+    const [foreign] = createPair('tap0', 'peer9');
+    expect(() => s.neighAdd({ dst: '10.0.0.51', dev: foreign, lladdr: '02:00:00:00:00:51' })).toThrow(
+      expect.objectContaining({ code: 'ENODEV', message: 'Cannot find device "tap0"' }),
+    );
+    expect(() => s.addAddress(foreign, '10.0.9.1/24')).toThrow(expect.objectContaining({ code: 'ENODEV' }));
+  });
+
   it('delAddress removes the address and its routes; a missing one is EADDRNOTAVAIL', () => {
     const s = setup();
     s.addAddress('tap0', '10.0.1.1/24');

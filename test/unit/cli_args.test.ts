@@ -29,6 +29,11 @@ describe('parseUpArgs', () => {
     expect(c.dad).toBe(false);
   });
 
+  it('--addr A.B.C.D without a prefix is a /32, as ip addr add takes it', () => {
+    const c = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2']);
+    expect(c !== 'help' && c.devices[0].addrs).toEqual([{ addr: 0x0a000002, prefixLen: 32, text: '10.0.0.2/32' }]);
+  });
+
   it('--control-readonly-group takes a group name or number', () => {
     const byNum = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2/24', '--control-readonly-group', '4321']);
     expect(byNum !== 'help' && byNum.readonlyGroup).toBe(4321);
@@ -57,7 +62,8 @@ describe('parseUpArgs', () => {
   it.each([
     [['--addr', '10.0.0.2/24'], '--dev IFNAME is required'],
     [['--dev', 'tap0'], 'at least one --addr'],
-    [['--dev', 'tap0', '--addr', '10.0.0.2'], "invalid address '10.0.0.2'"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2x'], "invalid address '10.0.0.2x'"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/'], "invalid address '10.0.0.2/'"],
     [['--dev', 'tap0', '--addr', '10.0.0.256/24'], "invalid address '10.0.0.256/24'"],
     [['--dev', 'tap0', '--addr', '10.0.0.2/33'], "invalid address '10.0.0.2/33'"],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--mac', '02:00:00:00:00'], "invalid MAC address '02:00:00:00:00'"],
@@ -103,7 +109,7 @@ describe('tapstack command line', () => {
   it('exits 2 with a message for a bad CIDR', () => {
     const r = cli('up', '--dev', 'tap0', '--addr', '10.0.0.2/99');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("tapstack: invalid address '10.0.0.2/99': expected A.B.C.D/N with N from 0 to 32\nTry 'tapstack up --help' for more information.\n");
+    expect(r.stderr).toBe("tapstack: invalid address '10.0.0.2/99': expected A.B.C.D/N with N from 0 to 32 (or A.B.C.D for /32)\nTry 'tapstack up --help' for more information.\n");
   });
 
   it('exits 2 for a bad MAC and for an unknown command', () => {

@@ -44,6 +44,12 @@ describe('npm pack', () => {
     files = (JSON.parse(out)[0].files as PackFile[]).map((f) => f.path).sort();
   }, 60000);
 
+  it("the tarball npm pack leaves in the work tree is git-ignored (so it is never committed by accident)", () => {
+    const tgz = `${pkg.name}-${pkg.version}.tgz`;
+    const r = execFileSync('git', ['check-ignore', '--no-index', '-v', tgz], { cwd: ROOT, encoding: 'utf8' });
+    expect(r).toMatch(/^\.gitignore:\d+:\*\.tgz\t/);
+  });
+
   it('ships only dist (js and d.ts), the native sources, binding.gyp, the build script, README and LICENSE', () => {
     const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
     expect(stray).toEqual([]);
