@@ -1,7 +1,8 @@
 /*
  * responder.c — the C baseline for tapstack's end-to-end TAP benchmark (bench/tap/run.mjs).
  *
- * Plain libc, no dependencies. Two modes:
+ * Plain libc, no dependencies. Four modes: two on the TAP (the responder and a raw frame writer),
+ * two on kernel UDP sockets (the baseline of the UDP socket rates):
  *
  *   responder respond --dev IFNAME --ip A.B.C.D --mac XX:XX:XX:XX:XX:XX
  *       Opens (creates, or attaches to a persistent) TAP device with TUNSETIFF IFF_TAP|IFF_NO_PI,
@@ -24,6 +25,22 @@
  *       "tx: sent N frames in S s (R frames/s), errors E" — writes to a TAP are synchronous in
  *       the kernel (tun_get_user runs the kernel's receive path in the writer's context), so the
  *       rate is bounded by what the kernel accepts; a failed write is counted, not retried.
+ *
+ *   responder udp-send --dst IP --port P --count N [--payload BYTES]
+ *       The kernel's own UDP as a sender: one AF_INET/SOCK_DGRAM socket, one sendto() per
+ *       datagram (unconnected, as `socket.send(msg, port, address)` is), N datagrams of BYTES
+ *       (default 64) whose first 4 bytes are the sequence number (big endian). A failed sendto
+ *       is counted, not retried. Prints
+ *       "udp-send: sent N datagrams in S s, errors E, t0 T0 t1 T1" (CLOCK_MONOTONIC, ns).
+ *
+ *   responder udp-sink --ip IP --port P --count N [--idle-ms MS] [--deadline-s S] [--rcvbuf BYTES]
+ *       The kernel's own UDP as a receiver: binds IP:P, sets SO_RCVBUFFORCE (default 16 MiB, so
+ *       the sink's own queue is never the bottleneck), prints "udp-sink: bound IP:P rcvbuf R pid
+ *       PID" and reads with recvmmsg() (up to 64 per call, MSG_WAITFORONE) until N datagrams
+ *       arrived, nothing arrived for MS ms (default 500) after the first, S seconds (default 60)
+ *       passed, or SIGINT/SIGTERM. Prints "udp-sink: received N datagrams, bad B, first T0 last
+ *       T1, max seq M" (CLOCK_MONOTONIC ns of the first and last recvmmsg return; a datagram
+ *       whose length is not the first one's is bad).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,6 +55,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,7 +75,9 @@ static void usage(void) {
   fprintf(stderr,
           "usage: responder respond --dev IFNAME --ip A.B.C.D --mac MAC\n"
           "       responder tx --dev IFNAME --src-mac MAC --src-ip IP --dst-mac MAC --dst-ip IP --count N"
-          " [--payload BYTES] [--port P]\n");
+          " [--payload BYTES] [--port P]\n"
+          "       responder udp-send --dst IP --port P --count N [--payload BYTES]\n"
+          "       responder udp-sink --ip IP --port P --count N [--idle-ms MS] [--deadline-s S] [--rcvbuf BYTES]\n");
   exit(2);
 }
 
@@ -114,6 +134,12 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static const char *arg(int argc, char **argv, const char *flag, const char *def) {
@@ -266,10 +292,118 @@ static int tx(int argc, char **argv) {
   return 0;
 }
 
+static int udp_send(int argc, char **argv) {
+  struct sockaddr_in dst;
+  memset(&dst, 0, sizeof dst);
+  dst.sin_family = AF_INET;
+  if (inet_pton(AF_INET, arg(argc, argv, "--dst", NULL), &dst.sin_addr) != 1) usage();
+  long port = atol(arg(argc, argv, "--port", NULL));
+  long count = atol(arg(argc, argv, "--count", NULL));
+  long payload = atol(arg(argc, argv, "--payload", "64"));
+  if (count <= 0 || payload < 4 || payload > 1472 || port <= 0 || port > 65535) usage();
+  dst.sin_port = htons((uint16_t)port);
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket");
+  uint8_t buf[1472];
+  for (long i = 0; i < payload; i++) buf[i] = (uint8_t)i;
+  long errors = 0;
+  long long t0 = now_ns();
+  for (long i = 0; i < count; i++) {
+    uint32_t seq = htonl((uint32_t)i);
+    memcpy(buf, &seq, 4);
+    if (sendto(s, buf, (size_t)payload, 0, (struct sockaddr *)&dst, sizeof dst) != payload) errors++;
+  }
+  long long t1 = now_ns();
+  printf("udp-send: sent %ld datagrams in %.6f s, errors %ld, t0 %lld t1 %lld\n", count - errors, (t1 - t0) / 1e9, errors, t0, t1);
+  close(s);
+  return 0;
+}
+
+static int udp_sink(int argc, char **argv) {
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  if (inet_pton(AF_INET, arg(argc, argv, "--ip", NULL), &sin.sin_addr) != 1) usage();
+  long port = atol(arg(argc, argv, "--port", NULL));
+  long count = atol(arg(argc, argv, "--count", NULL));
+  long idle_ms = atol(arg(argc, argv, "--idle-ms", "500"));
+  long deadline_s = atol(arg(argc, argv, "--deadline-s", "60"));
+  int rcvbuf = atoi(arg(argc, argv, "--rcvbuf", "16777216"));
+  if (count <= 0 || port <= 0 || port > 65535 || idle_ms <= 0 || deadline_s <= 0 || rcvbuf <= 0) usage();
+  sin.sin_port = htons((uint16_t)port);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket");
+  if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0 &&
+      setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
+    die("SO_RCVBUF");
+  struct timeval tv = {0, 100000}; /* wake every 100 ms to check the idle time and the deadline */
+  if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) die("SO_RCVTIMEO");
+  if (bind(s, (struct sockaddr *)&sin, sizeof sin) < 0) die("bind");
+  int got = 0;
+  socklen_t gl = sizeof got;
+  getsockopt(s, SOL_SOCKET, SO_RCVBUF, &got, &gl);
+  printf("udp-sink: bound %s:%ld rcvbuf %d pid %d\n", inet_ntoa(sin.sin_addr), port, got, (int)getpid());
+  fflush(stdout);
+
+  enum { VLEN = 64 };
+  static uint8_t bufs[VLEN][2048];
+  struct mmsghdr msgs[VLEN];
+  struct iovec iov[VLEN];
+  long received = 0, bad = 0;
+  long long first = 0, last = 0, end = now_ns() + deadline_s * 1000000000LL;
+  long flen = -1;
+  uint32_t maxseq = 0;
+  while (!stop_flag && received < count) {
+    for (int i = 0; i < VLEN; i++) {
+      iov[i].iov_base = bufs[i];
+      iov[i].iov_len = sizeof bufs[i];
+      memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(s, msgs, VLEN, MSG_WAITFORONE, NULL);
+    long long t = now_ns();
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) die("recvmmsg");
+      if (received > 0 && t - last > idle_ms * 1000000LL) break;
+      if (t > end) break;
+      continue;
+    }
+    if (received == 0) first = t;
+    last = t;
+    for (int i = 0; i < n; i++) {
+      long len = (long)msgs[i].msg_len;
+      if (flen < 0) flen = len;
+      if (len != flen || len < 4) {
+        bad++;
+        continue;
+      }
+      uint32_t seq;
+      memcpy(&seq, bufs[i], 4);
+      seq = ntohl(seq);
+      if (seq > maxseq) maxseq = seq;
+    }
+    received += n;
+    if (t > end) break;
+  }
+  printf("udp-sink: received %ld datagrams, bad %ld, first %lld last %lld, max seq %u\n", received, bad, first, last, maxseq);
+  close(s);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
   if (strcmp(argv[1], "respond") == 0) return respond(argc, argv);
   if (strcmp(argv[1], "tx") == 0) return tx(argc, argv);
+  if (strcmp(argv[1], "udp-send") == 0) return udp_send(argc, argv);
+  if (strcmp(argv[1], "udp-sink") == 0) return udp_sink(argc, argv);
   usage();
   return 2;
 }

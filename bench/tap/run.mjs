@@ -4,7 +4,8 @@
 // (ABBA order: round 1 tapstack then C, round 2 C then tapstack, ...) so machine drift hits both.
 //
 //   node bench/tap/run.mjs [--rounds N] [--json FILE] [--smoke] [--profile] [--settle S]
-//                          [--flood-count N] [--latency-count N] [--warmup N] [--tx-count N]
+//                          [--flood-count N] [--latency-count N] [--capture-count N] [--warmup N]
+//                          [--tx-count N] [--udp-count N]
 //
 // Per round and implementation:
 //   responder  the responder (tapstack: `node dist/cli/main.js up --dev tap0 --addr 10.0.0.2/24
@@ -12,7 +13,11 @@
 //              the kernel side gets 10.0.0.1/24; idle RSS is read from /proc/PID/status; after a
 //              warm-up flood the kernel runs
 //                throughput  ping -f -l 32 -c FLOOD -q 10.0.0.2   round trips/s = received / time
-//                latency     ping -f -c LATENCY -q 10.0.0.2       avg RTT from the rtt line
+//                latency     ping -f -c LATENCY -q 10.0.0.2       avg and min RTT from the rtt line
+//                percentiles ping -f -c CAPTURE -q 10.0.0.2 while tcpdump records tap0 (kernel
+//                            side, nanosecond timestamps): per-packet request→reply times, their
+//                            p50/p90/p99/p99.9/max (a separate run, so the capture cannot touch the
+//                            latency figures above; ping's own avg of this run is shown beside)
 //              and the responder's peak RSS (VmHWM) is read before it is stopped.
 //              --settle S waits S seconds after the first answered ping (both implementations):
 //              tapstack learns the kernel (10.0.0.1) from its ARP request as STALE, and its first
@@ -25,12 +30,23 @@
 //              TX_COUNT Ethernet/IPv4/UDP frames (64-byte payload, port 9) as fast as it can; the
 //              kernel's rx_packets counter of tap0 (frames written by userspace are the kernel
 //              interface's RX) counts what arrived; frames/s = counted / sender's send time.
+//   udp        datagrams between UDP sockets, 64-byte payloads, UDP_COUNT of them, the sender
+//              flat out (one send per datagram); rate = datagrams the receiving socket got /
+//              (its last arrival − the sender's start), both on CLOCK_MONOTONIC:
+//                send     tapstack UdpSocket (bench/tap/tx.mjs) → tap0 → kernel socket (responder
+//                         udp-sink: recvmmsg, 64 MiB SO_RCVBUFFORCE) on 10.0.0.1
+//                receive  kernel socket (responder udp-send: sendto) → tap0 → tapstack UdpSocket
+//                         (bench/tap/rx.mjs, 'message' events)
+//                baseline the kernel's own UDP both ends: responder udp-send in a second
+//                         namespace → veth → responder udp-sink, measured in the same round
 //
 // --smoke: tiny counts, one round (a few seconds); exit status 0 only if every step ran and
 // answered. Any run exits non-zero when something failed to run (no readiness, no replies, a
-// crash, <90% of pings answered or of frames counted). Targets are reported, not enforced.
-// Needs root, /dev/net/tun, iproute2, iputils ping, a C compiler (`cc`, or $CC) and a built
-// tapstack (npm run build).
+// crash, <90% of pings answered or of frames counted, <90% of ping -f packets paired in the
+// capture, a UDP sender that lost datagrams before the wire, a receiver that got none).
+// Targets are reported, not enforced. Every figure is printed as the median over rounds with
+// the lowest and highest round beside it. Needs root, /dev/net/tun, iproute2, iputils ping,
+// tcpdump, a C compiler (`cc`, or $CC) and a built tapstack (npm run build).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -50,6 +66,13 @@ const STACK_IP = '10.0.0.2';
 const STACK_MAC = '02:00:00:00:00:02';
 const KERNEL_CIDR = '10.0.0.1/24';
 const KERNEL_IP = '10.0.0.1';
+// The kernel-to-kernel UDP baseline: a veth pair between our namespace (VETH_A, 10.0.1.1) and a
+// second one (VETH_B, 10.0.1.2).
+const VETH_A = 'vb0';
+const VETH_B = 'vb1';
+const VETH_A_IP = '10.0.1.1';
+const VETH_B_IP = '10.0.1.2';
+const UDP_PORT = 9000;
 
 // ---------------------------------------------------------------- arguments
 
@@ -61,6 +84,8 @@ const { values: argv } = parseArgs({
     profile: { type: 'boolean', default: false },
     'flood-count': { type: 'string' },
     'latency-count': { type: 'string' },
+    'capture-count': { type: 'string' },
+    'udp-count': { type: 'string' },
     warmup: { type: 'string' },
     settle: { type: 'string' },
     'tx-count': { type: 'string' },
@@ -83,11 +108,13 @@ const num = (v, d, what) => {
 };
 const smoke = argv.smoke;
 const cfg = {
-  rounds: num(argv.rounds, smoke ? 1 : 3, 'rounds'),
+  rounds: num(argv.rounds, smoke ? 1 : 5, 'rounds'),
   floodCount: num(argv['flood-count'], smoke ? 200 : 200000, 'flood-count'),
   latencyCount: num(argv['latency-count'], smoke ? 100 : 50000, 'latency-count'),
+  captureCount: num(argv['capture-count'], smoke ? 100 : 50000, 'capture-count'),
   warmup: num(argv.warmup, smoke ? 100 : 20000, 'warmup'),
   txCount: num(argv['tx-count'], smoke ? 2000 : 500000, 'tx-count'),
+  udpCount: num(argv['udp-count'], smoke ? 2000 : 300000, 'udp-count'),
   settle: num(argv.settle, 0, 'settle'),
   preload: 32,
   smoke,
@@ -102,7 +129,7 @@ function fatal(msg) {
 }
 if (process.getuid?.() !== 0) fatal('needs root (network namespaces and TAP devices)');
 if (!existsSync('/dev/net/tun')) fatal('/dev/net/tun is missing (modprobe tun)');
-for (const t of ['ip', 'ping']) if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) fatal(`'${t}' not found`);
+for (const t of ['ip', 'ping', 'tcpdump']) if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) fatal(`'${t}' not found`);
 if (!existsSync(CLI) || !existsSync(join(ROOT, 'build', 'Release', 'tapstack_native.node')))
   fatal('tapstack is not built: run `npm run build` (native addon and dist/) first');
 
@@ -128,9 +155,10 @@ function machineFacts() {
 // ---------------------------------------------------------------- namespace and cleanup
 
 const NS = `tapbench-${process.pid}-${randomBytes(3).toString('hex')}`;
+const NS2 = `${NS}-peer`;
 const runDir = mkdtempSync(join(tmpdir(), 'tapbench-run-'));
 const children = new Set();
-let nsCreated = false;
+const created = [];
 let cleaned = false;
 
 function cleanup() {
@@ -145,9 +173,9 @@ function cleanup() {
       }
     }
   }
-  if (nsCreated) {
-    // Whatever still runs in our namespace was started by us; killing it lets `ip netns del` finish.
-    const pids = spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout ?? '';
+  for (const ns of created) {
+    // Whatever still runs in our namespaces was started by us; killing it lets `ip netns del` finish.
+    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
     for (const p of pids.split(/\s+/).filter(Boolean)) {
       try {
         process.kill(Number(p), 'SIGKILL');
@@ -155,7 +183,7 @@ function cleanup() {
         /* gone */
       }
     }
-    spawnSync('ip', ['netns', 'del', NS]);
+    spawnSync('ip', ['netns', 'del', ns]);
   }
   rmSync(runDir, { recursive: true, force: true });
 }
@@ -169,16 +197,16 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 /** Runs a command in the namespace synchronously; throws with its output on failure. */
-function nsSh(cmd, { allowFail = false } = {}) {
-  const r = spawnSync('ip', ['netns', 'exec', NS, 'sh', '-c', cmd], { encoding: 'utf8', timeout: 20000 });
-  if (r.status !== 0 && !allowFail) throw new Error(`[${NS}] ${cmd}: exit ${r.status}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+function nsSh(cmd, { allowFail = false, ns = NS } = {}) {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', cmd], { encoding: 'utf8', timeout: 20000 });
+  if (r.status !== 0 && !allowFail) throw new Error(`[${ns}] ${cmd}: exit ${r.status}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
   return r.status === 0 ? r.stdout : null;
 }
 
 /** Runs a command in the namespace, asynchronously (so signals are handled); kills it after timeoutMs. */
-function nsRun(args, { timeoutMs = 60000, env } = {}) {
+function nsRun(args, { timeoutMs = 60000, env, ns = NS } = {}) {
   return new Promise((resolve) => {
-    const c = spawn('ip', ['netns', 'exec', NS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    const c = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
     children.add(c);
     let out = '';
     let err = '';
@@ -304,6 +332,146 @@ async function waitReachable() {
   throw new Error(`${STACK_IP} does not answer ping`);
 }
 
+// ---------------------------------------------------------------- background commands
+
+/** Starts a command in a namespace and resolves once its output matches `ready`. */
+async function startBg(args, ready, { ns = NS, binaryStdout = false, timeoutMs = 15000 } = {}) {
+  const c = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(c);
+  const r = { proc: c, log: '', chunks: [], exited: null };
+  c.stdout.on('data', (d) => (binaryStdout ? r.chunks.push(d) : (r.log += d)));
+  c.stderr.on('data', (d) => (r.log += d));
+  r.done = new Promise((resolve) =>
+    c.on('close', (code, signal) => {
+      r.exited = { code, signal };
+      children.delete(c);
+      resolve(r.exited);
+    }),
+  );
+  const end = Date.now() + timeoutMs;
+  while (!ready.test(r.log)) {
+    if (r.exited) throw new Error(`${args.join(' ')} exited before it was ready (${JSON.stringify(r.exited)}):\n${r.log}`);
+    if (Date.now() > end) {
+      c.kill('SIGKILL');
+      throw new Error(`${args.join(' ')} was not ready within ${timeoutMs} ms:\n${r.log}`);
+    }
+    await sleep(10);
+  }
+  return r;
+}
+
+/** Waits for a background command to end by itself; SIGKILL after timeoutMs. */
+async function waitBg(r, timeoutMs) {
+  const t = setTimeout(() => r.proc.kill('SIGKILL'), timeoutMs);
+  await r.done;
+  clearTimeout(t);
+  return r.exited;
+}
+
+// ---------------------------------------------------------------- ping -f percentiles from a capture
+
+const ipNum = (s) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+
+/**
+ * Request→reply times (µs) of ICMP echoes in a pcap (Ethernet, µs or ns timestamps): each echo
+ * request from `reqSrc` paired with the first echo reply from `replySrc` with the same id and
+ * sequence number after it.
+ */
+export function pingRttsFromPcap(buf, reqSrc, replySrc) {
+  if (buf.length < 24) throw new Error(`pcap: ${buf.length} bytes, no header`);
+  let le = true;
+  let nano;
+  const m = buf.readUInt32LE(0);
+  if (m === 0xa1b23c4d || m === 0xa1b2c3d4) nano = m === 0xa1b23c4d;
+  else {
+    const mb = buf.readUInt32BE(0);
+    if (mb !== 0xa1b23c4d && mb !== 0xa1b2c3d4) throw new Error(`pcap: bad magic 0x${m.toString(16)}`);
+    le = false;
+    nano = mb === 0xa1b23c4d;
+  }
+  const u32 = (o) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  if (u32(20) !== 1) throw new Error(`pcap: link type ${u32(20)}, not Ethernet`);
+  const req = ipNum(reqSrc);
+  const rep = ipNum(replySrc);
+  const sent = new Map();
+  const rtts = [];
+  let sec0 = null;
+  for (let o = 24; o + 16 <= buf.length; ) {
+    const sec = u32(o);
+    const frac = u32(o + 4);
+    const incl = u32(o + 8);
+    const p = o + 16;
+    o = p + incl;
+    if (o > buf.length) break; // a record cut short at the end
+    if (incl < 42 || buf.readUInt16BE(p + 12) !== 0x0800) continue;
+    const ip = p + 14;
+    const ihl = (buf[ip] & 15) * 4;
+    if (buf[ip + 9] !== 1 || incl < 14 + ihl + 8) continue;
+    if (sec0 === null) sec0 = sec;
+    const t = (sec - sec0) * 1e9 + (nano ? frac : frac * 1000);
+    const src = buf.readUInt32BE(ip + 12);
+    const icmp = ip + ihl;
+    const key = buf.readUInt32BE(icmp + 4); // identifier and sequence number
+    if (buf[icmp] === 8 && src === req) sent.set(key, t);
+    else if (buf[icmp] === 0 && src === rep) {
+      const t0 = sent.get(key);
+      if (t0 !== undefined) {
+        rtts.push((t - t0) / 1000);
+        sent.delete(key);
+      }
+    }
+  }
+  return rtts;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] : NaN);
+
+/**
+ * `ping -f -c COUNT` (one request in flight) while tcpdump records the kernel side of tap0 with
+ * nanosecond timestamps. iputils ping prints no per-packet times in flood mode, so the capture
+ * supplies them: a request's timestamp is taken as it leaves for the TAP (dev_queue_xmit_nit),
+ * a reply's as it comes in (the same skb timestamp ping's SO_TIMESTAMP reads). A separate run,
+ * so the capture's own cost (a copy of each frame into tcpdump's ring) stays out of the
+ * latency figures; ping's avg of this run is kept beside the capture's figures to show it.
+ */
+async function captureRun(count) {
+  const tcpdump = await startBg(
+    ['tcpdump', '-i', DEV, '-n', '-s', '64', '-B', '65536', '--time-stamp-precision', 'nano', '-w', '-', 'icmp'],
+    /listening on/,
+    { binaryStdout: true },
+  );
+  let ping;
+  try {
+    ping = await flood(count, 1);
+    // libpcap's TPACKET_V3 ring hands a block over when it is full or after tcpdump's 1 s
+    // timeout; a block still open at SIGINT is lost, so give the last one time to retire.
+    await sleep(1500);
+  } finally {
+    tcpdump.proc.kill('SIGINT');
+    await waitBg(tcpdump, 10000);
+  }
+  const captured = Number(/(\d+) packets? captured/.exec(tcpdump.log)?.[1] ?? NaN);
+  const dropped = Number(/(\d+) packets? dropped by kernel/.exec(tcpdump.log)?.[1] ?? NaN);
+  const rtts = pingRttsFromPcap(Buffer.concat(tcpdump.chunks), KERNEL_IP, STACK_IP).sort((a, b) => a - b);
+  if (rtts.length < 0.9 * ping.received)
+    throw new Error(`capture: only ${rtts.length} of ${ping.received} answered pings paired (tcpdump: ${tcpdump.log.trim()})`);
+  return {
+    cmd: ping.cmd,
+    pingAvg: ping.rtt?.avg,
+    received: ping.received,
+    captured,
+    droppedByKernel: dropped,
+    paired: rtts.length,
+    mean: rtts.reduce((a, b) => a + b, 0) / rtts.length,
+    p50: percentile(rtts, 0.5),
+    p90: percentile(rtts, 0.9),
+    p99: percentile(rtts, 0.99),
+    p999: percentile(rtts, 0.999),
+    max: rtts[rtts.length - 1],
+  };
+}
+
 // ---------------------------------------------------------------- one responder measurement
 
 async function responderRun(impl, round) {
@@ -318,6 +486,7 @@ async function responderRun(impl, round) {
     if (cfg.warmup) await flood(cfg.warmup, cfg.preload);
     const thr = await flood(cfg.floodCount, cfg.preload);
     const lat = await flood(cfg.latencyCount, 1);
+    const cap = await captureRun(cfg.captureCount);
     const after = procStatus(r.pid);
     if (r.exited) throw new Error(`${impl} exited during the run:\n${r.log}`);
     res = {
@@ -325,6 +494,7 @@ async function responderRun(impl, round) {
       impl,
       flood: { ...thr, roundTripsPerSec: thr.received / (thr.timeMs / 1000) },
       latency: { ...lat },
+      capture: cap,
       rssIdleKb: idle.rssKb,
       rssAfterKb: after.rssKb,
       rssPeakKb: after.hwmKb,
@@ -339,16 +509,23 @@ async function responderRun(impl, round) {
 
 // ---------------------------------------------------------------- one transmit measurement
 
-function kernelCounters() {
-  const j = JSON.parse(nsSh(`ip -j -s link show dev ${DEV}`))[0];
-  const snmp = nsSh('cat /proc/net/snmp').split('\n');
+function kernelCounters(dev = DEV, ns = NS) {
+  const j = JSON.parse(nsSh(`ip -j -s link show dev ${dev}`, { ns }))[0];
+  const snmp = nsSh('cat /proc/net/snmp', { ns }).split('\n');
   const table = (proto) => {
     const rows = snmp.filter((l) => l.startsWith(`${proto}:`));
     const keys = rows[0].split(/\s+/).slice(1);
     const vals = rows[1].split(/\s+/).slice(1).map(Number);
     return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
   };
-  return { rxPackets: j.stats64.rx.packets, rxDropped: j.stats64.rx.dropped, ip: table('Ip'), udp: table('Udp') };
+  return {
+    rxPackets: j.stats64.rx.packets,
+    rxDropped: j.stats64.rx.dropped,
+    txPackets: j.stats64.tx.packets,
+    txDropped: j.stats64.tx.dropped,
+    ip: table('Ip'),
+    udp: table('Udp'),
+  };
 }
 
 async function txRun(impl, round, { profileDir } = {}) {
@@ -399,13 +576,133 @@ async function txRun(impl, round, { profileDir } = {}) {
   }
 }
 
+// ---------------------------------------------------------------- UDP socket rates
+
+function setupVeth() {
+  nsSh(`ip link add ${VETH_A} type veth peer name ${VETH_B} netns ${NS2} && ip addr add ${VETH_A_IP}/24 dev ${VETH_A} && ip link set ${VETH_A} up`);
+  nsSh(`ip addr add ${VETH_B_IP}/24 dev ${VETH_B} && ip link set ${VETH_B} up`, { ns: NS2 });
+  const macA = nsSh(`cat /sys/class/net/${VETH_A}/address`).trim();
+  const macB = nsSh(`cat /sys/class/net/${VETH_B}/address`, { ns: NS2 }).trim();
+  // Permanent neighbours on both ends, as the TAP runs have: no ARP in any measurement.
+  nsSh(`ip neigh replace ${VETH_B_IP} lladdr ${macB} dev ${VETH_A} nud permanent`);
+  nsSh(`ip neigh replace ${VETH_A_IP} lladdr ${macA} dev ${VETH_B} nud permanent`, { ns: NS2 });
+}
+
+const udpDeadlineS = () => Math.ceil(cfg.udpCount / 10000) + 30;
+
+function startSink(ip) {
+  return startBg(
+    [RESPONDER, 'udp-sink', '--ip', ip, '--port', String(UDP_PORT), '--count', String(cfg.udpCount), '--idle-ms', '1000',
+      '--deadline-s', String(udpDeadlineS()), '--rcvbuf', String(64 << 20)],
+    /^udp-sink: bound /m,
+  );
+}
+
+function parseSink(log) {
+  const m = /udp-sink: received (\d+) datagrams, bad (\d+), first (\d+) last (\d+), max seq (\d+)/.exec(log);
+  if (!m) throw new Error(`udp-sink: unexpected output:\n${log}`);
+  return { received: Number(m[1]), bad: Number(m[2]), firstNs: BigInt(m[3]), lastNs: BigInt(m[4]), maxSeq: Number(m[5]) };
+}
+
+async function cSend(dst, ns) {
+  const args = [RESPONDER, 'udp-send', '--dst', dst, '--port', String(UDP_PORT), '--count', String(cfg.udpCount)];
+  const r = await nsRun(args, { ns, timeoutMs: udpDeadlineS() * 1000 });
+  const m = /udp-send: sent (\d+) datagrams in ([\d.]+) s, errors (\d+), t0 (\d+) t1 (\d+)/.exec(r.out);
+  if (r.code !== 0 || !m) throw new Error(`${args.join(' ')}: exit ${r.code}${r.timedOut ? ', killed' : ''}:\n${r.out}${r.err}`);
+  return { offered: Number(m[1]) + Number(m[3]), errors: Number(m[3]), seconds: Number(m[2]), t0Ns: BigInt(m[4]) };
+}
+
+/** One direction: what the receiving socket got, over the time from the sender's start to its last arrival. */
+function udpFigures(what, sender, recv, extra = {}) {
+  const windowS = recv.received ? Number(recv.lastNs - sender.t0Ns) / 1e9 : NaN;
+  const out = {
+    offered: sender.offered,
+    senderErrors: sender.errors,
+    senderSeconds: sender.seconds,
+    offeredPerSec: sender.offered / sender.seconds,
+    received: recv.received,
+    bad: recv.bad,
+    deliveredPct: (100 * recv.received) / sender.offered,
+    windowSeconds: windowS,
+    datagramsPerSec: recv.received / windowS,
+    ...extra,
+  };
+  if (recv.received < Math.max(1, 0.01 * sender.offered)) throw new Error(`${what}: the receiver got ${recv.received} of ${sender.offered} datagrams`);
+  if (recv.bad) throw new Error(`${what}: ${recv.bad} datagrams of the wrong length`);
+  if (sender.errors) throw new Error(`${what}: ${sender.errors} sends failed`);
+  return out;
+}
+
+const udpDelta = (a, b) => ({
+  inDatagrams: b.udp.InDatagrams - a.udp.InDatagrams,
+  rcvbufErrors: b.udp.RcvbufErrors - a.udp.RcvbufErrors,
+  inErrors: b.udp.InErrors - a.udp.InErrors,
+  noPorts: b.udp.NoPorts - a.udp.NoPorts,
+  inCsumErrors: b.udp.InCsumErrors - a.udp.InCsumErrors,
+});
+
+async function udpRun(impl, round) {
+  const tmo = (udpDeadlineS() + 15) * 1000;
+  if (impl === 'c') {
+    // The kernel's own UDP at both ends: NS2 → veth → NS.
+    const before = kernelCounters(VETH_A);
+    const sink = await startSink(VETH_A_IP);
+    const sender = await cSend(VETH_A_IP, NS2);
+    await waitBg(sink, tmo);
+    const k = udpDelta(before, kernelCounters(VETH_A));
+    return { round, impl, veth: udpFigures('kernel → veth → kernel', sender, parseSink(sink.log), { kernel: k }) };
+  }
+  nsSh(`ip tuntap add dev ${DEV} mode tap && ip link set ${DEV} up && ip addr add ${KERNEL_CIDR} dev ${DEV} && ` +
+    `ip neigh replace ${STACK_IP} lladdr ${STACK_MAC} dev ${DEV} nud permanent`);
+  try {
+    const kmac = nsSh(`cat /sys/class/net/${DEV}/address`).trim();
+    // send: tapstack UdpSocket → tap0 → kernel socket
+    let before = kernelCounters();
+    const sink = await startSink(KERNEL_IP);
+    const txArgs = [process.execPath, join(HERE, 'tx.mjs'), '--dev', DEV, '--mac', STACK_MAC, '--addr', `${STACK_IP}/24`, '--dst', KERNEL_IP,
+      '--dst-mac', kmac, '--count', String(cfg.udpCount), '--port', String(UDP_PORT)];
+    const tx = await nsRun(txArgs, { timeoutMs: tmo });
+    if (tx.code !== 0) throw new Error(`tapstack UDP sender failed (exit ${tx.code}${tx.timedOut ? ', killed' : ''}):\n${tx.out}${tx.err}`);
+    await waitBg(sink, tmo);
+    const j = JSON.parse(tx.out.trim().split('\n').pop());
+    const send = udpFigures(
+      'tapstack → tap0 → kernel',
+      { offered: j.offered, errors: j.sendErrors + j.tap.txRefused, seconds: j.seconds, t0Ns: BigInt(j.t0Ns) },
+      parseSink(sink.log),
+      { kernel: udpDelta(before, kernelCounters()) },
+    );
+    // receive: kernel socket → tap0 → tapstack UdpSocket
+    before = kernelCounters();
+    const rx = await startBg(
+      [process.execPath, join(HERE, 'rx.mjs'), '--dev', DEV, '--mac', STACK_MAC, '--addr', `${STACK_IP}/24`, '--port', String(UDP_PORT),
+        '--count', String(cfg.udpCount), '--idle-ms', '1000', '--deadline-s', String(udpDeadlineS())],
+      /^rx: bound /m,
+    );
+    const sender = await cSend(STACK_IP, NS);
+    await waitBg(rx, tmo);
+    if (rx.exited.code !== 0) throw new Error(`tapstack UDP receiver failed (${JSON.stringify(rx.exited)}):\n${rx.log}`);
+    const r = JSON.parse(rx.log.split('\n').filter((l) => l.startsWith('{')).pop());
+    const after = kernelCounters();
+    const recv = udpFigures(
+      'kernel → tap0 → tapstack',
+      sender,
+      { received: r.received, bad: r.bad, lastNs: BigInt(r.lastNs) },
+      { kernelTxDropped: after.txDropped - before.txDropped, kernelTxPackets: after.txPackets - before.txPackets, udp: r.udp, tap: r.tap },
+    );
+    return { round, impl, send, recv };
+  } finally {
+    nsSh(`ip tuntap del dev ${DEV} mode tap`, { allowFail: true });
+  }
+}
+
 // ---------------------------------------------------------------- reporting
 
-const median = (xs) => {
+/** Median, lowest and highest of the finite values. */
+const spread = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!v.length) return NaN;
+  if (!v.length) return { median: NaN, min: NaN, max: NaN, n: 0 };
   const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  return { median: v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
 };
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
@@ -415,10 +712,15 @@ const us = (ms) => ms * 1000;
 function printResponderRound(r) {
   const t = r.flood;
   const l = r.latency;
+  const c = r.capture;
   console.log(
     `  ${r.impl.padEnd(8)} flood ${t.received}/${t.transmitted} in ${(t.timeMs / 1000).toFixed(2)} s = ${f0(t.roundTripsPerSec)} rt/s ` +
       `(avg ${f0(us(t.rtt?.avg))} µs) | latency avg ${f1(us(l.rtt?.avg))} µs (min ${f1(us(l.rtt?.min))}, mdev ${f1(us(l.rtt?.mdev))}, ` +
       `${l.received}/${l.transmitted}) | RSS idle ${f1(r.rssIdleKb / 1024)} MiB, peak ${f1(r.rssPeakKb / 1024)} MiB`,
+  );
+  console.log(
+    `           capture ${c.paired}/${c.received} paired (tcpdump dropped ${c.droppedByKernel}): p50 ${f1(c.p50)} p90 ${f1(c.p90)} ` +
+      `p99 ${f1(c.p99)} p99.9 ${f1(c.p999)} max ${f1(c.max)} µs, mean ${f1(c.mean)} µs (ping's avg of this run ${f1(us(c.pingAvg))} µs)`,
   );
 }
 
@@ -429,38 +731,78 @@ function printTxRound(x) {
   );
 }
 
-function summarise(resp, tx) {
-  const pick = (impl, f, list) => median(list.filter((r) => r.impl === impl).map(f));
+function printUdpRound(u) {
+  const line = (label, d, more) =>
+    `${label} ${f0(d.received)}/${f0(d.offered)} (${d.deliveredPct.toFixed(1)} %) in ${d.windowSeconds.toFixed(3)} s = ${f0(d.datagramsPerSec)} datagrams/s ` +
+    `(sender alone ${f0(d.offeredPerSec)}/s${more})`;
+  if (u.impl === 'c') {
+    const k = u.veth.kernel;
+    console.log(`  ${'kernel'.padEnd(8)} ${line('udp kernel → veth → kernel', u.veth, `; kernel udp RcvbufErrors +${k.rcvbufErrors}`)}`);
+    return;
+  }
+  console.log(`  ${u.impl.padEnd(8)} ${line('udp send tapstack → kernel', u.send, `; kernel udp RcvbufErrors +${u.send.kernel.rcvbufErrors}, csum errors +${u.send.kernel.inCsumErrors}`)}`);
+  console.log(
+    `  ${''.padEnd(8)} ${line('udp receive kernel → tapstack', u.recv, `; tap0 tx dropped by the kernel +${f0(u.recv.kernelTxDropped)}, tapstack rcvbufErrors ${u.recv.udp.rcvbufErrors}`)}`,
+  );
+}
+
+/**
+ * The table rows. `f` reads a figure from one round's result of either implementation; rows of
+ * the UDP socket rates compare tapstack with the kernel's own UDP over veth (impl 'c' there is the
+ * C program on kernel sockets).
+ */
+function summarise(resp, tx, udp) {
   const rows = [
     { metric: 'flood round trips/s (ping -f -l 32)', better: 'higher', f: (r) => r.flood.roundTripsPerSec, list: resp, fmt: f0, target: { op: '>=', k: 0.7 } },
     { metric: 'flood (-l 32) avg RTT µs', better: 'lower', f: (r) => us(r.flood.rtt?.avg), list: resp, fmt: f1 },
     { metric: 'latency avg RTT µs (ping -f)', better: 'lower', f: (r) => us(r.latency.rtt?.avg), list: resp, fmt: f1, target: { op: '<=', k: 2 } },
     { metric: 'latency min RTT µs (ping -f)', better: 'lower', f: (r) => us(r.latency.rtt?.min), list: resp, fmt: f1 },
+    { metric: 'ping -f RTT p50 µs (tcpdump)', better: 'lower', f: (r) => r.capture.p50, list: resp, fmt: f1 },
+    { metric: 'ping -f RTT p99 µs (tcpdump)', better: 'lower', f: (r) => r.capture.p99, list: resp, fmt: f1 },
     { metric: 'tx frames/s (kernel-counted)', better: 'higher', f: (x) => x.framesPerSec, list: tx, fmt: f0 },
+    { metric: 'UDP send datagrams/s (vs kernel UDP)', better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.send).datagramsPerSec, list: udp, fmt: f0 },
+    { metric: 'UDP receive datagrams/s (vs kernel UDP)', better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.recv).datagramsPerSec, list: udp, fmt: f0 },
     { metric: 'RSS idle MiB', better: 'lower', f: (r) => r.rssIdleKb / 1024, list: resp, fmt: f1 },
     { metric: 'RSS peak MiB (VmHWM after load)', better: 'lower', f: (r) => r.rssPeakKb / 1024, list: resp, fmt: f1 },
   ];
   return rows.map((row) => {
-    const ts = pick('tapstack', row.f, row.list);
-    const c = pick('c', row.f, row.list);
-    const ratio = ts / c;
+    const of = (impl) => row.list.filter((r) => r.impl === impl);
+    const ts = spread(of('tapstack').map(row.f));
+    const c = spread(of('c').map(row.f));
+    // Per round: both implementations ran back to back, so their ratio is steadier than either.
+    const perRound = of('tapstack').map((t) => {
+      const b = of('c').find((x) => x.round === t.round);
+      return b ? row.f(t) / row.f(b) : NaN;
+    });
+    const ratio = ts.median / c.median;
     let target = null;
     if (row.target) {
       const ok = row.target.op === '>=' ? ratio >= row.target.k : ratio <= row.target.k;
-      target = { text: `${row.target.op} ${row.target.k}x C`, ok };
+      target = { text: `${row.target.op} ${row.target.k}x`, ok };
     }
-    return { metric: row.metric, better: row.better, tapstack: ts, c, ratio, target, fmt: row.fmt };
+    return { metric: row.metric, better: row.better, tapstack: ts, c, ratio, ratioPerRound: spread(perRound), target, fmt: row.fmt };
   });
 }
 
-function printTable(rows) {
-  const head = ['metric (median of rounds)', 'tapstack', 'C', 'tapstack/C', 'target'];
-  const body = rows.map((r) => [r.metric, r.fmt(r.tapstack), r.fmt(r.c), f2(r.ratio), r.target ? `${r.target.text}: ${r.target.ok ? 'MET' : 'NOT MET'}` : '']);
+function printTable(rows, rounds) {
+  const cell = (s, fmt) => (s.n > 1 ? `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]` : fmt(s.median));
+  const head = [`metric (median [min–max] of ${rounds} round${rounds > 1 ? 's' : ''})`, 'tapstack', 'baseline', 'tapstack/baseline', 'target'];
+  const body = rows.map((r) => [
+    r.metric,
+    cell(r.tapstack, r.fmt),
+    cell(r.c, r.fmt),
+    r.ratioPerRound.n > 1 ? `${f2(r.ratio)} [${f2(r.ratioPerRound.min)}–${f2(r.ratioPerRound.max)}]` : f2(r.ratio),
+    r.target ? `${r.target.text}: ${r.target.ok ? 'MET' : 'NOT MET'}` : '',
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const b of body) console.log(line(b));
+  console.log(
+    'baseline: the C responder (ping, RSS), the C frame writer (tx), the kernel\'s own UDP over veth driven by the C program (UDP);\n' +
+      'ratio: of the medians [lowest–highest of the per-round ratios]',
+  );
 }
 
 // ---------------------------------------------------------------- profile (optional)
@@ -514,16 +856,22 @@ async function main() {
   console.log(`  date     ${facts.date}   loadavg ${facts.loadavg.join(' ')}`);
   console.log(
     `  config   ${cfg.smoke ? 'SMOKE, ' : ''}${cfg.rounds} round(s) ABBA; warm-up ping -f -l ${cfg.preload} -c ${cfg.warmup}; ` +
-      `throughput ping -f -l ${cfg.preload} -c ${cfg.floodCount}; latency ping -f -c ${cfg.latencyCount}; tx ${cfg.txCount} UDP frames (64 B payload); settle ${cfg.settle} s`,
+      `throughput ping -f -l ${cfg.preload} -c ${cfg.floodCount}; latency ping -f -c ${cfg.latencyCount}; ` +
+      `percentiles ping -f -c ${cfg.captureCount} under tcpdump; tx ${cfg.txCount} UDP frames (64 B payload); ` +
+      `UDP sockets ${cfg.udpCount} datagrams (64 B) each way; settle ${cfg.settle} s`,
   );
   buildResponder();
-  execIp(['netns', 'add', NS]);
-  nsCreated = true;
-  nsSh('ip link set lo up; sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1');
-  console.log(`  netns    ${NS}\n`);
+  for (const ns of [NS, NS2]) {
+    execIp(['netns', 'add', ns]);
+    created.push(ns);
+    nsSh('ip link set lo up; sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1', { ns });
+  }
+  setupVeth();
+  console.log(`  netns    ${NS} (TAP), ${NS2} (veth peer of the kernel UDP baseline)\n`);
 
   const resp = [];
   const tx = [];
+  const udp = [];
   for (let round = 1; round <= cfg.rounds; round++) {
     const order = round % 2 ? ['tapstack', 'c'] : ['c', 'tapstack'];
     console.log(`round ${round}/${cfg.rounds} (${order.join(', ')})`);
@@ -537,11 +885,16 @@ async function main() {
       tx.push(x);
       printTxRound(x);
     }
+    for (const impl of order) {
+      const u = await udpRun(impl, round);
+      udp.push(u);
+      printUdpRound(u);
+    }
   }
 
-  const rows = summarise(resp, tx);
+  const rows = summarise(resp, tx, udp);
   console.log('');
-  printTable(rows);
+  printTable(rows, cfg.rounds);
   let profile;
   if (cfg.profile) profile = await profileRun();
   if (argv.json) {
@@ -550,6 +903,7 @@ async function main() {
       config: cfg,
       responder: resp,
       tx,
+      udp,
       summary: rows.map(({ fmt, ...r }) => r),
       profile,
     };

@@ -1,38 +1,36 @@
-// tapstack's side of the TAP transmit benchmark (bench/tap/run.mjs): a Stack on a TapDevice sends
-// N IPv4/UDP packets to the kernel as fast as its normal output path allows.
+// tapstack's sender for bench/tap/run.mjs (the transmit and UDP send measurements): a Stack on a
+// TapDevice sends N datagrams to the kernel through a UdpSocket, as an application would.
 //
 //   node bench/tap/tx.mjs --dev tap0 --mac 02:00:00:00:00:02 --addr 10.0.0.2/24
 //                         --dst 10.0.0.1 --dst-mac KERNEL_MAC --count N [--payload 64] [--port 9]
+//                         [--burst 1024]
 //
-// Path per packet (the same one ping and ICMP replies take): allocSkb() with head room → UDP header,
-// payload and checksum written by this script (tapstack has no UDP layer) → ipSend(inet, skb, 0,
-// daddr, IPPROTO_UDP): route lookup, source selection, IPv4 header with id and checksum →
-// ip_finish_output2 → neigh_output on a PERMANENT neighbour (added like `ip neigh add`, so the
-// cached-header fast path is used and no ARP is involved) → dev_queue_xmit → TapDevice.xmit,
-// which copies the frame into its transmit ring; the ring is written to the kernel with one
-// native writeBatch() call whenever it is full (64 frames by default) and at the end of each
-// burst (microtask). A TAP write runs the kernel's receive path synchronously in the writer's
-// context, so the ring flush itself is the backpressure: a frame is never staged into a full
-// ring, and frames the kernel refuses (EAGAIN/ENOBUFS) are counted by the driver (txRefused).
+// Only the package's public API is used (dist/index.js): Stack, TapDevice, parseMac,
+// stack.neighAdd and stack.createSocket('udp4'). The kernel's address is a permanent neighbour
+// (as `ip neigh add ... nud permanent`), so no ARP is involved and the cached-header fast path is
+// taken from the first datagram. Each datagram is one `socket.send(buf, port, address)` without
+// a callback (as most senders write it): udp_sendmsg builds the UDP header and checksum, ipSend
+// the IPv4 header, neigh_output the Ethernet header, and TapDevice.xmit copies the frame into its
+// transmit ring, which goes to the kernel in one native writeBatch() whenever it is full (64
+// frames by default) and at the end of each burst (microtask). A TAP write runs the kernel's
+// receive path synchronously in the writer's context, so the ring flush is the backpressure;
+// frames the kernel refuses (EAGAIN/ENOBUFS) are counted by the driver (tapStats.txRefused).
+// A send that fails is not retried: offered − stats().udp.outDatagrams of them.
 //
-// The loop sends bursts of BURST packets and yields to the event loop (setImmediate) between them,
-// so the stack's receive side and timers still run, as they would in a real sender.
+// The payload's first 4 bytes are the sequence number (big endian), the rest i & 0xff, as the C
+// programs send. The loop sends bursts of BURST datagrams and yields to the event loop
+// (setImmediate) between them, so the stack's receive side (ICMP port unreachable from the
+// kernel, when nothing listens on the port) and its timers still run, as they would in a real
+// sender.
 //
-// Public API used: Stack, TapDevice, parseIPv4 (dist/index.js). Not exported from the package
-// entry point, imported from dist/ directly: allocSkb (dist/core/skbuff.js), ipSend
-// (dist/ipv4/ip_output.js), csumPartial/udpPseudoSum (dist/ipv4/checksum.js).
-//
-// Prints one JSON line: { offered, sendErrors, seconds, framesPerSec, txPackets, txDropped, tap }.
+// Prints one JSON line: { offered, sendErrors, seconds, t0Ns, t1Ns (CLOCK_MONOTONIC, as the C
+// programs print), framesPerSec, udp (stats().udp), txPackets, txDropped, txErrors, tap }.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = (p) => import(join(ROOT, 'dist', p));
-const { Stack, TapDevice, parseIPv4, parseMac } = await dist('index.js');
-const { allocSkb, LL_RESERVED_SPACE } = await dist('core/skbuff.js');
-const { ipSend } = await dist('ipv4/ip_output.js');
-const { csumPartial, udpPseudoSum } = await dist('ipv4/checksum.js');
+const { Stack, TapDevice, parseMac } = await import(join(ROOT, 'dist', 'index.js'));
 
 const { values: o } = parseArgs({
   options: {
@@ -52,67 +50,51 @@ const payload = Number(o.payload);
 const dport = Number(o.port);
 const BURST = Number(o.burst);
 if (!o['dst-mac']) throw new Error('--dst-mac is required');
-if (!(count > 0 && payload >= 0 && payload <= 1472 && dport > 0 && dport < 65536 && BURST > 0)) throw new Error('bad arguments');
+if (!(Number.isInteger(count) && count > 0 && payload >= 4 && payload <= 1472 && dport > 0 && dport < 65536 && BURST > 0)) {
+  throw new Error('bad arguments');
+}
 
-const IPPROTO_UDP = 17;
-const SPORT = 40000;
 const stack = new Stack();
 const tap = stack.addDevice(TapDevice.open(o.dev, { mac: parseMac(o.mac) }));
 stack.addAddress(o.dev, o.addr);
 stack.neighAdd({ dst: o.dst, dev: o.dev, lladdr: o['dst-mac'] });
-const daddr = parseIPv4(o.dst);
-const saddr = parseIPv4(o.addr.split('/')[0]);
-const ulen = 8 + payload;
-const pseudo = udpPseudoSum(saddr, daddr, IPPROTO_UDP, ulen);
-const inet = stack.inet;
+const sock = stack.createSocket('udp4');
+await new Promise((resolve, reject) => {
+  sock.once('error', reject);
+  sock.bind(40000, resolve);
+});
 
+const msg = Buffer.alloc(payload);
+for (let i = 4; i < payload; i++) msg[i] = i & 0xff;
+const dst = o.dst;
 let sent = 0;
-let sendErrors = 0;
-let firstError = 0;
-
-function sendOne() {
-  const skb = allocSkb(ulen, LL_RESERVED_SPACE + 20);
-  const b = skb.buf;
-  const u = skb.put(ulen);
-  b[u] = SPORT >>> 8;
-  b[u + 1] = SPORT & 0xff;
-  b[u + 2] = dport >>> 8;
-  b[u + 3] = dport & 0xff;
-  b[u + 4] = ulen >>> 8;
-  b[u + 5] = ulen & 0xff;
-  b[u + 6] = 0;
-  b[u + 7] = 0;
-  for (let i = 0; i < payload; i++) b[u + 8 + i] = i & 0xff;
-  let c = ~csumPartial(b, u, ulen, pseudo) & 0xffff;
-  if (c === 0) c = 0xffff;
-  b[u + 6] = c >>> 8;
-  b[u + 7] = c & 0xff;
-  const rc = ipSend(inet, skb, saddr, daddr, IPPROTO_UDP);
-  if (rc < 0) {
-    sendErrors++;
-    if (!firstError) firstError = rc;
-  }
-}
 
 const t0 = process.hrtime.bigint();
 await new Promise((resolve) => {
   const burst = () => {
     const end = Math.min(sent + BURST, count);
-    for (; sent < end; sent++) sendOne();
+    for (; sent < end; sent++) {
+      msg.writeUInt32BE(sent, 0); // send() copies the bytes before it returns
+      sock.send(msg, dport, dst);
+    }
     if (sent < count) setImmediate(burst);
     else resolve();
   };
   burst();
 });
 tap.flush();
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const t1 = process.hrtime.bigint();
+const seconds = Number(t1 - t0) / 1e9;
+const udp = stack.stats().udp;
 
 const result = {
   offered: sent,
-  sendErrors,
-  firstError,
+  sendErrors: sent - udp.outDatagrams,
   seconds,
-  framesPerSec: (sent - sendErrors) / seconds,
+  t0Ns: String(t0),
+  t1Ns: String(t1),
+  framesPerSec: udp.outDatagrams / seconds,
+  udp,
   txPackets: tap.stats.txPackets,
   txDropped: tap.stats.txDropped,
   txErrors: tap.stats.txErrors,

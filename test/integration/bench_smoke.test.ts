@@ -16,6 +16,7 @@ describe('benchmark smoke runs', () => {
     const r = run('micro.mjs', 120_000);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toMatch(/neigh_output|neighOutput/);
+    expect(r.out, 'the spread over samples beside each figure').toMatch(/ops\/s \(median\)\s+min–max/);
   }, 150_000);
 
   it('memory benchmark', () => {
@@ -24,9 +25,15 @@ describe('benchmark smoke runs', () => {
     expect(r.out).toContain('per neighbour entry');
   }, 150_000);
 
-  it.runIf(canRunKernelTests(['ip', 'ping', 'cc']))('TAP benchmark against the C responder', () => {
+  it.runIf(canRunKernelTests(['ip', 'ping', 'cc', 'tcpdump']))('TAP benchmark against the C responder', () => {
     const r = run('tap/run.mjs', 170_000);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('flood round trips/s');
+    // Every row the README quotes is measured, for both sides (a '-' is a figure that is missing).
+    for (const row of ['flood (-l 32) avg RTT', 'ping -f RTT p99', 'tx frames/s', 'UDP send datagrams/s', 'UDP receive datagrams/s']) {
+      const line = r.out.split('\n').find((l) => l.startsWith(row));
+      expect(line, `${row} in\n${r.out}`).toBeDefined();
+      expect(line!.split(/\s{2,}/).slice(1, 3), line).not.toContain('-');
+    }
   }, 180_000);
 });
