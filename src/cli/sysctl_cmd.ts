@@ -1,7 +1,8 @@
 // `tapstack sysctl`: procps-ng 4.0.2 sysctl(8) against a running stack (sysctl.c main, ReadSetting,
 // DisplayAll, WriteSetting, parse_setting_line, slashdot, pattern_match), over TS_SYSCTL: `{key}`
 // reads, `{key, value}` writes (the stack answers with the value sysctl echoes), a dump lists.
-// The stack's error replies already carry procps's texts ("sysctl: cannot stat /proc/sys/...").
+// A key the stack does not have (ENOENT) is reported in procps's words, "cannot stat
+// /proc/sys/PATH", here only: the library says "unknown sysctl key", since no /proc is involved.
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
 import { EINVAL, ENOENT } from '../core/errno.js';
@@ -173,8 +174,15 @@ const rstrip = (s: string): string => {
   return s.slice(0, e);
 };
 
-/** A stack error text as procps prints it (the stack's own texts already start with "sysctl: "). */
-function report(io: CliIO, e: ControlError): void {
+/**
+ * A stack error as procps prints it: a missing key is procps's failed stat() of its /proc/sys
+ * path; other texts already start with "sysctl: " (setting key "...": Invalid argument).
+ */
+function report(io: CliIO, e: ControlError, path: string): void {
+  if (e.errno === ENOENT) {
+    io.err(`sysctl: cannot stat /proc/sys/${path}: No such file or directory\n`);
+    return;
+  }
   io.err(`${e.message.startsWith('sysctl: ') ? e.message : `sysctl: ${e.message}`}\n`);
 }
 
@@ -234,7 +242,7 @@ async function readSetting(c: Ctx, name: string): Promise<number> {
       return displayAll(c, `${dir}.`);
     }
     if (e.errno === ENOENT && c.f.ignoreError) return 0;
-    report(c.io, e);
+    report(c.io, e, path);
     return 1;
   }
 }
@@ -274,7 +282,7 @@ async function writeSetting(c: Ctx, key: string, value: string): Promise<number>
       c.io.err(`sysctl: setting key "${dotted}": Invalid argument\n`);
       return 0;
     }
-    report(c.io, e);
+    report(c.io, e, path);
     // procps 4.0.2 warns about a directory but does not count it as a failure.
     if (e.errno === EINVAL && (await isDirectory(c, key))) return 0;
     return 1;

@@ -9,11 +9,15 @@
 // DEPRECATED list).
 //
 // Times are kept in milliseconds, so the model behaves like a kernel with HZ=1000: seconds are
-// value·1000 ms, USER_HZ (100) ticks are value·10 ms, *_ms entries are exact.
+// value·1000 ms, USER_HZ (100) ticks are value·10 ms, *_ms entries are exact. Every value is
+// stored as the kernel's int is, with the kernel's conversions and their wrap-arounds: Linux
+// accepts any int for net.ipv4.conf.* (the policies treat what they do not know as their
+// default case) and negative times where the conversion lets them through (checked against
+// Linux 6.18 with procps sysctl in a namespace, test/golden/sysctl-odd-values.tsv).
 import { EINVAL, ENOENT, StackError, strerror } from '../core/errno.js';
-import { DEVCONF_KNOBS, devconfKnob } from '../ipv4/devconf.js';
+import { DEVCONF_KNOBS } from '../ipv4/devconf.js';
 import { type InDevice, inDevGet } from '../ipv4/devinet.js';
-import { type NeighParmName, type NeighParms, setUnresQlen, unresQlen } from '../neighbour/parms.js';
+import { type NeighParmName, type NeighParms, UNRES_QLEN_MAX, setUnresQlen, unresQlen } from '../neighbour/parms.js';
 import type { Stack } from '../stack.js';
 
 /** One `key = value` pair as `sysctl` prints it. */
@@ -92,13 +96,26 @@ function inval(): never {
   throw new Inval();
 }
 
+/** One number as proc_get_long() hands it to a conversion: a sign and an unsigned long. */
+export interface ProcLong {
+  neg: boolean;
+  /** The magnitude, 0 ≤ lval < 2^64. */
+  lval: bigint;
+}
+
 /** One file under /proc/sys. */
 interface Leaf {
   /** Path components, device names as they are (dots included). */
   path: readonly string[];
   read(): string;
-  /** Takes the integer proc_dointvec parsed; throws Inval or StackError when refused. */
-  write(v: number): void;
+  /** Takes the number proc_get_long parsed; throws Inval or StackError when refused. */
+  write(v: ProcLong): void;
+  /**
+   * What the handler does after a write it refused: devinet_conf_proc() and neigh_proc_update()
+   * mark the setting as written all the same (set_bit(data_state)), so `default` no longer
+   * reaches it. Absent where the handler does not (forwarding, the table-wide gc_* values).
+   */
+  touch?(): void;
 }
 
 /** `sysctl` prints `key = value`. */
@@ -155,13 +172,17 @@ const digitValue = (c: string | undefined): number => {
 /** proc_get_long's TMPBUFLEN: a number of 21 characters or more is refused. */
 const TMPBUFLEN = 22;
 
+const U64 = 1n << 64n;
+const U32 = 1n << 32n;
+const BIG_INT_MAX = BigInt(INT_MAX);
+
 /**
- * What one write does to an int entry (__do_proc_dointvec + proc_get_long + do_proc_dointvec_conv):
- * leading white space skipped, an optional '-', then strtoul base 0 (0x hex, 0 octal, decimal);
- * the number must end the text or be followed by a space, tab or newline (anything after is
- * ignored); the result must fit an int. Returns null for -EINVAL.
+ * What one write hands its conversion (__do_proc_dointvec + proc_get_long): leading white space
+ * skipped, an optional '-', then strtoul base 0 (0x hex, 0 octal, decimal) into an unsigned
+ * long; the number must end the text or be followed by a space, tab or newline (anything after
+ * is ignored) and be shorter than TMPBUFLEN. Null for -EINVAL (no digits, overflow, garbage).
  */
-export function parseProcInt(text: string): number | null {
+export function parseProcLong(text: string): ProcLong | null {
   let i = 0;
   while (i < text.length && isSpace(text[i])) i++;
   if (i === text.length) return null;
@@ -181,16 +202,42 @@ export function parseProcInt(text: string): number | null {
       base = 8;
     }
   }
-  let v = 0;
+  let v = 0n;
+  const b = BigInt(base);
   while (i < text.length && digitValue(text[i]) < base) {
-    // Past 2^53 the value is far out of int range, which is all that matters below.
-    v = v * base + digitValue(text[i]);
+    v = v * b + BigInt(digitValue(text[i]));
     i++;
   }
+  if (v >= U64) return null; // strtoul_lenient: -ERANGE
   if (i - start >= TMPBUFLEN - 1) return null;
   if (i < text.length && !isSep(text[i])) return null;
-  if (neg ? v > INT_MAX + 1 : v > INT_MAX) return null;
-  return neg ? (v === 0 ? 0 : -v) : v;
+  return { neg, lval: v };
+}
+
+/** do_proc_dointvec_conv(): the number must fit an int. Null for -EINVAL. */
+function intConv(v: ProcLong): number | null {
+  if (v.neg ? v.lval > BIG_INT_MAX + 1n : v.lval > BIG_INT_MAX) return null;
+  return v.neg ? -Number(v.lval) || 0 : Number(v.lval);
+}
+
+/**
+ * What one write does to an int entry (proc_dointvec): {@link parseProcLong} and an int's range.
+ * Returns null for -EINVAL.
+ */
+export function parseProcInt(text: string): number | null {
+  const v = parseProcLong(text);
+  return v === null ? null : intConv(v);
+}
+
+/** The low 32 bits of an unsigned long as the kernel's int keeps them. */
+const toInt = (x: bigint): number => Number(BigInt.asIntN(32, x));
+
+/** -lval as an unsigned long. */
+const negU64 = (lval: bigint): bigint => (U64 - lval) % U64;
+
+/** An int printed the kernel's way: the sign, then the converted magnitude ("-0" included). */
+function signed(val: number, conv: (mag: number) => number): string {
+  return val < 0 ? `-${conv(-val)}` : String(conv(val));
 }
 
 /**
@@ -232,23 +279,23 @@ export class Sysctl {
    * (`net.ipv4.neigh.eth0`), deprecated ones left out as procps does.
    */
   show(key: string): SysctlEntry[] {
-    const { path, components } = parseKey(key);
+    const { outname, components } = parseKey(key);
     const leaf = this.find(components);
     if (leaf) return [{ key: keyOf(leaf.path), value: leaf.read() }];
     const below = this.below(components, false);
-    if (below === null) throw notFound(path);
+    if (below === null) throw notFound(outname);
     return below.map((l) => ({ key: keyOf(l.path), value: l.read() }));
   }
 
   /** `sysctl -n KEY`: the value as the kernel prints it. */
   get(key: string): string {
-    const { path, outname, components } = parseKey(key);
+    const { outname, components } = parseKey(key);
     const leaf = this.find(components);
     if (leaf) return leaf.read();
     if (this.below(components, true) !== null) {
       throw new StackError(EISDIR, `sysctl: reading key "${outname}": Is a directory`);
     }
-    throw notFound(path);
+    throw notFound(outname);
   }
 
   /**
@@ -256,18 +303,19 @@ export class Sysctl {
    * surrounding white space removed (so `0x10` stays `0x10`; {@link Sysctl.get} reads back `16`).
    */
   set(key: string, value: string): string {
-    const { path, outname, components } = parseKey(key);
+    const { outname, components } = parseKey(key);
     const leaf = this.find(components);
     const shown = value.trim();
     if (!leaf) {
       if (this.below(components, true) !== null) throw settingFailed(outname, EINVAL);
-      throw notFound(path);
+      throw notFound(outname);
     }
-    const v = parseProcInt(shown);
-    if (v === null) throw settingFailed(outname, EINVAL);
+    const v = parseProcLong(shown);
     try {
+      if (v === null) inval();
       leaf.write(v);
     } catch (e) {
+      leaf.touch?.();
       if (e instanceof Inval) throw settingFailed(outname, EINVAL);
       if (e instanceof StackError) throw settingFailed(outname, e.errno);
       throw e;
@@ -323,10 +371,9 @@ export class Sysctl {
     out.push({
       path: dflt('gc_interval'),
       // proc_dointvec_jiffies: seconds, negative allowed, |v| <= INT_MAX / HZ.
-      read: () => String(Math.trunc(tbl.gcInterval / HZ)),
+      read: () => readJiffies(tbl.gcInterval),
       write: (v) => {
-        if (Math.abs(v) > Math.floor(INT_MAX / HZ)) inval();
-        tbl.gcInterval = v * HZ;
+        tbl.gcInterval = jiffiesConv(v);
       },
     });
     for (const n of [1, 2, 3] as const) {
@@ -336,8 +383,7 @@ export class Sysctl {
         // proc_dointvec_minmax, SYSCTL_ZERO..SYSCTL_INT_MAX.
         read: () => String(tbl[field]),
         write: (v) => {
-          if (v < 0) inval();
-          tbl[field] = v;
+          tbl[field] = zeroIntmaxConv(v, INT_MAX);
         },
       });
     }
@@ -365,14 +411,17 @@ export class Sysctl {
     return {
       path: ['net', 'ipv4', 'conf', name, knob],
       read: () => String(cnf.get(knob)),
-      write: (v) => {
-        checkDevconf(knob, v);
+      // proc_dointvec: any int; the policies read what they do not know as their default case.
+      write: (x) => {
+        const v = intConv(x) ?? inval();
         if (knob === 'forwarding') return this.writeForwarding(scope, v);
         // devinet_conf_proc: the scope's value is marked as set; a write on default is copied to
         // every device that has not set it (devinet_copy_dflt_conf).
         if (scope === 'default') conf.setDefault(knob, v, this.stack.inet.inDevices().map((d) => d.cnf));
         else cnf.set(knob, v);
       },
+      // devinet_sysctl_forward() marks nothing; devinet_conf_proc() marks even a refused write.
+      ...(knob === 'forwarding' ? {} : { touch: () => cnf.markSet(knob) }),
     };
   }
 
@@ -399,61 +448,98 @@ export class Sysctl {
   }
 }
 
-/** tapstack's DevConf ranges (devconf.ts); the kernel itself takes any int for these. */
-function checkDevconf(knob: string, v: number): void {
-  const k = devconfKnob(knob);
-  if (!k || v < k.min || v > k.max) inval();
-}
-
 function neighLeaf(path: string[], p: NeighParms, v: NeighVar): Leaf {
   return {
     path,
-    read: () => String(readNeigh(p, v)),
+    read: () => readNeigh(p, v),
     // neigh_proc_update(): the write marks the knob as set on these parms; on the default parms
     // it is copied to every device that has not set it (NeighParms.set / neigh_copy_dflt_parms).
     write: (x) => writeNeigh(p, v, x),
+    // neigh_proc_update() runs whatever the conversion said: a refused write marks it too.
+    touch: () => p.markWritten(v.parm),
   };
 }
 
-function readNeigh(p: NeighParms, v: NeighVar): number {
+/** proc_dointvec_minmax(0, max): an int in 0..max. */
+function zeroIntmaxConv(v: ProcLong, max: number): number {
+  const x = intConv(v);
+  if (x === null || x < 0 || x > max) inval();
+  return x;
+}
+
+/** do_proc_dointvec_jiffies_conv(): seconds, |v| ≤ INT_MAX / HZ, either sign. */
+function jiffiesConv(v: ProcLong): number {
+  if (v.lval > BigInt(Math.floor(INT_MAX / HZ))) inval();
+  const j = Number(v.lval) * HZ;
+  return v.neg ? -j || 0 : j;
+}
+
+/**
+ * do_proc_dointvec_userhz_jiffies_conv(): USER_HZ ticks through clock_t_to_jiffies() on the
+ * unsigned long (a negative value is huge and saturates to ~0UL, which the int keeps as -1) and
+ * into the int without a range check (larger values wrap, as on Linux).
+ */
+function userhzConv(v: ProcLong): number {
+  const LONG_MAX = (1n << 63n) - 1n;
+  if (v.lval > (LONG_MAX / BigInt(HZ)) * BigInt(USER_HZ)) inval();
+  const x = v.neg ? negU64(v.lval) : v.lval;
+  const factor = BigInt(HZ / USER_HZ);
+  const j = x >= (U64 - 1n) / factor ? U64 - 1n : x * factor;
+  return toInt(j);
+}
+
+/**
+ * do_proc_dointvec_ms_jiffies_conv(): msecs_to_jiffies() takes an unsigned int (so the value is
+ * cut to 32 bits first) and answers MAX_JIFFY_OFFSET for one that is negative as an int, which
+ * is over INT_MAX and refused; what is left are the milliseconds (HZ=1000).
+ */
+function msConv(v: ProcLong): number {
+  const m = (v.neg ? negU64(v.lval) : v.lval) % U32;
+  if (m > BIG_INT_MAX) inval();
+  return Number(m);
+}
+
+/** jiffies / HZ with the sign printed apart (do_proc_dointvec_jiffies_conv's read side). */
+const readJiffies = (val: number): string => signed(val, (m) => Math.floor(m / HZ));
+
+function readNeigh(p: NeighParms, v: NeighVar): string {
   const stored = p.get(v.parm);
   switch (v.unit) {
     case 'sec':
-      return Math.trunc(stored / HZ); // jiffies / HZ
+      return readJiffies(stored);
     case 'userhz':
-      return Math.trunc(stored / MS_PER_USER_HZ); // jiffies_to_clock_t
+      return signed(stored, (m) => Math.floor(m / MS_PER_USER_HZ)); // jiffies_to_clock_t
+    case 'ms':
+    case 'ms_positive':
+      return signed(stored, (m) => m); // jiffies_to_msecs
     case 'qlen':
-      return unresQlen(p);
+      return String(unresQlen(p));
     default:
-      return stored;
+      return String(stored);
   }
 }
 
-function writeNeigh(p: NeighParms, v: NeighVar, x: number): void {
+function writeNeigh(p: NeighParms, v: NeighVar, x: ProcLong): void {
   switch (v.unit) {
     case 'int':
-      if (x < 0) inval(); // SYSCTL_ZERO..SYSCTL_INT_MAX
-      return p.set(v.parm, x);
+      return p.set(v.parm, zeroIntmaxConv(x, INT_MAX)); // SYSCTL_ZERO..SYSCTL_INT_MAX
     case 'sec':
-      if (Math.abs(x) > Math.floor(INT_MAX / HZ)) inval(); // do_proc_dointvec_jiffies_conv
-      return p.set(v.parm, x * HZ);
+      return p.set(v.parm, jiffiesConv(x));
     case 'userhz':
-      if (Math.abs(x) > Math.floor(INT_MAX / MS_PER_USER_HZ)) inval();
-      return p.set(v.parm, x * MS_PER_USER_HZ);
+      return p.set(v.parm, userhzConv(x));
     case 'ms':
-      if (x < 0) inval(); // msecs_to_jiffies(negative) > INT_MAX
-      return p.set(v.parm, x);
-    case 'ms_positive':
-      if (x < 1) inval(); // extra1 = msecs_to_jiffies(1)
-      return p.set(v.parm, x);
+      return p.set(v.parm, msConv(x));
+    case 'ms_positive': {
+      const ms = msConv(x);
+      if (ms < 1) inval(); // extra1 = msecs_to_jiffies(1)
+      return p.set(v.parm, ms);
+    }
     case 'qlen':
-      return setUnresQlen(p, x);
+      return setUnresQlen(p, zeroIntmaxConv(x, UNRES_QLEN_MAX));
   }
 }
 
 interface ParsedKey {
-  /** Path below /proc/sys as procps opens it (used in "cannot stat"). */
-  path: string;
   /** The dotted name procps prints (used in "setting key"). */
   outname: string;
   /** Path components with empty ones dropped, as the kernel's path walk does. */
@@ -465,11 +551,15 @@ function parseKey(key: string): ParsedKey {
   const name = key.trim();
   const path = slashdot(name, '.', '/');
   const outname = slashdot(name, '/', '.');
-  return { path, outname, components: path.split('/').filter((c) => c !== '') };
+  return { outname, components: path.split('/').filter((c) => c !== '') };
 }
 
-function notFound(path: string): StackError {
-  return new StackError(ENOENT, `sysctl: cannot stat /proc/sys/${path}: ${strerror(ENOENT)}`);
+/**
+ * A key the stack has no setting for. The stack is no /proc/sys: the message says so plainly
+ * (`tapstack sysctl` prints procps's "cannot stat /proc/sys/..." text from the errno itself).
+ */
+function notFound(key: string): StackError {
+  return new StackError(ENOENT, `unknown sysctl key '${key}'`);
 }
 
 function settingFailed(outname: string, errno: number): StackError {

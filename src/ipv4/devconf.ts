@@ -5,31 +5,39 @@ import { EINVAL, StackError } from '../core/errno.js';
 /** How a knob's effective value combines `all` and the device's own value. */
 export type Combine = 'dev' | 'or' | 'and' | 'max';
 
+/**
+ * One knob. Linux keeps each in an int and takes any int for it (proc_dointvec, checked on 6.18:
+ * arp_ignore=9, medium_id=-2, forwarding=2147483647 all read back as written); the code reading
+ * it decides what an unknown value means — arp_ignore 9 answers like 0 (its switch's default),
+ * arp_accept 3 creates nothing, a negative arp_announce is the max with `all`, any non-zero
+ * flag is on.
+ */
 export interface DevConfKnob {
   name: string;
   def: number;
-  min: number;
-  max: number;
   combine: Combine;
 }
 
 /** The knobs tapstack implements, with the kernel's defaults and combination rules. */
 export const DEVCONF_KNOBS: readonly DevConfKnob[] = [
-  { name: 'forwarding', def: 0, min: 0, max: 1, combine: 'dev' },
-  { name: 'arp_filter', def: 0, min: 0, max: 1, combine: 'or' },
-  { name: 'arp_announce', def: 0, min: 0, max: 2, combine: 'max' },
-  { name: 'arp_ignore', def: 0, min: 0, max: 8, combine: 'max' },
-  { name: 'arp_accept', def: 0, min: 0, max: 2, combine: 'max' },
-  { name: 'arp_notify', def: 0, min: 0, max: 1, combine: 'max' },
-  { name: 'arp_evict_nocarrier', def: 1, min: 0, max: 1, combine: 'and' },
-  { name: 'drop_gratuitous_arp', def: 0, min: 0, max: 1, combine: 'or' },
-  { name: 'proxy_arp', def: 0, min: 0, max: 1, combine: 'or' },
-  { name: 'proxy_arp_pvlan', def: 0, min: 0, max: 1, combine: 'or' },
-  { name: 'medium_id', def: 0, min: -1, max: 0x7fffffff, combine: 'dev' },
-  { name: 'shared_media', def: 1, min: 0, max: 1, combine: 'or' },
-  { name: 'accept_local', def: 0, min: 0, max: 1, combine: 'or' },
-  { name: 'log_martians', def: 0, min: 0, max: 1, combine: 'or' },
+  { name: 'forwarding', def: 0, combine: 'dev' },
+  { name: 'arp_filter', def: 0, combine: 'or' },
+  { name: 'arp_announce', def: 0, combine: 'max' },
+  { name: 'arp_ignore', def: 0, combine: 'max' },
+  { name: 'arp_accept', def: 0, combine: 'max' },
+  { name: 'arp_notify', def: 0, combine: 'max' },
+  { name: 'arp_evict_nocarrier', def: 1, combine: 'and' },
+  { name: 'drop_gratuitous_arp', def: 0, combine: 'or' },
+  { name: 'proxy_arp', def: 0, combine: 'or' },
+  { name: 'proxy_arp_pvlan', def: 0, combine: 'or' },
+  { name: 'medium_id', def: 0, combine: 'dev' },
+  { name: 'shared_media', def: 1, combine: 'or' },
+  { name: 'accept_local', def: 0, combine: 'or' },
+  { name: 'log_martians', def: 0, combine: 'or' },
 ];
+
+const INT_MIN = -0x80000000;
+const INT_MAX = 0x7fffffff;
 
 const INDEX = new Map(DEVCONF_KNOBS.map((k, i) => [k.name, i]));
 
@@ -54,17 +62,26 @@ export class DevConf {
     return this.values[i];
   }
 
-  /** Validates and stores a value; returns the knob index. */
+  /** Stores a value (any int, as the kernel's int takes it) and marks it set; returns the knob index. */
   set(name: string, value: number): number {
     const i = INDEX.get(name);
     if (i === undefined) throw new StackError(EINVAL, `unknown setting ${name}`);
-    const k = DEVCONF_KNOBS[i];
-    if (!Number.isInteger(value) || value < k.min || value > k.max) {
-      throw new StackError(EINVAL, `${name}: ${value} is out of range ${k.min}..${k.max}`);
+    if (!Number.isInteger(value) || value < INT_MIN || value > INT_MAX) {
+      throw new StackError(EINVAL, `${name}: ${value} is not an int`);
     }
     this.values[i] = value;
     this.setMask |= 1 << i;
     return i;
+  }
+
+  /**
+   * set_bit(state) alone: devinet_conf_proc() marks the knob even when the write was refused,
+   * so `default` stops reaching it (measured on 6.18).
+   */
+  markSet(name: string): void {
+    const i = INDEX.get(name);
+    if (i === undefined) throw new StackError(EINVAL, `unknown setting ${name}`);
+    this.setMask |= 1 << i;
   }
 
   isSet(i: number): boolean {

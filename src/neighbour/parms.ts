@@ -45,16 +45,27 @@ const INT_MAX = 0x7fffffff;
 /** SKB_TRUESIZE(ETH_FRAME_LEN): bytes one full frame costs against queue_len_bytes. */
 export const UNRES_QLEN_TRUESIZE = skbTruesize(ETH_FRAME_LEN);
 
-/** Lowest accepted value per knob; interval_probe_time_ms is the only one that must be positive. */
+const INT_MIN = -0x80000000;
+
+/**
+ * Lowest value per knob. The kernel keeps each in an int; its sysctl handlers let negative times
+ * through (base_reachable_time=-5 is stored as -5000 jiffies), the counts they refuse negative,
+ * and netlink takes only unsigned values, so only the counts, queue sizes and
+ * interval_probe_time_ms have a floor here.
+ */
 const MIN_VALUE: Readonly<Record<NeighParmName, number>> = {
-  mcastProbes: 0, ucastProbes: 0, appProbes: 0, mcastReprobes: 0, retransTime: 0,
-  baseReachableTime: 0, delayProbeTime: 0, intervalProbeTimeMs: 1, gcStaletime: 0,
-  queueLenBytes: 0, proxyQlen: 0, anycastDelay: 0, proxyDelay: 0, locktime: 0,
+  mcastProbes: 0, ucastProbes: 0, appProbes: 0, mcastReprobes: 0, retransTime: INT_MIN,
+  baseReachableTime: INT_MIN, delayProbeTime: INT_MIN, intervalProbeTimeMs: 1, gcStaletime: INT_MIN,
+  queueLenBytes: 0, proxyQlen: 0, anycastDelay: INT_MIN, proxyDelay: INT_MIN, locktime: INT_MIN,
 };
 
-/** neigh_rand_reach_time(): uniform in [base/2, 3·base/2); 0 stays 0. */
+/**
+ * neigh_rand_reach_time(): uniform in [base/2, 3·base/2); 0 stays 0. As in the kernel the base is
+ * an unsigned long (get_random_u32_below() takes its low 32 bits) and the result lands in an int,
+ * so a negative base_reachable_time, or one past INT_MAX/1.5, gives a wrapped value.
+ */
 export function neighRandReachTime(base: number, random: () => number): number {
-  return base > 0 ? Math.floor(random() * base) + (base >> 1) : 0;
+  return base !== 0 ? (Math.floor(random() * (base >>> 0)) + (base >> 1)) | 0 : 0;
 }
 
 /** What a parms object needs from its table: randomness and the list of device parms. */
@@ -122,6 +133,14 @@ export class NeighParms implements NeighParmsValues {
     return this.dev ? this.dev.ifindex : 0;
   }
 
+  /**
+   * set_bit(data_state) alone: what neigh_proc_update() does after a sysctl write the conversion
+   * refused — the knob counts as written and no longer follows the default.
+   */
+  markWritten(name: NeighParmName): void {
+    this.written.add(name);
+  }
+
   /** True when this knob was written on this object (test_bit(data_state)). */
   isSet(name: NeighParmName): boolean {
     return this.written.has(name);
@@ -177,6 +196,9 @@ function checkParm(name: NeighParmName, value: number): void {
   }
 }
 
+/** unres_qlen_max: the most packets unres_qlen takes (INT_MAX / SKB_TRUESIZE(ETH_FRAME_LEN)). */
+export const UNRES_QLEN_MAX = Math.floor(INT_MAX / UNRES_QLEN_TRUESIZE);
+
 /** The deprecated packet-count limit `ip ntable` shows as "queue": bytes / truesize of a full frame. */
 export function unresQlen(p: NeighParms): number {
   return Math.floor(p.queueLenBytes / UNRES_QLEN_TRUESIZE);
@@ -184,9 +206,8 @@ export function unresQlen(p: NeighParms): number {
 
 /** Writing unres_qlen sets queue_len_bytes = packets × truesize of a full frame (proc_unres_qlen). */
 export function setUnresQlen(p: NeighParms, packets: number, propagate = true): void {
-  const max = Math.floor(INT_MAX / UNRES_QLEN_TRUESIZE);
-  if (!Number.isInteger(packets) || packets < 0 || packets > max) {
-    throw new StackError(EINVAL, `unres_qlen must be an integer in 0..${max}, got ${packets}`);
+  if (!Number.isInteger(packets) || packets < 0 || packets > UNRES_QLEN_MAX) {
+    throw new StackError(EINVAL, `unres_qlen must be an integer in 0..${UNRES_QLEN_MAX}, got ${packets}`);
   }
   p.set('queueLenBytes', packets * UNRES_QLEN_TRUESIZE, propagate);
 }

@@ -98,28 +98,34 @@ export interface NtableView {
  */
 export const LINUX_ARP_ENTRY_SIZE = 336;
 
+/**
+ * nla_put_msecs(): jiffies_to_msecs() of the int as an unsigned long, an unsigned int on the wire —
+ * a negative time (sysctl lets some through) shows as its u32, 4294962296 for -5000, as on Linux.
+ */
+const msecsU32 = (ms: number): number => ms >>> 0;
+
 /** neightbl_fill_parms() for one parms. */
 export function ntableParmsView(p: NeighParms): NtableParmsView {
   return {
     ifindex: p.ifindex,
     dev: p.dev ? p.dev.name : null,
     refcnt: p.refcnt,
-    reachableTime: p.reachableTime,
-    baseReachableTime: p.baseReachableTime,
-    retransTime: p.retransTime,
-    gcStaletime: p.gcStaletime,
-    delayProbeTime: p.delayProbeTime,
+    reachableTime: msecsU32(p.reachableTime),
+    baseReachableTime: msecsU32(p.baseReachableTime),
+    retransTime: msecsU32(p.retransTime),
+    gcStaletime: msecsU32(p.gcStaletime),
+    delayProbeTime: msecsU32(p.delayProbeTime),
     queueLen: unresQlen(p),
     queueLenBytes: p.queueLenBytes,
     appProbes: p.appProbes,
     ucastProbes: p.ucastProbes,
     mcastProbes: p.mcastProbes,
     mcastReprobes: p.mcastReprobes,
-    anycastDelay: p.anycastDelay,
-    proxyDelay: p.proxyDelay,
+    anycastDelay: msecsU32(p.anycastDelay),
+    proxyDelay: msecsU32(p.proxyDelay),
     proxyQlen: p.proxyQlen,
-    locktime: p.locktime,
-    intervalProbeTimeMs: p.intervalProbeTimeMs,
+    locktime: msecsU32(p.locktime),
+    intervalProbeTimeMs: msecsU32(p.intervalProbeTimeMs),
   };
 }
 
@@ -138,7 +144,7 @@ export function ntableView<K>(tbl: NeighTable<K>, now: number, opts: { entrySize
     thresh1: tbl.gcThresh1,
     thresh2: tbl.gcThresh2,
     thresh3: tbl.gcThresh3,
-    gcIntervalMs: tbl.gcInterval,
+    gcIntervalMs: msecsU32(tbl.gcInterval),
     config: {
       keyLen: tbl.keyLen,
       entrySize: opts.entrySize ?? LINUX_ARP_ENTRY_SIZE,

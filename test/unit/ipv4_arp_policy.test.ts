@@ -267,6 +267,13 @@ describe('arp_ignore (max of all and dev)', () => {
     6: [T, T, T, T, T, T],
     7: [T, T, T, T, T, T],
     8: [F, F, F, F, F, F],
+    // Linux stores any int; arp_ignore()'s switch answers for anything it does not know (its
+    // default case), as measured on 6.18 with arp_ignore=9 and -2.
+    9: [T, T, T, T, T, T],
+    2147483647: [T, T, T, T, T, T],
+    [-1]: [T, T, T, T, T, T],
+    [-5]: [T, T, T, T, T, T],
+    [-2147483648]: [T, T, T, T, T, T],
   };
 
   function check(h: Host, c: (typeof cols)[number], answered: boolean): void {
@@ -293,7 +300,11 @@ describe('arp_ignore (max of all and dev)', () => {
     });
   }
 
-  const combos: [number, number][] = [[1, 0], [0, 1], [2, 0], [0, 2], [3, 1], [1, 3], [8, 0], [0, 8], [2, 8], [4, 1]];
+  const combos: [number, number][] = [
+    [1, 0], [0, 1], [2, 0], [0, 2], [3, 1], [1, 3], [8, 0], [0, 8], [2, 8], [4, 1],
+    // IN_DEV_MAXCONF on out-of-range values: max(9, 1) = 9 answers everything; max(-5, -9) = -5 too.
+    [9, 1], [1, 9], [-5, -9], [-1, 8], [-2, 2],
+  ];
   for (const [all, d] of combos) {
     const eff = Math.max(all, d);
     cols.forEach((c, i) => {
@@ -349,6 +360,13 @@ describe('arp_announce: source IP of our requests (max of all and dev)', () => {
     { all: 0, dev: 1, src: '192.168.7.1', sip: '10.0.0.1' },
     { all: 2, dev: 1, src: '10.0.0.5', sip: '10.0.0.1' },
     { all: 1, dev: 2, src: '10.0.0.5', sip: '10.0.0.1' },
+    // Out of range: arp_solicit()'s switch has "default: case 0:" — a value it does not know
+    // announces any local source, like 0; the max of all and dev decides first.
+    { all: 3, dev: 0, src: '10.0.1.1', sip: '10.0.1.1' },
+    { all: -1, dev: 0, src: '10.0.1.1', sip: '10.0.1.1' },
+    { all: -1, dev: 1, src: '10.0.1.1', sip: '10.0.0.1' },
+    { all: 9, dev: 2, src: '10.0.0.5', sip: '10.0.0.5' },
+    { all: -2147483648, dev: -7, src: '10.0.0.5', sip: '10.0.0.5' },
   ];
   for (const r of rows) {
     const target = r.target ?? '10.0.0.2';
@@ -394,6 +412,9 @@ describe('arp_filter (or of all and dev): reply only if the route back to sip le
     { name: 'all=1: on ec for ec\'s address, route back via ea → filtered', setup: (h) => knob(h, 'all', 'arp_filter', 1), on: 'ec', tip: '10.0.0.3', expect: 'filtered' },
     { name: 'ec=1: same → filtered', setup: (h) => knob(h, 'ec', 'arp_filter', 1), on: 'ec', tip: '10.0.0.3', expect: 'filtered' },
     { name: 'ea=1 does not filter requests arriving on ec', setup: (h) => knob(h, 'ea', 'arp_filter', 1), on: 'ec', tip: '10.0.0.3', expect: 'reply' },
+    // IN_DEV_ORCONF: any non-zero int is on (measured on 6.18 with arp_filter=-1).
+    { name: 'ec=-1: on → filtered', setup: (h) => knob(h, 'ec', 'arp_filter', -1), on: 'ec', tip: '10.0.0.3', expect: 'filtered' },
+    { name: 'all=2147483647: on → filtered', setup: (h) => knob(h, 'all', 'arp_filter', 2147483647), on: 'ec', tip: '10.0.0.3', expect: 'filtered' },
     { name: 'all=1: on ea for ea\'s address → reply', setup: (h) => knob(h, 'all', 'arp_filter', 1), on: 'ea', tip: '10.0.0.1', expect: 'reply' },
     { name: 'all=1: on ea for ec\'s address, route back via ea → reply', setup: (h) => knob(h, 'all', 'arp_filter', 1), on: 'ea', tip: '10.0.0.3', expect: 'reply' },
     { name: 'all=1: on ec for ea\'s address → filtered', setup: (h) => knob(h, 'all', 'arp_filter', 1), on: 'ec', tip: '10.0.0.1', expect: 'filtered' },
@@ -482,7 +503,8 @@ describe('arp_accept (max of all and dev): which unsolicited frames create entri
     expect(h.ea.sent).toEqual([]);
   }
 
-  for (const accept of [0, 1, 2]) {
+  // 3, -1 and INT_MAX: arp_accept()'s switch creates nothing for values it does not know.
+  for (const accept of [0, 1, 2, 3, -1, 2147483647]) {
     for (const f of frames) {
       for (const s of sips) {
         const created = f.state !== null && (accept === 1 || (accept === 2 && s.inSubnet));
@@ -503,6 +525,9 @@ describe('arp_accept (max of all and dev): which unsolicited frames create entri
     { all: 0, dev: 2, sip: '10.0.0.9', created: true },
     { all: 1, dev: 2, sip: '10.7.7.7', created: false },
     { all: 2, dev: 1, sip: '10.7.7.7', created: false },
+    { all: 3, dev: 1, sip: '10.7.7.7', created: false }, // max 3: the switch's default
+    { all: -1, dev: 1, sip: '10.7.7.7', created: true },
+    { all: -4, dev: -1, sip: '10.0.0.9', created: false },
   ];
   for (const c of combos) {
     it(`all=${c.all} dev=${c.dev}: gratuitous request from ${c.sip} → ${c.created ? 'created' : 'nothing'}`, () => {
@@ -793,6 +818,15 @@ describe('proxy ARP', () => {
     { name: 'medium_id in 1, out 0 → proxy', setup: medium(1, 0), reply: true },
     { name: 'medium_id in 1, out -1 → no', setup: medium(1, -1), reply: false },
     { name: 'medium_id of "all" is not consulted', setup: (h) => { knob(h, 'all', 'proxy_arp', 1); knob(h, 'all', 'medium_id', -1); }, reply: true },
+    // Any int (Linux stores what sysctl is given): only 0 and -1 are special to arp_fwd_proxy().
+    { name: 'medium_id in -2, out -2 (same medium) → no', setup: medium(-2, -2), reply: false },
+    { name: 'medium_id in -2, out 0 → proxy', setup: medium(-2, 0), reply: true },
+    { name: 'medium_id in -2, out -1 → no', setup: medium(-2, -1), reply: false },
+    // Flags are on when non-zero (IN_DEV_ORCONF), whatever their value (measured: pvlan -2, 9).
+    { name: 'proxy_arp = -2 on the input device → reply', setup: (h) => knob(h, 'ea', 'proxy_arp', -2), reply: true },
+    { name: 'proxy_arp_pvlan = 9 on the input device → reply', setup: (h) => knob(h, 'ea', 'proxy_arp_pvlan', 9), tip: '10.0.0.7', reply: true },
+    { name: 'proxy_arp_pvlan = -2 (all) → reply', setup: (h) => knob(h, 'all', 'proxy_arp_pvlan', -2), tip: '10.0.0.7', reply: true },
+    { name: 'forwarding = -3 on the input device counts as on', setup: (h) => { knob(h, 'ea', 'forwarding', -3); knob(h, 'all', 'proxy_arp', 1); }, reply: true },
     { name: 'proxy entry on the input device, route via another → reply', setup: (h) => pneigh(h, PX, 'ea'), reply: true },
     { name: 'proxy entry without device → reply', setup: (h) => pneigh(h, PX, null), reply: true },
     { name: 'proxy entry on the output device only: nothing', setup: (h) => pneigh(h, PX, 'ec'), reply: false },
@@ -980,6 +1014,9 @@ describe('device events', () => {
     { all: 0, dev: 1, evict: false },
     { all: 1, dev: 0, evict: false },
     { all: 0, dev: 0, evict: false },
+    // IN_DEV_ANDCONF: any two non-zero values (Linux stores any int).
+    { all: -1, dev: 7, evict: true },
+    { all: 2, dev: 0, evict: false },
   ];
   for (const c of carrier) {
     it(`carrier off, arp_evict_nocarrier all=${c.all} dev=${c.dev} → ${c.evict ? 'all but PERMANENT (and permanent proxies) flushed' : 'nothing flushed'}`, () => {
@@ -1023,6 +1060,10 @@ describe('device events', () => {
     { all: 0, dev: 0, on: false },
     { all: 1, dev: 0, on: true },
     { all: 0, dev: 1, on: true },
+    // IN_DEV_MAXCONF on any int: max(-1, 0) is 0 (off), max(-1, -2) is -1 (non-zero: on).
+    { all: -1, dev: 0, on: false },
+    { all: -1, dev: -2, on: true },
+    { all: 9, dev: 0, on: true },
   ];
   for (const n of notify) {
     it(`arp_notify all=${n.all} dev=${n.dev}: device up → ${n.on ? 'one gratuitous request per address' : 'nothing'}`, () => {
