@@ -1,8 +1,10 @@
 // `tapstack ping`: iputils 20221126 ping(8), with the STACK as the sender (TS_PING: the stack's own
 // ICMP echo, src/ipv4/ping.ts). Options are checked as iputils checks them (ping.c main:
 // strtol_or_err, ping_strtod, the -W/-i/-t limits), progress lines are printed as they stream
-// in, -q keeps the header and the summary only, and Ctrl-C (opts.signal) or the -w deadline
-// ends the run early through TS_CANCEL, after which the stack still sends its summary.
+// in, -q keeps the header and the summary only. The stack runs iputils' main loop itself (-w, -W
+// and -i reach it as "deadline", "timeout" and "interval"); Ctrl-C (opts.signal) ends the run
+// early through TS_CANCEL, after which the stack still sends its summary. Like iputils, a caller
+// other than root may not go below a 2 ms interval (setup(): "cannot flood").
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
 import { formatIPv4 } from '../ipv4/inet_addr.js';
@@ -63,9 +65,11 @@ IPv6 options:
 For more details see ping(8).
 `;
 
-/** The largest count one TS_PING accepts (src/control/handler.ts); also "until interrupted". */
+/** The largest count one TS_PING accepts (src/control/handler.ts); also "until interrupted" without -w. */
 export const PING_MAX_COUNT = 1_000_000;
 const INT_MAX = 2147483647;
+/** iputils MIN_USER_INTERVAL_MS, in seconds: the smallest interval for users other than root. */
+const MIN_USER_INTERVAL = 0.002;
 const LONG_MAX = 9223372036854775807n;
 /** 0xFFFF - 8 - 20: the largest ICMP payload of one IPv4 datagram. */
 const MAX_PAYLOAD = 65507;
@@ -143,8 +147,8 @@ function parse(argv: string[], io: CliIO): PingArgs {
           io.err(`ping: bad timing interval: ${arg}\n`);
           throw new Exit(2);
         }
-        // A negative interval sends as fast as possible, like 0.
-        a.interval = Math.max(0, Math.trunc(v * 1000) / 1000);
+        // The stack truncates to whole milliseconds, as iputils' (int)(optval * 1000).
+        a.interval = v;
         break;
       }
       case 'q':
@@ -176,7 +180,8 @@ function parse(argv: string[], io: CliIO): PingArgs {
           io.err(`ping: bad linger time: ${arg}\n`);
           throw new Exit(2);
         }
-        a.timeout = Math.trunc(v * 1000) / 1000;
+        // 0 (or less than 1 ms): no limit, as in iputils.
+        a.timeout = v;
         break;
       }
       default:
@@ -205,7 +210,7 @@ function parse(argv: string[], io: CliIO): PingArgs {
  * `tapstack ping ARGS`: the stack pings DEST. Exit status as iputils: 0 with at least one reply (and,
  * with -w and -c, all of them), 1 with none or for a bad option value, 2 for other errors.
  */
-export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO, opts: { signal?: AbortSignal; uid?: number } = {}): Promise<number> {
   let a: PingArgs;
   try {
     a = parse(argv, io);
@@ -274,13 +279,18 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
     else if (!a.quiet || inSummary) io.out(`${line}\n`);
   };
 
-  const count = Math.min(a.count ?? PING_MAX_COUNT, PING_MAX_COUNT);
-  const body: Record<string, unknown> = { dst, count };
-  if (a.interval !== undefined) body.interval = a.interval;
+  const body: Record<string, unknown> = { dst };
+  // With -w and no -c, iputils sends until the deadline: the stack then has no count either.
+  if (a.count !== undefined || a.deadline === 0) body.count = Math.min(a.count ?? PING_MAX_COUNT, PING_MAX_COUNT);
+  if (a.deadline > 0) body.deadline = a.deadline;
+  // A negative interval is what 0 is here (iputils' root sends those as fast as it can, too).
+  if (a.interval !== undefined) body.interval = Math.max(0, a.interval);
+  // iputils checks the uid of the process that runs ping: this one (opts.uid for tests).
+  if ((opts.uid ?? process.getuid?.() ?? 0) !== 0) body.minInterval = MIN_USER_INTERVAL;
   if (a.size !== undefined) body.size = a.size;
   if (a.ttl !== undefined) body.ttl = a.ttl;
   if (a.source !== undefined) body.source = a.source;
-  if (a.timeout !== undefined && a.timeout > 0) body.timeout = a.timeout;
+  if (a.timeout !== undefined) body.timeout = a.timeout;
 
   const call = ch.call('TS_PING', body, 0, (r) => {
     if (r.line !== undefined) onLine(r.line);
@@ -290,8 +300,6 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
   const signal = opts.signal;
   signal?.addEventListener('abort', cancel, { once: true });
   if (signal?.aborted) cancel();
-  // setTimeout takes at most 2^31-1 ms (24.8 days); a longer deadline ends there.
-  const timer = a.deadline > 0 ? setTimeout(cancel, Math.min(a.deadline * 1000, 2 ** 31 - 1)) : undefined;
   try {
     const r = await call;
     flushHeader();
@@ -306,7 +314,6 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
     io.err(`${e.message.startsWith('ping: ') ? e.message : `ping: ${e.message}`}\n`);
     return 2;
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener('abort', cancel);
   }
 }

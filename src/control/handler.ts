@@ -174,19 +174,26 @@ export class ControlHandler {
         // The client going away is its Ctrl-C: stop and summarise, as iputils does.
         const abort = new AbortController();
         peer.onClose(() => abort.abort());
-        const cancel = (): void => abort.abort();
-        this.pingCancels.set(peer, [...(this.pingCancels.get(peer) ?? []), { seq: req.seq, cancel }]);
-        const count = num(b, 'count') ?? 4;
-        if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new StackError(EINVAL, 'ping: invalid count');
+        // iputils -w: without a count, requests go on until the deadline.
+        const deadline = num(b, 'deadline');
+        if (deadline !== undefined && (deadline < 0 || deadline > 2147483647)) throw new StackError(EINVAL, 'ping: invalid deadline');
+        const count = num(b, 'count') ?? (deadline ? undefined : 4);
+        if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1_000_000)) throw new StackError(EINVAL, 'ping: invalid count');
         // iputils' own bounds: a request outside them is refused before anything is allocated.
         const size = num(b, 'size');
         if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > 65507)) throw new StackError(EINVAL, 'ping: invalid packet size');
         const ttl = num(b, 'ttl');
         if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) throw new StackError(EINVAL, 'ping: invalid ttl');
+        // Any interval iputils takes from root (only administrators may send TS_PING); a client
+        // speaking for another user sends iputils' 2 ms floor as "minInterval".
         const interval = num(b, 'interval');
-        if (interval !== undefined && (interval < 0.002 || interval > 2_000_000)) throw new StackError(EINVAL, 'ping: invalid interval');
+        if (interval !== undefined && (interval < 0 || interval > 2147483)) throw new StackError(EINVAL, 'ping: invalid interval');
+        const minInterval = num(b, 'minInterval');
         const timeout = num(b, 'timeout');
-        if (timeout !== undefined && (timeout < 0 || timeout > 2_000_000)) throw new StackError(EINVAL, 'ping: invalid timeout');
+        if (timeout !== undefined && (timeout < 0 || timeout > 2147483)) throw new StackError(EINVAL, 'ping: invalid timeout');
+        const cancel = (): void => abort.abort();
+        this.pingCancels.set(peer, [...(this.pingCancels.get(peer) ?? []), { seq: req.seq, cancel }]);
+        // A refusal (bind, "cannot flood") rejects: the entry goes either way.
         const result = await s.ping(dst, {
           source: str(b, 'source'),
           count,
@@ -194,12 +201,15 @@ export class ControlHandler {
           size,
           ttl,
           timeout,
+          deadline,
+          minInterval,
           signal: abort.signal,
           onLine: (line) => {
             if (!peer.closed) reply({ line });
           },
+        }).finally(() => {
+          this.pingCancels.set(peer, (this.pingCancels.get(peer) ?? []).filter((c) => c.seq !== req.seq));
         });
-        this.pingCancels.set(peer, (this.pingCancels.get(peer) ?? []).filter((c) => c.seq !== req.seq));
         return { done: true, body: result };
       }
       case 'TS_CAPTURE': {

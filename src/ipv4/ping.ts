@@ -1,7 +1,8 @@
-// ICMP echo from the stack itself (net/ipv4/ping.c's role, with iputils ping's behaviour and
-// output): one identifier per session, replies matched by id and sequence, errors from queued
-// packets reported like "Destination Host Unreachable".
-import { EHOSTUNREACH, ENETUNREACH, strerror } from '../core/errno.js';
+// ICMP echo from the stack itself (net/ipv4/ping.c's role), with iputils 20221126 ping's main
+// loop (ping_common.c: main_loop, pinger, __schedule_exit, finish) and output: one identifier per
+// session, replies matched by id and sequence, errors from queued packets reported like
+// "Destination Host Unreachable".
+import { EHOSTUNREACH, ENETUNREACH, EPERM, StackError, strerror } from '../core/errno.js';
 import { LL_RESERVED_SPACE, SkBuff, SkbOwner, allocSkb } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, finishIcmpChecksum, writeIcmpEcho } from './icmphdr.js';
@@ -11,14 +12,35 @@ import { ipSend } from './ip_output.js';
 
 /** Options of {@link Stack.ping}, named after iputils ping's flags. */
 export interface PingOptions {
-  /** Number of requests (iputils -c); default 4 in the library, infinite is not offered. */
+  /**
+   * Number of requests (iputils -c); default 4, or no limit when a `deadline` is given. With a
+   * deadline, requests go on until it (as iputils -c -w does) unless `count` replies and errors
+   * came back first.
+   */
   count?: number;
-  /** Seconds between requests (-i); default 1. */
+  /**
+   * Seconds between requests (-i), truncated to whole milliseconds as iputils does; default 1.
+   * Below 10 ms, the next request waits for the answer to the previous one, or 10 ms (iputils'
+   * pacing: at most 100 requests per second to a host that does not answer); 0 sends as fast as
+   * the answers come (and the summary adds iputils' `ipg/ewma`).
+   */
   interval?: number;
-  /** Payload bytes (-s); default 56. */
+  /** Payload bytes (-s); default 56. Below 16, iputils has no room for its timestamp and prints no times. */
   size?: number;
-  /** Seconds to wait for replies after the last request; default max(1, 2·interval). */
+  /**
+   * Seconds to wait once the last request is sent if no reply has come back by then (-W);
+   * default 10 (iputils' MAXWAIT); 0: no limit. When replies have come, the wait is
+   * max(2 × the longest round trip, interval), as iputils. Not used with a `deadline`.
+   */
   timeout?: number;
+  /** Seconds (-w): the session ends then at the latest, or at the first error. Default: none. */
+  deadline?: number;
+  /**
+   * Seconds: an `interval` below it is refused with iputils' own message (`ping: cannot flood;
+   * minimal interval allowed for user is 2ms`, after the header line), as iputils refuses users
+   * other than root below 2 ms. Default: no lower bound (as for root).
+   */
+  minInterval?: number;
   /** Source address, dotted quad (-I ADDR): one of the stack's own; default: chosen by the route. */
   source?: string;
   /** Time to live of the requests (-t); default 64. */
@@ -31,7 +53,7 @@ export interface PingOptions {
 
 /** One echo reply. */
 export interface PingReply {
-  /** icmp_seq, from 1. */
+  /** icmp_seq, from 1 (16 bits on the wire: it wraps to 0 after 65535, as iputils prints it). */
   seq: number;
   /** TTL of the reply as received. */
   ttl: number;
@@ -53,17 +75,27 @@ export interface PingResult {
   received: number;
   /** Requests that failed: ICMP errors, an unresolved neighbour, a refused send. */
   errors: number;
-  /** Lost requests in percent, rounded. */
+  /** Lost requests in percent, rounded (the summary line prints it as iputils does, e.g. 33.3333). */
   lossPercent: number;
   /** Milliseconds from the first request to the last one sent. */
   timeMs: number;
-  /** Round-trip statistics in milliseconds; null without replies. */
+  /**
+   * Round-trip statistics in milliseconds, from whole microseconds as iputils computes them;
+   * null without replies.
+   */
   rtt: { min: number; avg: number; max: number; mdev: number } | null;
   /** Every reply, in arrival order. */
   replies: PingReply[];
   /** Every line iputils would have printed, in order (header, replies, errors, summary). */
   lines: string[];
 }
+
+/** iputils MAXWAIT: the default -W, in seconds. */
+const MAXWAIT = 10;
+/** iputils MIN_INTERVAL_MS: the shortest wait for an answer when the interval is smaller (SCHINT). */
+const MIN_INTERVAL_MS = 10;
+/** iputils needs this many payload bytes for its timestamp (sizeof(struct timeval)); less: no times. */
+const TIMING_MIN_SIZE = 16;
 
 let nextIdent = (process.pid & 0xffff) ^ 0x5a5a;
 
@@ -76,69 +108,162 @@ function allocIdent(inet: Inet): number {
   throw new Error('no free ICMP identifier');
 }
 
-/** Runs one ping session to completion; timing comes from the stack's clock. */
+/** The header line iputils prints before the first request. */
+export function pingHeader(dst: string, size: number): string {
+  return `PING ${dst} (${dst}) ${size}(${size + 28}) bytes of data.`;
+}
+
+/**
+ * Runs one ping session to completion; timing comes from the stack's clock. The session follows
+ * iputils' main_loop: before every request it checks the exit conditions (every request answered
+ * or failed; with a deadline, any error), requests stop at `count` (not with a deadline), and the
+ * last request arms __schedule_exit's wait.
+ */
 export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0): Promise<PingResult> {
   const clock = inet.net.clock;
-  const count = opts.count ?? 4;
-  const intervalMs = (opts.interval ?? 1) * 1000;
+  const deadlineMs = opts.deadline !== undefined && opts.deadline > 0 ? opts.deadline * 1000 : 0;
+  const npackets = opts.count ?? (deadlineMs > 0 ? Infinity : 4);
+  // (int)(optval * 1000) in iputils: whole milliseconds, truncated.
+  const intervalMs = Math.max(0, Math.trunc((opts.interval ?? 1) * 1000));
+  const lingerMs = opts.timeout === undefined ? MAXWAIT * 1000 : Math.max(0, Math.trunc(opts.timeout * 1000));
   const size = opts.size ?? 56;
-  const timeoutMs = (opts.timeout ?? Math.max(1, 2 * (opts.interval ?? 1))) * 1000;
-  const ident = allocIdent(inet);
+  const timing = size >= TIMING_MIN_SIZE;
   const dstStr = formatIPv4(dst);
   const lines: string[] = [];
   const out = (l: string): void => {
     lines.push(l);
     opts.onLine?.(l);
   };
-  const sentAt = new Map<number, number>();
+
+  out(pingHeader(dstStr, size));
+  // iputils' setup() refuses a small interval after the header, but only once connect() found a
+  // route (without one, the first request reports "connect: Network is unreachable" instead).
+  if (opts.minInterval !== undefined && intervalMs < Math.trunc(opts.minInterval * 1000) && inet.fib.lookup(dst) !== null) {
+    return Promise.reject(new StackError(EPERM, `ping: cannot flood; minimal interval allowed for user is ${Math.trunc(opts.minInterval * 1000)}ms`));
+  }
+
+  const ident = allocIdent(inet);
+  /** Requests in flight by their 16-bit icmp_seq: when sent and which request (1-based) it was. */
+  const sentAt = new Map<number, { t0: number; n: number }>();
   const replies: PingReply[] = [];
-  let transmitted = 0;
-  let errors = 0;
+  let ntransmitted = 0;
+  let nerrors = 0;
+  /** The highest request acknowledged by a reply or an error, and the most ever in flight (iputils acked, pipesize). */
+  let acked = 0;
+  let pipesize = 0;
+  // Round trips in whole microseconds, and the moving average ×8 (iputils tmin, tmax, tsum, tsum2, rtt).
+  let tmin = Infinity;
+  let tmax = 0;
+  let tsum = 0;
+  let tsum2 = 0;
+  let ewma8 = 0;
   const start = clock.preciseNow();
   let lastSend = start;
+  let lastSendMs = clock.now();
+  let exitArmed = false;
+  let finished = false;
 
-  out(`PING ${dstStr} (${dstStr}) ${size}(${size + 28}) bytes of data.`);
+  const inFlight = (): number => ntransmitted - acked;
+  /** The request a 16-bit icmp_seq names: the latest one sent with those bits. */
+  const requestOf = (seq: number): number => ntransmitted - ((ntransmitted - seq) & 0xffff);
+  /** iputils acknowledge(): the reply or error for request n. */
+  const acknowledge = (n: number): void => {
+    if (ntransmitted - n + 1 > pipesize) pipesize = ntransmitted - n + 1;
+    if (n > acked) acked = n;
+  };
 
   return new Promise<PingResult>((resolve) => {
+    /** main_loop's exit conditions; true when the session is over. */
+    const check = (): boolean => {
+      if (finished) return true;
+      if (replies.length + nerrors >= npackets || (deadlineMs > 0 && nerrors > 0)) {
+        finish();
+        return true;
+      }
+      return false;
+    };
+    /**
+     * After a reply or an error: iputils reads every answer already queued before it checks the
+     * exit conditions again, so the check waits for whatever arrives in the same turn (the
+     * neighbour layer reports all its queued requests at once).
+     */
+    const answered = (): void => {
+      queueMicrotask(check);
+      // Below 10 ms, iputils waits for the answer (or 10 ms) before the next request.
+      if (intervalMs < MIN_INTERVAL_MS && inFlight() === 0 && sendTimer.pending) sendTimer.mod(Math.max(lastSendMs + intervalMs, clock.now()));
+      scheduleExit();
+    };
+
     const owner: SkbOwner = {
       // A queued request whose neighbour failed: iputils shows the local stack's own error.
       errorReport(errno: number, skb: SkBuff): void {
+        if (finished) return;
         const seq = skb.buf.readUInt16BE(skb.networkHeader + ipIhlBytes(skb.buf, skb.networkHeader) + 6);
-        errors++;
+        nerrors++;
+        acknowledge(requestOf(seq));
         sentAt.delete(seq);
         const src = ipSaddr(skb.buf, skb.networkHeader);
         out(errno === EHOSTUNREACH
           ? `From ${formatIPv4(src)} icmp_seq=${seq} Destination Host Unreachable`
           : `From ${formatIPv4(src)} icmp_seq=${seq} ${strerror(errno)}`);
+        answered();
       },
     };
     inet.icmp.echoHandlers.set(ident, {
       reply(skb: SkBuff): void {
+        if (finished) return;
         const b = skb.buf;
         const seq = b.readUInt16BE(skb.data + 6);
-        const t0 = sentAt.get(seq);
-        if (t0 === undefined) return;
+        const sent = sentAt.get(seq);
+        if (sent === undefined) return;
         sentAt.delete(seq);
-        const rtt = clock.preciseNow() - t0;
+        const rtt = clock.preciseNow() - sent.t0;
         const nh = skb.networkHeader;
         const r: PingReply = {
           seq, ttl: ipTtl(b, nh), bytes: ipTotLen(b, nh) - ipIhlBytes(b, nh), from: formatIPv4(ipSaddr(b, nh)), rttMs: rtt,
         };
         replies.push(r);
-        out(`${r.bytes} bytes from ${r.from}: icmp_seq=${seq} ttl=${r.ttl} time=${formatRtt(rtt)} ms`);
-        if (transmitted === count && sentAt.size === 0) finish();
+        acknowledge(sent.n);
+        let line = `${r.bytes} bytes from ${r.from}: icmp_seq=${seq} ttl=${r.ttl}`;
+        if (timing) {
+          const us = Math.max(0, Math.round(rtt * 1000));
+          tsum += us;
+          tsum2 += us * us;
+          if (us < tmin) tmin = us;
+          if (us > tmax) tmax = us;
+          ewma8 = ewma8 === 0 ? us * 8 : ewma8 + us - Math.floor(ewma8 / 8);
+          line += ` time=${formatTriptime(us)} ms`;
+        }
+        out(line);
+        answered();
       },
       error(type: number, code: number, from: number, seq: number): void {
-        errors++;
+        if (finished) return;
+        nerrors++;
+        acknowledge(requestOf(seq));
         sentAt.delete(seq);
         const what = type === ICMP_DEST_UNREACH ? unreachText(code) : type === ICMP_TIME_EXCEEDED ? 'Time to live exceeded' : `ICMP type ${type} code ${code}`;
         out(`From ${formatIPv4(from)} icmp_seq=${seq} ${what}`);
+        answered();
       },
     });
 
+    /** __schedule_exit(): once the last request is out (no deadline), wait for the answers, once. */
+    const scheduleExit = (): void => {
+      if (finished || exitArmed || deadlineMs > 0 || ntransmitted < npackets) return;
+      const waitMs = replies.length > 0 ? Math.max((2 * tmax) / 1000, intervalMs) : lingerMs;
+      // A zero wait arms nothing; iputils computes it again on the next turn (a late reply).
+      if (waitMs === 0) return;
+      exitArmed = true;
+      exitTimer.mod(clock.now() + waitMs);
+    };
+
+    /** pinger(): one request, then the next one's time. */
     const sendOne = (): void => {
-      const seq = transmitted + 1;
-      transmitted++;
+      if (check()) return;
+      if (ntransmitted >= npackets && deadlineMs === 0) return;
+      ntransmitted++;
+      const seq = ntransmitted & 0xffff;
       const skb = allocSkb(8 + size, LL_RESERVED_SPACE + 20);
       const o = skb.put(8 + size);
       writeIcmpEcho(skb.buf, o, ICMP_ECHO, ident, seq);
@@ -146,50 +271,77 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
       finishIcmpChecksum(skb.buf, o, 8 + size);
       skb.sk = owner;
       lastSend = clock.preciseNow();
-      sentAt.set(seq, lastSend);
+      lastSendMs = clock.now();
+      sentAt.set(seq, { t0: lastSend, n: ntransmitted });
       const rc = ipSend(inet, skb, source, dst, IPPROTO_ICMP, opts.ttl ?? 64);
       if (rc >= 0) {
         // icmp_out_count() in ping_v4_push_pending_frames(): counted once routed, answered or not.
         inet.icmp.stats.outMsgs++;
         inet.icmp.stats.outEchos++;
       } else {
-        errors++;
+        nerrors++;
         sentAt.delete(seq);
         out(rc === -ENETUNREACH ? `ping: connect: Network is unreachable` : `ping: sendmsg: ${strerror(rc)}`);
+        queueMicrotask(check);
       }
       // The reply may already have come back inside ipSend (a synchronous link) and finished the
       // session: arming a timer now would leave it behind on the clock.
       if (finished) return;
-      if (transmitted < count) sendTimer.mod(clock.now() + intervalMs);
-      else doneTimer.mod(clock.now() + timeoutMs);
+      if (ntransmitted >= npackets && deadlineMs === 0) {
+        scheduleExit();
+        return;
+      }
+      const wait = intervalMs >= MIN_INTERVAL_MS || inFlight() === 0 ? intervalMs : MIN_INTERVAL_MS;
+      sendTimer.mod(lastSendMs + wait);
     };
     const sendTimer = clock.timer(sendOne, null);
-    const doneTimer = clock.timer(() => finish(), null);
-    let finished = false;
+    const exitTimer = clock.timer(() => finish(), null);
+    const deadlineTimer = clock.timer(() => finish(), null);
+
     const finish = (): void => {
       if (finished) return;
       finished = true;
       sendTimer.del();
-      doneTimer.del();
+      exitTimer.del();
+      deadlineTimer.del();
       inet.icmp.echoHandlers.delete(ident);
       const received = replies.length;
       const timeMs = Math.round(lastSend - start);
-      const loss = transmitted ? Math.round(((transmitted - received) * 100) / transmitted) : 0;
+      const loss = ntransmitted ? ((ntransmitted - received) * 100) / ntransmitted : 0;
       out('');
       out(`--- ${dstStr} ping statistics ---`);
-      out(`${transmitted} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ''}${loss}% packet loss, time ${timeMs}ms`);
+      let line = `${ntransmitted} packets transmitted, ${received} received`;
+      if (nerrors) line += `, +${nerrors} errors`;
+      if (ntransmitted) line += `, ${formatG(Math.fround(loss))}% packet loss, time ${timeMs}ms`;
+      out(line);
+      // The last line: rtt, pipe and ipg/ewma joined by ", ", or an empty line without any.
+      const tail: string[] = [];
       let rtt: PingResult['rtt'] = null;
-      if (received) {
+      if (received && timing) {
+        const avg = Math.trunc(tsum / received);
+        const variance = tsum < 2147483647 ? Math.trunc((tsum2 - (tsum * tsum) / received) / received) : Math.trunc(tsum2 / received) - avg * avg;
+        const mdev = isqrt(variance);
+        rtt = { min: tmin / 1000, avg: avg / 1000, max: tmax / 1000, mdev: mdev / 1000 };
+        tail.push(`rtt min/avg/max/mdev = ${formatUs(tmin)}/${formatUs(avg)}/${formatUs(tmax)}/${formatUs(mdev)} ms`);
+      } else if (received) {
         const v = replies.map((r) => r.rttMs);
-        const min = Math.min(...v);
-        const max = Math.max(...v);
         const avg = v.reduce((a, x) => a + x, 0) / v.length;
-        const mdev = Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length - avg * avg);
-        rtt = { min, avg, max, mdev: Number.isFinite(mdev) ? mdev : 0 };
-        out(`rtt min/avg/max/mdev = ${rtt.min.toFixed(3)}/${rtt.avg.toFixed(3)}/${rtt.max.toFixed(3)}/${rtt.mdev.toFixed(3)} ms`);
+        const mdev = Math.sqrt(Math.max(0, v.reduce((a, x) => a + x * x, 0) / v.length - avg * avg));
+        rtt = { min: Math.min(...v), avg, max: Math.max(...v), mdev };
       }
-      resolve({ destination: dstStr, transmitted, received, errors, lossPercent: loss, timeMs, rtt, replies, lines });
+      if (pipesize > 1) tail.push(`pipe ${pipesize}`);
+      if (received && intervalMs === 0 && ntransmitted > 1) {
+        const ipg = Math.trunc(((lastSend - start) * 1000) / (ntransmitted - 1));
+        tail.push(`ipg/ewma ${formatUs(ipg)}/${formatUs(Math.floor(ewma8 / 8))} ms`);
+      }
+      out(tail.join(', '));
+      resolve({
+        destination: dstStr, transmitted: ntransmitted, received, errors: nerrors, lossPercent: Math.round(loss), timeMs, rtt, replies, lines,
+      });
     };
+
+    // setup(): the deadline runs from the start, before the first request.
+    if (deadlineMs > 0) deadlineTimer.mod(clock.now() + deadlineMs);
     if (opts.signal?.aborted) {
       finish();
       return;
@@ -199,12 +351,37 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
   });
 }
 
-/** iputils prints three significant digits below 100 ms. */
-function formatRtt(ms: number): string {
-  if (ms >= 100) return ms.toFixed(0);
-  if (ms >= 10) return ms.toFixed(1);
-  if (ms >= 1) return ms.toFixed(2);
-  return ms.toFixed(3);
+/** gather_statistics(): three significant digits below 100 ms, from whole microseconds. */
+function formatTriptime(us: number): string {
+  if (us >= 100000 - 50) return String(Math.floor((us + 500) / 1000));
+  if (us >= 10000 - 5) return `${Math.floor((us + 50) / 1000)}.${Math.floor(((us + 50) % 1000) / 100)}`;
+  if (us >= 1000) return `${Math.floor((us + 5) / 1000)}.${String(Math.floor(((us + 5) % 1000) / 10)).padStart(2, '0')}`;
+  return formatUs(us);
+}
+
+/** "%ld.%03ld" of microseconds as milliseconds (truncated, as iputils prints rtt statistics). */
+function formatUs(us: number): string {
+  return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`;
+}
+
+/** llsqrt(): the integer square root (0 for a non-positive argument). */
+function isqrt(a: number): number {
+  if (a <= 0) return 0;
+  let x = Math.floor(Math.sqrt(a));
+  while (x * x > a) x--;
+  while ((x + 1) * (x + 1) <= a) x++;
+  return x;
+}
+
+/** printf("%g"): six significant digits, trailing zeros dropped, C's exponent form when tiny. */
+export function formatG(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const strip = (t: string): string => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  // The exponent after rounding to six digits decides the form, as in C (9.999995 is "10").
+  const [m, x] = v.toExponential(5).split('e');
+  const e = Number(x);
+  if (e < -4 || e >= 6) return `${strip(m)}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return strip(v.toFixed(5 - e));
 }
 
 function unreachText(code: number): string {

@@ -142,7 +142,7 @@ describe('control handler', () => {
     const { ch } = setup();
     expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', size: 1e9 }))).toEqual([22, 'ping: invalid packet size']);
     expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', ttl: 0 }))).toEqual([22, 'ping: invalid ttl']);
-    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', interval: 0 }))).toEqual([22, 'ping: invalid interval']);
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', interval: -1 }))).toEqual([22, 'ping: invalid interval']);
     expect((await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', count: 0 })))[0]).toBe(22);
   });
 });

@@ -26,7 +26,7 @@ describe('close() in process', () => {
     await a.close();
     const r = await p;
     expect(r.transmitted).toBe(1);
-    expect(r.lines.at(-1)).toMatch(/^1 packets transmitted, 0 received, 100% packet loss/);
+    expect(r.lines.at(-2)).toMatch(/^1 packets transmitted, 0 received, 100% packet loss/);
     expect(a.inet.arp.tbl.stats.extra.queuePurged).toBe(1);
     expect(a.inet.arp.tbl.entries).toBe(0);
     expect(clock.pendingCount).toBe(0);
