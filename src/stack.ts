@@ -207,14 +207,6 @@ function driverStats(d: object): Partial<TapStats & PairStats> {
   return o.tapStats ?? o.pairStats ?? {};
 }
 
-/** The extended-ack texts neigh_add()/__neigh_update() attach to their EINVALs. */
-function neighAddExtack(rc: number, state: number, flags: number, lladdr: Buffer | null, oldState: number): string | undefined {
-  if (rc !== -EINVAL) return undefined;
-  if (flags & NTF_MANAGED && state & NUD_PERMANENT) return 'Invalid NTF_* flag for permanent entry';
-  if (!lladdr && state & NUD_VALID && !(oldState & NUD_VALID)) return 'No link layer address given';
-  return undefined;
-}
-
 /** The events of a {@link Stack} and their listener arguments. */
 export interface StackEventMap {
   /** A neighbour notification: what `ip monitor neigh` gets. */
@@ -495,9 +487,10 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     const state = typeof r.state === 'string' ? nudStateFromName(r.state) : r.state ?? NUD_PERMANENT;
     if (state < 0) throw new StackError(EINVAL, `nud state "${String(r.state)}" is bad`);
     const tbl = this.inet.arp.tbl;
-    const before = dev && !r.proxy ? tbl.lookupNoref(key, dev) : null;
-    const rc = tbl.neighAdd(key, dev, { state, lladdr, flags, protocol: r.protocol, ...mode });
-    if (rc < 0) throw errnoError(rc, neighAddExtack(rc, state, flags, lladdr, before?.nudState ?? 0));
+    // neigh_add()'s extended ack ("Invalid NTF_* flag combination", ...), when it sets one.
+    const extack = { msg: null as string | null };
+    const rc = tbl.neighAdd(key, dev, { state, lladdr, flags, protocol: r.protocol, ...mode, extack });
+    if (rc < 0) throw errnoError(rc, extack.msg ?? undefined);
   }
 
   /**

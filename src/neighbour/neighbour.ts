@@ -471,9 +471,9 @@ function updateIsRouter<K>(n: Neighbour<K>, flags: number): boolean {
 /**
  * __neigh_update(): install a new state and/or link-layer address. lladdr null means "not
  * supplied". Returns 0 or a negative errno (EPERM for dead or static entries, EINVAL when an
- * address is needed and missing).
+ * address is needed and missing); `extack` receives the kernel's text for the two it names.
  */
-export function neighUpdate<K>(n: Neighbour<K>, lladdr: Buffer | null, newState: number, flags: number, nlmsgPid = 0): number {
+export function neighUpdate<K>(n: Neighbour<K>, lladdr: Buffer | null, newState: number, flags: number, nlmsgPid = 0, extack?: { msg: string | null }): number {
   const tbl = n.tbl;
   const dev = n.dev;
   const now = tbl.clock.now();
@@ -489,6 +489,7 @@ export function neighUpdate<K>(n: Neighbour<K>, lladdr: Buffer | null, newState:
   out: {
     // 1. "Neighbor entry is now dead".
     if (n.dead) {
+      if (extack) extack.msg = 'Neighbor entry is now dead';
       nu = old;
       break out;
     }
@@ -529,7 +530,10 @@ export function neighUpdate<K>(n: Neighbour<K>, lladdr: Buffer | null, newState:
       sameAddr = (old & NUD_VALID) !== 0 && haEqual(lladdr, n.ha, dev.addrLen);
     } else {
       err = -EINVAL;
-      if (!(old & NUD_VALID)) break out;
+      if (!(old & NUD_VALID)) {
+        if (extack) extack.msg = 'No link layer address given';
+        break out;
+      }
       sameAddr = true;
     }
     // 6. Any connected-state update confirms, even if step 7 rejects it.

@@ -213,6 +213,14 @@ export interface NeighEvent {
 
 export type NeighListener = (ev: NeighEvent) => void;
 
+/**
+ * struct netlink_ext_ack's message: where neigh_add() and __neigh_update() say why they refused
+ * (NL_SET_ERR_MSG), the text iproute2 prints as "Error: MSG.".
+ */
+export interface NeighExtack {
+  msg: string | null;
+}
+
 /** An `ip neigh add/change/replace` request (RTM_NEWNEIGH). */
 export interface NeighAddRequest {
   /** ndm_state. */
@@ -228,6 +236,8 @@ export interface NeighAddRequest {
   excl?: boolean;
   replace?: boolean;
   nlmsgPid?: number;
+  /** Receives the extended-ack text of a refusal, as neigh_add() sets it. */
+  extack?: NeighExtack;
 }
 
 /** "Forced GC may run again only 5 s after the last flush", and spares entries updated within 5 s. */
@@ -859,18 +869,22 @@ export class NeighTable<K> implements NeighParmsOwner {
     const ndmFlags = (req.flags ?? 0) | ((req.extFlags ?? 0) << NTF_EXT_SHIFT);
     const lladdr = req.lladdr ?? null;
     const protocol = req.protocol ?? 0;
-    if (dev && lladdr && lladdr.length < dev.addrLen) return -EINVAL;
+    const refuse = (msg: string): number => {
+      if (req.extack) req.extack.msg = msg;
+      return -EINVAL;
+    };
+    if (dev && lladdr && lladdr.length < dev.addrLen) return refuse('Invalid link address');
     if (ndmFlags & NTF_PROXY) {
-      if (ndmFlags & NTF_MANAGED) return -EINVAL;
+      if (ndmFlags & NTF_MANAGED) return refuse('Invalid NTF_* flag combination');
       return this.pneigh.create(key, dev, ndmFlags, protocol, (req.state & NUD_PERMANENT) !== 0);
     }
-    if (!dev) return -EINVAL;
+    if (!dev) return refuse('Device not specified');
     if (this.cfg.allowAdd && !this.cfg.allowAdd(dev)) return -EINVAL;
     let n = this.lookup(key, dev);
     if (n === null) {
       const perm = (req.state & NUD_PERMANENT) !== 0;
       if (!req.create) return -ENOENT;
-      if (perm && ndmFlags & NTF_MANAGED) return -EINVAL;
+      if (perm && ndmFlags & NTF_MANAGED) return refuse('Invalid NTF_* flag for permanent entry');
       const exempt = perm || (ndmFlags & NTF_EXT_LEARNED) !== 0;
       const c = this.create(key, dev, true, ndmFlags & (NTF_EXT_LEARNED | NTF_MANAGED), exempt);
       if (typeof c === 'number') return c;
@@ -887,7 +901,7 @@ export class NeighTable<K> implements NeighParmsOwner {
     if (ndmFlags & NTF_ROUTER) flags |= NEIGH_UPDATE_F_ISROUTER;
     if (ndmFlags & NTF_MANAGED) flags |= NEIGH_UPDATE_F_MANAGED;
     if (ndmFlags & NTF_USE) flags |= NEIGH_UPDATE_F_USE;
-    const err = neighUpdate(n, lladdr, req.state, flags, req.nlmsgPid ?? 0);
+    const err = neighUpdate(n, lladdr, req.state, flags, req.nlmsgPid ?? 0, req.extack);
     if (err === 0 && ndmFlags & (NTF_USE | NTF_MANAGED)) neighEventSend(n, null);
     neighRelease(n);
     return err;
