@@ -406,12 +406,14 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
 
   /**
    * Sends ICMP echo requests from the stack itself, like iputils ping, and resolves with the
-   * summary once the last reply arrived or `timeout` seconds passed after the last request
-   * (`interval` and `timeout` in seconds, `size` in payload bytes). Errors on the way (no route,
-   * unresolved neighbour) are counted and printed as iputils prints them, not thrown. `signal`
-   * or {@link Stack.close} stops it early; it then resolves with what it has.
+   * summary when iputils would end: once every request is answered or failed; else, after the
+   * last request, `timeout` seconds without a reply (default 10) or max(2 × the longest round
+   * trip, `interval`) with some; at the `deadline` or its first error when one is given (times in
+   * seconds, `size` in payload bytes). Errors on the way (no route, unresolved neighbour) are
+   * counted and printed as iputils prints them, not thrown. `signal` or {@link Stack.close}
+   * stops it early; it then resolves with what it has.
    *
-   * @throws StackError (rejects) `EINVAL` for a destination or `source` that is not a dotted quad; `EADDRNOTAVAIL` for a `source` that is not the stack's own; `EBADF` once the stack is closed.
+   * @throws StackError (rejects) `EINVAL` for a destination or `source` that is not a dotted quad; `EADDRNOTAVAIL` for a `source` that is not the stack's own; `EPERM` for an `interval` below `minInterval` (after the header line); `EBADF` once the stack is closed.
    */
   ping(dst: string, opts: PingOptions = {}): Promise<PingResult> {
     const a = parseIPv4(dst);
