@@ -255,6 +255,13 @@ export class Inet {
     // Each address owns its routes (prefsrc), so another address on the subnet keeps its own.
     this.fib.delIfaddr(dev, local);
     this.rebuildLocal();
+    // fib_inetaddr_event(NETDEV_DOWN) for the device's last address: fib_disable_ip() drops every
+    // route through the device and arp_ifdown() flushes its neighbours, PERMANENT and proxy
+    // entries included (measured on 6.18; deleting any other address leaves them alone).
+    if (inDev.ifaList.length === 0) {
+      this.fib.flushDev(dev);
+      this.arp.ifdown(dev);
+    }
   }
 
   private rebuildLocal(): void {

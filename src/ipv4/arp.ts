@@ -469,6 +469,11 @@ export class Arp {
     neighRelease(n);
   }
 
+  /** arp_ifdown(): neigh_ifdown(&arp_tbl, dev) — every entry and proxy entry of the device goes. */
+  ifdown(dev: NetDevice): void {
+    this.tbl.ifdown(dev);
+  }
+
   // ---- policies -----------------------------------------------------------------------------
 
   /** arp_ignore: 1 = tip on the input device, 2 = and sip in its subnet, 3 = not host scope, 8 = never. */

@@ -1053,6 +1053,38 @@ describe('device events', () => {
     expect(proxyKeys(h.stack)).toEqual(['10.0.0.5 ec']);
   });
 
+  // fib_inetaddr_event(NETDEV_DOWN) → fib_disable_ip() → arp_ifdown() once the device has no IPv4
+  // address left; measured on 6.18: entries of every state (PERMANENT, NOARP included) and the
+  // device's proxy entries go, each entry with a "Deleted" event in the state it had, a proxy entry
+  // without device stays, and so do the other device's; every route through the device goes too.
+  it('deleting an address flushes nothing while another is left; deleting the last flushes like ifdown', () => {
+    const h = populated();
+    const tbl = h.stack.inet.arp.tbl;
+    expect(tbl.pneighCreate(ip('10.0.3.7'), null, 0, 0, true)).toBe(0);
+    h.stack.addAddress(h.ea, '10.0.2.1/24');
+    h.stack.addRoute('172.16.0.0/16', '10.0.0.254', h.ea);
+    h.stack.addRoute('172.17.0.0/16', '10.0.1.254', h.ec!);
+    const events: string[] = [];
+    h.stack.on('neigh', (ev) => events.push(`${ev.type} ${ev.neigh.dst} ${ev.neigh.stateNames.join(',')}`));
+    const keys = entryKeys(h.stack);
+    const proxies = proxyKeys(h.stack);
+
+    h.stack.delAddress(h.ea, '10.0.0.1/24');
+    expect([entryKeys(h.stack), proxyKeys(h.stack), events]).toEqual([keys, proxies, []]);
+    expect(h.stack.inet.fib.lookup(ip('172.16.0.9'))?.dev).toBe(h.ea);
+
+    h.stack.delAddress(h.ea, '10.0.2.1/24');
+    expect(entryKeys(h.stack)).toEqual(EC_ONLY);
+    expect(proxyKeys(h.stack)).toEqual(['10.0.0.5 ec', '10.0.3.7 * perm']);
+    expect(events.sort()).toEqual([
+      'delneigh 10.0.0.10 STALE', 'delneigh 10.0.0.11 REACHABLE', 'delneigh 10.0.0.12 PERMANENT',
+      'delneigh 10.0.0.13 NOARP', 'delneigh 10.0.0.14 INCOMPLETE',
+    ]);
+    expect(h.stack.inet.fib.lookup(ip('172.16.0.9'))).toBeNull();
+    expect(h.stack.inet.fib.lookup(ip('172.17.0.9'))?.dev).toBe(h.ec);
+    expect(h.ea.sent).toEqual([]);
+  });
+
   // inetdev_event: NETDEV_UP and NETDEV_CHANGEADDR send one gratuitous request per address when
   // arp_notify (max of all/dev); NETDEV_NOTIFY_PEERS always does.
   const garps = (m: Buffer, addrs: string[]): ArpView[] => addrs.map((a) => requestView(m, a, a));
