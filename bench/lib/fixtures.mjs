@@ -6,7 +6,7 @@ import { NETDEV_TX_OK } from '../../dist/core/netdevice.js';
 import { etherSetup, ethTypeTrans } from '../../dist/ethernet/eth.js';
 import { ETH_HLEN, ETH_P_ARP, ETH_P_IP } from '../../dist/ethernet/ethhdr.js';
 import { writeArp } from '../../dist/ipv4/arphdr.js';
-import { csumFold, csumPartial } from '../../dist/ipv4/checksum.js';
+import { csumFold, csumPartial } from '../../dist/core/checksum.js';
 import { finishIcmpChecksum, writeIcmpEcho } from '../../dist/ipv4/icmphdr.js';
 import { parseIPv4 } from '../../dist/ipv4/inet_addr.js';
 import { IPPROTO_ICMP, IP_DF, writeIpHeader } from '../../dist/ipv4/iphdr.js';

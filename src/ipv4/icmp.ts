@@ -2,7 +2,7 @@
 // error with an error" rules and rate limiting (icmp_global_allow, icmp_ratelimit).
 import { PACKET_HOST, PACKET_OTHERHOST, SkBuff, allocSkb, LL_RESERVED_SPACE } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
-import { csumReplace2 } from './checksum.js';
+import { csumReplace2 } from '../core/checksum.js';
 import {
   ICMP_DEST_UNREACH,
   ICMP_ECHO,

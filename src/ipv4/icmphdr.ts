@@ -1,6 +1,6 @@
 // ICMPv4 header: include/uapi/linux/icmp.h (struct icmphdr, ICMP_* types/codes); icmpCheck
 // mirrors the checksum and length checks at the top of icmp_rcv (net/ipv4/icmp.c).
-import { csumFold, csumPartial } from './checksum.js';
+import { csumFold, csumPartial } from '../core/checksum.js';
 
 export const ICMP_ECHOREPLY = 0;
 export const ICMP_DEST_UNREACH = 3;

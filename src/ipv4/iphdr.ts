@@ -1,6 +1,7 @@
 // IPv4 header: include/uapi/linux/ip.h (struct iphdr), include/net/ip.h (IP_DF/IP_MF/IP_OFFSET,
 // ip_decrease_ttl); ipHeaderCheck mirrors the sanity checks of ip_rcv_core (net/ipv4/ip_input.c).
-import { csumReplace2, ipFastCsum } from './checksum.js';
+import { csumReplace2 } from '../core/checksum.js';
+import { ipFastCsum } from './checksum.js';
 
 // Field offsets within struct iphdr.
 export const IPH_VER_IHL_OFF = 0;

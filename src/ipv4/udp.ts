@@ -7,7 +7,8 @@ import { EACCES, EADDRINUSE, EADDRNOTAVAIL, EAGAIN, EBADF, ECONNREFUSED, EHOSTDO
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, PACKET_HOST, SKB_TRUESIZE_OVERHEAD, SkBuff, SkbOwner, allocSkb } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
-import { csumFold, csumPartial, udpPseudoSum } from './checksum.js';
+import { csumFold, csumPartial } from '../core/checksum.js';
+import { udpPseudoSum } from './checksum.js';
 import { RT_SCOPE_LINK, inDevGet, inetSelectAddr } from './devinet.js';
 import { RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, fibPrefsrc } from './fib.js';
 import type { IcmpErrorSink } from './icmp.js';

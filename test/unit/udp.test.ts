@@ -5,7 +5,8 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ETH_HLEN, ETH_P_IP, emitEthHeader } from '../../src/ethernet/ethhdr.js';
-import { csumFold, csumPartial, udpPseudoSum } from '../../src/ipv4/checksum.js';
+import { csumFold, csumPartial } from '../../src/core/checksum.js';
+import { udpPseudoSum } from '../../src/ipv4/checksum.js';
 import { parseIPv4 } from '../../src/ipv4/inet_addr.js';
 import { finishIcmpChecksum, writeIcmpHeader } from '../../src/ipv4/icmphdr.js';
 import { writeIpHeader } from '../../src/ipv4/iphdr.js';

@@ -39,15 +39,8 @@ import {
   emitEthHeader,
   ethProto,
 } from '../../src/ethernet/ethhdr.js';
-import {
-  csumAdd,
-  csumFold,
-  csumPartial,
-  csumReplace2,
-  csumReplace4,
-  ipFastCsum,
-  udpPseudoSum,
-} from '../../src/ipv4/checksum.js';
+import { csumAdd, csumFold, csumPartial, csumReplace2, csumReplace4 } from '../../src/core/checksum.js';
+import { ipFastCsum, udpPseudoSum } from '../../src/ipv4/checksum.js';
 import {
   IPPROTO_ICMP,
   IPPROTO_TCP,
