@@ -188,7 +188,9 @@ export class Inet {
         this.acd.cancel(dev);
         tbl.ifdown(dev);
         const inDev = inDevGet(dev);
-        if (inDev) for (const ifa of inDev.ifaList.slice()) this.delAddress(dev, ifa.local, ifa.prefixLen);
+        // inetdev_destroy(): delete the first address until none is left (a primary takes its
+        // secondaries with it).
+        while (inDev && inDev.ifaList.length > 0) this.delAddress(dev, inDev.ifaList[0].local, inDev.ifaList[0].prefixLen);
         this.fib.flushDev(dev);
         tbl.parmsRelease(dev);
         dev.ipPtr = null;
@@ -251,9 +253,9 @@ export class Inet {
   delAddress(dev: NetDevice, local: number, prefixLen: number): void {
     const inDev = inDevGet(dev);
     if (!inDev) throw new StackError(EINVAL, `device ${dev.name} has no IPv4 state`);
-    inetDelIfa(inDev, local, prefixLen);
+    // A primary address takes its secondaries with it (__inet_del_ifa without promote_secondaries).
     // Each address owns its routes (prefsrc), so another address on the subnet keeps its own.
-    this.fib.delIfaddr(dev, local);
+    for (const ifa of inetDelIfa(inDev, local, prefixLen)) this.fib.delIfaddr(dev, ifa.local);
     this.rebuildLocal();
     // fib_inetaddr_event(NETDEV_DOWN) for the device's last address: fib_disable_ip() drops every
     // route through the device and arp_ifdown() flushes its neighbours, PERMANENT and proxy

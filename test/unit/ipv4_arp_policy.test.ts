@@ -1085,6 +1085,24 @@ describe('device events', () => {
     expect(h.ea.sent).toEqual([]);
   });
 
+  // __inet_del_ifa() without promote_secondaries (measured on 6.18): a primary takes the
+  // secondaries of its subnet and mask along; a secondary goes alone.
+  it('deleting a primary address deletes its secondaries, and the last of them flushes the neighbours', () => {
+    const h = populated();
+    const addrs = (): string[] => h.stack.links().find((l) => l.name === 'ea')!.addrs.map(String);
+    for (const a of ['10.0.0.2/24', '10.0.0.3/25', '10.0.0.4/24']) h.stack.addAddress(h.ea, a);
+    h.stack.delAddress(h.ea, '10.0.0.2/24'); // a secondary: alone
+    expect(addrs()).toEqual(['10.0.0.1/24', '10.0.0.3/25', '10.0.0.4/24']);
+    h.stack.delAddress(h.ea, '10.0.0.1/24'); // the primary: 10.0.0.4/24 with it, not the /25
+    expect(addrs()).toEqual(['10.0.0.3/25']);
+    expect(h.stack.inet.isLocalAddr(ip('10.0.0.4'))).toBe(false);
+    expect(entryKeys(h.stack).filter((k) => k.endsWith(' ea'))).toHaveLength(5);
+    h.stack.addAddress(h.ea, '10.0.0.5/25');
+    h.stack.delAddress(h.ea, '10.0.0.3/25'); // primary of the last group: both go, then arp_ifdown
+    expect(addrs()).toEqual([]);
+    expect(entryKeys(h.stack)).toEqual(EC_ONLY);
+  });
+
   // inetdev_event: NETDEV_UP and NETDEV_CHANGEADDR send one gratuitous request per address when
   // arp_notify (max of all/dev); NETDEV_NOTIFY_PEERS always does.
   const garps = (m: Buffer, addrs: string[]): ArpView[] => addrs.map((a) => requestView(m, a, a));
