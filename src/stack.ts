@@ -349,7 +349,10 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   }
 
   /**
-   * `ip addr del A/N dev DEV`: the address and the routes it brought go.
+   * `ip addr del A/N dev DEV`: the address and the routes it brought go; a primary takes its
+   * secondaries (same subnet) with it. When the device's last IPv4 address goes, so does
+   * everything on it, as `fib_disable_ip` does: every route through it and every neighbour and
+   * proxy entry of the device, PERMANENT ones included.
    *
    * @throws StackError `EINVAL` for a malformed address, `EADDRNOTAVAIL` when it is not on the device, `ENODEV` for an unknown device.
    */
