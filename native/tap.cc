@@ -40,7 +40,7 @@ const char* ErrName(int e) {
 Napi::Error CodedError(Napi::Env env, int err, const char* syscall, const std::string& msg) {
   Napi::Error e = Napi::Error::New(env, msg);
   e.Set("code", Napi::String::New(env, ErrName(err)));
-  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("errno", Napi::Number::New(env, -err));  // negative, as Node reports system errors
   e.Set("syscall", Napi::String::New(env, syscall));
   return e;
 }

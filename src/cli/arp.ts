@@ -511,7 +511,7 @@ async function ioctl(fn: () => Promise<unknown>): Promise<number> {
     await fn();
     return 0;
   } catch (e) {
-    if (e instanceof ControlError && !isChannelFailure(e)) return e.errno;
+    if (e instanceof ControlError && !isChannelFailure(e)) return -e.errno; // arp's own convention: positive
     throw e;
   }
 }

@@ -9,7 +9,7 @@
 // Output formats come from fmt_neigh.ts and fmt_ntable.ts.
 import { ControlChannel, ControlError } from '../control/channel.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type MessageType } from '../control/protocol.js';
-import { strerror } from '../core/errno.js';
+import { ENOENT, strerror } from '../core/errno.js';
 import type { NeighSnapshot, PneighSnapshot } from '../neighbour/table.js';
 import type { NtableView } from '../neighbour/tbl_info.js';
 import { NUD_FAILED, NUD_NONE, NUD_PERMANENT } from '../neighbour/nud.js';
@@ -148,7 +148,7 @@ export function replyErrorText(e: unknown): string {
   if (e instanceof ControlError) {
     const msg = e.message;
     // "error N" is what the channel reports for an error reply that carries no message.
-    if (msg === '' || msg === strerror(e.errno) || msg === `error ${e.errno}`) return `RTNETLINK answers: ${strerror(e.errno)}\n`;
+    if (msg === '' || msg === strerror(e.errno) || msg === `error ${-e.errno}`) return `RTNETLINK answers: ${strerror(e.errno)}\n`;
     return `Error: ${msg}${msg.endsWith('.') ? '' : '.'}\n`;
   }
   const msg = e instanceof Error ? e.message : String(e);
@@ -444,7 +444,7 @@ async function neighGet(ip: Ip, args: string[]): Promise<number> {
     entry = (await ip.ch.call('RTM_GETNEIGH', body)).body as NeighEntry;
   } catch (e) {
     // neigh_get()'s extended acks for a missing entry.
-    if (e instanceof ControlError && e.errno === 2 && e.message === strerror(2)) {
+    if (e instanceof ControlError && e.code === 'ENOENT' && e.message === strerror(ENOENT)) {
       throw new IpExit(2, proxy ? 'Error: Proxy neighbour entry not found.\n' : 'Error: Neighbour entry not found.\n');
     }
     throw new IpExit(2, replyErrorText(e));

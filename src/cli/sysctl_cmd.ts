@@ -179,7 +179,7 @@ const rstrip = (s: string): string => {
  * path; other texts already start with "sysctl: " (setting key "...": Invalid argument).
  */
 function report(io: CliIO, e: ControlError, path: string): void {
-  if (e.errno === ENOENT) {
+  if (e.errno === -ENOENT) {
     io.err(`sysctl: cannot stat /proc/sys/${path}: No such file or directory\n`);
     return;
   }
@@ -237,11 +237,11 @@ async function readSetting(c: Ctx, name: string): Promise<number> {
     return 0;
   } catch (err) {
     const e = stackError(err);
-    if (e.errno === EISDIR) {
+    if (e.errno === -EISDIR) {
       const dir = path.split('/').filter((x) => x !== '').map((x) => x.replace(/\./g, '/')).join('.');
       return displayAll(c, `${dir}.`);
     }
-    if (e.errno === ENOENT && c.f.ignoreError) return 0;
+    if (e.errno === -ENOENT && c.f.ignoreError) return 0;
     report(c.io, e, path);
     return 1;
   }
@@ -253,7 +253,7 @@ async function isDirectory(c: Ctx, key: string): Promise<boolean> {
     await c.ch.call('TS_SYSCTL', { key });
     return false;
   } catch (err) {
-    return stackError(err).errno === EISDIR;
+    return stackError(err).errno === -EISDIR;
   }
 }
 
@@ -276,15 +276,15 @@ async function writeSetting(c: Ctx, key: string, value: string): Promise<number>
     }
   } catch (err) {
     const e = stackError(err);
-    if (e.errno === ENOENT && c.f.ignoreError) return 0;
-    if (e.errno === EISDIR) {
+    if (e.errno === -ENOENT && c.f.ignoreError) return 0;
+    if (e.errno === -EISDIR) {
       // A dry run of a directory: the write itself would fail the way procps 4.0.2 reports it.
       c.io.err(`sysctl: setting key "${dotted}": Invalid argument\n`);
       return 0;
     }
     report(c.io, e, path);
     // procps 4.0.2 warns about a directory but does not count it as a failure.
-    if (e.errno === EINVAL && (await isDirectory(c, key))) return 0;
+    if (e.errno === -EINVAL && (await isDirectory(c, key))) return 0;
     return 1;
   }
   if (c.f.quiet && !c.f.dryRun) return 0;

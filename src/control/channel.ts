@@ -1,19 +1,28 @@
 // Client side of the control channel: requests matched to replies by sequence number (as
 // libnetlink's rtnl_talk/rtnl_dump_filter do), over the Unix socket or in-process.
 import { connect, Socket } from 'node:net';
-import { strerror } from '../core/errno.js';
+import { errnoName, strerror } from '../core/errno.js';
 import { CONTROL_VERSION, MAX_REQUEST_BYTES, MessageType, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, Reply, encode } from './protocol.js';
 import type { ControlHandler, ControlPeer } from './handler.js';
 
-/** An error reply: `errno` is positive (EEXIST = 17), `message` the stack's text. */
+/**
+ * An error reply, or a channel that failed: `errno` is negative as in Node's system errors and
+ * in the reply itself (EEXIST: -17), `code` its name, `message` the stack's text.
+ */
 export class ControlError extends Error {
-  /** An error reply's errno (positive) and message. */
-  constructor(
-    /** The positive errno of the error reply. */
-    readonly errno: number,
-    message: string,
-  ) {
+  /** The negative errno (EEXIST: -17). */
+  readonly errno: number;
+  /** Its symbolic name (`'EEXIST'`), like Node's `err.code`. */
+  readonly code: string;
+
+  /**
+   * @param errno the errno, either sign
+   * @param message the stack's text
+   */
+  constructor(errno: number, message: string) {
     super(message);
+    this.errno = -Math.abs(errno);
+    this.code = errnoName(errno);
     this.name = 'ControlError';
   }
 }
@@ -100,7 +109,7 @@ export abstract class ControlChannel {
       return;
     }
     this.pending.delete(r.seq);
-    if (r.error !== undefined && r.error < 0) p.reject(new ControlError(-r.error, r.msg ?? `error ${-r.error}`));
+    if (r.error !== undefined && r.error < 0) p.reject(new ControlError(r.error, r.msg ?? `error ${-r.error}`));
     else p.resolve(r);
   }
 

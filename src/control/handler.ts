@@ -96,7 +96,7 @@ export class ControlHandler {
       const out = await this.dispatch(req, peer, reply);
       if (out !== undefined) reply(out);
     } catch (e) {
-      if (e instanceof StackError) reply({ error: -e.errno, msg: e.message });
+      if (e instanceof StackError) reply({ error: e.errno, msg: e.message });
       else reply({ error: -EINVAL, msg: `internal error: ${e instanceof Error ? e.message : String(e)}` });
     }
   }

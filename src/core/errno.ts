@@ -75,9 +75,13 @@ export function strerror(errno: number): string {
   return NAMES[Math.abs(errno)]?.[1] ?? `Unknown error ${Math.abs(errno)}`;
 }
 
-/** An error carrying an errno, as the library API and control channel report failures. */
+/**
+ * An error carrying an errno, as the library API reports failures. It follows Node's convention
+ * for system errors (`fs`, `net`, `dgram`): `errno` is negative (-17 for EEXIST) and `code` is
+ * the symbolic name, so `err.code === 'EEXIST'` is the portable test.
+ */
 export class StackError extends Error {
-  /** The positive errno (EEXIST = 17). */
+  /** The negative errno, as Node reports it (EEXIST: -17). */
   readonly errno: number;
   /** Its symbolic name (`'EEXIST'`), like Node's `err.code`. */
   readonly code: string;
@@ -89,7 +93,7 @@ export class StackError extends Error {
   constructor(errno: number, message?: string) {
     const e = Math.abs(errno);
     super(message ?? strerror(e));
-    this.errno = e;
+    this.errno = -e;
     this.code = errnoName(e);
     this.name = 'StackError';
   }

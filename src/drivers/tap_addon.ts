@@ -5,11 +5,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A JS Error carrying the failing syscall's errno (positive) and its symbolic code. */
+/** A JS Error carrying the failing syscall's errno (negative, as Node's system errors) and its symbolic code. */
 export interface TapError extends Error {
   /** 'ENOENT', 'EPERM', 'EBUSY', 'EINVAL', 'EBADF', 'EBADFD', ... */
   code: string;
-  /** Positive errno. */
+  /** Negative errno, as Node reports it (EBUSY: -16). */
   errno: number;
   /** 'open', 'TUNSETIFF', 'read', 'write', 'SIOCSIFMTU', ... ('tap' for "tap device is closed"). */
   syscall: string;

@@ -75,7 +75,7 @@ describe('stack.events()', () => {
     try {
       A.events(['bogus' as 'link']);
     } catch (e) {
-      expect((e as StackError).errno).toBe(22);
+      expect((e as StackError).errno).toBe(-22);
     }
   });
 

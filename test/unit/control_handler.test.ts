@@ -48,16 +48,16 @@ describe('control handler', () => {
     const { ch, A } = setup();
     const body = { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09', state: NUD_PERMANENT };
     await ch.call('RTM_NEWNEIGH', body, NLM_F_CREATE | NLM_F_EXCL);
-    expect(await errnoOf(ch.call('RTM_NEWNEIGH', body, NLM_F_CREATE | NLM_F_EXCL))).toEqual([17, 'File exists']);
+    expect(await errnoOf(ch.call('RTM_NEWNEIGH', body, NLM_F_CREATE | NLM_F_EXCL))).toEqual([-17, 'File exists']);
     await ch.call('RTM_NEWNEIGH', { ...body, lladdr: '02:00:00:00:00:0a', state: NUD_REACHABLE }, NLM_F_CREATE | NLM_F_REPLACE);
     expect(A.neighbours().map((n) => [n.dst, n.lladdr, n.stateNames.join()])).toEqual([['10.0.0.9', '02:00:00:00:00:0a', 'REACHABLE']]);
-    expect(await errnoOf(ch.call('RTM_NEWNEIGH', { ...body, dst: '10.0.0.10' }, NLM_F_REPLACE))).toEqual([2, 'No such file or directory']);
+    expect(await errnoOf(ch.call('RTM_NEWNEIGH', { ...body, dst: '10.0.0.10' }, NLM_F_REPLACE))).toEqual([-2, 'No such file or directory']);
   });
 
   it('RTM_DELNEIGH of a missing entry → ENOENT; unknown device → ENODEV naming it', async () => {
     const { ch } = setup();
-    expect(await errnoOf(ch.call('RTM_DELNEIGH', { dst: '10.0.0.77', dev: 'tap0' }))).toEqual([2, 'No such file or directory']);
-    expect(await errnoOf(ch.call('RTM_DELNEIGH', { dst: '10.0.0.77', dev: 'nope0' }))).toEqual([19, 'Cannot find device "nope0"']);
+    expect(await errnoOf(ch.call('RTM_DELNEIGH', { dst: '10.0.0.77', dev: 'tap0' }))).toEqual([-2, 'No such file or directory']);
+    expect(await errnoOf(ch.call('RTM_DELNEIGH', { dst: '10.0.0.77', dev: 'nope0' }))).toEqual([-19, 'Cannot find device "nope0"']);
   });
 
   it('RTM_GETNEIGH: dump with a device filter, proxy dump, single get', async () => {
@@ -68,16 +68,16 @@ describe('control handler', () => {
     expect((await ch.dump<{ dst: string; flags: number }>('RTM_GETNEIGH', { proxy: true })).map((n) => [n.dst, n.flags])).toEqual([['10.0.0.99', 8]]);
     const one = await ch.call('RTM_GETNEIGH', { dst: '10.0.0.9', dev: 'tap0' });
     expect((one.body as { stateNames: string[] }).stateNames).toEqual(['PERMANENT']);
-    expect(await errnoOf(ch.call('RTM_GETNEIGH', { dst: '10.0.0.8', dev: 'tap0' }))).toEqual([2, 'No such file or directory']);
+    expect(await errnoOf(ch.call('RTM_GETNEIGH', { dst: '10.0.0.8', dev: 'tap0' }))).toEqual([-2, 'No such file or directory']);
   });
 
   it('bad bodies are EINVAL replies, not exceptions', async () => {
     const { ch } = setup();
-    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dev: 'tap0' })))[0]).toBe(22);
-    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dst: 'ten', dev: 'tap0' })))[0]).toBe(22);
-    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dst: '10.0.0.1', dev: 'tap0', lladdr: 'zz' }, NLM_F_CREATE)))).toEqual([22, '"zz" is invalid lladdr.']);
-    expect((await errnoOf(ch.call('RTM_SETLINK', { dev: 'tap0', mtu: 'big' })))[0]).toBe(22);
-    expect((await errnoOf(ch.call('TS_SUBSCRIBE', { groups: ['link'] })))[0]).toBe(95);
+    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dev: 'tap0' })))[0]).toBe(-22);
+    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dst: 'ten', dev: 'tap0' })))[0]).toBe(-22);
+    expect((await errnoOf(ch.call('RTM_NEWNEIGH', { dst: '10.0.0.1', dev: 'tap0', lladdr: 'zz' }, NLM_F_CREATE)))).toEqual([-22, '"zz" is invalid lladdr.']);
+    expect((await errnoOf(ch.call('RTM_SETLINK', { dev: 'tap0', mtu: 'big' })))[0]).toBe(-22);
+    expect((await errnoOf(ch.call('TS_SUBSCRIBE', { groups: ['link'] })))[0]).toBe(-95);
   });
 
   it('parseRequest refuses garbage with a reason', () => {
@@ -108,7 +108,7 @@ describe('control handler', () => {
     const [t] = await ch.dump<{ parms: { dev: string | null; queueLen: number; retransTime: number }[] }>('RTM_GETNEIGHTBL');
     const byDev = Object.fromEntries(t.parms.map((p) => [p.dev ?? 'default', [p.queueLen, p.retransTime]]));
     expect(byDev).toEqual({ default: [101, 1000], tap0: [20, 500] });
-    expect(await errnoOf(ch.call('RTM_SETNEIGHTBL', { name: 'nd_cache' }))).toEqual([2, 'No such file or directory']);
+    expect(await errnoOf(ch.call('RTM_SETNEIGHTBL', { name: 'nd_cache' }))).toEqual([-2, 'No such file or directory']);
   });
 
   it('TS_SYSCTL get/set/dump', async () => {
@@ -116,7 +116,7 @@ describe('control handler', () => {
     expect((await ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' })).body).toEqual({ key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' });
     expect((await ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.arp_ignore' })).body).toEqual({ key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' });
     expect((await ch.dump('TS_SYSCTL', { pattern: 'tap0.arp_ignore' }))).toEqual([{ key: 'net.ipv4.conf.tap0.arp_ignore', value: '2' }]);
-    expect((await errnoOf(ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.nope' })))[0]).toBe(2);
+    expect((await errnoOf(ch.call('TS_SYSCTL', { key: 'net.ipv4.conf.tap0.nope' })))[0]).toBe(-2);
   });
 
   it('TS_PING streams iputils lines and ends with the result; TS_CANCEL stops it early with a summary', async () => {
@@ -140,9 +140,9 @@ describe('control handler', () => {
 
   it('TS_PING refuses sizes, TTLs and intervals outside iputils bounds before allocating anything', async () => {
     const { ch } = setup();
-    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', size: 1e9 }))).toEqual([22, 'ping: invalid packet size']);
-    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', ttl: 0 }))).toEqual([22, 'ping: invalid ttl']);
-    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', interval: -1 }))).toEqual([22, 'ping: invalid interval']);
-    expect((await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', count: 0 })))[0]).toBe(22);
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', size: 1e9 }))).toEqual([-22, 'ping: invalid packet size']);
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', ttl: 0 }))).toEqual([-22, 'ping: invalid ttl']);
+    expect(await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', interval: -1 }))).toEqual([-22, 'ping: invalid interval']);
+    expect((await errnoOf(ch.call('TS_PING', { dst: '10.0.0.2', count: 0 })))[0]).toBe(-22);
   });
 });

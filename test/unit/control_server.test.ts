@@ -120,13 +120,13 @@ describe('control socket', () => {
     await ch.call('RTM_NEWNEIGH', { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09' }, NLM_F_CREATE | NLM_F_EXCL);
     const err = await ch.call('RTM_NEWNEIGH', { dst: '10.0.0.9', dev: 'tap0', lladdr: '02:00:00:00:00:09' }, NLM_F_CREATE | NLM_F_EXCL).catch((e) => e);
     expect(err).toBeInstanceOf(ControlError);
-    expect([err.errno, err.message]).toEqual([17, 'File exists']);
+    expect([err.errno, err.message]).toEqual([-17, 'File exists']);
     expect((await ch.dump<{ dst: string }>('RTM_GETNEIGH')).map((n) => n.dst)).toEqual(['10.0.0.9']);
   });
 
   it('a stale socket file is replaced; a live one is refused with EADDRINUSE', async () => {
     const { path, stack } = await setup();
-    await expect(ControlServer.listen(new ControlHandler(stack), path)).rejects.toMatchObject({ errno: 98 });
+    await expect(ControlServer.listen(new ControlHandler(stack), path)).rejects.toMatchObject({ errno: -98 });
     const stale = join(mkdtempSync(join(tmpdir(), 'tsctl-')), 'x.sock');
     // A stack that died: its socket file stays behind with nobody listening.
     spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);

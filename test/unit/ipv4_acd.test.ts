@@ -88,7 +88,7 @@ describe('claimAddress (RFC 5227)', () => {
     const caught = p.catch((e) => e);
     clock.advance(500);
     const err = await caught;
-    expect(err.errno).toBe(EADDRINUSE);
+    expect(err.errno).toBe(-EADDRINUSE);
     expect(err.message).toBe('10.0.0.2 on a0 is in use by 02:bb:00:00:00:02 (address conflict detected)');
     expect(A.inet.isLocalAddr(ip('10.0.0.2'))).toBe(false);
     expect(arpsOf(ea.sent)).toHaveLength(1);
@@ -119,7 +119,7 @@ describe('claimAddress (RFC 5227)', () => {
       clock.advance(1000);
       ea.receiveFrame(frame());
       const err = await caught;
-      expect(err.errno).toBe(EADDRINUSE);
+      expect(err.errno).toBe(-EADDRINUSE);
       expect(err.message).toContain('02:cc:00:00:00:09');
     });
   }
@@ -141,7 +141,7 @@ describe('claimAddress (RFC 5227)', () => {
     clock.advance(600);
     A.net.devClose(ea);
     const err = await caught;
-    expect(err.errno).toBe(ENETDOWN);
+    expect(err.errno).toBe(-ENETDOWN);
     expect(A.inet.acd.active).toBe(false);
     expect(A.inet.isLocalAddr(ip('10.0.0.9'))).toBe(false);
   });
@@ -151,6 +151,6 @@ describe('claimAddress (RFC 5227)', () => {
     const caught = A.claimAddress(ea, '10.0.0.9/24').catch((e) => e);
     clock.advance(600);
     await A.close();
-    expect((await caught).errno).toBe(ENETDOWN);
+    expect((await caught).errno).toBe(-ENETDOWN);
   });
 });

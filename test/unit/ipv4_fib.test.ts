@@ -149,25 +149,25 @@ describe('Fib errors', () => {
     const f = new Fib();
     const d = dev('eth0');
     f.addRoute({ dst: ip('10.9.0.0'), prefixLen: 16, gw: ip('10.0.0.254'), dev: d });
-    expect(errno(() => f.addRoute({ dst: ip('10.9.0.0'), prefixLen: 16, gw: ip('10.0.0.253'), dev: d }))).toBe(EEXIST);
+    expect(errno(() => f.addRoute({ dst: ip('10.9.0.0'), prefixLen: 16, gw: ip('10.0.0.253'), dev: d }))).toBe(-EEXIST);
     // a different metric is a different route
     expect(errno(() => f.addRoute({ dst: ip('10.9.0.0'), prefixLen: 16, gw: ip('10.0.0.253'), dev: d, metric: 5 }))).toBeUndefined();
-    expect(errno(() => f.delRoute(ip('10.8.0.0'), 16))).toBe(ESRCH);
-    expect(errno(() => f.delRoute(ip('10.9.0.0'), 16, ip('1.1.1.1')))).toBe(ESRCH);
-    expect(errno(() => f.addRoute({ dst: ip('10.9.0.1'), prefixLen: 16, gw: 0, dev: d }))).toBe(22);
+    expect(errno(() => f.delRoute(ip('10.8.0.0'), 16))).toBe(-ESRCH);
+    expect(errno(() => f.delRoute(ip('10.9.0.0'), 16, ip('1.1.1.1')))).toBe(-ESRCH);
+    expect(errno(() => f.addRoute({ dst: ip('10.9.0.1'), prefixLen: 16, gw: 0, dev: d }))).toBe(-22);
     f.delRoute(ip('10.9.0.0'), 16, ip('10.0.0.254'));
     expect(f.all).toHaveLength(1);
     expect(f.all[0].gw).toBe(ip('10.0.0.253'));
     f.delRoute(ip('10.9.0.0'), 16);
     expect(f.all).toHaveLength(0);
-    expect(errno(() => f.delRoute(ip('10.9.0.0'), 16))).toBe(ESRCH);
+    expect(errno(() => f.delRoute(ip('10.9.0.0'), 16))).toBe(-ESRCH);
   });
 
   it('delRoute does not remove kernel (local table) routes', () => {
     const f = new Fib();
     const d = dev('eth0');
     f.addIfaddr(d, ip('10.0.0.1'), 24);
-    expect(errno(() => f.delRoute(ip('10.0.0.1'), 32))).toBe(ESRCH);
+    expect(errno(() => f.delRoute(ip('10.0.0.1'), 32))).toBe(-ESRCH);
     f.delRoute(ip('10.0.0.0'), 24); // the subnet route lives in main
     expect(f.all.map((r) => r.type).sort()).toEqual([RTN_LOCAL, RTN_BROADCAST].sort());
   });

@@ -55,7 +55,7 @@ describe('close() in process', () => {
     await Promise.all([a.close(), a.close()]);
     await a.close();
     expect(closes).toBe(1);
-    await expect(a.ping('10.0.0.1')).rejects.toMatchObject({ errno: 9, code: 'EBADF' });
+    await expect(a.ping('10.0.0.1')).rejects.toMatchObject({ errno: -9, code: 'EBADF' });
   });
 
   it('runs close hooks first, in order, awaiting them; a failing hook is reported after the rest closed', async () => {

@@ -471,7 +471,7 @@ describe('parms', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(StackError);
-      expect((err as StackError).errno).toBe(EINVAL);
+      expect((err as StackError).errno).toBe(-EINVAL);
     }
     expect(p.ucastProbes).toBe(3);
     p.set('intervalProbeTimeMs', 1);

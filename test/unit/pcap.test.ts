@@ -390,8 +390,8 @@ describe('TS_CAPTURE and tapstack capture', () => {
     expect((events[0].body as { hex: string }).hex).toBe(env.ea.sent[0].toString('hex'));
     expect(typeof (events[0].body as { t: number }).t).toBe('number');
     expect(env.A.net.taps).toHaveLength(0);
-    await expect(env.ch.call('TS_CAPTURE', { dev: 'nope0' })).rejects.toMatchObject({ errno: 19, message: 'Cannot find device "nope0"' });
-    await expect(env.ch.call('TS_CAPTURE', { encoding: 'raw' })).rejects.toMatchObject({ errno: 22 });
+    await expect(env.ch.call('TS_CAPTURE', { dev: 'nope0' })).rejects.toMatchObject({ errno: -19, message: 'Cannot find device "nope0"' });
+    await expect(env.ch.call('TS_CAPTURE', { encoding: 'raw' })).rejects.toMatchObject({ errno: -22 });
   });
 
   it('a client that does not read loses frames (counted) instead of growing the stack\'s memory; hanging up ends the capture', async () => {

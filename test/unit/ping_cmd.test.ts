@@ -231,7 +231,7 @@ describe('tapstack ping with replies lost, small intervals and users (iputils 20
     const env = setup();
     const lines: string[] = [];
     const err = await env.ch.call('TS_PING', { dst: '10.0.0.2', count: 1, interval: 0.0005, minInterval: 0.002 }, 0, (r) => lines.push(r.line!)).catch((e: Error) => e);
-    expect(err).toMatchObject({ errno: 1, message: 'ping: cannot flood; minimal interval allowed for user is 2ms' });
+    expect(err).toMatchObject({ errno: -1, message: 'ping: cannot flood; minimal interval allowed for user is 2ms' });
     expect(lines).toEqual(['PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.']);
     const ok = await env.ch.call('TS_PING', { dst: '10.0.0.2', count: 1, interval: 0 });
     expect(ok.body).toMatchObject({ transmitted: 1, received: 1 });

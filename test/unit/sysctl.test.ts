@@ -215,7 +215,7 @@ describe('Sysctl units', () => {
       ['retrans_time', '922337203685477581'], // > LONG_MAX / HZ · USER_HZ
     ]) {
       const e = thrown(() => sysctl.set(`net.ipv4.neigh.a0.${name}`, value));
-      expect(e.errno, name).toBe(22);
+      expect(e.errno, name).toBe(-22);
       expect(e.message).toBe(`sysctl: setting key "net.ipv4.neigh.a0.${name}": Invalid argument`);
     }
     expect(p.intervalProbeTimeMs).toBe(5000);
@@ -384,9 +384,9 @@ describe('Sysctl keys, values and errors', () => {
       void path;
       const msg = `unknown sysctl key '${key.replace(/\//g, '.')}'`;
       const g = thrown(() => sysctl.get(key));
-      expect([g.errno, g.code, g.message]).toEqual([2, 'ENOENT', msg]);
+      expect([g.errno, g.code, g.message]).toEqual([-2, 'ENOENT', msg]);
       const s = thrown(() => sysctl.set(key, '1'));
-      expect([s.errno, s.message]).toEqual([2, msg]);
+      expect([s.errno, s.message]).toEqual([-2, msg]);
     }
   });
 
@@ -396,7 +396,7 @@ describe('Sysctl keys, values and errors', () => {
     for (const bad of ['', '   ', 'abc', '+1', '1a', '1,2', '08', '0x', '-', '- 1', '2147483648', '-2147483649', '99999999999999999999999']) {
       const e = thrown(() => sysctl.set('net.ipv4.conf.all.arp_ignore', bad));
       expect([e.errno, e.code, e.message], JSON.stringify(bad)).toEqual([
-        22,
+        -22,
         'EINVAL',
         'sysctl: setting key "net.ipv4.conf.all.arp_ignore": Invalid argument',
       ]);
@@ -485,7 +485,7 @@ describe('Sysctl keys, values and errors', () => {
   it('treats directories as sysctl does', () => {
     const { sysctl } = setup();
     const s = thrown(() => sysctl.set('net.ipv4.conf.all', '1'));
-    expect([s.errno, s.message]).toEqual([22, 'sysctl: setting key "net.ipv4.conf.all": Invalid argument']);
+    expect([s.errno, s.message]).toEqual([-22, 'sysctl: setting key "net.ipv4.conf.all": Invalid argument']);
     expect(thrown(() => sysctl.get('net.ipv4.conf.all')).message).toBe('sysctl: reading key "net.ipv4.conf.all": Is a directory');
     expect(sysctl.show('net.ipv4.conf.all')).toHaveLength(DEVCONF_KNOBS.length);
   });

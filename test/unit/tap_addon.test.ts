@@ -40,7 +40,7 @@ describe.runIf(haveAddon || CI)('tap_addon loader (no kernel access)', () => {
     expect(e).toBeInstanceOf(Error);
     expect(e.message).toBe(`bad interface name '${name}': must be 1-15 characters without '/', ':' or whitespace`);
     expect(e.code).toBe('EINVAL');
-    expect(e.errno).toBe(22);
+    expect(e.errno).toBe(-22);
     expect(e.syscall).toBe('TUNSETIFF');
   });
 
@@ -209,7 +209,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
 
     it('rejects bad names with EINVAL and accepts exactly 15 characters', () => {
       const msg = (n: string) => `bad interface name '${n}': must be 1-15 characters without '/', ':' or whitespace`;
-      expect(r.tooLong).toMatchObject({ message: msg('x'.repeat(16)), code: 'EINVAL', errno: 22, syscall: 'TUNSETIFF' });
+      expect(r.tooLong).toMatchObject({ message: msg('x'.repeat(16)), code: 'EINVAL', errno: -22, syscall: 'TUNSETIFF' });
       expect(r.slash).toMatchObject({ message: msg('a/b'), code: 'EINVAL' });
       expect(r.colon).toMatchObject({ message: msg('a:b'), code: 'EINVAL' });
       expect(r.space).toMatchObject({ message: msg('a b'), code: 'EINVAL' });
@@ -222,7 +222,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
         type: 'Error',
         message: "TUNSETIFF lo: Invalid argument ('lo' exists but is not a single-queue TAP device)",
         code: 'EINVAL',
-        errno: 22,
+        errno: -22,
         syscall: 'TUNSETIFF',
       });
       expect(r.tun).toMatchObject({ code: 'EINVAL', message: expect.stringContaining("'ttun0' exists but is not a single-queue TAP") });
@@ -235,7 +235,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
         type: 'Error',
         message: 'TUNSETIFF busy0: Device or resource busy (another process holds it)',
         code: 'EBUSY',
-        errno: 16,
+        errno: -16,
         syscall: 'TUNSETIFF',
       });
       expect(r.reopenAfterClose).toEqual({ created: true, name: 'busy0' });
@@ -245,7 +245,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
       const names = ['start', 'write', 'writeBatch', 'setUp', 'isUp', 'getMtu', 'setMtu', 'getMac', 'setCarrier'];
       expect(Object.keys(r.afterClose).sort()).toEqual([...names].sort());
       for (const m of names)
-        expect(r.afterClose[m], m).toEqual({ type: 'Error', message: 'tap device is closed', code: 'EBADF', errno: 9, syscall: 'tap' });
+        expect(r.afterClose[m], m).toEqual({ type: 'Error', message: 'tap device is closed', code: 'EBADF', errno: -9, syscall: 'tap' });
       expect(r.afterCloseNoThrow).toEqual({ stop: null, ref: null, unref: null, close: null });
       expect(r.gettersAfterClose).toEqual({ fd: -1, closed: true, name: 'busy0', rxBufferLength: 64 * 2048 });
     });
@@ -275,7 +275,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
         type: 'Error',
         message: 'write busy0: Input/output error (is the device up?)',
         code: 'EIO',
-        errno: 5,
+        errno: -5,
         syscall: 'write',
       });
       expect(r.badMtu).toMatchObject({ code: 'EINVAL', syscall: 'SIOCSIFMTU', message: expect.stringMatching(/^SIOCSIFMTU busy0: Invalid argument \(MTU 10 /) });
@@ -289,7 +289,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
       type: 'Error',
       message: 'TUNSETIFF tperm0: Operation not permitted (needs root or CAP_NET_ADMIN)',
       code: 'EPERM',
-      errno: 1,
+      errno: -1,
       syscall: 'TUNSETIFF',
     });
     expect(r.linkAfter).toBeNull();
@@ -298,11 +298,11 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
   it('fails as an unprivileged user (EPERM, or EACCES when /dev/net/tun is not world-accessible)', () => {
     const r = child('noperm', ['tperm1'], { pre: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
     const worldRw = (statSync('/dev/net/tun').mode & 0o006) === 0o006;
-    if (worldRw) expect(r.open).toMatchObject({ code: 'EPERM', errno: 1, syscall: 'TUNSETIFF' });
+    if (worldRw) expect(r.open).toMatchObject({ code: 'EPERM', errno: -1, syscall: 'TUNSETIFF' });
     else
       expect(r.open).toMatchObject({
         code: 'EACCES',
-        errno: 13,
+        errno: -13,
         syscall: 'open',
         message: expect.stringMatching(/^open \/dev\/net\/tun: Permission denied \(/),
       });
@@ -409,7 +409,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
     expect(r.onError).toEqual({
       message: 'readv trm0: File descriptor in bad state (the device was removed)',
       code: 'EBADFD',
-      errno: 77,
+      errno: -77,
       syscall: 'readv',
       isError: true,
     });
