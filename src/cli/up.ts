@@ -277,22 +277,13 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     return fail(e instanceof StackError ? e.message : `control socket: ${(e as Error).message}`);
   }
   for (const w of control.warnings) console.error(`tapstack: warning: ${w}`);
-  for (let i = 0; i < taps.length; i++) {
-    const tap = taps[i];
-    const addrs = cfg.devices[i].addrs;
-    const gwHere = cfg.via !== undefined && stack.inet.fib.lookup(parseIPv4(cfg.via)!)?.dev === tap;
-    log(
-      `${statusPrefix(cfg.name)}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
-        `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}`,
-    );
-  }
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, code: number): void => {
+      // A repeated signal is ignored, not fatal: the handlers stay (they do not keep Node alive), so
+      // a second Ctrl-C or a SIGTERM after SIGINT cannot kill the stack half-way through stopping.
       if (stopping) return;
       stopping = true;
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
       void control.close().then(() => stack.close()).then(() => {
         const removed = taps.filter((t) => t.created).map((t) => t.name);
         log(`${statusPrefix(cfg.name)}: stopped (${why})${removed.length ? `, ${removed.join(' ')} removed` : ''}`);
@@ -302,6 +293,16 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     const onSig = (sig: NodeJS.Signals): void => stop(sig, 0);
     process.on('SIGINT', onSig);
     process.on('SIGTERM', onSig);
+    // The status line comes after the handlers: whoever waits for it may signal at once.
+    for (let i = 0; i < taps.length; i++) {
+      const tap = taps[i];
+      const addrs = cfg.devices[i].addrs;
+      const gwHere = cfg.via !== undefined && stack.inet.fib.lookup(parseIPv4(cfg.via)!)?.dev === tap;
+      log(
+        `${statusPrefix(cfg.name)}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
+          `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}`,
+      );
+    }
     for (const tap of taps) {
       tap.onLinkChange = (up) => {
         log(`${statusPrefix(cfg.name)}: ${tap.name}: kernel side ${up ? 'up: carrier on' : 'down: carrier off, frames to it are dropped (txLinkDown)'}`);
