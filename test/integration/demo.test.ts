@@ -4,7 +4,7 @@
 // may be left (its $TMPDIR files, the stack's control socket, the namespace), nothing may be
 // printed but the demo's own lines, the stack stops once and says so, and the exit status is 130.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +95,18 @@ function expectCleanInterrupt(r: DemoRun): void {
   expect([r.code, r.signal]).toEqual([130, null]);
 }
 
+/** Whether a process in the namespace runs tapstack's CLI. */
+function stackStarted(ns: string): boolean {
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return pids.some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/cli/main.js');
+    } catch {
+      return false;
+    }
+  });
+}
+
 const STOPPED = /^ {2}stack\| tapstack: stopped \(SIGINT\), tap0 removed$/m;
 const DEMO = ['bash', join('scripts', 'demo.sh')];
 
@@ -124,8 +136,9 @@ describe.runIf(canRunKernelTests(['ip', 'ping', 'setsid']))('npm run demo, and C
   }, 60000);
 
   it('Ctrl-C while the stack is starting: it still comes up, then stops once and says so', async () => {
-    // The stack's process is in the namespace (so it has been started) but has not printed yet.
-    const r = await runDemo(DEMO, (line, ns) => line === null && spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.trim() !== '');
+    // Node runs the stack's CLI in the namespace (not the script's own ip and sysctl there), and
+    // the stack has not printed yet.
+    const r = await runDemo(DEMO, (line, ns) => line === null && stackStarted(ns));
     expect(r.out).not.toContain('demo: tapstack is up');
     expectCleanInterrupt(r);
     expect(r.out).toMatch(STOPPED);
