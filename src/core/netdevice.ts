@@ -101,6 +101,8 @@ export abstract class NetDevice {
   carrier = true;
   /** Per-protocol device state: IPv4's in_device (dev->ip_ptr). Owned by src/ipv4. */
   ipPtr: object | null = null;
+  /** IPv6's inet6_dev (dev->ip6_ptr). Owned by src/ipv6. */
+  ip6Ptr: object | null = null;
   /** Packet and byte counters. */
   readonly stats: DeviceStats = {
     rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,
