@@ -6,6 +6,7 @@ import { EBUSY, EEXIST, EINVAL, ENETDOWN, ENODEV, StackError } from './errno.js'
 import { IFF_NOARP, IFF_PROMISC, IFF_UP, NETDEV_TX_OK, NetDevice } from './netdevice.js';
 import { NotifierChain } from './notifier.js';
 import { SkBuff } from './skbuff.js';
+import { SysctlTree } from './sysctl_tree.js';
 
 /** Netdev notifier events (include/linux/netdevice.h), same numbering as the kernel. */
 export const NETDEV_UP = 1;
@@ -60,6 +61,8 @@ export class Net {
   /** ETH_P_ALL taps; checked by length so the fast path pays nothing when there are none. */
   readonly taps: PacketTap[] = [];
   readonly stats: CoreStats = { rxNoHandler: 0, rxDevDown: 0, txDevDown: 0, txDriverDrop: 0 };
+  /** /proc/sys/net of this namespace: each family registers its own keys here. */
+  readonly sysctl = new SysctlTree();
 
   constructor(readonly clock: Clock) {}
 

@@ -32,6 +32,7 @@ import { Icmp } from './icmp.js';
 import { formatIPv4, isLocalBroadcast, isLoopback, isMulticast, isZeronet } from './inet_addr.js';
 import { ipLocalDeliver, ipRcv } from './ip_input.js';
 import { IPPROTO_UDP, ipIhlBytes } from './iphdr.js';
+import { registerIpv4Sysctl } from './sysctl.js';
 import { Udp } from './udp.js';
 
 /** IPv4 counters, named after /proc/net/snmp's Ip line, plus the reasons behind each drop. */
@@ -130,6 +131,7 @@ export class Inet {
     net.devAddPack(ETH_P_ARP, (skb, dev) => this.arp.rcv(skb, dev));
     net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));
     for (const dev of net.deviceList) this.inetdevInit(dev);
+    registerIpv4Sysctl(net.sysctl, this);
     this.arp.tbl.start();
   }
 
