@@ -11,24 +11,32 @@ import { Sysctl } from '../../src/control/sysctl.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { DevConf } from '../../src/core/devconf.js';
 import { StackError } from '../../src/core/errno.js';
+import { Net } from '../../src/core/net.js';
 import type { NetDevice } from '../../src/core/netdevice.js';
 import { SysctlTree } from '../../src/core/sysctl_tree.js';
 import { PairDevice, createPair } from '../../src/drivers/pair.js';
+import { Inet } from '../../src/ipv4/af_inet.js';
 import { IPV6_DEVCONF_KNOBS, Ipv6ConfTree } from '../../src/ipv6/devconf.js';
 import { type Ipv6SysctlHost, formatIn6Full, in6Pton, registerIpv6Sysctl } from '../../src/ipv6/sysctl.js';
 import type { NeighParms } from '../../src/neighbour/parms.js';
 import { NeighTable } from '../../src/neighbour/table.js';
-import { Stack } from '../../src/stack.js';
+import type { Stack } from '../../src/stack.js';
 
-let live: Stack[] = [];
+let live: Inet[] = [];
 let channels: LocalChannel[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const c of channels) c.close();
   channels = [];
-  for (const s of live) await s.close();
+  for (const i of live) i.close();
   live = [];
 });
+
+/**
+ * The façade reads nothing of a Stack but `stack.net`: a Net with IPv4 and the fake IPv6 host
+ * stands in for one, so these tests see only the IPv6 keys under test (a full Stack brings its own).
+ */
+const asStack = (net: Net): Stack => ({ net }) as unknown as Stack;
 
 /** nd_tbl's configuration (../shared/reference/linux-ndisc.md §1.1, §1.2). */
 function ndTbl(clock: ManualClock, random: () => number): NeighTable<Buffer> {
@@ -94,7 +102,8 @@ class FakeInet6 implements Ipv6SysctlHost {
 }
 
 interface Env {
-  stack: Stack;
+  net: Net;
+  inet: Inet;
   sysctl: Sysctl;
   inet6: FakeInet6;
   a0: PairDevice;
@@ -106,16 +115,17 @@ function setup(): Env {
   const clock = new ManualClock();
   let seed = 0.25;
   const random = (): number => (seed = (seed * 7.13 + 0.37) % 1);
-  const stack = new Stack({ clock, random: () => 0.5 });
+  const net = new Net(clock);
+  const inet = new Inet(net, { random: () => 0.5 });
+  live.push(inet);
   const [a0, b0] = createPair('a0', 'b0');
-  stack.addDevice(a0);
-  stack.addDevice(b0);
-  live.push(stack);
+  net.registerNetdevice(a0);
+  net.registerNetdevice(b0);
   const inet6 = new FakeInet6(clock, random);
   inet6.add(a0);
   inet6.add(b0);
-  const unregister = registerIpv6Sysctl(stack.net.sysctl, inet6);
-  return { stack, sysctl: new Sysctl(stack), inet6, a0, b0, unregister };
+  const unregister = registerIpv6Sysctl(net.sysctl, inet6);
+  return { net, inet, sysctl: new Sysctl(asStack(net)), inet6, a0, b0, unregister };
 }
 
 function thrown(fn: () => unknown): StackError {
@@ -251,12 +261,12 @@ describe('net.ipv6.conf listing and defaults', () => {
   });
 
   it('a new device copies default except its mtu, which is the device MTU', () => {
-    const { stack, sysctl, inet6 } = setup();
+    const { net, sysctl, inet6 } = setup();
     sysctl.set('net.ipv6.conf.default.hop_limit', '10');
     sysctl.set('net.ipv6.conf.default.mtu', '1400');
     const [c0] = createPair('c0', 'd0');
     c0.mtu = 9000;
-    stack.addDevice(c0);
+    net.registerNetdevice(c0);
     inet6.add(c0);
     expect(sysctl.get('net.ipv6.conf.c0.hop_limit')).toBe('10');
     expect(sysctl.get('net.ipv6.conf.c0.mtu')).toBe('9000');
@@ -333,8 +343,9 @@ describe('net.ipv6.conf ranges', () => {
   });
 
   it('prints the refusal as procps does through tapstack sysctl', async () => {
-    const { stack } = setup();
-    const ch = new LocalChannel(new ControlHandler(stack));
+    const { sysctl } = setup();
+    // ControlHandler reads only stack.sysctl for TS_SYSCTL.
+    const ch = new LocalChannel(new ControlHandler({ sysctl } as unknown as Stack));
     channels.push(ch);
     const io = bufferIO();
     expect(await sysctlCommand(['-w', 'net.ipv6.conf.a0.accept_untracked_na=3'], ch, io)).toBe(1);
@@ -438,7 +449,7 @@ describe('stable_secret', () => {
   });
 
   it('a default secret switches every device but not default, and seeds new devices', () => {
-    const { stack, sysctl, inet6 } = setup();
+    const { net, sysctl, inet6 } = setup();
     sysctl.set('net.ipv6.conf.default.stable_secret', '2001:db8::2');
     expect(sysctl.get('net.ipv6.conf.default.stable_secret')).toBe('2001:0db8:0000:0000:0000:0000:0000:0002');
     expect(sysctl.get('net.ipv6.conf.default.addr_gen_mode')).toBe('0');
@@ -449,7 +460,7 @@ describe('stable_secret', () => {
     sysctl.set('net.ipv6.conf.b0.addr_gen_mode', '0');
     sysctl.set('net.ipv6.conf.b0.addr_gen_mode', '2');
     const [c0] = createPair('c0', 'd0');
-    stack.addDevice(c0);
+    net.registerNetdevice(c0);
     inet6.add(c0);
     expect(sysctl.get('net.ipv6.conf.c0.stable_secret')).toBe('2001:0db8:0000:0000:0000:0000:0000:0002');
     expect(sysctl.get('net.ipv6.conf.c0.addr_gen_mode')).toBe('2');
@@ -560,12 +571,12 @@ describe('net.ipv6.neigh', () => {
   });
 
   it('ARP\'s base_reachable_time_ms still re-draws every parms, default included', () => {
-    const { stack, sysctl } = setup();
-    const d = stack.inet.arp.tbl.parms;
+    const { inet, sysctl } = setup();
+    const d = inet.arp.tbl.parms;
     sysctl.set('net.ipv4.neigh.default.base_reachable_time_ms', '4000');
     expect(d.reachableTime).toBe(4000); // random 0.5: base/2 + base/2
     sysctl.set('net.ipv6.neigh.default.gc_thresh1', '7');
-    expect(stack.inet.arp.tbl.gcThresh1).toBe(128);
+    expect(inet.arp.tbl.gcThresh1).toBe(128);
   });
 });
 
