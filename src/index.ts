@@ -14,7 +14,7 @@ export { SkBuff } from './core/skbuff.js';
 export { PairDevice, createPair } from './drivers/pair.js';
 export { TapDevice } from './drivers/tap.js';
 export type { TapError } from './drivers/tap_addon.js';
-export type { PingOptions, PingResult, PingReply } from './ipv4/ping.js';
+export type { PingOptions, PingResult, PingReply } from './socket/ping.js';
 export type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
 export {
   NUD_NONE,

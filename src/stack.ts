@@ -5,8 +5,17 @@ import { EINVAL, ENODEV, ENOENT, StackError, strerror } from './core/errno.js';
 import { Net } from './core/net.js';
 import { IFF_NOARP, IFF_UP, NetDevice } from './core/netdevice.js';
 import { Inet } from './ipv4/af_inet.js';
+import { Inet6 } from './ipv6/af_inet6.js';
+import type { Ip6Stats, MldStats } from './ipv6/af_inet6.js';
+import type { Icmp6Stats } from './ipv6/icmp.js';
+import type { NdiscStats } from './ipv6/ndisc.js';
+import { formatIn6, parseIn6, parseIn6Prefix } from './ipv6/in6_addr.js';
+import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, INFINITY_LIFE_TIME, in6DevGet } from './ipv6/if_inet6.js';
+import { addrSnapshot6 } from './ipv6/addr_info.js';
+import type { AddrSnapshot } from './core/addr_info.js';
+import type { NeighTable } from './neighbour/table.js';
 import { formatIPv4, parseIPv4, parsePrefix } from './ipv4/inet_addr.js';
-import { ping, PingOptions, PingResult } from './ipv4/ping.js';
+import { ping, ping6, PingOptions, PingResult } from './socket/ping.js';
 import { FibRoute } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdStats, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
@@ -125,6 +134,8 @@ export interface LinkInfo {
   carrier: boolean;
   /** IPv4 addresses as `A.B.C.D/N`, primary first. */
   addrs: string[];
+  /** IPv6 addresses as `ADDR/N`, in `ip -6 addr` order (global before link-local, newest first). */
+  addrs6: string[];
 }
 
 /** `ip link set` settings for {@link Stack.linkSet}; absent fields stay as they are. */
@@ -154,6 +165,24 @@ export interface LinkEvent {
   change: LinkEventChange;
   /** The device after the change (`up`, `carrier`, `address`, `mtu` show the new values). */
   link: LinkInfo;
+}
+
+/** An address notification (RTM_NEWADDR / RTM_DELADDR), the Stack's `'addr'` event. */
+export interface AddrEvent {
+  type: 'newaddr' | 'deladdr';
+  addr: AddrSnapshot;
+}
+
+/** `ip -6 addr add` options (IFA_F_* flags and lifetimes in seconds; absent: forever). */
+export interface AddrOptions {
+  /** `nodad`: valid at once, no duplicate address detection. */
+  nodad?: boolean;
+  /** `noprefixroute`: no route for the prefix. */
+  noprefixroute?: boolean;
+  /** `valid_lft` in seconds. */
+  validLft?: number;
+  /** `preferred_lft` in seconds (at most validLft). */
+  preferredLft?: number;
 }
 
 /** Every event {@link Stack.events} yields. */
@@ -195,6 +224,16 @@ export interface StackStats {
   icmp: IcmpStats;
   /** UDP, with `/proc/net/snmp` Udp names. */
   udp: UdpStats;
+  /** nd_tbl's (`ndisc_cache`) `ip -s ntable` statistics plus `entries`. */
+  nd: NeighStatistics & { entries: number };
+  /** NDISC messages in and out, and every ND drop by reason. */
+  ndisc: NdiscStats;
+  /** The IPv6 layer, with `/proc/net/snmp6` Ip6 names, and drops by reason. */
+  ip6: Ip6Stats;
+  /** ICMPv6, with `/proc/net/snmp6` Icmp6 names (InType/OutType by type). */
+  icmp6: Icmp6Stats;
+  /** MLD: reports sent, others' queries and reports ignored. */
+  mld: MldStats;
   /** Frames the device core could not hand on (no handler, device down, driver refused). */
   core: CoreStats;
   /** Per device: `ip -s link` counters and the driver's own (TAP or pair). */
@@ -213,6 +252,10 @@ export interface StackEventMap {
   neigh: [ev: NeighEvent];
   /** A device event from the netdev notifier. */
   link: [ev: LinkEvent];
+  /** An IPv6 address was added, changed state (DAD done, deprecated, dadfailed) or removed: `ip monitor addr`. */
+  addr: [ev: AddrEvent];
+  /** A line the kernel would log (`dmesg`): DAD conflicts, NAs for our own addresses. */
+  log: [line: string];
   /** {@link Stack.close} has finished. */
   close: [];
 }
@@ -234,6 +277,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   readonly net: Net;
   /** The IPv4 family: addresses, routes, ARP (`inet.arp.tbl` is the neighbour table), ICMP. */
   readonly inet: Inet;
+  /** The IPv6 family: addresses, routes, NDISC (`inet6.ndisc.tbl` is nd_tbl), ICMPv6. */
+  readonly inet6: Inet6;
   private closed = false;
   /** Work close() does before releasing the devices (control servers, raw handles, frame observers). */
   private readonly closeHooks = new Set<() => unknown>();
@@ -243,6 +288,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   private readonly ownsClock: boolean;
   /** Set while someone listens for 'neigh': the table builds event snapshots only then. */
   private unsubscribe: (() => void) | null = null;
+  private unsubscribe6: (() => void) | null = null;
 
   /**
    * An empty stack: no devices, the neighbour table's timers started on `opts.clock` (a RealClock
@@ -254,16 +300,25 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     this.clock = opts.clock ?? new RealClock();
     this.net = new Net(this.clock);
     this.inet = new Inet(this.net, { random: opts.random });
+    this.inet6 = new Inet6(this.net, { random: opts.random });
+    this.inet6.subscribe({
+      addr: (type, ifa) => {
+        if (this.listenerCount('addr') > 0) this.emit('addr', { type, addr: addrSnapshot6(ifa, this.inet6.addrconf.remaining(ifa)) });
+      },
+      log: (line) => this.emit('log', line),
+    });
     this.on('newListener', (ev: string | symbol) => {
       if (ev === 'neigh' && this.unsubscribe === null) {
         this.unsubscribe = this.inet.arp.tbl.subscribe((e) => this.emit('neigh', e as NeighEvent));
+        this.unsubscribe6 = this.inet6.ndisc.tbl.subscribe((e) => this.emit('neigh', e as NeighEvent));
       }
     });
     this.on('removeListener', (ev: string | symbol) => {
       if (ev === 'neigh' && this.listenerCount('neigh') === 0 && this.unsubscribe !== null) {
         this.unsubscribe?.();
-    this.unsubscribe = null;
+        this.unsubscribe6?.();
         this.unsubscribe = null;
+        this.unsubscribe6 = null;
       }
     });
     // Registered after Inet's handler: a 'link' event follows the neighbour flush it causes.
@@ -300,8 +355,23 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    *
    * @throws StackError `EINVAL` for a malformed `A.B.C.D/N` or an address that cannot be a host's (multicast, broadcast, 0.0.0.0/8); `EEXIST` when the device already has it; `ENODEV` for an unknown device name.
    */
-  addAddress(dev: NetDevice | string, cidr: string): void {
+  addAddress(dev: NetDevice | string, cidr: string, opts: AddrOptions = {}): void {
     const d = this.ownDevice(dev);
+    if (cidr.includes(':')) {
+      const p6 = parseIn6Prefix(cidr, 128); // a bare IPv6 address is a /128, as `ip -6 addr add`
+      if (!p6) throw new StackError(EINVAL, `invalid address "${cidr}": expected ADDR/N`);
+      const lft = (v: number | undefined): number | undefined => {
+        if (v === undefined) return undefined;
+        if (!Number.isInteger(v) || v < 0 || v > INFINITY_LIFE_TIME) throw new StackError(EINVAL, `invalid lifetime ${v}`);
+        return v;
+      };
+      this.inet6.addAddress(d, p6.addr, p6.prefixLen, {
+        flags: (opts.nodad ? IFA_F_NODAD : 0) | (opts.noprefixroute ? IFA_F_NOPREFIXROUTE : 0),
+        validLft: lft(opts.validLft),
+        preferLft: lft(opts.preferredLft ?? opts.validLft),
+      });
+      return;
+    }
     const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
     this.inet.addAddress(d, p.addr, p.prefixLen);
@@ -349,6 +419,31 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   }
 
   /**
+   * `ip addr show`: every address of both families (or one), per device in ifindex order; IPv4
+   * first within a device as iproute2 prints them, then IPv6 in `ip -6 addr` order (global
+   * before link-local, newest first). Lifetimes are the remaining seconds.
+   */
+  addresses(family?: 'inet' | 'inet6'): AddrSnapshot[] {
+    const out: AddrSnapshot[] = [];
+    for (const d of this.net.deviceList) {
+      if (family !== 'inet6') {
+        for (const a of this.inet.inDevices().find((i) => i.dev === d)?.ifaList ?? []) {
+          out.push({
+            family: 'inet', ifindex: d.ifindex, dev: d.name, local: formatIPv4(a.local), prefixLen: a.prefixLen,
+            broadcast: a.broadcast ? formatIPv4(a.broadcast) : null,
+            scope: a.scope === 253 ? 'link' : a.scope === 254 ? 'host' : a.scope === 200 ? 'site' : 'global',
+            label: a.label, flags: 0x80, flagWords: [], validLft: INFINITY_LIFE_TIME, preferredLft: INFINITY_LIFE_TIME,
+          });
+        }
+      }
+      if (family !== 'inet') {
+        for (const a of in6DevGet(d)?.addrList ?? []) out.push(addrSnapshot6(a, this.inet6.addrconf.remaining(a)));
+      }
+    }
+    return out;
+  }
+
+  /**
    * `ip addr del A/N dev DEV`: the address and the routes it brought go; a primary takes its
    * secondaries (same subnet) with it. When the device's last IPv4 address goes, so does
    * everything on it, as `fib_disable_ip` does: every route through it and every neighbour and
@@ -358,6 +453,13 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    */
   delAddress(dev: NetDevice | string, cidr: string): void {
     const d = this.ownDevice(dev);
+    if (cidr.includes(':')) {
+      // A bare address is a /128 and must match the prefix length exactly (inet6_addr_del).
+      const p6 = parseIn6Prefix(cidr, 128);
+      if (!p6) throw new StackError(EINVAL, `invalid address "${cidr}": expected ADDR/N`);
+      this.inet6.delAddress(d, p6.addr, p6.prefixLen);
+      return;
+    }
     const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
     this.inet.delAddress(d, p.addr, p.prefixLen);
@@ -382,9 +484,12 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * 0x100 (iproute2's NUD_FILTER_NONE, set in the default) also selects entries in state NONE.
    * As in iproute2, externally learned entries match whatever the mask.
    */
-  neighFlush(opts: { dev?: NetDevice | string; states?: number } = {}): number {
+  neighFlush(opts: { dev?: NetDevice | string; states?: number; family?: 'inet' | 'inet6' } = {}): number {
     const mask = opts.states ?? NUD_FILTER_FLUSH_DEFAULT;
-    return this.inet.arp.tbl.flush(this.devOrNull(opts.dev), (n) => nudFilterMatches(n.nudState, n.flags, mask));
+    const dev = this.devOrNull(opts.dev);
+    let n = 0;
+    for (const tbl of this.neighTables(opts.family)) n += tbl.flush(dev, (e) => nudFilterMatches(e.nudState, e.flags, mask));
+    return n;
   }
 
   /** Every counter of the stack, as `tapstack stat -j` prints them (the objects are live). */
@@ -397,6 +502,11 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       ip: inet.stats,
       icmp: inet.icmp.stats,
       udp: inet.udp.stats,
+      nd: { ...this.inet6.ndisc.tbl.stats, entries: this.inet6.ndisc.tbl.entries },
+      ndisc: this.inet6.ndisc.stats,
+      ip6: this.inet6.stats,
+      icmp6: this.inet6.icmp.stats,
+      mld: this.inet6.mldStats,
       core: this.net.stats,
       devices: this.net.deviceList.map((d) => ({ name: d.name, stats: d.stats, driver: driverStats(d) })),
     };
@@ -419,16 +529,37 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError (rejects) `EINVAL` for a destination or `source` that is not a dotted quad; `EADDRNOTAVAIL` for a `source` that is not the stack's own; `EPERM` for an `interval` below `minInterval` (after the header line); `EBADF` once the stack is closed.
    */
   ping(dst: string, opts: PingOptions = {}): Promise<PingResult> {
-    const a = parseIPv4(dst);
-    if (a === null) return Promise.reject(new StackError(EINVAL, `ping: ${dst}: Name or service not known`));
     if (this.closed) return Promise.reject(new StackError(EBADF, 'ping: the stack is closed'));
-    let source = 0;
-    if (opts.source !== undefined) {
-      const s = typeof opts.source === 'string' ? parseIPv4(opts.source) : null;
-      if (s === null) return Promise.reject(new StackError(EINVAL, `ping: invalid source address "${String(opts.source)}"`));
-      // iputils binds to -I ADDR, which fails for an address that is not ours.
-      if (!this.inet.isLocalAddr(s)) return Promise.reject(new StackError(EADDRNOTAVAIL, `ping: bind: ${strerror(EADDRNOTAVAIL)}`));
-      source = s;
+    let run: (signal: AbortSignal) => Promise<PingResult>;
+    if (dst.includes(':')) {
+      // ping -6, or iputils picking the family from the address; `fe80::1%tap0` names the zone.
+      const pct = dst.indexOf('%');
+      const a6 = parseIn6(pct < 0 ? dst : dst.slice(0, pct));
+      if (a6 === null) return Promise.reject(new StackError(EINVAL, `ping: ${dst}: Name or service not known`));
+      let oif: NetDevice | null = null;
+      if (pct >= 0) {
+        oif = this.net.devGetByName(dst.slice(pct + 1)) ?? null;
+        if (oif === null) return Promise.reject(new StackError(EINVAL, `ping: ${dst}: Name or service not known`));
+      }
+      let src6: Buffer | null = null;
+      if (opts.source !== undefined) {
+        src6 = typeof opts.source === 'string' ? parseIn6(opts.source) : null;
+        if (src6 === null) return Promise.reject(new StackError(EINVAL, `ping: invalid source address "${String(opts.source)}"`));
+        if (this.inet6.addrconf.chkAddr(src6, 0, oif) === null) return Promise.reject(new StackError(EADDRNOTAVAIL, `ping: bind icmp socket: ${strerror(EADDRNOTAVAIL)}`));
+      }
+      run = (signal) => ping6(this.inet6, a6, { ...opts, signal }, src6, oif);
+    } else {
+      const a = parseIPv4(dst);
+      if (a === null) return Promise.reject(new StackError(EINVAL, `ping: ${dst}: Name or service not known`));
+      let source = 0;
+      if (opts.source !== undefined) {
+        const s = typeof opts.source === 'string' ? parseIPv4(opts.source) : null;
+        if (s === null) return Promise.reject(new StackError(EINVAL, `ping: invalid source address "${String(opts.source)}"`));
+        // iputils binds to -I ADDR, which fails for an address that is not ours.
+        if (!this.inet.isLocalAddr(s)) return Promise.reject(new StackError(EADDRNOTAVAIL, `ping: bind: ${strerror(EADDRNOTAVAIL)}`));
+        source = s;
+      }
+      run = (signal) => ping(this.inet, a, { ...opts, signal }, source);
     }
     const ac = new AbortController();
     const outer = opts.signal;
@@ -436,7 +567,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     if (outer?.aborted) ac.abort();
     else outer?.addEventListener('abort', onAbort, { once: true });
     this.pingAborts.add(ac);
-    return ping(this.inet, a, { ...opts, signal: ac.signal }, source).finally(() => {
+    return run(ac.signal).finally(() => {
       this.pingAborts.delete(ac);
       outer?.removeEventListener('abort', onAbort);
     });
@@ -446,10 +577,9 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * The neighbour table as `ip neigh show nud all` sees it (every entry, NONE included), as
    * snapshots that do not change afterwards. Times in them are milliseconds since the event.
    */
-  neighbours(): NeighSnapshot[] {
-    const tbl = this.inet.arp.tbl;
+  neighbours(family?: 'inet' | 'inet6'): NeighSnapshot[] {
     const out: NeighSnapshot[] = [];
-    tbl.forEach((n) => out.push(tbl.snapshot(n)));
+    for (const tbl of this.neighTables(family)) tbl.forEach((n) => out.push(tbl.snapshot(n)));
     return out;
   }
 
@@ -467,10 +597,28 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     return dev === undefined || dev === null ? null : this.ownDevice(dev);
   }
 
-  private neighKey(dst: string): number {
+  /**
+   * neigh_find_table(): the table of the address's family and its key — arp_tbl for a dotted
+   * quad, nd_tbl for an IPv6 address (`fe80::1`, a `%zone` suffix ignored).
+   */
+  private neighKey(dst: string): { tbl: NeighTable<unknown>; key: unknown } {
+    if (dst.includes(':')) {
+      const pct = dst.indexOf('%');
+      const k6 = parseIn6(pct < 0 ? dst : dst.slice(0, pct));
+      if (k6 === null) throw new StackError(EINVAL, `Invalid address "${dst}"`);
+      return { tbl: this.inet6.ndisc.tbl as unknown as NeighTable<unknown>, key: k6 };
+    }
     const k = parseIPv4(dst);
     if (k === null) throw new StackError(EINVAL, `Invalid address "${dst}"`);
-    return k;
+    return { tbl: this.inet.arp.tbl as unknown as NeighTable<unknown>, key: k };
+  }
+
+  /** The neighbour tables by family: 'inet' (arp_cache), 'inet6' (ndisc_cache), or both. */
+  private neighTables(family?: 'inet' | 'inet6'): NeighTable<unknown>[] {
+    const out: NeighTable<unknown>[] = [];
+    if (family !== 'inet6') out.push(this.inet.arp.tbl as unknown as NeighTable<unknown>);
+    if (family !== 'inet') out.push(this.inet6.ndisc.tbl as unknown as NeighTable<unknown>);
+    return out;
   }
 
   /**
@@ -480,7 +628,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `EEXIST` (excl and it exists), `ENOENT` (no create and it does not), `EINVAL` (bad address or lladdr, no device for a non-proxy entry, `No link layer address given`, flags that do not fit the state), `ENODEV` (unknown device), `ENOBUFS` (table full).
    */
   neighWrite(r: NeighRequest, mode: NeighWriteMode): void {
-    const key = this.neighKey(r.dst);
+    const { tbl, key } = this.neighKey(r.dst);
     const dev = this.devOrNull(r.dev);
     let lladdr: Buffer | null = null;
     if (r.lladdr !== undefined && r.lladdr !== null) {
@@ -491,7 +639,6 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       (r.managed ? NTF_MANAGED : 0) | (r.use ? NTF_USE : 0);
     const state = typeof r.state === 'string' ? nudStateFromName(r.state) : r.state ?? NUD_PERMANENT;
     if (state < 0) throw new StackError(EINVAL, `nud state "${String(r.state)}" is bad`);
-    const tbl = this.inet.arp.tbl;
     // neigh_add()'s extended ack ("Invalid NTF_* flag combination", ...), when it sets one.
     const extack = { msg: null as string | null };
     const rc = tbl.neighAdd(key, dev, { state, lladdr, flags, protocol: r.protocol, ...mode, extack });
@@ -532,7 +679,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `ENOENT` when there is no such entry; `EINVAL` for a bad address or a missing device; `ENODEV` for an unknown device.
    */
   neighDel(r: Pick<NeighRequest, 'dst' | 'dev' | 'proxy'>): void {
-    const rc = this.inet.arp.tbl.neighDelete(this.neighKey(r.dst), this.devOrNull(r.dev), r.proxy === true);
+    const { tbl, key } = this.neighKey(r.dst);
+    const rc = tbl.neighDelete(key, this.devOrNull(r.dev), r.proxy === true);
     if (rc < 0) throw errnoError(rc);
   }
 
@@ -542,8 +690,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `ENOENT` when there is no such entry; `EINVAL` for a bad address or no device; `ENODEV` for an unknown device.
    */
   neighGet(dst: string, dev: NetDevice | string | null, proxy = false): NeighSnapshot | PneighSnapshot {
-    const tbl = this.inet.arp.tbl;
-    const key = this.neighKey(dst);
+    const { tbl, key } = this.neighKey(dst);
     const d = this.devOrNull(dev);
     if (proxy) {
       const pn = tbl.pneighLookup(key, d, false);
@@ -561,19 +708,20 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    *
    * @throws StackError `ENODEV` for an unknown device.
    */
-  proxyNeighbours(dev?: NetDevice | string): PneighSnapshot[] {
-    const tbl = this.inet.arp.tbl;
+  proxyNeighbours(dev?: NetDevice | string, family?: 'inet' | 'inet6'): PneighSnapshot[] {
     const d = this.devOrNull(dev);
     const out: PneighSnapshot[] = [];
-    tbl.pneighForEach((pn) => {
-      if (d === null || pn.dev === d) out.push(tbl.pneighSnapshot(pn));
-    });
+    for (const tbl of this.neighTables(family)) {
+      tbl.pneighForEach((pn) => {
+        if (d === null || pn.dev === d) out.push(tbl.pneighSnapshot(pn));
+      });
+    }
     return out;
   }
 
-  /** The neighbour tables as `ip ntable show` sees them (tapstack has one: arp_cache); times in ms. */
-  ntables(): NtableView[] {
-    return [ntableView(this.inet.arp.tbl, this.clock.now())];
+  /** The neighbour tables as `ip ntable show` sees them (arp_cache, then ndisc_cache); times in ms. */
+  ntables(family?: 'inet' | 'inet6'): NtableView[] {
+    return this.neighTables(family).map((t) => ntableView(t, this.clock.now()));
   }
 
   /**
@@ -584,8 +732,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `ENOENT` for another table name or a device without parms; `EINVAL` for an unknown parameter or a value that is not a non-negative integer; `ENODEV` for an unknown device.
    */
   ntableChange(c: NtableChange): void {
-    const tbl = this.inet.arp.tbl;
-    if (c.name !== undefined && c.name !== tbl.id) throw new StackError(ENOENT, strerror(ENOENT));
+    const tbl = c.name === undefined ? this.inet.arp.tbl as unknown as NeighTable<unknown> : this.neighTables().find((t) => t.id === c.name);
+    if (tbl === undefined) throw new StackError(ENOENT, strerror(ENOENT));
     const dev = this.devOrNull(c.dev);
     const parms: NeighParms = dev === null ? tbl.parms : tbl.parmsFor(dev);
     if (dev && parms === tbl.parms) throw new StackError(ENOENT, strerror(ENOENT));
@@ -623,6 +771,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       noarp: (d.flags & IFF_NOARP) !== 0,
       carrier: d.carrier,
       addrs: (this.inet.inDevices().find((i) => i.dev === d)?.ifaList ?? []).map((a) => `${formatIPv4(a.local)}/${a.prefixLen}`),
+      addrs6: (in6DevGet(d)?.addrList ?? []).map((a) => `${formatIn6(a.addr)}/${a.prefixLen}`),
     };
   }
 
@@ -846,9 +995,12 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       dev.destroy();
     }
     this.inet.close();
+    this.inet6.close();
     if (this.ownsClock && this.clock instanceof RealClock) this.clock.stop();
     this.unsubscribe?.();
+    this.unsubscribe6?.();
     this.unsubscribe = null;
+    this.unsubscribe6 = null;
     this.emit('close');
     if (hookError !== null) throw hookError;
   }

@@ -1,5 +1,5 @@
 // `tapstack ping`: iputils 20221126 ping(8), with the STACK as the sender (TS_PING: the stack's own
-// ICMP echo, src/ipv4/ping.ts). Options are checked as iputils checks them (ping.c main:
+// ICMP echo, src/socket/ping.ts). Options are checked as iputils checks them (ping.c main:
 // strtol_or_err, ping_strtod, the -W/-i/-t limits), progress lines are printed as they stream
 // in, -q keeps the header and the summary only. The stack runs iputils' main loop itself (-w, -W
 // and -i reach it as "deadline", "timeout" and "interval"); Ctrl-C (opts.signal) ends the run
@@ -8,7 +8,7 @@
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
 import { formatIPv4 } from '../ipv4/inet_addr.js';
-import type { PingResult } from '../ipv4/ping.js';
+import type { PingResult } from '../socket/ping.js';
 import { getoptLong, inetAton, isChannelFailure } from './arp.js';
 import { Exit, type CliIO } from './io.js';
 

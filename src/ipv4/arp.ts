@@ -23,6 +23,7 @@ import {
   neighUpdate,
 } from '../neighbour/neighbour.js';
 import { NeighOps, NeighTable } from '../neighbour/table.js';
+import { LOCALLY_ENQUEUED } from '../neighbour/pneigh.js';
 import type { NeighParmsValues } from '../neighbour/parms.js';
 import {
   ARPHRD_ETHER,
@@ -49,8 +50,7 @@ import type { Inet } from './af_inet.js';
 
 export const AF_INET = 2;
 
-/** NEIGH_CB(skb)->flags: a proxied request replayed from the proxy queue. */
-export const LOCALLY_ENQUEUED = 0x1;
+export { LOCALLY_ENQUEUED };
 
 /** Every ARP frame the stack does not act on lands in exactly one of these counters. */
 export interface ArpDrops {

@@ -19,6 +19,9 @@ export interface PneighEntry<K> {
   permanent: boolean;
 }
 
+/** NEIGH_CB(skb)->flags: a proxied solicitation replayed from the proxy queue (every protocol's). */
+export const LOCALLY_ENQUEUED = 0x1;
+
 /** What the proxy table needs from its owner. */
 export interface PneighHooks<K> {
   keyEq(a: K, b: K): boolean;

@@ -22,7 +22,7 @@ import { LocalChannel } from '../../src/control/channel.js';
 import { ControlHandler } from '../../src/control/handler.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { pingCommand } from '../../src/cli/ping_cmd.js';
-import { formatG } from '../../src/ipv4/ping.js';
+import { formatG } from '../../src/socket/ping.js';
 import { MAC_01, MAC_02, closeStacks, twoStacks, type TwoStacks } from '../helpers/two_stacks.js';
 
 let cleanup: (() => void)[] = [];

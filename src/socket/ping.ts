@@ -1,14 +1,29 @@
-// ICMP echo from the stack itself (net/ipv4/ping.c's role), with iputils 20221126 ping's main
-// loop (ping_common.c: main_loop, pinger, __schedule_exit, finish) and output: one identifier per
-// session, replies matched by id and sequence, errors from queued packets reported like
-// "Destination Host Unreachable".
+// ICMP echo from the stack itself for both families (net/ipv4/ping.c ping_v4_*, net/ipv6/ping.c
+// ping_v6_*), with iputils 20221126 ping's main loop (ping_common.c: main_loop, pinger,
+// __schedule_exit, finish) and output (ping.c for IPv4, ping6_common.c for IPv6): one identifier
+// per session, replies matched by id and sequence, errors from queued packets reported as
+// iputils prints them.
+import type { Clock } from '../core/clock.js';
 import { EHOSTUNREACH, ENETUNREACH, EPERM, StackError, strerror } from '../core/errno.js';
 import { LL_RESERVED_SPACE, SkBuff, SkbOwner, allocSkb } from '../core/skbuff.js';
-import type { Inet } from './af_inet.js';
-import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, finishIcmpChecksum, writeIcmpEcho } from './icmphdr.js';
-import { formatIPv4 } from './inet_addr.js';
-import { IPPROTO_ICMP, ipIhlBytes, ipSaddr, ipTotLen, ipTtl } from './iphdr.js';
-import { ipSend } from './ip_output.js';
+import type { Inet } from '../ipv4/af_inet.js';
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, finishIcmpChecksum, writeIcmpEcho } from '../ipv4/icmphdr.js';
+import { formatIPv4 } from '../ipv4/inet_addr.js';
+import { IPPROTO_ICMP, ipIhlBytes, ipSaddr, ipTotLen, ipTtl } from '../ipv4/iphdr.js';
+import { ipSend } from '../ipv4/ip_output.js';
+import type { Inet6 } from '../ipv6/af_inet6.js';
+import {
+  ICMPV6_DEST_UNREACH,
+  ICMPV6_ECHO_REQUEST,
+  ICMPV6_PARAMPROB,
+  ICMPV6_PKT_TOOBIG,
+  ICMPV6_TIME_EXCEED,
+  IPPROTO_ICMPV6,
+  icmp6FillChecksum,
+  writeIcmp6Echo,
+} from '../ipv6/icmp6hdr.js';
+import { formatIn6 } from '../ipv6/in6_addr.js';
+import { IP6H_SADDR_OFF, IPV6_HDR_LEN } from '../ipv6/ipv6hdr.js';
 
 /** Options of {@link Stack.ping}, named after iputils ping's flags. */
 export interface PingOptions {
@@ -41,9 +56,9 @@ export interface PingOptions {
    * other than root below 2 ms. Default: no lower bound (as for root).
    */
   minInterval?: number;
-  /** Source address, dotted quad (-I ADDR): one of the stack's own; default: chosen by the route. */
+  /** Source address (-I ADDR): one of the stack's own; default: chosen by the route. */
   source?: string;
-  /** Time to live of the requests (-t); default 64. */
+  /** Time to live (hop limit for IPv6) of the requests (-t); default 64 (IPv6: the route's or device's hop_limit). */
   ttl?: number;
   /** Receives each output line as iputils prints it. */
   onLine?: (line: string) => void;
@@ -99,18 +114,154 @@ const TIMING_MIN_SIZE = 16;
 
 let nextIdent = (process.pid & 0xffff) ^ 0x5a5a;
 
-/** The icmp id namespace of one stack; identifiers are handed out round-robin. */
-function allocIdent(inet: Inet): number {
+/** One family's echo identifiers; handed out round-robin. */
+function allocIdent(used: { has(k: number): boolean }): number {
   for (let i = 0; i < 0x10000; i++) {
     nextIdent = (nextIdent + 1) & 0xffff;
-    if (!inet.icmp.echoHandlers.has(nextIdent)) return nextIdent;
+    if (!used.has(nextIdent)) return nextIdent;
   }
   throw new Error('no free ICMP identifier');
 }
 
-/** The header line iputils prints before the first request. */
+/** The header line iputils prints before the first request (IPv4). */
 export function pingHeader(dst: string, size: number): string {
   return `PING ${dst} (${dst}) ${size}(${size + 28}) bytes of data.`;
+}
+
+/** ping6's header line: `PING fd00:1::b(fd00:1::b) 56 data bytes`. */
+export function ping6Header(dst: string, size: number): string {
+  return `PING ${dst}(${dst}) ${size} data bytes`;
+}
+
+/** What a session's replies and errors are handed to. */
+interface PingHandler {
+  reply(skb: SkBuff): void;
+  error(type: number, code: number, info: number, from: string, seq: number): void;
+}
+
+/** The family-specific half of a ping session (ping_v4_* / ping_v6_* and iputils' printers). */
+interface PingFamily {
+  readonly clock: Clock;
+  readonly dstStr: string;
+  header(size: number): string;
+  hasRoute(): boolean;
+  /** Takes a free identifier and installs the handler under it. */
+  open(h: PingHandler): number;
+  close(ident: number): void;
+  /** Builds and sends one request; 0 or a negative errno. */
+  send(ident: number, seq: number, size: number, owner: SkbOwner, ttl: number | undefined): number;
+  /** seq, ttl/hop limit, ICMP bytes and sender of a reply. */
+  replyInfo(skb: SkBuff): PingReply;
+  /** A queued request whose neighbour failed: its seq and the line iputils prints for it. */
+  linkFailure(errno: number, skb: SkBuff): { seq: number; line: string };
+  /** The text after `From ADDR icmp_seq=N ` for an ICMP error. */
+  errorText(type: number, code: number, info: number): string;
+}
+
+function ipv4Family(inet: Inet, dst: number, source: number): PingFamily {
+  return {
+    clock: inet.net.clock,
+    dstStr: formatIPv4(dst),
+    header: (size) => pingHeader(formatIPv4(dst), size),
+    hasRoute: () => inet.fib.lookup(dst) !== null,
+    open(h) {
+      const ident = allocIdent(inet.icmp.echoHandlers);
+      inet.icmp.echoHandlers.set(ident, { reply: (skb) => h.reply(skb), error: (type, code, from, seq) => h.error(type, code, 0, formatIPv4(from), seq) });
+      return ident;
+    },
+    close: (ident) => inet.icmp.echoHandlers.delete(ident),
+    send(ident, seq, size, owner, ttl) {
+      const skb = allocSkb(8 + size, LL_RESERVED_SPACE + 20);
+      const o = skb.put(8 + size);
+      writeIcmpEcho(skb.buf, o, ICMP_ECHO, ident, seq);
+      for (let i = 0; i < size; i++) skb.buf[o + 8 + i] = (i + 8) & 0xff;
+      finishIcmpChecksum(skb.buf, o, 8 + size);
+      skb.sk = owner;
+      const rc = ipSend(inet, skb, source, dst, IPPROTO_ICMP, ttl ?? 64);
+      if (rc >= 0) {
+        // icmp_out_count() in ping_v4_push_pending_frames(): counted once routed, answered or not.
+        inet.icmp.stats.outMsgs++;
+        inet.icmp.stats.outEchos++;
+      }
+      return rc;
+    },
+    replyInfo(skb) {
+      const b = skb.buf;
+      const nh = skb.networkHeader;
+      return { seq: b.readUInt16BE(skb.data + 6), ttl: ipTtl(b, nh), bytes: ipTotLen(b, nh) - ipIhlBytes(b, nh), from: formatIPv4(ipSaddr(b, nh)), rttMs: 0 };
+    },
+    linkFailure(errno, skb) {
+      const seq = skb.buf.readUInt16BE(skb.networkHeader + ipIhlBytes(skb.buf, skb.networkHeader) + 6);
+      const src = formatIPv4(ipSaddr(skb.buf, skb.networkHeader));
+      return {
+        seq,
+        line: errno === EHOSTUNREACH ? `From ${src} icmp_seq=${seq} Destination Host Unreachable` : `From ${src} icmp_seq=${seq} ${strerror(errno)}`,
+      };
+    },
+    errorText: (type, code) => (type === ICMP_DEST_UNREACH ? unreachText(code) : type === ICMP_TIME_EXCEEDED ? 'Time to live exceeded' : `ICMP type ${type} code ${code}`),
+  };
+}
+
+function ipv6Family(inet6: Inet6, dst: Buffer, source: Buffer | null, oif: import('../core/netdevice.js').NetDevice | null): PingFamily {
+  const dstStr = formatIn6(dst);
+  return {
+    clock: inet6.net.clock,
+    dstStr,
+    header: (size) => ping6Header(dstStr, size),
+    hasRoute: () => inet6.fib.lookup(dst, 0, oif) !== null,
+    open(h) {
+      const ident = allocIdent(inet6.icmp.echoHandlers);
+      inet6.icmp.echoHandlers.set(ident, { reply: (skb) => h.reply(skb), error: (type, code, from, seq, info) => h.error(type, code, info ?? 0, formatIn6(from), seq) });
+      return ident;
+    },
+    close: (ident) => inet6.icmp.echoHandlers.delete(ident),
+    send(ident, seq, size, owner, ttl) {
+      const skb = allocSkb(8 + size, LL_RESERVED_SPACE + IPV6_HDR_LEN);
+      const o = skb.put(8 + size);
+      writeIcmp6Echo(skb.buf, o, ICMPV6_ECHO_REQUEST, ident, seq);
+      for (let i = 0; i < size; i++) skb.buf[o + 8 + i] = (i + 8) & 0xff;
+      skb.sk = owner;
+      // The checksum needs the source: pick it as ip6_xmit will (rawv6/ping_v6_sendmsg do the same).
+      const rt = inet6.fib.lookup(dst, 0, oif);
+      const src = source ?? (rt ? rt.prefsrc ?? inet6.addrconf.devGetSaddr(rt.dev, dst, 0) : null);
+      if (rt !== null && src !== null) icmp6FillChecksum(skb.buf, o, 8 + size, src, 0, dst, 0);
+      const rc = inet6.send(skb, src, dst, 0, IPPROTO_ICMPV6, ttl ?? -1, 0, oif);
+      if (rc >= 0) inet6.icmp.countOut(ICMPV6_ECHO_REQUEST);
+      return rc;
+    },
+    replyInfo(skb) {
+      const b = skb.buf;
+      const nh = skb.networkHeader;
+      return { seq: b.readUInt16BE(skb.data + 6), ttl: b[nh + 7], bytes: skb.len, from: formatIn6(b, nh + IP6H_SADDR_OFF), rttMs: 0 };
+    },
+    linkFailure(_errno, skb) {
+      // ip6_link_failure(): an ICMPv6 address unreachable from our own address reaches the socket.
+      const t = skb.networkHeader + IPV6_HDR_LEN;
+      const seq = skb.buf.readUInt16BE(t + 6);
+      return { seq, line: `From ${formatIn6(skb.buf, skb.networkHeader + IP6H_SADDR_OFF)} icmp_seq=${seq} Destination unreachable: Address unreachable` };
+    },
+    errorText: icmp6ErrorText,
+  };
+}
+
+/** ping6_common.c pr_icmph(): the texts of ICMPv6 errors. */
+export function icmp6ErrorText(type: number, code: number, info: number): string {
+  switch (type) {
+    case ICMPV6_DEST_UNREACH: {
+      const what = ['No route', 'Administratively prohibited', 'Beyond scope of source address', 'Address unreachable', 'Port unreachable'][code];
+      return `Destination unreachable: ${what ?? `Unknown code ${code}`}`;
+    }
+    case ICMPV6_PKT_TOOBIG:
+      return `Packet too big: mtu=${info >>> 0}`;
+    case ICMPV6_TIME_EXCEED:
+      return `Time exceeded: ${code === 0 ? 'Hop limit' : code === 1 ? 'Defragmentation failure' : `code ${code}`}`;
+    case ICMPV6_PARAMPROB: {
+      const what = ['Wrong header field ', 'Unknown header ', 'Unknown option '][code] ?? `code ${code} `;
+      return `Parameter problem: ${what}at ${info >>> 0}`;
+    }
+    default:
+      return `Unknown icmp type: ${type}`;
+  }
 }
 
 /**
@@ -120,7 +271,16 @@ export function pingHeader(dst: string, size: number): string {
  * last request arms __schedule_exit's wait.
  */
 export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0): Promise<PingResult> {
-  const clock = inet.net.clock;
+  return runPing(ipv4Family(inet, dst, source), opts);
+}
+
+/** ping -6: the same session over ICMPv6 (`oif` for a link-local destination's zone). */
+export function ping6(inet6: Inet6, dst: Buffer, opts: PingOptions = {}, source: Buffer | null = null, oif: import('../core/netdevice.js').NetDevice | null = null): Promise<PingResult> {
+  return runPing(ipv6Family(inet6, dst, source, oif), opts);
+}
+
+function runPing(fam: PingFamily, opts: PingOptions): Promise<PingResult> {
+  const clock = fam.clock;
   const deadlineMs = opts.deadline !== undefined && opts.deadline > 0 ? opts.deadline * 1000 : 0;
   const npackets = opts.count ?? (deadlineMs > 0 ? Infinity : 4);
   // (int)(optval * 1000) in iputils: whole milliseconds, truncated.
@@ -128,21 +288,20 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
   const lingerMs = opts.timeout === undefined ? MAXWAIT * 1000 : Math.max(0, Math.trunc(opts.timeout * 1000));
   const size = opts.size ?? 56;
   const timing = size >= TIMING_MIN_SIZE;
-  const dstStr = formatIPv4(dst);
+  const dstStr = fam.dstStr;
   const lines: string[] = [];
   const out = (l: string): void => {
     lines.push(l);
     opts.onLine?.(l);
   };
 
-  out(pingHeader(dstStr, size));
+  out(fam.header(size));
   // iputils' setup() refuses a small interval after the header, but only once connect() found a
   // route (without one, the first request reports "connect: Network is unreachable" instead).
-  if (opts.minInterval !== undefined && intervalMs < Math.trunc(opts.minInterval * 1000) && inet.fib.lookup(dst) !== null) {
+  if (opts.minInterval !== undefined && intervalMs < Math.trunc(opts.minInterval * 1000) && fam.hasRoute()) {
     return Promise.reject(new StackError(EPERM, `ping: cannot flood; minimal interval allowed for user is ${Math.trunc(opts.minInterval * 1000)}ms`));
   }
 
-  const ident = allocIdent(inet);
   /** Requests in flight by their 16-bit icmp_seq: when sent and which request (1-based) it was. */
   const sentAt = new Map<number, { t0: number; n: number }>();
   const replies: PingReply[] = [];
@@ -198,18 +357,15 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
       // A queued request whose neighbour failed: iputils shows the local stack's own error.
       errorReport(errno: number, skb: SkBuff): void {
         if (finished) return;
-        const seq = skb.buf.readUInt16BE(skb.networkHeader + ipIhlBytes(skb.buf, skb.networkHeader) + 6);
+        const { seq, line } = fam.linkFailure(errno, skb);
         nerrors++;
         acknowledge(requestOf(seq));
         sentAt.delete(seq);
-        const src = ipSaddr(skb.buf, skb.networkHeader);
-        out(errno === EHOSTUNREACH
-          ? `From ${formatIPv4(src)} icmp_seq=${seq} Destination Host Unreachable`
-          : `From ${formatIPv4(src)} icmp_seq=${seq} ${strerror(errno)}`);
+        out(line);
         answered();
       },
     };
-    inet.icmp.echoHandlers.set(ident, {
+    const ident = fam.open({
       reply(skb: SkBuff): void {
         if (finished) return;
         const b = skb.buf;
@@ -218,10 +374,8 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
         if (sent === undefined) return;
         sentAt.delete(seq);
         const rtt = clock.preciseNow() - sent.t0;
-        const nh = skb.networkHeader;
-        const r: PingReply = {
-          seq, ttl: ipTtl(b, nh), bytes: ipTotLen(b, nh) - ipIhlBytes(b, nh), from: formatIPv4(ipSaddr(b, nh)), rttMs: rtt,
-        };
+        const r: PingReply = fam.replyInfo(skb);
+        r.rttMs = rtt;
         replies.push(r);
         acknowledge(sent.n);
         let line = `${r.bytes} bytes from ${r.from}: icmp_seq=${seq} ttl=${r.ttl}`;
@@ -237,13 +391,12 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
         out(line);
         answered();
       },
-      error(type: number, code: number, from: number, seq: number): void {
+      error(type: number, code: number, info: number, from: string, seq: number): void {
         if (finished) return;
         nerrors++;
         acknowledge(requestOf(seq));
         sentAt.delete(seq);
-        const what = type === ICMP_DEST_UNREACH ? unreachText(code) : type === ICMP_TIME_EXCEEDED ? 'Time to live exceeded' : `ICMP type ${type} code ${code}`;
-        out(`From ${formatIPv4(from)} icmp_seq=${seq} ${what}`);
+        out(`From ${from} icmp_seq=${seq} ${fam.errorText(type, code, info)}`);
         answered();
       },
     });
@@ -264,21 +417,11 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
       if (ntransmitted >= npackets && deadlineMs === 0) return;
       ntransmitted++;
       const seq = ntransmitted & 0xffff;
-      const skb = allocSkb(8 + size, LL_RESERVED_SPACE + 20);
-      const o = skb.put(8 + size);
-      writeIcmpEcho(skb.buf, o, ICMP_ECHO, ident, seq);
-      for (let i = 0; i < size; i++) skb.buf[o + 8 + i] = (i + 8) & 0xff;
-      finishIcmpChecksum(skb.buf, o, 8 + size);
-      skb.sk = owner;
       lastSend = clock.preciseNow();
       lastSendMs = clock.now();
       sentAt.set(seq, { t0: lastSend, n: ntransmitted });
-      const rc = ipSend(inet, skb, source, dst, IPPROTO_ICMP, opts.ttl ?? 64);
-      if (rc >= 0) {
-        // icmp_out_count() in ping_v4_push_pending_frames(): counted once routed, answered or not.
-        inet.icmp.stats.outMsgs++;
-        inet.icmp.stats.outEchos++;
-      } else {
+      const rc = fam.send(ident, seq, size, owner, opts.ttl);
+      if (rc < 0) {
         nerrors++;
         sentAt.delete(seq);
         out(rc === -ENETUNREACH ? `ping: connect: Network is unreachable` : `ping: sendmsg: ${strerror(rc)}`);
@@ -304,7 +447,7 @@ export function ping(inet: Inet, dst: number, opts: PingOptions = {}, source = 0
       sendTimer.del();
       exitTimer.del();
       deadlineTimer.del();
-      inet.icmp.echoHandlers.delete(ident);
+      fam.close(ident);
       const received = replies.length;
       const timeMs = Math.round(lastSend - start);
       const loss = ntransmitted ? ((ntransmitted - received) * 100) / ntransmitted : 0;

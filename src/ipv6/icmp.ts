@@ -1,0 +1,392 @@
+// ICMPv6 (net/ipv6/icmp.c): icmpv6_rcv's checks and dispatch, icmpv6_echo_reply, and icmp6_send
+// with its eligibility rules and both rate limits (icmpv6_global_allow, icmpv6_xrlim_allow).
+import { csumReplace2 } from '../core/checksum.js';
+import type { NetDevice } from '../core/netdevice.js';
+import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb } from '../core/skbuff.js';
+import type { Inet6 } from './af_inet6.js';
+import {
+  ICMP6_DROP_BAD_CSUM,
+  ICMP6_ERR_OK,
+  ICMPV6_DEST_UNREACH,
+  ICMPV6_ECHO_REPLY,
+  ICMPV6_ECHO_REQUEST,
+  ICMPV6_MGM_QUERY,
+  ICMPV6_MGM_REDUCTION,
+  ICMPV6_MGM_REPORT,
+  ICMPV6_MLD2_REPORT,
+  ICMPV6_PARAMPROB,
+  ICMPV6_PKT_TOOBIG,
+  ICMPV6_TIME_EXCEED,
+  IPPROTO_ICMPV6,
+  emitIcmp6Error,
+  icmp6Check,
+  icmp6ErrorCheck,
+  icmp6ErrorQuoteLen,
+  icmp6FillChecksum,
+} from './icmp6hdr.js';
+import { IN6_ADDR_LEN, in6Write, ipv6AddrIsMulticast } from './in6_addr.js';
+import { ip6FinishOutput2 } from './ip6_output.js';
+import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
+import { RTN_LOCAL } from './route.js';
+
+/** ND message types icmpv6_rcv hands to ndisc_rcv. */
+const NDISC_RS = 133;
+const NDISC_REDIRECT = 137;
+
+/** ICMPv6 counters with the names of /proc/net/snmp6's Icmp6 lines (camelCase, without the prefix). */
+export interface Icmp6Stats {
+  /** Icmp6InMsgs: every ICMPv6 message delivered to us, bad ones included. */
+  inMsgs: number;
+  /** Icmp6InErrors: bad checksum or too short (also ND messages that fail ND validation are not counted here, as Linux). */
+  inErrors: number;
+  /** Icmp6OutMsgs. */
+  outMsgs: number;
+  /** Icmp6OutErrors: errors that could not be handed to output (no route). */
+  outErrors: number;
+  /** Icmp6InCsumErrors. */
+  inCsumErrors: number;
+  /** Icmp6OutRateLimitHost: errors not sent, the per-peer limit (net.ipv6.icmp.ratelimit). */
+  outRateLimitHost: number;
+  inDestUnreachs: number;
+  inPktTooBigs: number;
+  inTimeExcds: number;
+  inParmProblems: number;
+  inEchos: number;
+  inEchoReplies: number;
+  inGroupMembQueries: number;
+  inGroupMembResponses: number;
+  inGroupMembReductions: number;
+  inRouterSolicits: number;
+  inRouterAdvertisements: number;
+  inNeighborSolicits: number;
+  inNeighborAdvertisements: number;
+  inRedirects: number;
+  inMLDv2Reports: number;
+  outDestUnreachs: number;
+  outPktTooBigs: number;
+  outTimeExcds: number;
+  outParmProblems: number;
+  outEchos: number;
+  outEchoReplies: number;
+  outRouterSolicits: number;
+  outNeighborSolicits: number;
+  outNeighborAdvertisements: number;
+  outRedirects: number;
+  outMLDv2Reports: number;
+  /** Icmp6InTypeN: messages received by type (index = type). */
+  inType: number[];
+  /** Icmp6OutTypeN: messages sent by type. */
+  outType: number[];
+  /** Errors icmp6_send must not send (about an error, to/from multicast or ::); no kernel counter. */
+  outSuppressed: number;
+  /** Icmp: OutRateLimitGlobal's IPv6 share: the global token bucket was empty. */
+  outRateLimitGlobal: number;
+  /** Echo requests not answered: no route back, or the reply would exceed the MTU. */
+  echoDropped: number;
+  /** Types icmpv6_rcv has no handler for (counted in inType, then dropped). */
+  unhandledType: number;
+}
+
+/** Per-type in/out counter names by ICMPv6 type, as the snmp6 file names them. */
+const IN_NAME: Record<number, keyof Icmp6Stats> = {
+  1: 'inDestUnreachs', 2: 'inPktTooBigs', 3: 'inTimeExcds', 4: 'inParmProblems', 128: 'inEchos', 129: 'inEchoReplies',
+  130: 'inGroupMembQueries', 131: 'inGroupMembResponses', 132: 'inGroupMembReductions', 133: 'inRouterSolicits',
+  134: 'inRouterAdvertisements', 135: 'inNeighborSolicits', 136: 'inNeighborAdvertisements', 137: 'inRedirects', 143: 'inMLDv2Reports',
+};
+const OUT_NAME: Record<number, keyof Icmp6Stats> = {
+  1: 'outDestUnreachs', 2: 'outPktTooBigs', 3: 'outTimeExcds', 4: 'outParmProblems', 128: 'outEchos', 129: 'outEchoReplies',
+  133: 'outRouterSolicits', 135: 'outNeighborSolicits', 136: 'outNeighborAdvertisements', 137: 'outRedirects', 143: 'outMLDv2Reports',
+};
+
+/** A ping6 session: its echo replies and the errors quoting its requests. */
+export interface Echo6Handler {
+  reply(skb: SkBuff): void;
+  error(type: number, code: number, from: Buffer, seq: number, info: number): void;
+}
+
+/** Receivers of ICMPv6 errors quoting packets of another protocol (UDPv6 sockets). */
+export interface Icmp6ErrorSink {
+  /** `inner` is the offset of the quoted IPv6 header in buf. */
+  icmp6Error(type: number, code: number, info: number, from: Buffer, buf: Buffer, inner: number, innerLen: number): void;
+}
+
+/** inet_peer_xrlim_allow()'s XRLIM_BURST_FACTOR. */
+const XRLIM_BURST_FACTOR = 6;
+/** How many peers the per-peer limiter remembers (the kernel's inet_peer pool is bounded too). */
+const PEER_CACHE_MAX = 4096;
+
+export class Icmpv6 {
+  readonly stats: Icmp6Stats = {
+    inMsgs: 0, inErrors: 0, outMsgs: 0, outErrors: 0, inCsumErrors: 0, outRateLimitHost: 0,
+    inDestUnreachs: 0, inPktTooBigs: 0, inTimeExcds: 0, inParmProblems: 0, inEchos: 0, inEchoReplies: 0,
+    inGroupMembQueries: 0, inGroupMembResponses: 0, inGroupMembReductions: 0, inRouterSolicits: 0,
+    inRouterAdvertisements: 0, inNeighborSolicits: 0, inNeighborAdvertisements: 0, inRedirects: 0, inMLDv2Reports: 0,
+    outDestUnreachs: 0, outPktTooBigs: 0, outTimeExcds: 0, outParmProblems: 0, outEchos: 0, outEchoReplies: 0,
+    outRouterSolicits: 0, outNeighborSolicits: 0, outNeighborAdvertisements: 0, outRedirects: 0, outMLDv2Reports: 0,
+    inType: new Array<number>(256).fill(0), outType: new Array<number>(256).fill(0),
+    outSuppressed: 0, outRateLimitGlobal: 0, echoDropped: 0, unhandledType: 0,
+  };
+  /** net.ipv6.icmp.echo_ignore_all / echo_ignore_multicast. */
+  echoIgnoreAll = 0;
+  echoIgnoreMulticast = 0;
+  /** net.ipv6.icmp.ratelimit (ms): the per-peer error interval, scaled by the route's prefix length. */
+  ratelimit = 1000;
+  /** net.ipv4.icmp_msgs_per_sec / icmp_msgs_burst: Linux shares this bucket between the families. */
+  msgsPerSec = 1000;
+  msgsBurst = 50;
+  private tokens = 50;
+  private tokensAt = 0;
+  /** Per-peer limiter state: token (ms of credit) and the time it was last updated. */
+  private readonly peers = new Map<string, { token: number; stamp: number }>();
+  readonly echoHandlers = new Map<number, Echo6Handler>();
+  readonly errorSinks = new Map<number, Icmp6ErrorSink>();
+  private readonly scratchS = Buffer.alloc(IN6_ADDR_LEN);
+  private readonly scratchD = Buffer.alloc(IN6_ADDR_LEN);
+
+  constructor(private readonly inet6: Inet6) {}
+
+  /** ICMP6MSGOUT_INC_STATS for a message handed to output. */
+  countOut(type: number): void {
+    const st = this.stats;
+    st.outMsgs++;
+    st.outType[type]++;
+    const n = OUT_NAME[type];
+    if (n !== undefined) (st[n] as number)++;
+  }
+
+  /** icmpv6_rcv(): skb.data at the ICMPv6 header, networkHeader at the IPv6 header. */
+  rcv(skb: SkBuff): void {
+    const st = this.stats;
+    const b = skb.buf;
+    const off = skb.data;
+    st.inMsgs++;
+    const reason = icmp6Check(b, skb.networkHeader, off, skb.len);
+    if (reason !== 0) {
+      st.inErrors++;
+      if (reason === ICMP6_DROP_BAD_CSUM) st.inCsumErrors++;
+      return;
+    }
+    const type = b[off];
+    st.inType[type]++;
+    const n = IN_NAME[type];
+    if (n !== undefined) (st[n] as number)++;
+    switch (type) {
+      case ICMPV6_ECHO_REQUEST:
+        this.echoReply(skb);
+        return;
+      case ICMPV6_ECHO_REPLY: {
+        if (skb.len < 8) return;
+        const h = this.echoHandlers.get((b[off + 4] << 8) | b[off + 5]);
+        if (h) h.reply(skb);
+        return;
+      }
+      case ICMPV6_DEST_UNREACH:
+      case ICMPV6_PKT_TOOBIG:
+      case ICMPV6_TIME_EXCEED:
+      case ICMPV6_PARAMPROB:
+        this.deliverError(skb);
+        return;
+      case ICMPV6_MGM_QUERY:
+      case ICMPV6_MGM_REPORT:
+      case ICMPV6_MGM_REDUCTION:
+      case ICMPV6_MLD2_REPORT:
+        // igmp6_event_query/report: tapstack is a host on a link without snooping; counted only.
+        this.inet6.mldRcv(skb, type);
+        return;
+      default:
+        if (type >= NDISC_RS && type <= NDISC_REDIRECT) {
+          this.inet6.ndisc.rcv(skb, type);
+          return;
+        }
+        st.unhandledType++;
+    }
+  }
+
+  /**
+   * icmpv6_echo_reply(): the request's buffer becomes the reply. The source is the address the
+   * request was sent to, or (multicast) the one source selection picks; the reply leaves by the
+   * interface the request came in on when the peer is link-local.
+   */
+  private echoReply(skb: SkBuff): void {
+    const inet6 = this.inet6;
+    const st = this.stats;
+    const b = skb.buf;
+    const nh = skb.networkHeader;
+    const th = skb.data;
+    const dev = skb.dev!;
+    const mcast = ipv6AddrIsMulticast(b, nh + IP6H_DADDR_OFF);
+    if (this.echoIgnoreAll || (mcast && this.echoIgnoreMulticast)) {
+      st.echoDropped++;
+      return;
+    }
+    const peer = this.scratchD;
+    const local = this.scratchS;
+    in6Write(peer, 0, b, nh + IP6H_SADDR_OFF);
+    if (mcast) {
+      const s = inet6.addrconf.devGetSaddr(dev, peer, 0);
+      if (s === null) {
+        st.echoDropped++;
+        return;
+      }
+      in6Write(local, 0, s, 0);
+    } else {
+      in6Write(local, 0, b, nh + IP6H_DADDR_OFF);
+    }
+    const rt = inet6.fib.lookup(peer, 0, dev);
+    if (rt === null) {
+      inet6.stats.outNoRoutes++;
+      st.echoDropped++;
+      return;
+    }
+    const icmpLen = skb.len;
+    if (rt.type !== RTN_LOCAL && IPV6_HDR_LEN + icmpLen > inet6.mtu(rt.dev, rt.mtu)) {
+      // Linux would fragment the reply; tapstack never sends beyond the MTU.
+      inet6.stats.fragFails++;
+      inet6.stats.drops.fragNeeded++;
+      st.echoDropped++;
+      return;
+    }
+    const tclass = ((b[nh] & 0x0f) << 4) | (b[nh + 1] >>> 4);
+    if (mcast) {
+      b[th] = ICMPV6_ECHO_REPLY;
+      icmp6FillChecksum(b, th, icmpLen, local, 0, peer, 0);
+    } else {
+      // Swapping the addresses keeps the pseudo-header sum: only the type word changes.
+      const oldWord = (b[th] << 8) | b[th + 1];
+      b[th] = ICMPV6_ECHO_REPLY;
+      const check = csumReplace2((b[th + 2] << 8) | b[th + 3], oldWord, (ICMPV6_ECHO_REPLY << 8) | b[th + 1]);
+      b[th + 2] = check >>> 8;
+      b[th + 3] = check & 0xff;
+    }
+    const off = th - IPV6_HDR_LEN;
+    skb.data = off;
+    skb.networkHeader = off;
+    const hop = rt.hoplimit || inet6.hopLimit(rt.dev);
+    writeIpv6Header(b, off, tclass, inet6.autoFlowLabel(local, 0, peer, 0, IPPROTO_ICMPV6), icmpLen, IPPROTO_ICMPV6, hop, local, 0, peer, 0);
+    this.countOut(ICMPV6_ECHO_REPLY);
+    inet6.stats.outRequests++;
+    if (rt.type === RTN_LOCAL) {
+      inet6.loopbackDeliver(skb, rt.dev);
+      return;
+    }
+    if (rt.gw !== null) ip6FinishOutput2(inet6, skb, rt.dev, rt.gw, 0);
+    else ip6FinishOutput2(inet6, skb, rt.dev, b, off + IP6H_DADDR_OFF);
+  }
+
+  /** icmpv6_notify(): hand an error to whoever sent the quoted packet. */
+  private deliverError(skb: SkBuff): void {
+    const b = skb.buf;
+    const off = skb.data;
+    if (skb.len < 8 + IPV6_HDR_LEN) {
+      this.stats.inErrors++;
+      return;
+    }
+    const inner = off + 8;
+    const innerLen = skb.len - 8;
+    const from = Buffer.from(b.subarray(skb.networkHeader + IP6H_SADDR_OFF, skb.networkHeader + IP6H_SADDR_OFF + 16));
+    const proto = b[inner + 6];
+    if (proto === IPPROTO_ICMPV6) {
+      const t = inner + IPV6_HDR_LEN;
+      if (t + 8 <= skb.tail && b[t] === ICMPV6_ECHO_REQUEST) {
+        this.echoHandlers.get((b[t + 4] << 8) | b[t + 5])?.error(b[off], b[off + 1], from, (b[t + 6] << 8) | b[t + 7], b.readUInt32BE(off + 4));
+      }
+      return;
+    }
+    this.errorSinks.get(proto)?.icmp6Error(b[off], b[off + 1], b.readUInt32BE(off + 4), from, b, inner, innerLen);
+  }
+
+  /** icmpv6_global_allow(): the token bucket Linux shares with IPv4's errors. */
+  private globalAllow(type: number): boolean {
+    // Informational messages and packet-too-big are never limited (icmpv6_mask_allow).
+    if (type > 127 || type === ICMPV6_PKT_TOOBIG) return true;
+    const now = this.inet6.net.clock.now();
+    this.tokens = Math.min(this.msgsBurst, this.tokens + ((now - this.tokensAt) * this.msgsPerSec) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /**
+   * icmpv6_xrlim_allow(): at most one error per `ratelimit` ms to one peer, with a burst of 6,
+   * the interval halved for every 32 bits the route to the peer is shorter than /128 ("give
+   * more bandwidth to wider prefixes"). Loopback and PKT_TOOBIG are exempt.
+   */
+  private xrlimAllow(type: number, peer: Buffer, plen: number, dev: NetDevice): boolean {
+    if (type > 127 || type === ICMPV6_PKT_TOOBIG || dev.name === 'lo') return true;
+    let tmo = this.ratelimit;
+    if (plen < 128) tmo >>= (128 - plen) >> 5;
+    const now = this.inet6.net.clock.now();
+    const key = peer.toString('hex');
+    let p = this.peers.get(key);
+    if (p === undefined) {
+      if (this.peers.size >= PEER_CACHE_MAX) this.peers.delete(this.peers.keys().next().value as string);
+      p = { token: XRLIM_BURST_FACTOR * tmo, stamp: now };
+      this.peers.set(key, p);
+    }
+    let token = p.token + (now - p.stamp);
+    p.stamp = now;
+    if (token > XRLIM_BURST_FACTOR * tmo) token = XRLIM_BURST_FACTOR * tmo;
+    if (token >= tmo) {
+      p.token = token - tmo;
+      return true;
+    }
+    p.token = token;
+    return false;
+  }
+
+  /** icmpv6_param_prob(): Parameter Problem pointing `pointer` bytes into the offending packet. */
+  paramProb(skb: SkBuff, code: number, pointer: number): void {
+    this.send(skb, ICMPV6_PARAMPROB, code, pointer);
+  }
+
+  /**
+   * icmp6_send(): report a problem with skbIn (network header set) to its sender: eligibility
+   * (RFC 4443 2.4(e)), source choice (the packet's destination when it is ours), both rate
+   * limits, then as much of the packet as fits in 1280 bytes.
+   */
+  send(skbIn: SkBuff, type: number, code: number, info: number): void {
+    const inet6 = this.inet6;
+    const st = this.stats;
+    const b = skbIn.buf;
+    const nh = skbIn.networkHeader;
+    if (nh < 0) {
+      st.outSuppressed++;
+      return;
+    }
+    const pktLen = skbIn.tail - nh;
+    if (icmp6ErrorCheck(b, nh, pktLen, type, code, info, skbIn.pktType === PACKET_HOST) !== ICMP6_ERR_OK) {
+      st.outSuppressed++;
+      return;
+    }
+    const peer = Buffer.from(b.subarray(nh + IP6H_SADDR_OFF, nh + IP6H_SADDR_OFF + 16));
+    const inDev = skbIn.dev;
+    const rt = inet6.fib.lookup(peer, 0, inDev);
+    if (rt === null) {
+      st.outErrors++;
+      inet6.stats.outNoRoutes++;
+      return;
+    }
+    if (!this.xrlimAllow(type, peer, rt.prefixLen, rt.dev)) {
+      st.outRateLimitHost++;
+      return;
+    }
+    if (!this.globalAllow(type)) {
+      st.outRateLimitGlobal++;
+      return;
+    }
+    let src: Uint8Array | null = null;
+    if (inet6.addrconf.chkAddr(b, nh + IP6H_DADDR_OFF, null) !== null) src = Buffer.from(b.subarray(nh + IP6H_DADDR_OFF, nh + IP6H_DADDR_OFF + 16));
+    else src = rt.prefsrc ?? inet6.addrconf.devGetSaddr(rt.dev, peer, 0);
+    if (src === null) {
+      st.outErrors++;
+      return;
+    }
+    const q = icmp6ErrorQuoteLen(pktLen);
+    const skb = allocSkb(8 + q, LL_RESERVED_SPACE + IPV6_HDR_LEN);
+    const o = skb.put(8 + q);
+    emitIcmp6Error(skb.buf, o, type, code, info, b, nh, pktLen, src, 0, peer, 0);
+    this.countOut(type);
+    inet6.send(skb, src, peer, 0, IPPROTO_ICMPV6, -1, 0, inDev);
+  }
+}

@@ -1,0 +1,218 @@
+// IPv6 input (net/ipv6/ip6_input.c ipv6_rcv/ip6_rcv_core/ip6_input_finish, exthdrs.c
+// ipv6_parse_hopopts/ipv6_destopt_rcv/ipv6_rthdr_rcv): header checks, the multicast filter, the
+// "is it ours" decision, the extension-header walk and protocol dispatch.
+import type { NetDevice } from '../core/netdevice.js';
+import { PACKET_LOOPBACK, PACKET_OTHERHOST, type SkBuff } from '../core/skbuff.js';
+import type { Inet6 } from './af_inet6.js';
+import { ICMPV6_HDR_FIELD, ICMPV6_UNK_NEXTHDR } from './icmp6hdr.js';
+import { in6DevGet } from './if_inet6.js';
+import { ipv6AddrIsMulticast } from './in6_addr.js';
+import {
+  FRAG_HDR_LEN,
+  IP6H_DADDR_OFF,
+  IP6_DEFAULT_MAX_OPTS_CNT,
+  IP6_DROP_TOO_SHORT,
+  IP6_DROP_TRUNCATED,
+  IP6_DROP_BAD_VERSION,
+  IPV6_HDR_LEN,
+  NEXTHDR_DEST,
+  NEXTHDR_FRAGMENT,
+  NEXTHDR_HOP,
+  NEXTHDR_ICMP,
+  NEXTHDR_NONE,
+  NEXTHDR_ROUTING,
+  TLV_OK,
+  TLV_PARAMPROB,
+  TLV_TRUNCATED,
+  TLV_UNKNOWN_DROP,
+  ip6ParseTlv,
+  ipv6HeaderCheck,
+  ipv6Optlen,
+  ipv6PacketLen,
+  newIp6TlvResult,
+} from './ipv6hdr.js';
+
+const tlv = newIp6TlvResult();
+
+/** ipv6_rcv() → ip6_rcv_core() → ip6_rcv_finish(): validate, filter, route the packet in. */
+export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
+  const st = inet6.stats;
+  st.inReceives++;
+  if (skb.pktType === PACKET_OTHERHOST) {
+    st.drops.otherhost++;
+    return;
+  }
+  const idev = in6DevGet(dev);
+  if (idev === null || idev.cnf.get('disable_ipv6') !== 0) {
+    // "if (!idev || unlikely(idev->cnf.disable_ipv6))": SKB_DROP_REASON_IPV6DISABLED, InDiscards.
+    st.inDiscards++;
+    st.drops.disabled++;
+    return;
+  }
+  const b = skb.buf;
+  const off = skb.data;
+  const reason = ipv6HeaderCheck(b, off, skb.len, skb.pktType === PACKET_LOOPBACK);
+  if (reason !== 0) {
+    if (reason === IP6_DROP_TRUNCATED) st.inTruncatedPkts++;
+    else if (reason === IP6_DROP_TOO_SHORT || reason === IP6_DROP_BAD_VERSION) st.inHdrErrors++;
+    else {
+      // Address checks (loopback, scope 0, interface-local, multicast source): InAddrErrors? The
+      // kernel sends them to its `err` label: Ip6InHdrErrors.
+      st.inHdrErrors++;
+      st.drops.badAddr++;
+    }
+    return;
+  }
+  skb.networkHeader = off;
+  skb.trim(ipv6PacketLen(b, off, skb.len));
+  let nexthdr = b[off + 6];
+  let nhoff = off + 6;
+  let pos = off + IPV6_HDR_LEN;
+  const end = skb.data + skb.len;
+  if (nexthdr === NEXTHDR_HOP) {
+    // ipv6_parse_hopopts(): only directly after the fixed header.
+    if (pos + 8 > end || pos + ipv6Optlen(b, pos) > end) {
+      st.inHdrErrors++;
+      st.drops.exthdr++;
+      return;
+    }
+    const r = ip6ParseTlv(b, off, pos, end, true, IP6_DEFAULT_MAX_OPTS_CNT, tlv);
+    if (r !== TLV_OK) {
+      tlvDrop(inet6, skb, r);
+      return;
+    }
+    nexthdr = b[pos];
+    nhoff = pos;
+    pos += ipv6Optlen(b, pos);
+  }
+  const daddrOff = off + IP6H_DADDR_OFF;
+  if (ipv6AddrIsMulticast(b, daddrOff)) {
+    st.inMcastPkts++;
+    if (!idev.mc.has(b, daddrOff)) {
+      // ip6_mc_input(): no member of that group here (a TAP delivers every frame it is sent).
+      st.drops.mcastNotJoined++;
+      return;
+    }
+    ip6InputFinish(inet6, skb, nexthdr, nhoff, pos);
+    return;
+  }
+  const ifa = inet6.addrconf.chkAddr(b, daddrOff, dev);
+  if (ifa !== null) {
+    ip6InputFinish(inet6, skb, nexthdr, nhoff, pos);
+    return;
+  }
+  if (idev.cnf.get('forwarding') !== 0) {
+    inet6.forward(skb, dev);
+    return;
+  }
+  // ip6_forward() with forwarding off: "if (idev->cnf.forwarding == 0) goto error" → InAddrErrors.
+  st.inAddrErrors++;
+  st.drops.notForUs++;
+}
+
+function tlvDrop(inet6: Inet6, skb: SkBuff, r: number): void {
+  const st = inet6.stats;
+  if (r === TLV_TRUNCATED) st.inTruncatedPkts++;
+  else st.inHdrErrors++;
+  st.drops.exthdr++;
+  if (r === TLV_PARAMPROB) inet6.icmp.paramProb(skb, tlv.icmpCode, tlv.pointer);
+  else if (r === TLV_UNKNOWN_DROP) st.drops.unknownOption++;
+}
+
+/**
+ * ip6_input_finish(): walk the extension headers after hop-by-hop and hand the payload to its
+ * protocol. Destination options are parsed, routing headers processed only when nothing is left
+ * to route (type 0 refused, RFC 5095), fragments counted and dropped (no reassembly yet; an
+ * atomic fragment, offset 0 without M, is just skipped as RFC 6946 says).
+ */
+export function ip6InputFinish(inet6: Inet6, skb: SkBuff, nexthdr: number, nhoff: number, pos: number): void {
+  const st = inet6.stats;
+  const b = skb.buf;
+  const nh = skb.networkHeader;
+  const end = skb.data + skb.len;
+  for (;;) {
+    switch (nexthdr) {
+      case NEXTHDR_DEST: {
+        if (pos + 8 > end || pos + ipv6Optlen(b, pos) > end) {
+          st.inHdrErrors++;
+          st.drops.exthdr++;
+          return;
+        }
+        const r = ip6ParseTlv(b, nh, pos, end, false, IP6_DEFAULT_MAX_OPTS_CNT, tlv);
+        if (r !== TLV_OK) {
+          tlvDrop(inet6, skb, r);
+          return;
+        }
+        nexthdr = b[pos];
+        nhoff = pos;
+        pos += ipv6Optlen(b, pos);
+        continue;
+      }
+      case NEXTHDR_ROUTING: {
+        if (pos + 8 > end || pos + ipv6Optlen(b, pos) > end) {
+          st.inHdrErrors++;
+          st.drops.exthdr++;
+          return;
+        }
+        const segmentsLeft = b[pos + 3];
+        if (segmentsLeft !== 0) {
+          // ipv6_rthdr_rcv(): type 0 is deprecated (RFC 5095) and every other type would need
+          // this host to route it on: Parameter Problem pointing at the routing type (code 0).
+          st.inHdrErrors++;
+          st.drops.routingHeader++;
+          inet6.icmp.paramProb(skb, ICMPV6_HDR_FIELD, pos + 2 - nh);
+          return;
+        }
+        nexthdr = b[pos];
+        nhoff = pos;
+        pos += ipv6Optlen(b, pos);
+        continue;
+      }
+      case NEXTHDR_FRAGMENT: {
+        if (pos + FRAG_HDR_LEN > end) {
+          st.inHdrErrors++;
+          st.drops.exthdr++;
+          return;
+        }
+        const fo = (b[pos + 2] << 8) | b[pos + 3];
+        if ((fo & 0xfff9) === 0) {
+          // Atomic fragment: offset 0, no more fragments. Processed as if unfragmented.
+          nexthdr = b[pos];
+          nhoff = pos;
+          pos += FRAG_HDR_LEN;
+          continue;
+        }
+        st.reasmReqds++;
+        st.reasmFails++;
+        st.drops.fragment++;
+        return;
+      }
+      case NEXTHDR_NONE:
+        // nodata_protocol: delivered, then discarded.
+        st.inDelivers++;
+        return;
+      case NEXTHDR_ICMP:
+        skb.transportHeader = pos;
+        skb.data = pos;
+        inet6.deliverRaw(skb, nexthdr);
+        st.inDelivers++;
+        inet6.icmp.rcv(skb);
+        return;
+      default: {
+        const handler = inet6.protocols.get(nexthdr);
+        skb.transportHeader = pos;
+        skb.data = pos;
+        inet6.deliverRaw(skb, nexthdr);
+        if (handler !== undefined) {
+          st.inDelivers++;
+          handler(skb);
+          return;
+        }
+        // "if (!raw) { __IP6_INC_STATS(INUNKNOWNPROTOS); icmpv6_send(PARAMPROB, UNK_NEXTHDR, nhoff) }"
+        st.inUnknownProtos++;
+        if (!ipv6AddrIsMulticast(b, nh + IP6H_DADDR_OFF)) inet6.icmp.paramProb(skb, ICMPV6_UNK_NEXTHDR, nhoff - nh);
+        return;
+      }
+    }
+  }
+}
