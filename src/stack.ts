@@ -50,6 +50,12 @@ export interface StackOptions {
   clock?: Clock;
   /** Randomness for reachable_time, hash seeds and proxy delays (tests make it deterministic). */
   random?: () => number;
+  /**
+   * false: devices start with IPv6 disabled (`net.ipv6.conf.{all,default}.disable_ipv6=1`, as
+   * a host configured without IPv6): no link-local, no DAD, no MLD or RS on the wire. Default
+   * true, as Linux.
+   */
+  ipv6?: boolean;
 }
 
 /**
@@ -300,7 +306,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     this.clock = opts.clock ?? new RealClock();
     this.net = new Net(this.clock);
     this.inet = new Inet(this.net, { random: opts.random });
-    this.inet6 = new Inet6(this.net, { random: opts.random });
+    this.inet6 = new Inet6(this.net, { random: opts.random, disabled: opts.ipv6 === false });
     this.inet6.subscribe({
       addr: (type, ifa) => {
         if (this.listenerCount('addr') > 0) this.emit('addr', { type, addr: addrSnapshot6(ifa, this.inet6.addrconf.remaining(ifa)) });

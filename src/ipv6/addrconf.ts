@@ -1,7 +1,7 @@
 // IPv6 address configuration (net/ipv6/addrconf.c): ipv6_add_addr/ipv6_del_addr, addrconf_addr_gen
 // (EUI-64 link-local), addrconf_dad_begin/work/completed/failure, addrconf_rs_timer,
 // addrconf_prefix_rcv (SLAAC), addrconf_verify, ipv6_dev_get_saddr, ipv6_chk_addr, ipv6_get_lladdr.
-import { EADDRNOTAVAIL, EEXIST, EINVAL, StackError } from '../core/errno.js';
+import { EACCES, EEXIST, EINVAL, StackError } from '../core/errno.js';
 import { IFF_LOOPBACK, IFF_NOARP, type NetDevice } from '../core/netdevice.js';
 import type { Inet6 } from './af_inet6.js';
 import {
@@ -191,7 +191,7 @@ export class Addrconf {
    */
   addAddr(idev: Inet6Dev, addr: Buffer, prefixLen: number, o: AddAddrOptions = {}): Inet6Ifaddr {
     const inet6 = this.inet6;
-    if (idev.cnf.get('disable_ipv6') !== 0) throw new StackError(EADDRNOTAVAIL, 'IPv6 is disabled on this device');
+    if (idev.cnf.get('disable_ipv6') !== 0) throw new StackError(EACCES, 'IPv6 is disabled on this device');
     if (ipv6AddrIsMulticast(addr, 0) || in6Word(addr, 0, 0) === 0 && in6Word(addr, 0, 1) === 0 && in6Word(addr, 0, 2) === 0 && in6Word(addr, 0, 3) === 0) {
       throw new StackError(EINVAL, `${formatIn6(addr)} is not a valid host address`);
     }

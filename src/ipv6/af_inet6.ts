@@ -156,9 +156,13 @@ export class Inet6 {
 
   constructor(
     readonly net: Net,
-    opts: { random?: () => number } = {},
+    opts: { random?: () => number; disabled?: boolean } = {},
   ) {
     this.random = opts.random ?? Math.random;
+    if (opts.disabled) {
+      this.conf.all.set('disable_ipv6', 1);
+      this.conf.dflt.set('disable_ipv6', 1);
+    }
     this.flowSeed = (this.random() * 0x100000000) >>> 0;
     this.ndisc = new Ndisc(this, opts.random);
     this.icmp = new Icmpv6(this);
@@ -226,7 +230,7 @@ export class Inet6 {
     if (dev.mtu < IPV6_MIN_MTU) return null;
     const idev = new Inet6Dev(dev, this.conf.newDevice(dev), this.ndisc.tbl.parmsAlloc(dev));
     dev.ip6Ptr = idev;
-    this.devJoinGroups(idev);
+    if (idev.cnf.get('disable_ipv6') === 0) this.devJoinGroups(idev);
     return idev;
   }
 

@@ -66,7 +66,8 @@ export function takeLive(): Stack[] {
 export function makeHost(opts: HostOptions = {}): Host {
   const clock = new ManualClock();
   const random = opts.random ?? ((): number => 0.5);
-  const stack = new Stack({ clock, random });
+  // IPv4 policy tests: the far ends record only what ARP and IPv4 send.
+  const stack = new Stack({ clock, random, ipv6: false });
   live.push(stack);
   const [ea, wa] = createPair('ea', 'wa', MAC_A, MAC_X);
   stack.addDevice(ea);

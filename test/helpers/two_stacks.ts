@@ -28,6 +28,8 @@ export interface TwoStacksOptions {
   record?: boolean;
   /** Deliver on the next turn instead of synchronously. */
   deferred?: boolean;
+  /** Run IPv6 on both stacks (link-local, DAD, MLD and RS on the wire); default false, so IPv4 tests see only their own frames. */
+  ipv6?: boolean;
 }
 
 export interface TwoStacks {
@@ -44,8 +46,8 @@ const live: Stack[] = [];
 export function twoStacks(o: TwoStacksOptions = {}): TwoStacks {
   const clock = new ManualClock();
   const half = (): number => 0.5;
-  const A = new Stack({ clock, random: o.randomA ?? half });
-  const B = new Stack({ clock, random: o.randomB ?? half });
+  const A = new Stack({ clock, random: o.randomA ?? half, ipv6: o.ipv6 ?? false });
+  const B = new Stack({ clock, random: o.randomB ?? half, ipv6: o.ipv6 ?? false });
   const [nameA, nameB] = o.names ?? ['ea', 'eb'];
   const [macA, macB] = o.macs ?? [MAC_A, MAC_B];
   const [ea, eb] = createPair(nameA, nameB, macA, macB);

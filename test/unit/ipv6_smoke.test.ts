@@ -7,7 +7,7 @@ afterEach(async () => {
 
 describe('ipv6 smoke', () => {
   it('link-local, DAD and ping6 between two stacks', async () => {
-    const { clock, A, B } = twoStacks({ addrA: null, addrB: null });
+    const { clock, A, B } = twoStacks({ addrA: null, addrB: null, ipv6: true });
     A.addAddress('ea', 'fd00::1/64');
     B.addAddress('eb', 'fd00::2/64');
     expect(A.addresses("inet6").map((a) => `${a.local}/${a.prefixLen} ${a.scope} ${a.flagWords.join(" ")}`.trimEnd())).toEqual([
