@@ -129,7 +129,15 @@ export interface Inet6Listener {
 
 export class Inet6 {
   readonly conf = new Ipv6ConfTree();
-  readonly fib = new Fib6();
+  /**
+   * The routing table; rt6_check_neigh asks nd_tbl for a gateway's state, so a FAILED router
+   * loses to a reachable one (RFC 4191 router reachability).
+   */
+  readonly fib = new Fib6({
+    neighState: (dev, gw) => this.ndisc.tbl.lookupNoref(gw, dev)?.nudState ?? 0,
+    neighIsRouter: (dev, gw) => ((this.ndisc.tbl.lookupNoref(gw, dev)?.flags ?? 0) & 0x80) !== 0,
+    forwarding: () => this.conf.all.get('forwarding') !== 0,
+  });
   readonly ndisc: Ndisc;
   readonly icmp: Icmpv6;
   readonly addrconf: Addrconf;
