@@ -52,6 +52,13 @@ export type {
   StackEventIterator,
 } from './stack.js';
 export type { RawIpHandle, RawIpInfo, RawIpListener, RawIpOptions, RawIpSendOptions, RawIpStats } from './ipv4/raw.js';
+export type { RawIp6Handle, RawIp6Info, RawIp6Listener, RawIp6Options, RawIp6SendOptions, RawIp6Stats } from './ipv6/raw.js';
+export { formatIn6, parseIn6 } from './ipv6/in6_addr.js';
+export type { AddrSnapshot } from './core/addr_info.js';
+export type { AddrEvent, AddrOptions } from './stack.js';
+export type { Ip6Stats, MldStats } from './ipv6/af_inet6.js';
+export type { Icmp6Stats } from './ipv6/icmp.js';
+export type { NdiscStats, NdiscDrops } from './ipv6/ndisc.js';
 export type { FrameObserver } from './core/pcap.js';
 export { formatNeighEvent, formatNeighLine } from './cli/fmt_neigh.js';
 export type { NeighShowOptions, NeighLineKind } from './cli/fmt_neigh.js';

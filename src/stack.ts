@@ -42,6 +42,7 @@ import { EventIterator } from './core/event_iter.js';
 import { TypedEventEmitter } from './core/typed_emitter.js';
 import { FrameObserver, observeFrames } from './core/pcap.js';
 import { RawIpHandle, RawIpListener, RawIpOptions } from './ipv4/raw.js';
+import { RawIp6Handle, type RawIp6Listener, type RawIp6Options } from './ipv6/raw.js';
 import { UdpRemoteInfo, UdpSocket, UdpSocketOptions } from './socket/dgram.js';
 
 /** Options of `new Stack(opts)`. */
@@ -857,10 +858,26 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    *
    * @throws StackError `EINVAL` for a protocol outside 1–255; `EBADF` once the stack is closed.
    */
-  openRawIp(protocol: number, onPacket: RawIpListener, opts: RawIpOptions = {}): RawIpHandle {
+  openRawIp(protocol: number, onPacket: RawIpListener, opts?: RawIpOptions & { family?: 'inet' }): RawIpHandle;
+  /**
+   * The IPv6 twin (`socket(AF_INET6, SOCK_RAW, protocol)`): `onPacket` receives a copy of the
+   * payload after the IPv6 and extension headers with the header's fields; `send(payload,
+   * dst, opts?)` sends behind a header the stack builds (`fe80::1%tap0` names the device), the
+   * ICMPv6 checksum filled in as Linux always does for ICMPv6 raw sockets.
+   *
+   * @throws StackError `EINVAL` for a next header outside 0–255; `EBADF` once the stack is closed.
+   */
+  openRawIp(protocol: number, onPacket: RawIp6Listener, opts: RawIp6Options & { family: 'inet6' }): RawIp6Handle;
+  openRawIp(protocol: number, onPacket: RawIpListener | RawIp6Listener, opts: (RawIpOptions | RawIp6Options) & { family?: 'inet' | 'inet6' } = {}): RawIpHandle | RawIp6Handle {
     if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    if (opts.family === 'inet6') {
+      let remove6: () => void = () => {};
+      const h6 = new RawIp6Handle(this.inet6, protocol, onPacket as RawIp6Listener, opts as RawIp6Options, () => remove6(), (name) => this.device(name));
+      remove6 = this.addCloseHook(() => h6.close());
+      return h6;
+    }
     let remove: () => void = () => {};
-    const h = new RawIpHandle(this.inet, protocol, onPacket, opts, () => remove(), (name) => this.device(name));
+    const h = new RawIpHandle(this.inet, protocol, onPacket as RawIpListener, opts as RawIpOptions, () => remove(), (name) => this.device(name));
     remove = this.addCloseHook(() => h.close());
     return h;
   }

@@ -29,3 +29,26 @@ describe('ipv6 smoke', () => {
     console.log(JSON.stringify(A.stats().ndisc), JSON.stringify(A.stats().icmp6.outType.map((v,i)=>[i,v]).filter(x=>x[1])));
   });
 });
+
+describe('raw IPv6 handles', () => {
+  it('see ICMPv6 echo requests (payload after the header) and send ICMPv6 with the checksum filled in', async () => {
+    const { clock, A, B } = twoStacks({ addrA: null, addrB: null, ipv6: true });
+    A.addAddress('ea', 'fd00::1/64', { nodad: true });
+    B.addAddress('eb', 'fd00::2/64', { nodad: true });
+    clock.advance(3000);
+    const seen: { len: number; type: number; src: string; hop: number }[] = [];
+    const h = B.openRawIp(58, (payload, info) => seen.push({ len: payload.length, type: payload[0], src: info.src, hop: info.hopLimit }), { family: 'inet6' });
+    const p = A.ping('fd00::2', { count: 1, size: 8 });
+    clock.advance(10);
+    expect((await p).received).toBe(1);
+    expect(seen.filter((s) => s.type === 128)).toEqual([{ len: 16, type: 128, src: 'fd00::1', hop: 64 }]);
+    // A hand-made echo request from B's raw handle is answered by A's ICMPv6 (so its checksum is right).
+    const before = A.stats().icmp6.inEchos;
+    h.send(Buffer.from([128, 0, 0, 0, 0x12, 0x34, 0, 1]), 'fd00::1');
+    clock.advance(10);
+    expect(A.stats().icmp6.inEchos).toBe(before + 1);
+    expect(A.stats().icmp6.inCsumErrors).toBe(0);
+    expect(seen.filter((s) => s.type === 129).map((s) => s.src)).toContain('fd00::1');
+    h.close();
+  });
+});
