@@ -193,9 +193,9 @@ export interface AddrOptions {
 }
 
 /** Every event {@link Stack.events} yields. */
-export type StackEvent = NeighEvent | LinkEvent;
+export type StackEvent = NeighEvent | LinkEvent | AddrEvent;
 
-/** The `type` of a {@link StackEvent}: `'newneigh' | 'delneigh' | 'miss' | 'link'`. */
+/** The `type` of a {@link StackEvent}: `'newneigh' | 'delneigh' | 'miss' | 'link' | 'newaddr' | 'deladdr'`. */
 export type StackEventType = StackEvent['type'];
 
 /** Options of {@link Stack.events}. */
@@ -804,7 +804,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
 
   /**
    * The stack's events as an async iterator — neighbour notifications (`newneigh`, `delneigh`,
-   * `miss`) and device events (`link`) — optionally only the given `types`. Events are buffered
+   * `miss`) of both tables, device events (`link`) and IPv6 address events (`newaddr`,
+   * `deladdr`: added, DAD done or failed, deprecated, removed) — optionally only the given `types`. Events are buffered
    * from this call on until read (bounded by `maxBuffered` if given). The iteration ends when
    * `signal` aborts, when the consumer stops (`break`), or after {@link Stack.close} (events of
    * the close itself, such as the final `delneigh`s and `unregister`s, are delivered first).
@@ -816,7 +817,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws StackError `EINVAL` for an unknown event type or a `maxBuffered` below 1.
    */
   events(types?: readonly StackEventType[], opts: StackEventsOptions = {}): StackEventIterator {
-    const all: readonly StackEventType[] = ['newneigh', 'delneigh', 'miss', 'link'];
+    const all: readonly StackEventType[] = ['newneigh', 'delneigh', 'miss', 'link', 'newaddr', 'deladdr'];
     for (const t of types ?? []) if (!all.includes(t)) throw new StackError(EINVAL, `unknown event type "${String(t)}"`);
     if (opts.maxBuffered !== undefined && !(opts.maxBuffered >= 1)) throw new StackError(EINVAL, 'maxBuffered must be at least 1');
     const want = new Set<StackEventType>(types ?? all);
@@ -825,6 +826,9 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       if (want.has(e.type)) it.push(e);
     };
     const onLink = (e: LinkEvent): void => it.push(e);
+    const onAddr = (e: AddrEvent): void => {
+      if (want.has(e.type)) it.push(e);
+    };
     const onClose = (): void => it.end();
     const onAbort = (): void => it.end(true);
     const it = new EventIterator<StackEvent>({
@@ -832,6 +836,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       onEnd: () => {
         this.off('neigh', onNeigh);
         this.off('link', onLink);
+        this.off('addr', onAddr);
         this.off('close', onClose);
         signal?.removeEventListener('abort', onAbort);
       },
@@ -842,6 +847,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     }
     if (want.has('newneigh') || want.has('delneigh') || want.has('miss')) this.on('neigh', onNeigh);
     if (want.has('link')) this.on('link', onLink);
+    if (want.has('newaddr') || want.has('deladdr')) this.on('addr', onAddr);
     this.on('close', onClose);
     signal?.addEventListener('abort', onAbort, { once: true });
     return it;
