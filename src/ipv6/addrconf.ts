@@ -120,21 +120,49 @@ export class Addrconf {
   }
 
   /**
-   * ipv6_chk_acast_addr(): the subnet-router anycast address (PREFIX::) of each address is ours
-   * while the device forwards (addrconf_join_anycast).
+   * ipv6_chk_acast_addr(): is buf[off..] an anycast address of the device (ac_list: the
+   * subnet-router anycast of each address joined while forwarding)?
    */
   chkAcast(dev: NetDevice, buf: Uint8Array, off: number): boolean {
     const idev = in6DevGet(dev);
-    if (idev === null || idev.cnf.get('forwarding') === 0) return false;
-    for (const ifa of idev.addrList) {
-      if (ifa.prefixLen >= 127 || ifa.scope === IFA_HOST) continue;
-      if (!ipv6PrefixEqual(ifa.addr, 0, buf, off, ifa.prefixLen)) continue;
-      // host bits all zero?
-      let zero = true;
-      for (let bit = ifa.prefixLen; bit < 128 && zero; bit++) if (buf[off + (bit >> 3)] & (0x80 >> (bit & 7))) zero = false;
-      if (zero) return true;
-    }
+    if (idev === null) return false;
+    const l = idev.acList;
+    for (let i = 0; i < l.length; i++) if (ipv6AddrEqual(l[i].addr, 0, buf, off)) return true;
     return false;
+  }
+
+  /**
+   * addrconf_join_anycast() → __ipv6_dev_ac_inc(): the address's PREFIX:: becomes an anycast
+   * address of the device — its solicited-node group joined and an anycast route in table local —
+   * except for /127 and /128 (RFC 6164) and the all-zero prefix.
+   */
+  joinAnycast(ifa: Inet6Ifaddr): void {
+    if (ifa.anycastJoined || ifa.prefixLen >= 127) return;
+    const addr = ipv6Prefix(ifa.addr, 0, ifa.prefixLen);
+    if (in6Word(addr, 0, 0) === 0 && in6Word(addr, 0, 1) === 0 && in6Word(addr, 0, 2) === 0 && in6Word(addr, 0, 3) === 0) return;
+    ifa.anycastJoined = true;
+    const idev = ifa.idev;
+    const ac = idev.acList.find((a) => a.addr.equals(addr));
+    if (ac) {
+      ac.users++;
+      return;
+    }
+    idev.acList.push({ addr, users: 1 });
+    this.inet6.mcInc(idev, solicitedNode(addr, 0));
+    this.inet6.fib.addLocal(idev.dev, addr, true);
+  }
+
+  /** addrconf_leave_anycast() → __ipv6_dev_ac_dec(): the last user takes group and route with it. */
+  leaveAnycast(ifa: Inet6Ifaddr): void {
+    if (!ifa.anycastJoined) return;
+    ifa.anycastJoined = false;
+    const idev = ifa.idev;
+    const addr = ipv6Prefix(ifa.addr, 0, ifa.prefixLen);
+    const i = idev.acList.findIndex((a) => a.addr.equals(addr));
+    if (i < 0 || --idev.acList[i].users > 0) return;
+    idev.acList.splice(i, 1);
+    this.inet6.mcDec(idev, solicitedNode(addr, 0));
+    this.inet6.fib.delLocal(idev.dev, addr, true);
   }
 
   /**
@@ -235,6 +263,7 @@ export class Addrconf {
     ifa.state = INET6_IFADDR_STATE_DEAD;
     ifa.dadTimer?.del();
     inet6.rebuildAddrs();
+    this.leaveAnycast(ifa);
     inet6.mcDec(idev, ifa.solictGroup);
     inet6.delLocalRoute(ifa);
     if (ifa.prefixRoute) {
@@ -303,6 +332,7 @@ export class Addrconf {
       ifa.dadTimer?.del();
       if (keep && ifa.flags & IFA_F_PERMANENT && ifa.scope !== IFA_LINK) {
         inet6.delLocalRoute(ifa);
+        this.leaveAnycast(ifa);
         if (!(ifa.flags & IFA_F_NODAD)) ifa.flags |= IFA_F_TENTATIVE;
         ifa.flags &= ~(IFA_F_OPTIMISTIC | IFA_F_DADFAILED);
         ifa.state = INET6_IFADDR_STATE_PREDAD;
@@ -376,6 +406,8 @@ export class Addrconf {
     const inet6 = this.inet6;
     const idev = ifa.idev;
     inet6.addLocalRoute(ifa);
+    // __ipv6_ifa_notify(RTM_NEWADDR): "if (ifp->idev->cnf.forwarding) addrconf_join_anycast(ifp)".
+    if (idev.cnf.get('forwarding') !== 0) this.joinAnycast(ifa);
     inet6.addrEvent('newaddr', ifa);
     const notify = inet6.conf.all.get('ndisc_notify') !== 0 || idev.cnf.get('ndisc_notify') !== 0;
     if (ifa.scope === IFA_LINK) {

@@ -351,6 +351,12 @@ export class Inet6 {
       if (on) this.mcInc(idev, g);
       else this.mcDec(idev, g);
     }
+    // "list_for_each_entry(ifa, &idev->addr_list): join/leave anycast", tentative ones skipped.
+    for (const ifa of idev.addrList) {
+      if (ifa.flags & IFA_F_TENTATIVE) continue;
+      if (on) this.addrconf.joinAnycast(ifa);
+      else this.addrconf.leaveAnycast(ifa);
+    }
     if (on) this.fib.purgeDfltRouters(idev.dev);
   }
 

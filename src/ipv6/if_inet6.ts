@@ -70,6 +70,8 @@ export class Inet6Ifaddr {
   joined = false;
   /** The address brought a prefix route (not noprefixroute, not /128). */
   prefixRoute = false;
+  /** Its subnet-router anycast address is joined (addrconf_join_anycast, while forwarding). */
+  anycastJoined = false;
   /** The solicited-node group this address joined. */
   readonly solictGroup: Buffer;
 
@@ -101,11 +103,20 @@ export class Inet6Ifaddr {
   }
 }
 
+/** struct ifacaddr6: an anycast address of the device, shared by the addresses that joined it. */
+export interface Ifacaddr6 {
+  /** The address (owned 16 bytes). */
+  readonly addr: Buffer;
+  users: number;
+}
+
 /** struct inet6_dev: hangs off dev.ip6Ptr. */
 export class Inet6Dev {
   /** Newest first within a scope, global scopes before link (ipv6_link_dev_addr's order). */
   readonly addrList: Inet6Ifaddr[] = [];
   readonly mc = new McList();
+  /** ac_list: anycast addresses (the subnet-router anycast of each address while forwarding). */
+  readonly acList: Ifacaddr6[] = [];
   ifFlags = 0;
   /** Router solicitations sent in this run and the current backoff interval (ms). */
   rsProbes = 0;

@@ -459,6 +459,7 @@ export class Ndisc {
     }
     if (skb.transportHeader !== nh + IPV6_HDR_LEN && this.fragmented(skb) && idev.cnf.get('suppress_frag_ndisc')) {
       d.fragmented++;
+      this.inet6.log('ICMPv6: Received fragmented ndisc packet. Carefully consider disabling suppress_frag_ndisc.');
       return;
     }
     if (b[nh + 7] !== 255 || b[skb.data + 1] !== 0) {

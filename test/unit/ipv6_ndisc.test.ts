@@ -1,0 +1,631 @@
+// IPv6 neighbour discovery as transition tables (gVisor style) against net/ipv6/ndisc.c:
+// ndisc_rcv's common checks, ndisc_recv_ns, ndisc_recv_na, ndisc_solicit / ndisc_error_report
+// through the generic NUD machine, and ndisc_netdev_event. One stack under test on an in-memory
+// pair whose far end belongs to no stack: frames are injected, whatever the stack sends is only
+// recorded. Expected values are the measured rows of ../shared/reference/linux-ndisc.md (§1–§3, §5).
+import { afterEach, describe, expect, it } from 'vitest';
+import { IFF_NOARP } from '../../src/core/netdevice.js';
+import { IFA_F_OPTIMISTIC } from '../../src/ipv6/if_inet6.js';
+import type { NdiscDrops } from '../../src/ipv6/ndisc.js';
+import {
+  NTF_ROUTER,
+  NUD_DELAY,
+  NUD_FAILED,
+  NUD_INCOMPLETE,
+  NUD_NOARP,
+  NUD_PERMANENT,
+  NUD_PROBE,
+  NUD_REACHABLE,
+  NUD_STALE,
+} from '../../src/neighbour/nud.js';
+import {
+  ADDR_A,
+  ALL_NODES,
+  type Host6,
+  type Host6Options,
+  LL_A,
+  LL_B,
+  MAC_A,
+  MAC_B,
+  MAC_C,
+  MAC_C2,
+  MAC_D,
+  addSecondDev,
+  addrLines,
+  clearSent,
+  dadNsFrame,
+  dropDelta6,
+  dropsOf6,
+  ent,
+  entries6,
+  entry6,
+  icmpOther,
+  idevOf,
+  ifaOf,
+  in6,
+  inject,
+  injectLooped,
+  line,
+  makeHost6,
+  naFrame,
+  nd,
+  ndPkts,
+  neighAdd6,
+  nsFrame,
+  raFrame,
+  raRoutes,
+  send6,
+  sent6,
+  setConf6,
+  snm,
+  takeLive6,
+} from '../helpers/ipv6_env.js';
+
+afterEach(async () => {
+  for (const h of takeLive6()) {
+    expect(h.stack.inet6.ndisc.tbl.checkInvariants()).toEqual([]);
+    // Every ND message: hop limit 255, flow label 0, traffic class ndisc_tclass (0), a good
+    // checksum, our MAC as source, the multicast mapping for multicast destinations (§0).
+    for (const p of ndPkts(h)) {
+      expect({ hop: p.hopLimit, flow: p.flowLabel, tclass: p.tclass, csum: p.csumOk }, line(p)).toEqual({ hop: 255, flow: 0, tclass: 0, csum: true });
+      expect(p.ethSrc, line(p)).toBe([...h.ea.devAddr].map((x) => x.toString(16).padStart(2, '0')).join(':'));
+      if (p.dst.startsWith('ff')) expect(p.ethDst.startsWith('33:33:'), line(p)).toBe(true);
+    }
+    await h.stack.close();
+  }
+});
+
+type Drops = Partial<Record<keyof NdiscDrops, number>>;
+
+const MC = (a: string): string => `33:33:${[...in6(a).subarray(12)].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+const C = '02:00:00:00:0c:01';
+const C2 = '02:00:00:00:0c:02';
+const A = '02:00:00:00:0a:01';
+const D = '02:00:00:00:0d:01';
+
+/** The NA we send for our fd00:1::a to a solicitor. */
+const naTo = (dst: string, flags: string, eth: string, tllao = true, target = ADDR_A, src = target): string =>
+  `NA ${src} > ${dst} tgt ${target} [${flags}]${tllao ? ` tllao ${A}` : ''} to ${eth}`;
+const mcastNs = (target: string, src = ADDR_A): string => `NS ${src} > ${snm(target)} tgt ${target} sllao ${A} to ${MC(snm(target))}`;
+const ucastNs = (target: string, eth: string, src = LL_A): string => `NS ${src} > ${target} tgt ${target} sllao ${A} to ${eth}`;
+
+interface Counted {
+  drops: Drops;
+  icmpIn: number;
+  icmpErrors: number;
+  mcast: number;
+  ucast: number;
+  dadFailures: number;
+}
+
+/** Injects one frame and reports which counters moved. */
+function deliver(h: Host6, f: Buffer, looped = false): Counted {
+  const st = h.stack.inet6;
+  const d0 = dropsOf6(h);
+  const i0 = st.icmp.stats.inNeighborSolicits + st.icmp.stats.inNeighborAdvertisements + st.icmp.stats.inRouterSolicits + st.icmp.stats.inRouterAdvertisements + st.icmp.stats.inRedirects;
+  const e0 = st.icmp.stats.inErrors;
+  const m0 = st.ndisc.tbl.stats.rcvProbesMcast;
+  const u0 = st.ndisc.tbl.stats.rcvProbesUcast;
+  const f0 = st.ndisc.stats.dadFailures;
+  if (looped) injectLooped(h, f);
+  else inject(h, f);
+  const i1 = st.icmp.stats.inNeighborSolicits + st.icmp.stats.inNeighborAdvertisements + st.icmp.stats.inRouterSolicits + st.icmp.stats.inRouterAdvertisements + st.icmp.stats.inRedirects;
+  return {
+    drops: dropDelta6(h, d0),
+    icmpIn: i1 - i0,
+    icmpErrors: st.icmp.stats.inErrors - e0,
+    mcast: st.ndisc.tbl.stats.rcvProbesMcast - m0,
+    ucast: st.ndisc.tbl.stats.rcvProbesUcast - u0,
+    dadFailures: st.ndisc.stats.dadFailures - f0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+describe('ndisc_rcv / ndisc_recv_ns validation (§2.1, §2.2): one named drop, nothing sent, nothing learnt', () => {
+  interface Row {
+    name: string;
+    host?: Host6Options;
+    setup?: (h: Host6) => void;
+    frame: () => Buffer;
+    /** The one ndisc drop counter; 'csum' = Icmp6InCsumErrors; 'mcastNotJoined' = ip6 before ICMPv6. */
+    counter: keyof NdiscDrops | 'csum' | 'mcastNotJoined';
+    /** rcv_probes_mcast counted before the drop (the kernel counts before looking up the solicitor). */
+    mcastProbe?: boolean;
+  }
+  const zeroOpt = Buffer.from([99, 0, 0, 0, 0, 0, 0, 0]);
+  const rows: Row[] = [
+    { name: 'ICMPv6 length 23 (< 24)', frame: () => nsFrame({ opts: [], icmpLen: 23 }), counter: 'tooShort' },
+    { name: 'ICMPv6 length 8', frame: () => nsFrame({ opts: [], icmpLen: 8 }), counter: 'tooShort' },
+    { name: 'target multicast (ff02::1)', frame: () => nsFrame({ target: 'ff02::1', dst: ALL_NODES }), counter: 'targetMulticast' },
+    { name: 'target multicast (ff02::1:ff00:a) to its own group', frame: () => nsFrame({ target: 'ff02::1:ff00:a', dst: snm(ADDR_A) }), counter: 'targetMulticast' },
+    { name: 'DAD NS (source ::) to ff02::1, not a solicited-node group', frame: () => dadNsFrame(ADDR_A, null, { dst: ALL_NODES }), counter: 'badDad' },
+    { name: 'DAD NS (source ::) unicast to our address', frame: () => dadNsFrame(ADDR_A, null, { dst: ADDR_A, ethDst: MAC_A }), counter: 'badDad' },
+    { name: 'DAD NS with SLLAO', frame: () => dadNsFrame(ADDR_A, null, { opts: [{ sllao: MAC_C }] }), counter: 'badDad' },
+    { name: 'option with length 0', frame: () => nsFrame({ opts: [{ raw: zeroOpt }, { sllao: MAC_C }] }), counter: 'badOptions' },
+    { name: 'option longer than the message', frame: () => nsFrame({ opts: [{ raw: Buffer.from([1, 2, 2, 0, 0, 0, 0x0c, 1]) }] }), counter: 'badOptions' },
+    { name: 'one byte left after the options', frame: () => nsFrame({ opts: [{ sllao: MAC_C }, { raw: Buffer.from([0]) }] }), counter: 'badOptions' },
+    { name: 'SLLAO of 16 bytes (length 2)', frame: () => nsFrame({ opts: [{ sllao: MAC_C, len: 2 }] }), counter: 'badLladdr' },
+    { name: 'IPv6 hop limit 254', frame: () => nsFrame({ hopLimit: 254 }), counter: 'badHopLimitOrCode' },
+    { name: 'IPv6 hop limit 1', frame: () => nsFrame({ hopLimit: 1 }), counter: 'badHopLimitOrCode' },
+    { name: 'ICMPv6 code 1', frame: () => nsFrame({ code: 1 }), counter: 'badHopLimitOrCode' },
+    { name: 'atomic fragment header with suppress_frag_ndisc=1 (IP6SKB_FRAGMENTED)', frame: () => nsFrame({ atomicFragment: true }), counter: 'fragmented' },
+    { name: 'bad checksum: Icmp6InCsumErrors, not an ND drop', frame: () => nsFrame({ badCsum: true }), counter: 'csum' },
+    { name: 'to ff02::1:ff00:77, a group nobody here joined: dropped by IPv6', frame: () => nsFrame({ target: 'fd00:1::77' }), counter: 'mcastNotJoined' },
+    { name: 'target not ours (fd00:1::77, sent to ff02::1)', frame: () => nsFrame({ target: 'fd00:1::77', dst: ALL_NODES }), counter: 'nsNotForUs' },
+    { name: 'target not ours (unicast to our address)', frame: () => nsFrame({ target: 'fd00:1::77', dst: ADDR_A, ethDst: MAC_A }), counter: 'nsNotForUs' },
+    { name: "target is another device's address: not ours on this link", frame: () => nsFrame({ target: 'fd00:2::a', dst: ALL_NODES }), setup: (h) => h.stack.addAddress(addSecondDev(h), 'fd00:2::a/64', { nodad: true }), counter: 'nsNotForUs' },
+    {
+      name: 'target tentative, not a DAD probe: ignored (no NA, no entry)',
+      host: { addrs: [`${ADDR_A}/64`, 'fd00:1::aa/64'], dad: ['fd00:1::aa'], settle: false },
+      frame: () => nsFrame({ target: 'fd00:1::aa' }),
+      counter: 'nsTentative',
+    },
+    {
+      name: 'multicast NS without SLLAO from an unknown node: no entry to answer through',
+      frame: () => nsFrame({ src: 'fd00:1::e', opts: [] }),
+      counter: 'nsNoEntry',
+      mcastProbe: true,
+    },
+    {
+      name: 'proxied target but forwarding=0: nothing is proxied',
+      setup: (h) => {
+        setConf6(h, 'ea', 'proxy_ndp', 1);
+        expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0);
+      },
+      frame: () => nsFrame({ target: 'fd00:1::50' }),
+      counter: 'nsNotForUs',
+    },
+    {
+      name: 'proxied target, forwarding=1 but proxy_ndp=0',
+      setup: (h) => {
+        setConf6(h, 'ea', 'forwarding', 1);
+        expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0);
+      },
+      frame: () => nsFrame({ target: 'fd00:1::50' }),
+      counter: 'nsNotForUs',
+    },
+    {
+      name: 'subnet-router anycast fd00:1:: while not forwarding: not ours',
+      frame: () => nsFrame({ target: 'fd00:1::', dst: ALL_NODES }),
+      counter: 'nsNotForUs',
+    },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const h = makeHost6(r.host);
+      r.setup?.(h);
+      clearSent(h);
+      const keys = entries6(h);
+      const ip0 = h.stack.inet6.stats.drops.mcastNotJoined;
+      const cs0 = h.stack.inet6.icmp.stats.inCsumErrors;
+      const c = deliver(h, r.frame());
+      const ndDrop = r.counter !== 'csum' && r.counter !== 'mcastNotJoined';
+      expect(c.drops).toEqual(ndDrop ? { [r.counter]: 1 } : {});
+      expect(h.stack.inet6.icmp.stats.inCsumErrors - cs0).toBe(r.counter === 'csum' ? 1 : 0);
+      expect(h.stack.inet6.stats.drops.mcastNotJoined - ip0).toBe(r.counter === 'mcastNotJoined' ? 1 : 0);
+      // §2.1.2: ND messages rejected by ND validation still count as received, not as errors.
+      expect({ icmpIn: c.icmpIn, icmpErrors: c.icmpErrors }).toEqual(
+        r.counter === 'csum' ? { icmpIn: 0, icmpErrors: 1 } : r.counter === 'mcastNotJoined' ? { icmpIn: 0, icmpErrors: 0 } : { icmpIn: 1, icmpErrors: 0 },
+      );
+      expect({ mcast: c.mcast, ucast: c.ucast, dad: c.dadFailures }).toEqual({ mcast: r.mcastProbe ? 1 : 0, ucast: 0, dad: 0 });
+      expect(nd(h)).toEqual([]);
+      h.clock.advance(5000);
+      expect(nd(h).filter((l) => !l.startsWith('NS ::'))).toEqual([]);
+      expect(entries6(h)).toEqual(keys);
+    });
+  }
+
+  it('suppress_frag_ndisc=1 logs the kernel warning once per fragmented message', () => {
+    const h = makeHost6();
+    inject(h, nsFrame({ atomicFragment: true }));
+    expect(h.logs).toEqual(['ICMPv6: Received fragmented ndisc packet. Carefully consider disabling suppress_frag_ndisc.']);
+  });
+
+  // The same frames with the offending field fixed are answered, so the rows above can fail.
+  const controls: { name: string; host?: Host6Options; frame: () => Buffer }[] = [
+    { name: 'well-formed multicast NS with SLLAO', frame: () => nsFrame() },
+    { name: 'suppress_frag_ndisc=0: the atomic fragment is processed', host: { conf: { suppress_frag_ndisc: 0 } }, frame: () => nsFrame({ atomicFragment: true }) },
+    { name: 'a hop-by-hop header before ICMPv6 is fine', frame: () => nsFrame({ hopByHop: true }) },
+    { name: 'unknown option type 99 before the SLLAO is skipped', frame: () => nsFrame({ opts: [{ raw: Buffer.from([99, 1, 0, 0, 0, 0, 0, 0]) }, { sllao: MAC_C }] }) },
+    { name: 'non-zero reserved word is ignored', frame: () => nsFrame({ reserved: 0xffffffff }) },
+    { name: 'for our address sent to ff02::1 (not its solicited-node group): answered like a multicast NS', frame: () => nsFrame({ dst: ALL_NODES }) },
+    { name: 'Ethernet destination our MAC with a multicast IPv6 destination', frame: () => nsFrame({ ethDst: MAC_A }) },
+  ];
+  for (const c of controls) {
+    it(`control: ${c.name} → NA [SO] with TLLAO, solicitor DELAY`, () => {
+      const h = makeHost6(c.host);
+      const got = deliver(h, c.frame());
+      expect(got.drops).toEqual({});
+      expect(got.mcast).toBe(1);
+      expect(nd(h)).toEqual([naTo('fd00:1::c', 'SO', C)]);
+      expect(ent(h, 'fd00:1::c')).toBe(`DELAY ${C}`);
+    });
+  }
+
+  it('two SLLAOs: the first MAC is learnt', () => {
+    const h = makeHost6();
+    expect(deliver(h, nsFrame({ opts: [{ sllao: MAC_C }, { sllao: MAC_D }] })).drops).toEqual({});
+    expect(ent(h, 'fd00:1::c')).toBe(`DELAY ${C}`);
+    expect(nd(h)).toEqual([naTo('fd00:1::c', 'SO', C)]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('ndisc_recv_ns outcomes (§2.2 measured table, §3 NA flag rules)', () => {
+  type Pre = null | 'STALE' | 'REACHABLE' | 'REACHABLE_ROUTER' | 'PERMANENT';
+  interface Row {
+    name: string;
+    host?: Host6Options;
+    setup?: (h: Host6) => void;
+    /** The solicitor's entry before the NS (fd00:1::c with MAC_C unless `preMac`). */
+    pre?: Pre;
+    preMac?: Buffer;
+    frame: (h: Host6) => Buffer;
+    looped?: boolean;
+    /** Drops expected (default none). */
+    drops?: Drops;
+    /** rcv_probes: which one counts (default: mcast for a multicast destination). */
+    probe: 'mcast' | 'ucast' | null;
+    /** ND lines sent right away. */
+    sent: string[];
+    /** Solicitor (default fd00:1::c) and its entry afterwards, as ent() prints it. */
+    solicitor?: string;
+    entry: string | null;
+    /** Then: advance ms and see these further ND lines and entry. */
+    then?: { ms: number; sent: string[]; entry: string | null };
+    check?: (h: Host6) => void;
+  }
+  const rows: Row[] = [
+    {
+      name: 'multicast NS with SLLAO from an unknown node → NA [SO] TLLAO; DELAY; 5 s later 3 unicast NS from the LL, then FAILED',
+      frame: () => nsFrame(),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C)],
+      entry: `DELAY ${C}`,
+      then: {
+        ms: 5000 + 3000 + 100,
+        sent: [ucastNs('fd00:1::c', C), ucastNs('fd00:1::c', C), ucastNs('fd00:1::c', C)],
+        entry: 'FAILED',
+      },
+    },
+    {
+      name: 'unicast NS without SLLAO from an unknown node → entry INCOMPLETE, 3 multicast NS from fd00:1::a, no NA ever',
+      frame: () => nsFrame({ src: 'fd00:1::d', dst: ADDR_A, ethDst: MAC_A, ethSrc: MAC_D, opts: [] }),
+      probe: 'ucast',
+      sent: [mcastNs('fd00:1::d')],
+      solicitor: 'fd00:1::d',
+      entry: 'INCOMPLETE',
+      then: { ms: 3100, sent: [mcastNs('fd00:1::d'), mcastNs('fd00:1::d')], entry: 'FAILED' },
+    },
+    {
+      name: 'unicast NS with SLLAO from an unknown node → NA [S] without TLLAO, unicast; DELAY',
+      frame: () => nsFrame({ dst: ADDR_A, ethDst: MAC_A }),
+      probe: 'ucast',
+      sent: [naTo('fd00:1::c', 'S', C, false)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'multicast NS without SLLAO from a STALE solicitor → NA [SO] TLLAO to the cached MAC; DELAY',
+      pre: 'STALE',
+      frame: () => nsFrame({ opts: [] }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'multicast NS without SLLAO from a REACHABLE solicitor → NA; entry stays REACHABLE',
+      pre: 'REACHABLE',
+      frame: () => nsFrame({ opts: [] }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C)],
+      entry: `REACHABLE ${C}`,
+    },
+    {
+      name: 'multicast NS with the same MAC from a REACHABLE solicitor: no demotion',
+      pre: 'REACHABLE',
+      frame: () => nsFrame(),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C)],
+      entry: `REACHABLE ${C}`,
+    },
+    {
+      name: 'multicast NS with a new MAC from a REACHABLE solicitor → STALE with the new MAC, then DELAY by the NA',
+      pre: 'REACHABLE',
+      frame: () => nsFrame({ opts: [{ sllao: MAC_C2 }], ethSrc: MAC_C2 }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C2)],
+      entry: `DELAY ${C2}`,
+    },
+    {
+      name: 'NS with SLLAO from a router entry: the router flag is untouched',
+      pre: 'REACHABLE_ROUTER',
+      frame: () => nsFrame({ opts: [{ sllao: MAC_C2 }] }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C2)],
+      entry: `DELAY ${C2} router`,
+    },
+    {
+      name: 'NS with a new SLLAO from a PERMANENT solicitor: entry unchanged, NA to the permanent MAC',
+      pre: 'PERMANENT',
+      frame: () => nsFrame({ opts: [{ sllao: MAC_C2 }] }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'SO', C)],
+      entry: `PERMANENT ${C}`,
+    },
+    {
+      name: 'force_tllao: unicast NS for our own address gets a TLLAO (O stays 0)',
+      host: { conf: { force_tllao: 1 } },
+      frame: () => nsFrame({ dst: ADDR_A, ethDst: MAC_A }),
+      probe: 'ucast',
+      sent: [naTo('fd00:1::c', 'S', C)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'NS for our link-local from a link-local solicitor → NA from the LL',
+      frame: () => nsFrame({ src: 'fe80::c', target: LL_A }),
+      probe: 'mcast',
+      sent: [naTo('fe80::c', 'SO', C, true, LL_A)],
+      solicitor: 'fe80::c',
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'DAD NS for our valid address → NA to ff02::1 [O] with TLLAO, no cache update',
+      frame: () => dadNsFrame(ADDR_A, Buffer.from('010203040506', 'hex')),
+      probe: null,
+      sent: [naTo(ALL_NODES, 'O', MC(ALL_NODES))],
+      entry: null,
+    },
+    {
+      name: 'DAD NS without nonce for our valid address → the same defence',
+      frame: () => dadNsFrame(ADDR_A, null),
+      probe: null,
+      sent: [naTo(ALL_NODES, 'O', MC(ALL_NODES))],
+      entry: null,
+    },
+    {
+      name: 'forwarding=1: NS for our own address → NA [RSO]',
+      host: { conf: { forwarding: 1 } },
+      frame: () => nsFrame(),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'RSO', C)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'forwarding=1: DAD NS for our own address → NA [RO] to ff02::1',
+      host: { conf: { forwarding: 1 } },
+      frame: () => dadNsFrame(ADDR_A, null),
+      probe: null,
+      sent: [naTo(ALL_NODES, 'RO', MC(ALL_NODES))],
+      entry: null,
+    },
+    {
+      name: 'forwarding=1: multicast NS for the subnet-router anycast fd00:1:: → NA [RS] TLLAO from fd00:1::a after the proxy delay (400 ms)',
+      host: { conf: { forwarding: 1 } },
+      frame: () => nsFrame({ target: 'fd00:1::' }),
+      probe: null,
+      sent: [],
+      entry: null,
+      then: { ms: 400, sent: [naTo('fd00:1::c', 'RS', C, true, 'fd00:1::', ADDR_A)], entry: `DELAY ${C}` },
+      check: (h) => expect(h.stack.inet6.ndisc.tbl.stats.rcvProbesMcast).toBe(1),
+    },
+    {
+      name: 'forwarding=1, proxy_delay=0: the anycast NA leaves at once',
+      host: { conf: { forwarding: 1 } },
+      setup: (h) => idevOf(h).ndParms.set('proxyDelay', 0),
+      frame: () => nsFrame({ target: 'fd00:1::' }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'RS', C, true, 'fd00:1::', ADDR_A)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'forwarding=1: unicast NS for the anycast address (to our MAC) is answered at once [RS], no TLLAO',
+      host: { conf: { forwarding: 1 } },
+      frame: () => nsFrame({ target: 'fd00:1::', dst: ADDR_A, ethDst: MAC_A }),
+      probe: 'ucast',
+      sent: [naTo('fd00:1::c', 'RS', C, false, 'fd00:1::', ADDR_A)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'proxy NDP (forwarding=1, DEV.proxy_ndp=1): multicast NS for fd00:1::50 → NA [S] TLLAO after 400 ms',
+      host: { conf: { forwarding: 1, proxy_ndp: 1 } },
+      setup: (h) => expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0),
+      frame: () => nsFrame({ target: 'fd00:1::50' }),
+      probe: null,
+      sent: [],
+      entry: null,
+      then: { ms: 400, sent: [naTo('fd00:1::c', 'S', C, true, 'fd00:1::50', ADDR_A)], entry: `DELAY ${C}` },
+    },
+    {
+      name: 'proxy NDP with a router proxy entry → NA [RS] (router flag of the entry, not forwarding)',
+      host: { conf: { forwarding: 1, proxy_ndp: 1 } },
+      setup: (h) => expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::51'), h.ea, NTF_ROUTER)).toBe(0),
+      frame: () => nsFrame({ target: 'fd00:1::51' }),
+      probe: null,
+      sent: [],
+      entry: null,
+      then: { ms: 400, sent: [naTo('fd00:1::c', 'RS', C, true, 'fd00:1::51', ADDR_A)], entry: `DELAY ${C}` },
+    },
+    {
+      name: 'proxy NDP with all.proxy_ndp=1 (device 0) and a device-less proxy entry',
+      host: { conf: { forwarding: 1 }, all: { proxy_ndp: 1 } },
+      setup: (h) => expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), null)).toBe(0),
+      frame: () => nsFrame({ target: 'fd00:1::50', dst: ALL_NODES }),
+      probe: null,
+      sent: [],
+      entry: null,
+      then: { ms: 400, sent: [naTo('fd00:1::c', 'S', C, true, 'fd00:1::50', ADDR_A)], entry: `DELAY ${C}` },
+    },
+    {
+      name: 'proxy NDP with proxy_delay=0: the NA leaves immediately',
+      host: { conf: { forwarding: 1, proxy_ndp: 1 } },
+      setup: (h) => {
+        idevOf(h).ndParms.set('proxyDelay', 0);
+        expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0);
+      },
+      frame: () => nsFrame({ target: 'fd00:1::50' }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'S', C, true, 'fd00:1::50', ADDR_A)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'proxy NDP: a unicast NS with all.proxy_ndp=1 is answered at once [S], no TLLAO',
+      host: { conf: { forwarding: 1 }, all: { proxy_ndp: 1 } },
+      setup: (h) => expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0),
+      frame: () => nsFrame({ target: 'fd00:1::50', dst: 'fd00:1::50', ethDst: MAC_A }),
+      probe: 'ucast',
+      sent: [naTo('fd00:1::c', 'S', C, false, 'fd00:1::50', ADDR_A)],
+      entry: `DELAY ${C}`,
+    },
+    {
+      name: 'proxy NDP: DAD NS for the proxied address → after the delay NA to ff02::1 [] (O=0) with TLLAO',
+      host: { conf: { forwarding: 1, proxy_ndp: 1 } },
+      setup: (h) => expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0),
+      frame: () => dadNsFrame('fd00:1::50', null),
+      probe: null,
+      sent: [],
+      entry: null,
+      then: { ms: 400, sent: [naTo(ALL_NODES, '', MC(ALL_NODES), true, 'fd00:1::50', LL_A)], entry: null },
+    },
+    {
+      name: 'NS for our optimistic address (not DAD) → answered, O=0 even for a multicast NS',
+      host: { conf: { optimistic_dad: 1 } },
+      setup: (h) => h.stack.inet6.addAddress(h.ea, in6('fd00:1::cc'), 64, { flags: IFA_F_OPTIMISTIC }),
+      frame: () => nsFrame({ target: 'fd00:1::cc' }),
+      probe: 'mcast',
+      sent: [naTo('fd00:1::c', 'S', C, true, 'fd00:1::cc')],
+      entry: `DELAY ${C}`,
+    },
+  ];
+
+  for (const r of rows) {
+    it(r.name, () => {
+      const h = makeHost6(r.host);
+      r.setup?.(h);
+      if (r.pre) {
+        const m = r.preMac ?? MAC_C;
+        if (r.pre === 'STALE') neighAdd6(h, 'fd00:1::c', NUD_STALE, m);
+        if (r.pre === 'PERMANENT') neighAdd6(h, 'fd00:1::c', NUD_PERMANENT, m);
+        if (r.pre === 'REACHABLE' || r.pre === 'REACHABLE_ROUTER') {
+          neighAdd6(h, 'fd00:1::c', NUD_REACHABLE, m, r.pre === 'REACHABLE_ROUTER' ? NTF_ROUTER : 0);
+        }
+      }
+      clearSent(h);
+      const c = deliver(h, r.frame(h), r.looped);
+      expect(c.drops).toEqual(r.drops ?? {});
+      expect({ mcast: c.mcast, ucast: c.ucast }).toEqual({ mcast: r.probe === 'mcast' ? 1 : 0, ucast: r.probe === 'ucast' ? 1 : 0 });
+      expect(nd(h)).toEqual(r.sent);
+      const sol = r.solicitor ?? 'fd00:1::c';
+      expect(ent(h, sol)).toBe(r.entry);
+      if (r.then) {
+        clearSent(h);
+        h.clock.advance(r.then.ms);
+        expect(nd(h)).toEqual(r.then.sent);
+        expect(ent(h, sol)).toBe(r.then.entry);
+      }
+      r.check?.(h);
+    });
+  }
+
+  it('DAD NS with our own nonce for a tentative address: our probe looped back, ignored (dadLooped)', () => {
+    const h = makeHost6({ addrs: [`${ADDR_A}/64`, 'fd00:1::aa/64'], dad: ['fd00:1::aa'], settle: false });
+    const ifa = ifaOf(h, 'fd00:1::aa')!;
+    h.clock.advance(600); // past the random delay (500 ms): the first NS is out, the nonce drawn
+    const probe = ndPkts(h).find((p) => p.type === 135 && p.target === 'fd00:1::aa')!;
+    expect(probe.nonce).toBe(ifa.dadNonce.toString('hex'));
+    const c = deliver(h, probe.raw, true);
+    expect(c.drops).toEqual({ dadLooped: 1 });
+    expect(c.dadFailures).toBe(0);
+    h.clock.advance(2000);
+    expect(addrLines(h)).toContain('fd00:1::aa/64');
+  });
+
+  it('the same looped probe arriving from the wire (not PACKET_LOOPBACK) is still recognised by its nonce', () => {
+    const h = makeHost6({ addrs: [`${ADDR_A}/64`, 'fd00:1::aa/64'], dad: ['fd00:1::aa'], settle: false });
+    h.clock.advance(600);
+    const probe = ndPkts(h).find((p) => p.type === 135 && p.target === 'fd00:1::aa')!;
+    expect(deliver(h, probe.raw).drops).toEqual({ dadLooped: 1 });
+    h.clock.advance(2000);
+    expect(addrLines(h)).toContain('fd00:1::aa/64');
+  });
+
+  const dadFail: { name: string; nonce: Buffer | null }[] = [
+    { name: 'a different nonce', nonce: Buffer.from('010203040506', 'hex') },
+    { name: 'no nonce', nonce: null },
+    { name: 'an all-zero nonce (counts as none)', nonce: Buffer.alloc(6) },
+  ];
+  for (const r of dadFail) {
+    it(`DAD NS with ${r.name} for our tentative address → DAD failure: dadfailed tentative, log line, no NA`, () => {
+      const h = makeHost6({ addrs: [`${ADDR_A}/64`, 'fd00:1::aa/64'], dad: ['fd00:1::aa'], settle: false });
+      h.clock.advance(600);
+      clearSent(h);
+      const c = deliver(h, dadNsFrame('fd00:1::aa', r.nonce, { ethSrc: MAC_D }));
+      expect(c.drops).toEqual({});
+      expect(c.dadFailures).toBe(1);
+      expect(nd(h)).toEqual([]);
+      expect(addrLines(h)).toContain('fd00:1::aa/64 dadfailed tentative');
+      expect(h.logs).toContain(`IPv6: ea: IPv6 duplicate address fd00:1::aa used by ${D} detected!`);
+    });
+  }
+
+  it('proxy_qlen: with proxy_qlen=0 one request waits, the next is dropped (proxyQueueDrops)', () => {
+    const h = makeHost6({ conf: { forwarding: 1, proxy_ndp: 1 } });
+    idevOf(h).ndParms.set('proxyQlen', 0);
+    expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0);
+    inject(h, nsFrame({ target: 'fd00:1::50' }));
+    inject(h, nsFrame({ target: 'fd00:1::50', src: 'fd00:1::d', opts: [{ sllao: MAC_D }] }));
+    expect(h.stack.inet6.ndisc.tbl.stats.extra.proxyQueueDrops).toBe(1);
+    h.clock.advance(800);
+    expect(nd(h)).toEqual([naTo('fd00:1::c', 'S', C, true, 'fd00:1::50', ADDR_A)]);
+  });
+
+  it('proxy NDP: a unicast NS with only DEV.proxy_ndp is transit traffic: forwarded, resolved, then address unreachable', () => {
+    // The kernel also sends a Redirect (fd00:1::50 to fd00:1::50); tapstack sends no redirects.
+    const h = makeHost6({ conf: { forwarding: 1, proxy_ndp: 1 } });
+    expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea)).toBe(0);
+    neighAdd6(h, 'fd00:1::c', NUD_REACHABLE, MAC_C);
+    clearSent(h);
+    const c = deliver(h, nsFrame({ target: 'fd00:1::50', dst: 'fd00:1::50', ethDst: MAC_A }));
+    expect(c.icmpIn).toBe(0);
+    // A forwarded packet's source is not ours: the solicitation comes from the link-local (§1.4).
+    expect(nd(h)).toEqual([mcastNs('fd00:1::50', LL_A)]);
+    h.clock.advance(3100);
+    expect(icmpOther(h)).toEqual([`UNREACH ${ADDR_A} > fd00:1::c code 3 to ${C}`]);
+  });
+
+  it('forwarding turned on at run time joins the subnet-router anycast (its solicited-node group); off leaves it', () => {
+    const h = makeHost6();
+    idevOf(h).ndParms.set('proxyDelay', 0);
+    const grp = (): boolean => idevOf(h).mc.find(in6(snm('fd00:1::')), 0) !== null;
+    expect(grp()).toBe(false);
+    setConf6(h, 'ea', 'forwarding', 1);
+    expect(grp()).toBe(true);
+    expect(idevOf(h).acList.map((a) => a.addr.toString('hex'))).toEqual([in6('fd00:1::').toString('hex'), in6('fe80::').toString('hex')]);
+    inject(h, nsFrame({ target: 'fd00:1::' }));
+    expect(nd(h)).toEqual([naTo('fd00:1::c', 'RS', C, true, 'fd00:1::', ADDR_A)]);
+    setConf6(h, 'ea', 'forwarding', 0);
+    expect(grp()).toBe(false);
+    expect(idevOf(h).acList).toEqual([]);
+    clearSent(h);
+    expect(deliver(h, nsFrame({ target: 'fd00:1::', dst: ALL_NODES })).drops).toEqual({ nsNotForUs: 1 });
+  });
+
+  it('the anycast address goes with the last address of its prefix', () => {
+    const h = makeHost6({ conf: { forwarding: 1 }, addrs: [`${ADDR_A}/64`, 'fd00:1::b/64'] });
+    expect(idevOf(h).acList.find((a) => a.addr.equals(in6('fd00:1::')))?.users).toBe(2);
+    h.stack.delAddress(h.ea, 'fd00:1::a/64');
+    expect(h.stack.inet6.addrconf.chkAcast(h.ea, in6('fd00:1::'), 0)).toBe(true);
+    h.stack.delAddress(h.ea, 'fd00:1::b/64');
+    expect(h.stack.inet6.addrconf.chkAcast(h.ea, in6('fd00:1::'), 0)).toBe(false);
+    // ff02::1:ff00:0 is also fe80::'s solicited-node group (the link-local's anycast): one user left.
+    expect(idevOf(h).mc.find(in6(snm('fd00:1::')), 0)?.users).toBe(1);
+  });
+
+  it('rcv_probes count only non-DAD NS for our, anycast or proxied targets (§1.2)', () => {
+    const h = makeHost6();
+    inject(h, nsFrame());
+    inject(h, nsFrame({ dst: ADDR_A, ethDst: MAC_A }));
+    inject(h, nsFrame({ target: 'fd00:1::77', dst: ALL_NODES }));
+    inject(h, dadNsFrame(ADDR_A, null));
+    expect({ m: h.stack.inet6.ndisc.tbl.stats.rcvProbesMcast, u: h.stack.inet6.ndisc.tbl.stats.rcvProbesUcast }).toEqual({ m: 1, u: 1 });
+  });
+});
