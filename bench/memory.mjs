@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Memory benchmarks of tapstack, against the compiled library in dist/ (`npm run build:ts` first):
 //   1. heap and RSS of an idle Stack with one device
-//   2. bytes per neighbour entry at 100k entries (heapUsed, external, arrayBuffers; target ≤ 400 B)
-//   3. what one entry is made of (heap snapshot diff by object kind)
+//   2. bytes per neighbour entry at 100k entries (heapUsed, external, arrayBuffers), in arp_tbl
+//      (target ≤ 400 B) and in nd_tbl with its 16-byte Buffer keys (target ≤ 450 B), measured alike
+//   3. what one entry of each table is made of (heap snapshot diff by object kind)
 //   4. does the fast path allocate? heap growth and GC counts over 10M fast-path packets, and the
-//      same check for the other per-packet paths of bench/micro.mjs
+//      same check for the other per-packet paths of bench/micro.mjs, IPv6 twins included
+//      (ip6_finish_output2 must allocate nothing either)
 // Needs `node --expose-gc`; re-executes itself with the flag when it is missing.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -42,10 +44,41 @@ const facts = printMachineFacts(`tapstack memory benchmarks${opts.smoke ? ' (smo
 
 const { Stack, createPair } = await import('../dist/index.js');
 const { benchStack, fillTable } = await import('./lib/fixtures.mjs');
+const { benchStack6, fillTable6 } = await import('./lib/fixtures6.mjs');
 const paths = await import('./lib/paths.mjs');
+const paths6 = await import('./lib/paths6.mjs');
 const { heapAggregate, heapDiff, stashAggregate, unstashAggregate } = await import('./lib/heapsnap.mjs');
 
 const TARGET_BYTES_PER_ENTRY = 400;
+const TARGET_BYTES_PER_ENTRY6 = 450;
+/** Paths that must allocate nothing per packet (0 B, 0 GCs): the fast path and its IPv6 twin. */
+const ALLOC_FREE = new Set(['neigh_output fast path', 'ip6_finish_output2']);
+
+/**
+ * The two tables measured the same way: a fresh stack, then `count` PERMANENT entries through
+ * neighAdd. nd_tbl's keys are 16-byte Buffers of their own (views onto Node's pool, as
+ * Buffer.from makes them on every path that creates an entry), so they count in the figure.
+ */
+const FAMILIES = [
+  {
+    id: 'arp_tbl',
+    label: 'arp_tbl (IPv4)',
+    target: TARGET_BYTES_PER_ENTRY,
+    make: (seed) => {
+      const fx = benchStack({ seed });
+      return { tbl: fx.tbl, fill: (n, o) => fillTable(fx.tbl, fx.dev, n, o) };
+    },
+  },
+  {
+    id: 'nd_tbl',
+    label: 'nd_tbl (IPv6, 16-byte Buffer keys)',
+    target: TARGET_BYTES_PER_ENTRY6,
+    make: (seed) => {
+      const fx = benchStack6({ seed });
+      return { tbl: fx.nd, fill: (n, o) => fillTable6(fx.nd, fx.dev, n, o) };
+    },
+  },
+];
 const POINTER_BYTES = process.config?.variables?.v8_enable_pointer_compression ? 4 : 8;
 const report = { benchmark: 'memory', smoke: opts.smoke, machine: facts, pointerBytes: POINTER_BYTES };
 const problems = [];
@@ -171,25 +204,30 @@ async function idleStackSection() {
 // ---- 2. bytes per neighbour entry ---------------------------------------------------------------------
 
 async function entriesSection() {
-  console.log(`## neighbour entries: ${ENTRIES} PERMANENT entries on one device (neighAdd, gc_thresh3 raised)`);
-  let fx = benchStack({ seed: 7 });
+  report.entries = {};
+  for (const fam of FAMILIES) await entriesOf(fam);
+}
+
+async function entriesOf(fam) {
+  console.log(`## neighbour entries, ${fam.label}: ${ENTRIES} PERMANENT entries on one device (neighAdd, gc_thresh3 raised)`);
+  let fx = fam.make(7);
   await settle();
   const e0 = await stableMem();
   const t0 = performance.now();
-  fillTable(fx.tbl, fx.dev, ENTRIES);
+  fx.fill(ENTRIES);
   const fillMs = performance.now() - t0;
   const e1 = await stableMem();
   const d = memDelta(e0, e1);
   const per = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / ENTRIES]));
-  if (fx.tbl.entries !== ENTRIES) problems.push(`table holds ${fx.tbl.entries} entries, expected ${ENTRIES}`);
-  // The lookup structures, amortised: kernel-style chained hash buckets and the integer side index.
+  if (fx.tbl.entries !== ENTRIES) problems.push(`${fam.id}: table holds ${fx.tbl.entries} entries, expected ${ENTRIES}`);
+  // The lookup structures, amortised: kernel-style chained hash buckets and the side index.
   const tbl = fx.tbl;
   const buckets = tbl.buckets?.length ?? 0;
-  const idx = tbl.intIndex;
+  const idx = tbl.intIndex ?? tbl.byteIndex ?? null;
   const idxSlots = idx ? idx.vals.length : 0;
   const indexHeap = (buckets + idxSlots) * POINTER_BYTES;
   const indexExternal = idx ? idx.kv.byteLength : 0;
-  const status = opts.smoke ? 'smoke' : per.heapUsed <= TARGET_BYTES_PER_ENTRY ? 'ok' : 'MISSED';
+  const status = opts.smoke ? 'smoke' : per.heapUsed <= fam.target ? 'ok' : 'MISSED';
   console.log(
     table(
       ['per entry', 'bytes', 'total'],
@@ -199,14 +237,14 @@ async function entriesSection() {
         ['  of which arrayBuffers', per.arrayBuffers.toFixed(1), fmtBytes(d.arrayBuffers)],
         ['heapUsed + external', (per.heapUsed + per.external).toFixed(1), fmtBytes(d.heapUsed + d.external)],
         ['rss', per.rss.toFixed(1), fmtBytes(d.rss)],
-        [`  hash buckets (${buckets}) + int index slots (${idxSlots}), heap`, (indexHeap / ENTRIES).toFixed(1), fmtBytes(indexHeap)],
-        ['  int index key array, arrayBuffers', (indexExternal / ENTRIES).toFixed(1), fmtBytes(indexExternal)],
+        [`  hash buckets (${buckets}) + index slots (${idxSlots}), heap`, (indexHeap / ENTRIES).toFixed(1), fmtBytes(indexHeap)],
+        ['  index key array, arrayBuffers', (indexExternal / ENTRIES).toFixed(1), fmtBytes(indexExternal)],
       ],
     ),
   );
-  console.log(`filled in ${fillMs.toFixed(0)} ms; target ≤ ${TARGET_BYTES_PER_ENTRY} heap bytes/entry: ${per.heapUsed.toFixed(0)} → ${status}`);
+  console.log(`filled in ${fillMs.toFixed(0)} ms; target ≤ ${fam.target} heap bytes/entry: ${per.heapUsed.toFixed(0)} → ${status}`);
   console.log('');
-  report.entries = { count: ENTRIES, fillMs, delta: d, perEntry: per, indexHeap, indexExternal, buckets, indexSlots: idxSlots, target: TARGET_BYTES_PER_ENTRY, status };
+  report.entries[fam.id] = { count: ENTRIES, fillMs, delta: d, perEntry: per, indexHeap, indexExternal, buckets, indexSlots: idxSlots, target: fam.target, status };
   fx = null;
   await settle();
 }
@@ -214,19 +252,24 @@ async function entriesSection() {
 // ---- 3. what an entry is made of ------------------------------------------------------------------------
 
 async function compositionSection() {
+  report.composition = {};
+  for (const fam of FAMILIES) await compositionOf(fam);
+}
+
+async function compositionOf(fam) {
   const K = opts.smoke ? 2000 : 10_000;
-  console.log(`## composition of one entry (heap snapshots at ${K} and ${2 * K} entries, diff ÷ ${K}; self sizes, ${POINTER_BYTES}-byte pointers)`);
-  const fx = benchStack({ seed: 9 });
+  console.log(`## composition of one ${fam.label} entry (heap snapshots at ${K} and ${2 * K} entries, diff ÷ ${K}; self sizes, ${POINTER_BYTES}-byte pointers)`);
+  const fx = fam.make(9);
   // Two points on the same table, so one-time costs (lazy compilation, the first snapshot's own
   // garbage) cancel out and only what grows with the entry count remains.
-  fillTable(fx.tbl, fx.dev, K);
+  fx.fill(K);
   await settle();
   const stashed = stashAggregate(heapAggregate());
-  fillTable(fx.tbl, fx.dev, 2 * K, { from: K });
+  fx.fill(2 * K, { from: K });
   await settle();
   const after = heapAggregate();
   const before = unstashAggregate(stashed);
-  if (fx.tbl.entries !== 2 * K) problems.push(`composition: table holds ${fx.tbl.entries} entries, expected ${2 * K}`);
+  if (fx.tbl.entries !== 2 * K) problems.push(`composition ${fam.id}: table holds ${fx.tbl.entries} entries, expected ${2 * K}`);
   // "native" nodes are memory outside the V8 heap (ArrayBuffer backing stores, including the
   // stashed aggregate's): listed, but not part of the heap total.
   const rows = heapDiff(before, after, K, 0.5);
@@ -241,7 +284,7 @@ async function compositionSection() {
     ),
   );
   console.log('');
-  report.composition = { entries: K, rows, totalBytesPerEntry: total };
+  report.composition[fam.id] = { entries: K, rows, totalBytesPerEntry: total };
 }
 
 // ---- 4. do the per-packet paths allocate? ------------------------------------------------------------
@@ -309,7 +352,12 @@ async function allocationSection() {
     ['ICMP echo in → reply out', () => paths.echoCase(), 2_000_000],
     ['ARP request in → reply out', () => paths.arpCase(), 1_000_000],
     ['pending queue, 100 packets/round', () => paths.pendingCase(100), 1_000_000],
+    ['ip6_finish_output2', () => paths6.ip6OutputCase(), 10_000_000],
+    ['lookupNoref, 100k nd_tbl', () => paths6.lookup6Case(opts.smoke ? 10_000 : 100_000), opts.smoke ? 1_000_000 : 2_000_000],
+    ['ICMPv6 echo in → reply out', () => paths6.echo6Case(), 2_000_000],
+    ['NS in → NA out', () => paths6.nsCase(), 1_000_000],
   ];
+
   console.log('## allocation on the per-packet paths (heapUsed over a GC-free window; GC counts over the long run)');
   const rows = [];
   for (const [label, make, total] of plan) {
@@ -333,15 +381,19 @@ async function allocationSection() {
       ]),
     ),
   );
-  const fast = rows[0];
-  const allocFree = fast.gcs.total === 0 && fast.window.bytesPerItem !== null && fast.window.bytesPerItem < 0.1;
-  console.log(
-    `fast path (${fmtRate(fast.items)} × neighOutput): ${fast.gcs.total} GCs, ` +
-      `${fast.window.bytesPerItem === null ? 'n/a' : fast.window.bytesPerItem.toFixed(3)} B/packet → ${allocFree ? 'allocation-free' : 'ALLOCATES'}` +
-      ` (${fmtNs(fast.nsPerOp)}/packet outside benny)`,
-  );
+  const free = (r) => r.gcs.total === 0 && r.window.bytesPerItem !== null && r.window.bytesPerItem < 0.1;
+  for (const r of rows) if (ALLOC_FREE.has(r.label)) r.allocationFree = free(r);
+  for (const r of rows.filter((x) => ALLOC_FREE.has(x.label))) {
+    console.log(
+      `${r.label} (${fmtRate(r.items)} packets): ${r.gcs.total} GCs, ` +
+        `${r.window.bytesPerItem === null ? 'n/a' : r.window.bytesPerItem.toFixed(3)} B/packet → ${r.allocationFree ? 'allocation-free' : 'ALLOCATES'}` +
+        ` (${fmtNs(r.nsPerOp)}/packet outside benny)`,
+    );
+  }
   console.log('');
-  report.allocation = { rows, fastPathAllocationFree: allocFree };
+  const fast = rows.find((r) => r.label === 'neigh_output fast path');
+  const fast6 = rows.find((r) => r.label === 'ip6_finish_output2');
+  report.allocation = { rows, fastPathAllocationFree: fast ? fast.allocationFree : null, ip6FastPathAllocationFree: fast6 ? fast6.allocationFree : null };
 }
 
 // Sections run one after the other, each followed by a full GC so the next starts clean.
@@ -363,13 +415,12 @@ section(null);
 console.log(`# summary${opts.smoke ? ' (smoke run: figures are not meaningful)' : ''}`);
 const summary = [];
 if (report.entries) {
-  summary.push([
-    `heap per neighbour entry (${fmtRate(report.entries.count)} entries)`,
-    `${report.entries.perEntry.heapUsed.toFixed(0)} B`,
-    `≤ ${TARGET_BYTES_PER_ENTRY} B`,
-    report.entries.status,
-  ]);
-  summary.push(['  + external (ArrayBuffer backing stores)', `${report.entries.perEntry.external.toFixed(0)} B`, '', '']);
+  for (const fam of FAMILIES) {
+    const e = report.entries[fam.id];
+    if (!e) continue;
+    summary.push([`heap per neighbour entry, ${fam.label} (${fmtRate(e.count)} entries)`, `${e.perEntry.heapUsed.toFixed(0)} B`, `≤ ${e.target} B`, e.status]);
+    summary.push(['  + external (ArrayBuffer backing stores)', `${e.perEntry.external.toFixed(0)} B`, '', '']);
+  }
 }
 if (report.idleStack) {
   summary.push(['idle stack, one device: heapUsed / rss (first)', `${fmtBytes(report.idleStack.firstStack.heapUsed)} / ${fmtBytes(report.idleStack.firstStack.rss)}`, '', '']);
@@ -377,7 +428,8 @@ if (report.idleStack) {
 }
 if (report.allocation) {
   for (const r of report.allocation.rows) {
-    summary.push([`allocation: ${r.label}`, r.window.bytesPerItem === null ? 'n/a' : `${r.window.bytesPerItem.toFixed(2)} B/${r.unit}`, r.label === 'neigh_output fast path' ? '0 B, 0 GCs' : '', r.label === 'neigh_output fast path' ? (report.allocation.fastPathAllocationFree ? 'ok' : 'MISSED') : '']);
+    const t = ALLOC_FREE.has(r.label);
+    summary.push([`allocation: ${r.label}`, r.window.bytesPerItem === null ? 'n/a' : `${r.window.bytesPerItem.toFixed(2)} B/${r.unit}`, t ? '0 B, 0 GCs' : '', t ? (r.allocationFree ? 'ok' : 'MISSED') : '']);
   }
 }
 console.log(table(['figure', 'value', 'target', 'status'], summary, ['l', 'r', 'r', 'l']));
@@ -389,5 +441,6 @@ if (opts.json) {
   console.log(`results written to ${opts.json}`);
 }
 gcObserver.disconnect();
-const missed = (report.entries?.status === 'MISSED') || (report.allocation && !report.allocation.fastPathAllocationFree);
+const missed = Object.values(report.entries ?? {}).some((e) => e.status === 'MISSED') ||
+  (report.allocation && (report.allocation.fastPathAllocationFree === false || report.allocation.ip6FastPathAllocationFree === false));
 if (problems.length || (opts.strict && !opts.smoke && missed)) process.exitCode = 1;
