@@ -261,3 +261,47 @@ export function mirrorFrame(frame: Buffer, pairs: [string, string][]): Buffer {
 export function hexGroups(b: Buffer): string {
   return b.toString('hex').replace(/(.{4})/g, '$1 ').trim();
 }
+
+/** The parts of an AddrSnapshot (src/core/addr_info.ts) the `ip -6 addr` layout needs. */
+export interface Addr6Like {
+  local: string;
+  prefixLen: number;
+  scope: string;
+  flagWords: string[];
+  validLft: number;
+  preferredLft: number;
+}
+
+/**
+ * The inet6 lines `ip -6 addr show dev DEV` prints for these addresses (iproute2 6.1 layout: every
+ * token followed by one space, then the lifetimes line), so that tapstack's addresses can be set
+ * against the kernel's text. tapstack's CLI has no `ip addr` yet; this renders the library's data.
+ */
+export function ipAddrLines(addrs: readonly Addr6Like[]): string {
+  const lft = (v: number): string => (v === 0xffffffff ? 'forever' : `${v}sec`);
+  return addrs
+    .map((a) => `    inet6 ${a.local}/${a.prefixLen} scope ${a.scope} ${a.flagWords.map((w) => `${w} `).join('')}\n       valid_lft ${lft(a.validLft)} preferred_lft ${lft(a.preferredLft)}\n`)
+    .join('');
+}
+
+/** The inet6 lines of the kernel's `ip -6 addr show dev DEV` (the link line and others dropped). */
+export function kernelAddrLines(text: string): string {
+  const out: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i].startsWith('    inet6 ')) out.push(`${lines[i]}\n${lines[i + 1]}\n`);
+  return out.join('');
+}
+
+/** Swaps the members of each pair in a text (addresses, MACs), longest first so none is cut. */
+export function mirrorText(s: string, pairs: [string, string][]): string {
+  const all = pairs.flatMap(([a, b]) => [[a, b], [b, a]] as [string, string][]).sort((p, q) => q[0].length - p[0].length);
+  let out = '';
+  for (let i = 0; i < s.length; ) {
+    const hit = all.find(([x]) => s.startsWith(x, i) && !/[0-9a-f:]/i.test(s[i + x.length] ?? ' ') && (i === 0 || !/[0-9a-f:]/i.test(s[i - 1])));
+    if (hit) {
+      out += hit[1];
+      i += hit[0].length;
+    } else out += s[i++];
+  }
+  return out;
+}
