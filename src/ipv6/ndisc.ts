@@ -692,8 +692,9 @@ export class Ndisc {
       // "What should we make now? The advertisement is invalid, but ndisc specs say nothing
       // about it. It could be misconfiguration, or an smart proxy agent tries to help us :-)"
       if (skb.pktType !== PACKET_LOOPBACK) {
-        const mac = ll ?? this.srcMac(skb);
-        inet6.log(`ICMPv6: NA: ${mac ? formatMac(mac) : '(no lladdr)'} advertised our address ${formatIn6(ifa.addr)} on ${dev.name}!`);
+        // "%pM" of eth_hdr(skb)->h_source: the frame's sender, whatever the TLLAO says.
+        const mac = this.srcMac(skb);
+        inet6.log(`ICMPv6: NA: ${mac ? formatMac(mac) : '00:00:00:00:00:00'} advertised our address ${formatIn6(ifa.addr)} on ${dev.name}!`);
       }
       d.naOwnAddress++;
       return;

@@ -46,6 +46,7 @@ import {
   inject,
   injectLooped,
   line,
+  mac as mac6,
   makeHost6,
   naFrame,
   nd,
@@ -627,5 +628,270 @@ describe('ndisc_recv_ns outcomes (§2.2 measured table, §3 NA flag rules)', () 
     inject(h, nsFrame({ target: 'fd00:1::77', dst: ALL_NODES }));
     inject(h, dadNsFrame(ADDR_A, null));
     expect({ m: h.stack.inet6.ndisc.tbl.stats.rcvProbesMcast, u: h.stack.inet6.ndisc.tbl.stats.rcvProbesUcast }).toEqual({ m: 1, u: 1 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+type St = 'ABSENT' | 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT' | 'NOARP';
+
+/** Drives fd00:1::c (or `addr`) into a state the way traffic or `ip -6 neigh` would, MAC_C where one is known. */
+function bring(h: Host6, st: St, router = false, addr = 'fd00:1::c'): void {
+  const fl = router ? NTF_ROUTER : 0;
+  switch (st) {
+    case 'ABSENT':
+      break;
+    case 'INCOMPLETE':
+      expect(send6(h, addr)).toBe(0);
+      break;
+    case 'REACHABLE':
+      neighAdd6(h, addr, NUD_REACHABLE, MAC_C, fl);
+      break;
+    case 'STALE':
+      neighAdd6(h, addr, NUD_STALE, MAC_C, fl);
+      break;
+    case 'DELAY':
+      neighAdd6(h, addr, NUD_STALE, MAC_C, fl);
+      expect(send6(h, addr)).toBe(0);
+      break;
+    case 'PROBE':
+      neighAdd6(h, addr, NUD_STALE, MAC_C, fl);
+      expect(send6(h, addr)).toBe(0);
+      h.clock.advance(5000);
+      break;
+    case 'FAILED':
+      expect(send6(h, addr)).toBe(0);
+      h.clock.advance(3100);
+      break;
+    case 'PERMANENT':
+      neighAdd6(h, addr, NUD_PERMANENT, MAC_C, fl);
+      break;
+    case 'NOARP':
+      neighAdd6(h, addr, NUD_NOARP, MAC_C, fl);
+      break;
+  }
+  expect(entry6(h, addr)?.state ?? 'ABSENT').toBe(st);
+  clearSent(h);
+}
+
+/** UDP datagrams ea sent (the queued packets of the resolution rows), as "dst via ethdst". */
+const udpOut = (h: Host6): string[] => sent6(h).filter((p) => p.nexthdr === 17).map((p) => `${p.dst} to ${p.ethDst}`);
+
+describe('ndisc_recv_na validation (§2.3): one named drop, entry untouched', () => {
+  interface Row {
+    name: string;
+    host?: Host6Options;
+    pre?: St;
+    frame: () => Buffer;
+    counter: keyof NdiscDrops;
+  }
+  const rows: Row[] = [
+    { name: 'ICMPv6 length 23', pre: 'INCOMPLETE', frame: () => naFrame({ opts: [], icmpLen: 23 }), counter: 'tooShort' },
+    { name: 'target multicast', pre: 'INCOMPLETE', frame: () => naFrame({ target: 'ff02::1', src: 'fd00:1::c' }), counter: 'targetMulticast' },
+    { name: 'multicast destination with S=1', pre: 'INCOMPLETE', frame: () => naFrame({ dst: ALL_NODES, flags: 'SO' }), counter: 'naSolicitedMulticast' },
+    { name: 'S=0 with drop_unsolicited_na', host: { conf: { drop_unsolicited_na: 1 } }, pre: 'INCOMPLETE', frame: () => naFrame({ flags: 'O' }), counter: 'naUnsolicitedDropped' },
+    {
+      name: 'drop_unsolicited_na is checked before the options (a malformed S=0 NA counts there)',
+      host: { conf: { drop_unsolicited_na: 1 } },
+      pre: 'INCOMPLETE',
+      frame: () => naFrame({ flags: 'O', opts: [{ raw: Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]) }] }),
+      counter: 'naUnsolicitedDropped',
+    },
+    {
+      name: 'drop_unsolicited_na beats accept_untracked_na on a router',
+      host: { conf: { drop_unsolicited_na: 1, forwarding: 1, accept_untracked_na: 1 } },
+      frame: () => naFrame({ flags: 'O', dst: ALL_NODES }),
+      counter: 'naUnsolicitedDropped',
+    },
+    { name: 'option with length 0', pre: 'INCOMPLETE', frame: () => naFrame({ opts: [{ raw: Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]) }] }), counter: 'badOptions' },
+    { name: 'TLLAO of 16 bytes', pre: 'INCOMPLETE', frame: () => naFrame({ opts: [{ tllao: MAC_C, len: 2 }] }), counter: 'badLladdr' },
+    { name: 'hop limit 64', pre: 'INCOMPLETE', frame: () => naFrame({ hopLimit: 64 }), counter: 'badHopLimitOrCode' },
+    { name: 'code 1', pre: 'INCOMPLETE', frame: () => naFrame({ code: 1 }), counter: 'badHopLimitOrCode' },
+    { name: 'host: no entry for the target (hosts never create entries from NAs)', frame: () => naFrame(), counter: 'naUntracked' },
+    { name: 'host with accept_untracked_na=1: still nothing (forwarding only)', host: { conf: { accept_untracked_na: 1 } }, frame: () => naFrame({ flags: 'O', dst: ALL_NODES }), counter: 'naUntracked' },
+    { name: 'forwarding, accept_untracked_na=0: nothing', host: { conf: { forwarding: 1 } }, frame: () => naFrame({ flags: 'O', dst: ALL_NODES }), counter: 'naUntracked' },
+    {
+      name: 'forwarding, accept_untracked_na=1 but no TLLAO: nothing',
+      host: { conf: { forwarding: 1, accept_untracked_na: 1 } },
+      frame: () => naFrame({ flags: 'O', dst: ALL_NODES, opts: [] }),
+      counter: 'naUntracked',
+    },
+    {
+      name: 'forwarding, accept_untracked_na=2, source outside every prefix of the device: nothing',
+      host: { conf: { forwarding: 1, accept_untracked_na: 2 } },
+      frame: () => naFrame({ target: 'fd00:2::c', flags: 'O', dst: ALL_NODES }),
+      counter: 'naUntracked',
+    },
+    { name: 'FAILED entry: a late answer never revives it', pre: 'FAILED', frame: () => naFrame(), counter: 'naFailedEntry' },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const h = makeHost6(r.host);
+      bring(h, r.pre ?? 'ABSENT');
+      const before = r.pre ? ent(h, r.frame === undefined ? '' : 'fd00:1::c') : null;
+      const keys = entries6(h);
+      const c = deliver(h, r.frame());
+      expect(c.drops).toEqual({ [r.counter]: 1 });
+      expect(c.icmpIn).toBe(1);
+      expect(entries6(h)).toEqual(keys);
+      if (r.pre) expect(ent(h, 'fd00:1::c')).toBe(before);
+      expect(udpOut(h)).toEqual([]);
+      expect(nd(h)).toEqual([]);
+    });
+  }
+
+  it('NA for our non-tentative address: ignored, counted, and the kernel warning names the Ethernet source', () => {
+    const h = makeHost6();
+    const c = deliver(h, naFrame({ target: ADDR_A, src: 'fd00:1::c', dst: ALL_NODES, flags: 'O', ethSrc: mac6('02:00:00:00:0c:66'), opts: [{ tllao: MAC_D }] }));
+    expect(c.drops).toEqual({ naOwnAddress: 1 });
+    expect(h.logs).toEqual(['ICMPv6: NA: 02:00:00:00:0c:66 advertised our address fd00:1::a on ea!']);
+    expect(addrLines(h)).toContain('fd00:1::a/64 nodad');
+  });
+
+  it('our own NA looped back (PACKET_LOOPBACK): counted, no warning', () => {
+    const h = makeHost6();
+    const c = deliver(h, naFrame({ target: ADDR_A, src: ADDR_A, dst: ALL_NODES, flags: 'O', ethSrc: MAC_A, opts: [{ tllao: MAC_A }] }), true);
+    expect(c.drops).toEqual({ naOwnAddress: 1 });
+    expect(h.logs).toEqual([]);
+  });
+
+  const tentative: { name: string; frame: () => Buffer }[] = [
+    { name: 'S=0 O=1 to ff02::1 with TLLAO', frame: () => naFrame({ target: 'fd00:1::aa', src: 'fd00:1::aa', dst: ALL_NODES, flags: 'O', ethSrc: MAC_D }) },
+    { name: 'S=1 unicast to another address of ours, no TLLAO', frame: () => naFrame({ target: 'fd00:1::aa', src: 'fd00:1::aa', dst: ADDR_A, flags: 'S', ethSrc: MAC_D, opts: [] }) },
+    { name: 'no flags at all', frame: () => naFrame({ target: 'fd00:1::aa', src: 'fe80::d', dst: ALL_NODES, flags: '', ethSrc: MAC_D }) },
+  ];
+  for (const t of tentative) {
+    it(`NA for our tentative address (${t.name}) → DAD failure, MAC from the Ethernet header`, () => {
+      const h = makeHost6({ addrs: [`${ADDR_A}/64`, 'fd00:1::aa/64'], dad: ['fd00:1::aa'], settle: false });
+      h.clock.advance(600);
+      const c = deliver(h, t.frame());
+      expect(c.drops).toEqual({});
+      expect(c.dadFailures).toBe(1);
+      expect(addrLines(h)).toContain('fd00:1::aa/64 dadfailed tentative');
+      expect(h.logs).toEqual([`IPv6: ea: IPv6 duplicate address fd00:1::aa used by ${D} detected!`]);
+    });
+  }
+
+  it('NA for our tentative address looped back: not a DAD failure', () => {
+    const h = makeHost6({ addrs: [`${ADDR_A}/64`, 'fd00:1::aa/64'], dad: ['fd00:1::aa'], settle: false });
+    h.clock.advance(600);
+    const c = deliver(h, naFrame({ target: 'fd00:1::aa', src: 'fd00:1::aa', dst: ALL_NODES, flags: 'O', ethSrc: MAC_A }), true);
+    expect(c.drops).toEqual({ naOwnAddress: 1 });
+    expect(c.dadFailures).toBe(0);
+    h.clock.advance(2000);
+    expect(addrLines(h)).toContain('fd00:1::aa/64');
+  });
+
+  it('a proxy NA from ourselves (TLLAO = our MAC, all.forwarding, all.proxy_ndp, proxy entry) does not touch the entry', () => {
+    const h = makeHost6({ all: { forwarding: 1, proxy_ndp: 1 } });
+    expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::c'), h.ea)).toBe(0);
+    bring(h, 'STALE');
+    const c = deliver(h, naFrame({ flags: 'SO', opts: [{ tllao: MAC_A }] }));
+    expect(c.drops).toEqual({ naOwnProxy: 1 });
+    expect(ent(h, 'fd00:1::c')).toBe(`STALE ${C}`);
+  });
+});
+
+describe('ndisc_recv_na outcomes (§2.3 table: state × S/O/R × same/new/no lladdr)', () => {
+  type Ll = 'same' | 'new' | 'none';
+  interface Row {
+    pre: St;
+    router?: boolean;
+    host?: Host6Options;
+    flags: string;
+    ll: Ll;
+    /** ent() afterwards. */
+    to: string | null;
+    /** The queued datagram left (INCOMPLETE rows): to which MAC. */
+    xmit?: string[];
+    note?: string;
+  }
+  const rows: Row[] = [
+    { pre: 'INCOMPLETE', flags: 'SO', ll: 'none', to: 'INCOMPLETE', xmit: [], note: 'no lladdr to use' },
+    { pre: 'INCOMPLETE', flags: 'S', ll: 'none', to: 'INCOMPLETE', xmit: [] },
+    { pre: 'INCOMPLETE', flags: 'O', ll: 'new', to: `DELAY ${C2}`, xmit: [`fd00:1::c to ${C2}`], note: 'STALE, queue sent at once → DELAY' },
+    { pre: 'INCOMPLETE', flags: '', ll: 'new', to: `DELAY ${C2}`, xmit: [`fd00:1::c to ${C2}`] },
+    { pre: 'INCOMPLETE', flags: 'SO', ll: 'new', to: `REACHABLE ${C2}`, xmit: [`fd00:1::c to ${C2}`], note: 'the normal resolution' },
+    { pre: 'INCOMPLETE', flags: 'S', ll: 'new', to: `REACHABLE ${C2}`, xmit: [`fd00:1::c to ${C2}`] },
+    { pre: 'INCOMPLETE', flags: 'RSO', ll: 'new', to: `REACHABLE ${C2} router`, xmit: [`fd00:1::c to ${C2}`] },
+    { pre: 'REACHABLE', flags: 'O', ll: 'new', to: `STALE ${C2}` },
+    { pre: 'REACHABLE', flags: '', ll: 'new', to: `STALE ${C}`, note: 'old MAC kept' },
+    { pre: 'REACHABLE', router: true, flags: '', ll: 'new', to: `STALE ${C} router`, note: 'old MAC kept, router flag unchanged' },
+    { pre: 'REACHABLE', flags: 'SO', ll: 'new', to: `REACHABLE ${C2}` },
+    { pre: 'REACHABLE', flags: 'S', ll: 'new', to: `STALE ${C}`, note: 'S without O and a new MAC: suspicious → STALE, old MAC' },
+    { pre: 'REACHABLE', flags: 'RSO', ll: 'same', to: `REACHABLE ${C} router` },
+    { pre: 'REACHABLE', flags: 'S', ll: 'none', to: `REACHABLE ${C}` },
+    { pre: 'REACHABLE', flags: '', ll: 'same', to: `REACHABLE ${C}`, note: 'same MAC: no demotion' },
+    { pre: 'STALE', flags: '', ll: 'new', to: `STALE ${C}` },
+    { pre: 'STALE', flags: 'S', ll: 'new', to: `STALE ${C}`, note: 'only confirmed is refreshed' },
+    { pre: 'STALE', flags: 'S', ll: 'none', to: `REACHABLE ${C}` },
+    { pre: 'STALE', flags: 'S', ll: 'same', to: `REACHABLE ${C}` },
+    { pre: 'STALE', flags: 'SO', ll: 'new', to: `REACHABLE ${C2}` },
+    { pre: 'STALE', flags: 'O', ll: 'new', to: `STALE ${C2}` },
+    { pre: 'STALE', flags: '', ll: 'same', to: `STALE ${C}` },
+    { pre: 'STALE', flags: 'R', ll: 'same', to: `STALE ${C} router`, note: 'router flag := R' },
+    { pre: 'STALE', router: true, flags: '', ll: 'none', to: `STALE ${C}`, note: 'router flag := R (0)' },
+    { pre: 'DELAY', flags: '', ll: 'same', to: `DELAY ${C}` },
+    { pre: 'DELAY', flags: '', ll: 'none', to: `DELAY ${C}` },
+    { pre: 'DELAY', flags: 'R', ll: 'none', to: `DELAY ${C} router` },
+    { pre: 'DELAY', flags: 'S', ll: 'none', to: `REACHABLE ${C}` },
+    { pre: 'PROBE', flags: '', ll: 'same', to: `PROBE ${C}` },
+    { pre: 'PROBE', flags: 'S', ll: 'same', to: `REACHABLE ${C}` },
+    { pre: 'PROBE', flags: 'S', ll: 'none', to: `REACHABLE ${C}` },
+    { pre: 'PROBE', flags: 'SO', ll: 'new', to: `REACHABLE ${C2}` },
+    { pre: 'PERMANENT', flags: 'SO', ll: 'new', to: `PERMANENT ${C}` },
+    { pre: 'PERMANENT', router: true, flags: 'O', ll: 'new', to: `PERMANENT ${C} router` },
+    { pre: 'NOARP', flags: 'RSO', ll: 'new', to: `NOARP ${C}` },
+    { pre: 'ABSENT', host: { conf: { forwarding: 1, accept_untracked_na: 1 } }, flags: 'O', ll: 'same', to: `STALE ${C}`, note: 'RFC 9131 router' },
+    { pre: 'ABSENT', host: { conf: { forwarding: 1, accept_untracked_na: 2 } }, flags: 'O', ll: 'same', to: `STALE ${C}`, note: 'source inside fd00:1::/64' },
+    { pre: 'ABSENT', host: { conf: { forwarding: 1, accept_untracked_na: 1 } }, flags: 'SO', ll: 'same', to: `STALE ${C}`, note: 'solicited or not: created STALE' },
+  ];
+  for (const r of rows) {
+    const what = `${r.pre}${r.router ? ' router' : ''}${r.host ? ` (${JSON.stringify(r.host.conf)})` : ''} + NA [${r.flags}] ${r.ll === 'none' ? 'no TLLAO' : `${r.ll} MAC`} → ${r.to}${r.note ? ` (${r.note})` : ''}`;
+    it(what, () => {
+      const h = makeHost6(r.host);
+      bring(h, r.pre, r.router);
+      const opts = r.ll === 'none' ? [] : [{ tllao: r.ll === 'same' ? MAC_C : MAC_C2 }];
+      const c = deliver(h, naFrame({ flags: r.flags, opts, dst: r.flags.includes('S') ? ADDR_A : ALL_NODES }));
+      expect(c.drops).toEqual({});
+      expect(ent(h, 'fd00:1::c')).toBe(r.to);
+      expect(udpOut(h)).toEqual(r.xmit ?? []);
+      expect(nd(h)).toEqual([]);
+    });
+  }
+
+  it('accept_untracked_na=1 also learns a source outside every prefix; =2 does not (measured matrix)', () => {
+    for (const [v, want] of [[1, ['fd00:1::c STALE', 'fd00:2::c STALE']], [2, ['fd00:1::c STALE']]] as const) {
+      const h = makeHost6({ conf: { forwarding: 1, accept_untracked_na: v } });
+      inject(h, naFrame({ flags: 'O', dst: ALL_NODES, opts: [{ tllao: MAC_C }] }));
+      inject(h, naFrame({ target: 'fd00:2::c', flags: 'O', dst: ALL_NODES, opts: [{ tllao: MAC_C2 }] }));
+      expect(entries6(h)).toEqual(want);
+    }
+  });
+
+  it('a router that advertises R=0 loses the router flag and its RA default route (gateway = the NA source)', () => {
+    const h = makeHost6();
+    inject(h, raFrame());
+    expect(ent(h, LL_B)).toBe(`STALE 02:00:00:00:0b:01 router`);
+    expect(raRoutes(h)).toHaveLength(1);
+    const c = deliver(h, naFrame({ target: LL_B, src: LL_B, dst: ALL_NODES, flags: 'O', ethSrc: MAC_B, opts: [{ tllao: MAC_B }] }));
+    expect(c.drops).toEqual({});
+    expect(ent(h, LL_B)).toBe('STALE 02:00:00:00:0b:01');
+    expect(raRoutes(h)).toEqual([]);
+  });
+
+  it('the route goes only when the NA comes from the gateway itself: another source clears the flag, keeps the route', () => {
+    const h = makeHost6();
+    inject(h, raFrame());
+    inject(h, naFrame({ target: LL_B, src: 'fe80::c', dst: ALL_NODES, flags: 'O', opts: [{ tllao: MAC_B }] }));
+    expect(ent(h, LL_B)).toBe('STALE 02:00:00:00:0b:01');
+    expect(raRoutes(h)).toHaveLength(1);
+  });
+
+  it('a router entry that stays a router (R=1) keeps its default route', () => {
+    const h = makeHost6();
+    inject(h, raFrame());
+    inject(h, naFrame({ target: LL_B, src: LL_B, dst: ALL_NODES, flags: 'RO', ethSrc: MAC_B, opts: [{ tllao: MAC_B }] }));
+    expect(ent(h, LL_B)).toBe('STALE 02:00:00:00:0b:01 router');
+    expect(raRoutes(h)).toHaveLength(1);
   });
 });
