@@ -202,8 +202,18 @@ function ipv4Family(inet: Inet, dst: number, source: number): PingFamily {
   };
 }
 
+/**
+ * getnameinfo(NI_NUMERICHOST) of a sockaddr_in6 as iputils prints it: link-scoped addresses
+ * (fe80::/10, ff02::/16) carry `%ifname`, others none.
+ */
+function scoped6(b: Uint8Array, off: number, dev: string | undefined): string {
+  const text = formatIn6(b, off);
+  const linkScope = (b[off] === 0xfe && (b[off + 1] & 0xc0) === 0x80) || (b[off] === 0xff && (b[off + 1] & 0x0f) === 2);
+  return linkScope && dev !== undefined ? `${text}%${dev}` : text;
+}
+
 function ipv6Family(inet6: Inet6, dst: Buffer, source: Buffer | null, oif: import('../core/netdevice.js').NetDevice | null): PingFamily {
-  const dstStr = formatIn6(dst);
+  const dstStr = scoped6(dst, 0, oif?.name);
   return {
     clock: inet6.net.clock,
     dstStr,
@@ -211,7 +221,7 @@ function ipv6Family(inet6: Inet6, dst: Buffer, source: Buffer | null, oif: impor
     hasRoute: () => inet6.fib.lookup(dst, 0, oif) !== null,
     open(h) {
       const ident = allocIdent(inet6.icmp.echoHandlers);
-      inet6.icmp.echoHandlers.set(ident, { reply: (skb) => h.reply(skb), error: (type, code, from, seq, info) => h.error(type, code, info ?? 0, formatIn6(from), seq) });
+      inet6.icmp.echoHandlers.set(ident, { reply: (skb) => h.reply(skb), error: (type, code, from, seq, info) => h.error(type, code, info ?? 0, scoped6(from, 0, oif?.name), seq) });
       return ident;
     },
     close: (ident) => inet6.icmp.echoHandlers.delete(ident),
@@ -232,13 +242,13 @@ function ipv6Family(inet6: Inet6, dst: Buffer, source: Buffer | null, oif: impor
     replyInfo(skb) {
       const b = skb.buf;
       const nh = skb.networkHeader;
-      return { seq: b.readUInt16BE(skb.data + 6), ttl: b[nh + 7], bytes: skb.len, from: formatIn6(b, nh + IP6H_SADDR_OFF), rttMs: 0 };
+      return { seq: b.readUInt16BE(skb.data + 6), ttl: b[nh + 7], bytes: skb.len, from: scoped6(b, nh + IP6H_SADDR_OFF, skb.dev?.name), rttMs: 0 };
     },
     linkFailure(_errno, skb) {
       // ip6_link_failure(): an ICMPv6 address unreachable from our own address reaches the socket.
       const t = skb.networkHeader + IPV6_HDR_LEN;
       const seq = skb.buf.readUInt16BE(t + 6);
-      return { seq, line: `From ${formatIn6(skb.buf, skb.networkHeader + IP6H_SADDR_OFF)} icmp_seq=${seq} Destination unreachable: Address unreachable` };
+      return { seq, line: `From ${scoped6(skb.buf, skb.networkHeader + IP6H_SADDR_OFF, skb.dev?.name)} icmp_seq=${seq} Destination unreachable: Address unreachable` };
     },
     errorText: icmp6ErrorText,
   };
