@@ -4,13 +4,22 @@
  * Plain libc, no dependencies. Four modes: two on the TAP (the responder and a raw frame writer),
  * two on kernel UDP sockets (the baseline of the UDP socket rates):
  *
- *   responder respond --dev IFNAME --ip A.B.C.D --mac XX:XX:XX:XX:XX:XX
+ *   responder respond --dev IFNAME --ip A.B.C.D --mac XX:XX:XX:XX:XX:XX [--ip6 IPV6]
  *       Opens (creates, or attaches to a persistent) TAP device with TUNSETIFF IFF_TAP|IFF_NO_PI,
  *       sets the kernel side up (SIOCGIFFLAGS/SIOCSIFFLAGS IFF_UP), prints one line
- *       "responder: DEV up lladdr MAC inet IP pid PID" and then, until SIGINT/SIGTERM:
+ *       "responder: DEV up lladdr MAC inet IP[ inet6 IPV6] pid PID" and then, until SIGINT/SIGTERM:
  *         - answers ARP requests for IP with MAC (the request is turned into the reply in place);
  *         - answers ICMP echo requests to IP (in place: swap MACs and IPs, TTL 64, type 0, IP
  *           header and ICMP checksums verified on input and recomputed on output);
+ *         - with --ip6, answers Neighbour Solicitations for IPV6 (hop limit 255, code 0, checksum
+ *           verified; DAD probes from :: are ignored) with a Neighbour Advertisement S|O carrying
+ *           the target link-layer address option, built in place and sent to the solicitor
+ *           (the SLLAO's MAC, else the frame's source), checksum computed anew;
+ *         - with --ip6, answers ICMPv6 echo requests to IPV6 in place (swap MACs and addresses,
+ *           hop limit 64, type 129; the checksum verified over the pseudo-header on input and
+ *           updated incrementally for the type change on output, RFC 1624 — swapping the
+ *           addresses leaves the pseudo-header sum as it was). Only packets whose next header is
+ *           ICMPv6 itself are answered (no extension headers);
  *         - ignores everything else.
  *       It is the simplest honest responder: a blocking fd, one read() per received frame and
  *       one write() per reply; no batching, no poll, no threads. On exit it prints its counters
@@ -73,7 +82,7 @@ static void die(const char *what) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: responder respond --dev IFNAME --ip A.B.C.D --mac MAC\n"
+          "usage: responder respond --dev IFNAME --ip A.B.C.D --mac MAC [--ip6 IPV6]\n"
           "       responder tx --dev IFNAME --src-mac MAC --src-ip IP --dst-mac MAC --dst-ip IP --count N"
           " [--payload BYTES] [--port P]\n"
           "       responder udp-send --dst IP --port P --count N [--payload BYTES]\n"
@@ -123,6 +132,13 @@ static uint16_t csum(const uint8_t *p, size_t len, uint32_t sum) {
   return (uint16_t)~sum;
 }
 
+/* The IPv6 pseudo-header sum (RFC 8200 8.1) of the packet whose 40-byte header is at h. */
+static uint32_t pseudo6(const uint8_t *h, uint32_t ulen, uint8_t proto) {
+  uint32_t sum = 0;
+  for (int i = 8; i < 40; i += 2) sum += (uint32_t)h[i] << 8 | h[i + 1];
+  return sum + (ulen >> 16) + (ulen & 0xffff) + proto;
+}
+
 static void put16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)v;
@@ -158,6 +174,10 @@ static int respond(int argc, char **argv) {
   uint8_t mac[6];
   if (inet_pton(AF_INET, arg(argc, argv, "--ip", NULL), &ip) != 1) usage();
   if (parse_mac(arg(argc, argv, "--mac", NULL), mac) < 0) usage();
+  const char *ip6s = arg(argc, argv, "--ip6", "");
+  uint8_t ip6[16];
+  int have6 = ip6s[0] != 0;
+  if (have6 && inet_pton(AF_INET6, ip6s, ip6) != 1) usage();
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -166,12 +186,13 @@ static int respond(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
 
   int fd = tap_open(dev);
-  printf("responder: %s up lladdr %02x:%02x:%02x:%02x:%02x:%02x inet %s pid %d\n", dev, mac[0], mac[1], mac[2],
-         mac[3], mac[4], mac[5], inet_ntoa(ip), (int)getpid());
+  printf("responder: %s up lladdr %02x:%02x:%02x:%02x:%02x:%02x inet %s%s%s pid %d\n", dev, mac[0], mac[1], mac[2],
+         mac[3], mac[4], mac[5], inet_ntoa(ip), have6 ? " inet6 " : "", have6 ? ip6s : "", (int)getpid());
   fflush(stdout);
 
   static uint8_t buf[65536];
   unsigned long rx = 0, arp_replies = 0, echo_replies = 0, ignored = 0, bad_csum = 0, tx_errors = 0;
+  unsigned long na_sent = 0, echo6_replies = 0;
   while (!stop_flag) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0) {
@@ -226,6 +247,61 @@ static int respond(int argc, char **argv) {
           echo_replies++;
         }
       }
+    } else if (type == 0x86dd && have6 && n >= 14 + 40 + 8) {
+      uint8_t *h = buf + 14;
+      size_t plen = get16(h + 4);
+      uint8_t *icmp = h + 40;
+      /* IPv6, ICMPv6 right after the fixed header, the whole payload in the frame. */
+      if ((h[0] >> 4) == 6 && h[6] == 58 && 14 + 40 + plen <= (size_t)n && plen >= 8) {
+        if (csum(icmp, plen, pseudo6(h, (uint32_t)plen, 58)) != 0) {
+          bad_csum++;
+        } else if (icmp[0] == 135 && icmp[1] == 0 && h[7] == 255 && plen >= 24 && memcmp(icmp + 8, ip6, 16) == 0) {
+          static const uint8_t any[16];
+          if (memcmp(h + 8, any, 16) != 0) { /* not a DAD probe */
+            /* The solicitor's MAC: its SLLAO (type 1, length 1) if there is one, else the frame's source. */
+            const uint8_t *sll = buf + 6;
+            for (size_t o = 24; o + 8 <= plen && icmp[o + 1] != 0; o += (size_t)icmp[o + 1] * 8)
+              if (icmp[o] == 1 && icmp[o + 1] == 1) {
+                sll = icmp + o + 2;
+                break;
+              }
+            memmove(buf, sll, 6);
+            memcpy(buf + 6, mac, 6);
+            put16(h + 4, 32);
+            h[7] = 255;
+            memcpy(h + 24, h + 8, 16); /* daddr := the solicitor */
+            memcpy(h + 8, ip6, 16);    /* saddr := the target, ours */
+            icmp[0] = 136;
+            icmp[1] = 0;
+            put16(icmp + 2, 0);
+            icmp[4] = 0x60; /* S|O */
+            icmp[5] = icmp[6] = icmp[7] = 0;
+            memcpy(icmp + 8, ip6, 16);
+            icmp[24] = 2; /* target link-layer address */
+            icmp[25] = 1;
+            memcpy(icmp + 26, mac, 6);
+            put16(icmp + 2, csum(icmp, 32, pseudo6(h, 32, 58)));
+            out = 14 + 40 + 32;
+            na_sent++;
+          }
+        } else if (icmp[0] == 128 && icmp[1] == 0 && memcmp(h + 24, ip6, 16) == 0) {
+          uint8_t tmp[16];
+          memcpy(tmp, buf, 6);
+          memcpy(buf, buf + 6, 6);
+          memcpy(buf + 6, tmp, 6);
+          memcpy(tmp, h + 8, 16);
+          memcpy(h + 8, h + 24, 16);
+          memcpy(h + 24, tmp, 16);
+          h[7] = 64;
+          /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the type/code word 0x8000 → 0x8100. */
+          uint32_t sum = (uint16_t)~get16(icmp + 2) + (uint16_t)~get16(icmp) + 0x8100u;
+          while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+          icmp[0] = 129;
+          put16(icmp + 2, (uint16_t)~sum);
+          out = 14 + 40 + plen;
+          echo6_replies++;
+        }
+      }
     }
     if (out == 0) {
       ignored++;
@@ -233,8 +309,8 @@ static int respond(int argc, char **argv) {
     }
     if (write(fd, buf, out) != (ssize_t)out) tx_errors++;
   }
-  fprintf(stderr, "responder: rx %lu arp_replies %lu echo_replies %lu ignored %lu bad_csum %lu tx_errors %lu\n", rx,
-          arp_replies, echo_replies, ignored, bad_csum, tx_errors);
+  fprintf(stderr, "responder: rx %lu arp_replies %lu echo_replies %lu na_sent %lu echo6_replies %lu ignored %lu bad_csum %lu tx_errors %lu\n",
+          rx, arp_replies, echo_replies, na_sent, echo6_replies, ignored, bad_csum, tx_errors);
   close(fd);
   return 0;
 }

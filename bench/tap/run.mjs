@@ -5,7 +5,7 @@
 //
 //   node bench/tap/run.mjs [--rounds N] [--json FILE] [--smoke] [--profile] [--settle S]
 //                          [--flood-count N] [--latency-count N] [--capture-count N] [--warmup N]
-//                          [--tx-count N] [--udp-count N]
+//                          [--tx-count N] [--udp-count N] [--only ping,ping6,tx,udp]
 //
 // Per round and implementation:
 //   responder  the responder (tapstack: `node dist/cli/main.js up --dev tap0 --addr 10.0.0.2/24
@@ -19,6 +19,15 @@
 //                            p50/p90/p99/p99.9/max (a separate run, so the capture cannot touch the
 //                            latency figures above; ping's own avg of this run is shown beside)
 //              and the responder's peak RSS (VmHWM) is read before it is stopped.
+//   ping6      the same over IPv6, in the same round: the responder (tapstack:
+//              bench/tap/responder.mjs, a Stack with 10.0.0.2/24 and fd00::2/64 nodad on tap0;
+//              C: `responder respond ... --ip6 fd00::2`, which answers NS with NA S|O + TLLAO and
+//              ICMPv6 echo in place) creates tap0; the kernel side, whose IPv6 is disabled in the
+//              namespace, gets it enabled on tap0 alone (accept_dad=0, router_solicitations=0,
+//              disable_ipv6=0) and fd00::1/64 nodad, so the run starts at once; the first
+//              `ping -6` resolves fd00::2 by a multicast NS; after the warm-up the kernel runs
+//                throughput  ping -6 -f -l 32 -c FLOOD -q fd00::2
+//                latency     ping -6 -f -c LATENCY -q fd00::2
 //              --settle S waits S seconds after the first answered ping (both implementations):
 //              tapstack learns the kernel (10.0.0.1) from its ARP request as STALE, and its first
 //              reply moves the entry to DELAY; only after delay_first_probe_time (5 s) and a
@@ -40,6 +49,7 @@
 //                baseline the kernel's own UDP both ends: responder udp-send in a second
 //                         namespace → veth → responder udp-sink, measured in the same round
 //
+// --only: the measurements to run, comma-separated (default all four).
 // --smoke: tiny counts, one round (a few seconds); exit status 0 only if every step ran and
 // answered. Any run exits non-zero when something failed to run (no readiness, no replies, a
 // crash, <90% of pings answered or of frames counted, <90% of ping -f packets paired in the
@@ -66,6 +76,9 @@ const STACK_IP = '10.0.0.2';
 const STACK_MAC = '02:00:00:00:00:02';
 const KERNEL_CIDR = '10.0.0.1/24';
 const KERNEL_IP = '10.0.0.1';
+const STACK_IP6 = 'fd00::2';
+const KERNEL_CIDR6 = 'fd00::1/64';
+const RESPONDER6 = join(HERE, 'responder.mjs');
 // The kernel-to-kernel UDP baseline: a veth pair between our namespace (VETH_A, 10.0.1.1) and a
 // second one (VETH_B, 10.0.1.2).
 const VETH_A = 'vb0';
@@ -89,6 +102,7 @@ const { values: argv } = parseArgs({
     warmup: { type: 'string' },
     settle: { type: 'string' },
     'tx-count': { type: 'string' },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -107,6 +121,14 @@ const num = (v, d, what) => {
   return n;
 };
 const smoke = argv.smoke;
+const MEASUREMENTS = ['ping', 'ping6', 'tx', 'udp'];
+const only = new Set((argv.only ?? MEASUREMENTS.join(',')).split(',').map((x) => x.trim()).filter(Boolean));
+for (const m of only) {
+  if (!MEASUREMENTS.includes(m)) {
+    console.error(`bench:tap: invalid --only '${m}': expected some of ${MEASUREMENTS.join(',')}`);
+    process.exit(2);
+  }
+}
 const cfg = {
   rounds: num(argv.rounds, smoke ? 1 : 5, 'rounds'),
   floodCount: num(argv['flood-count'], smoke ? 200 : 200000, 'flood-count'),
@@ -119,6 +141,7 @@ const cfg = {
   preload: 32,
   smoke,
   profile: argv.profile,
+  only: [...only],
 };
 
 // ---------------------------------------------------------------- environment checks
@@ -252,12 +275,15 @@ function procStatus(pid) {
 }
 
 /** Starts a responder in the namespace and waits for its readiness line. */
-async function startResponder(impl, { profileDir } = {}) {
+async function startResponder(impl, { profileDir, ipv6 = false } = {}) {
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const cmd =
     impl === 'tapstack'
-      ? [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), CLI, 'up', '--dev', DEV, '--addr', `${STACK_IP}/24`, '--mac', STACK_MAC]
-      : [RESPONDER, 'respond', '--dev', DEV, '--ip', STACK_IP, '--mac', STACK_MAC];
-  const ready = impl === 'tapstack' ? / lladdr / : /^responder: .* up /m;
+      ? ipv6
+        ? [process.execPath, ...prof, RESPONDER6, '--dev', DEV, '--addr', `${STACK_IP}/24`, '--addr6', `${STACK_IP6}/64`, '--mac', STACK_MAC]
+        : [process.execPath, ...prof, CLI, 'up', '--dev', DEV, '--addr', `${STACK_IP}/24`, '--mac', STACK_MAC]
+      : [RESPONDER, 'respond', '--dev', DEV, '--ip', STACK_IP, '--mac', STACK_MAC, ...(ipv6 ? ['--ip6', STACK_IP6] : [])];
+  const ready = impl === 'tapstack' ? (ipv6 ? /^responder6: .* up /m : / lladdr /) : /^responder: .* up /m;
   const c = spawn('ip', ['netns', 'exec', NS, ...cmd], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TAPSTACK_RUN_DIR: runDir },
@@ -312,10 +338,11 @@ export function parsePing(out) {
   };
 }
 
-/** ping -f [-l PRELOAD] -c COUNT -q from the kernel side; a deadline guards against a dead responder. */
-async function flood(count, preload) {
+/** ping [-6] -f [-l PRELOAD] -c COUNT -q from the kernel side; a deadline guards against a dead responder. */
+async function flood(count, preload, ipv6 = false) {
   const deadline = Math.ceil(count / 1000) + 30;
-  const args = ['ping', '-f', ...(preload > 1 ? ['-l', String(preload)] : []), '-c', String(count), '-w', String(deadline), '-q', STACK_IP];
+  const args = ['ping', ...(ipv6 ? ['-6'] : []), '-f', ...(preload > 1 ? ['-l', String(preload)] : []), '-c', String(count), '-w', String(deadline), '-q',
+    ipv6 ? STACK_IP6 : STACK_IP];
   const res = await nsRun(args, { timeoutMs: (deadline + 15) * 1000 });
   const p = parsePing(res.out);
   if (!p) throw new Error(`${args.join(' ')}: no summary (exit ${res.code}${res.timedOut ? ', killed' : ''}):\n${res.out}${res.err}`);
@@ -324,12 +351,22 @@ async function flood(count, preload) {
   return { cmd: args.join(' '), ...p, deadlineHit: p.transmitted < count };
 }
 
-async function waitReachable() {
+async function waitReachable(ipv6 = false) {
+  const dst = ipv6 ? STACK_IP6 : STACK_IP;
   for (let i = 0; i < 20; i++) {
-    const r = await nsRun(['ping', '-c', '1', '-W', '1', STACK_IP], { timeoutMs: 5000 });
+    const r = await nsRun(['ping', ...(ipv6 ? ['-6'] : []), '-c', '1', '-W', '1', dst], { timeoutMs: 5000 });
     if (r.code === 0) return;
   }
-  throw new Error(`${STACK_IP} does not answer ping`);
+  throw new Error(`${dst} does not answer ping${ipv6 ? ' -6' : ''}`);
+}
+
+/**
+ * IPv6 on the kernel side of tap0 only (the namespace has it disabled): no DAD and no router
+ * solicitations, so nothing waits, and fd00::1/64 nodad, usable at once.
+ */
+function enableKernelIpv6() {
+  nsSh(`sysctl -qw net.ipv6.conf.${DEV}.accept_dad=0 net.ipv6.conf.${DEV}.router_solicitations=0 net.ipv6.conf.${DEV}.disable_ipv6=0 && ` +
+    `ip -6 addr add ${KERNEL_CIDR6} dev ${DEV} nodad`);
 }
 
 // ---------------------------------------------------------------- background commands
@@ -499,6 +536,29 @@ async function responderRun(impl, round) {
       rssAfterKb: after.rssKb,
       rssPeakKb: after.hwmKb,
     };
+    return res;
+  } finally {
+    await stopResponder(r);
+    if (r.killed) console.warn(`  (${impl} did not stop on SIGINT; killed)`);
+    if (res) res.log = r.log.trim();
+  }
+}
+
+/** The IPv6 twin of responderRun: ping -6 -f -l 32 and ping -6 -f against the responder. */
+async function responder6Run(impl, round) {
+  const r = await startResponder(impl, { ipv6: true });
+  let res = null;
+  try {
+    nsSh(`ip addr add ${KERNEL_CIDR} dev ${DEV}`);
+    enableKernelIpv6();
+    await waitReachable(true);
+    if (cfg.settle) await sleep(cfg.settle * 1000);
+    if (cfg.warmup) await flood(cfg.warmup, cfg.preload, true);
+    const thr = await flood(cfg.floodCount, cfg.preload, true);
+    const lat = await flood(cfg.latencyCount, 1, true);
+    const neigh = nsSh(`ip -6 neigh show dev ${DEV} ${STACK_IP6}`, { allowFail: true })?.trim() ?? '';
+    if (r.exited) throw new Error(`${impl} exited during the IPv6 run:\n${r.log}`);
+    res = { round, impl, flood: { ...thr, roundTripsPerSec: thr.received / (thr.timeMs / 1000) }, latency: { ...lat }, kernelNeigh: neigh };
     return res;
   } finally {
     await stopResponder(r);
@@ -724,6 +784,16 @@ function printResponderRound(r) {
   );
 }
 
+function printResponder6Round(r) {
+  const t = r.flood;
+  const l = r.latency;
+  console.log(
+    `  ${r.impl.padEnd(8)} ping -6 flood ${t.received}/${t.transmitted} in ${(t.timeMs / 1000).toFixed(2)} s = ${f0(t.roundTripsPerSec)} rt/s ` +
+      `(avg ${f0(us(t.rtt?.avg))} µs) | latency avg ${f1(us(l.rtt?.avg))} µs (min ${f1(us(l.rtt?.min))}, mdev ${f1(us(l.rtt?.mdev))}, ` +
+      `${l.received}/${l.transmitted}) | kernel: ${r.kernelNeigh || '(no neighbour entry)'}`,
+  );
+}
+
 function printTxRound(x) {
   console.log(
     `  ${x.impl.padEnd(8)} tx ${x.offered} offered, kernel counted ${x.kernelCounted} in ${x.seconds.toFixed(3)} s = ${f0(x.framesPerSec)} frames/s ` +
@@ -751,7 +821,7 @@ function printUdpRound(u) {
  * the UDP socket rates compare tapstack with the kernel's own UDP over veth (impl 'c' there is the
  * C program on kernel sockets).
  */
-function summarise(resp, tx, udp) {
+function summarise(resp, resp6, tx, udp) {
   const rows = [
     { metric: 'flood round trips/s (ping -f -l 32)', better: 'higher', f: (r) => r.flood.roundTripsPerSec, list: resp, fmt: f0, target: { op: '>=', k: 0.7 } },
     { metric: 'flood (-l 32) avg RTT µs', better: 'lower', f: (r) => us(r.flood.rtt?.avg), list: resp, fmt: f1 },
@@ -759,13 +829,17 @@ function summarise(resp, tx, udp) {
     { metric: 'latency min RTT µs (ping -f)', better: 'lower', f: (r) => us(r.latency.rtt?.min), list: resp, fmt: f1 },
     { metric: 'ping -f RTT p50 µs (tcpdump)', better: 'lower', f: (r) => r.capture.p50, list: resp, fmt: f1 },
     { metric: 'ping -f RTT p99 µs (tcpdump)', better: 'lower', f: (r) => r.capture.p99, list: resp, fmt: f1 },
+    { metric: 'IPv6 flood round trips/s (ping -6 -f -l 32)', better: 'higher', f: (r) => r.flood.roundTripsPerSec, list: resp6, fmt: f0, target: { op: '>=', k: 0.8 } },
+    { metric: 'IPv6 flood (-l 32) avg RTT µs', better: 'lower', f: (r) => us(r.flood.rtt?.avg), list: resp6, fmt: f1 },
+    { metric: 'IPv6 latency avg RTT µs (ping -6 -f)', better: 'lower', f: (r) => us(r.latency.rtt?.avg), list: resp6, fmt: f1 },
+    { metric: 'IPv6 latency min RTT µs (ping -6 -f)', better: 'lower', f: (r) => us(r.latency.rtt?.min), list: resp6, fmt: f1 },
     { metric: 'tx frames/s (kernel-counted)', better: 'higher', f: (x) => x.framesPerSec, list: tx, fmt: f0 },
     { metric: 'UDP send datagrams/s (vs kernel UDP)', better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.send).datagramsPerSec, list: udp, fmt: f0 },
     { metric: 'UDP receive datagrams/s (vs kernel UDP)', better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.recv).datagramsPerSec, list: udp, fmt: f0 },
     { metric: 'RSS idle MiB', better: 'lower', f: (r) => r.rssIdleKb / 1024, list: resp, fmt: f1 },
     { metric: 'RSS peak MiB (VmHWM after load)', better: 'lower', f: (r) => r.rssPeakKb / 1024, list: resp, fmt: f1 },
   ];
-  return rows.map((row) => {
+  return rows.filter((row) => row.list.length > 0).map((row) => {
     const of = (impl) => row.list.filter((r) => r.impl === impl);
     const ts = spread(of('tapstack').map(row.f));
     const c = spread(of('c').map(row.f));
@@ -800,7 +874,7 @@ function printTable(rows, rounds) {
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const b of body) console.log(line(b));
   console.log(
-    'baseline: the C responder (ping, RSS), the C frame writer (tx), the kernel\'s own UDP over veth driven by the C program (UDP);\n' +
+    'baseline: the C responder (ping, ping -6, RSS), the C frame writer (tx), the kernel\'s own UDP over veth driven by the C program (UDP);\n' +
       'ratio: of the medians [lowest–highest of the per-round ratios]',
   );
 }
@@ -810,29 +884,36 @@ function printTable(rows, rounds) {
 async function profileRun() {
   const dir = join(BUILD, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
-  const respDir = join(dir, 'responder');
   const txDir = join(dir, 'tx');
-  mkdirSync(respDir);
   mkdirSync(txDir);
-  console.log(`\nprofile: tapstack under --cpu-prof during ping -f -l ${cfg.preload} -c ${cfg.floodCount} (after a ${cfg.warmup} warm-up)`);
-  const r = await startResponder('tapstack', { profileDir: respDir });
-  try {
-    nsSh(`ip addr add ${KERNEL_CIDR} dev ${DEV}`);
-    await waitReachable();
-    if (cfg.settle) await sleep(cfg.settle * 1000);
-    if (cfg.warmup) await flood(cfg.warmup, cfg.preload);
-    const thr = await flood(cfg.floodCount, cfg.preload);
-    console.log(`  (under the profiler: ${f0(thr.received / (thr.timeMs / 1000))} rt/s)`);
-  } finally {
-    await stopResponder(r);
-  }
   const out = { dir };
   const first = (d) => readdirSync(d).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(d, f))[0];
-  const rp = first(respDir);
-  if (rp) {
-    out.responder = summariseProfile(rp, 25);
-    console.log(`responder ${relative(ROOT, rp)}\n${formatSummary(out.responder)}`);
-  } else console.log('  no responder profile written (the stack did not exit cleanly)');
+  for (const ipv6 of [false, true]) {
+    if (!only.has(ipv6 ? 'ping6' : 'ping')) continue;
+    const respDir = join(dir, ipv6 ? 'responder6' : 'responder');
+    mkdirSync(respDir);
+    const ping = `ping${ipv6 ? ' -6' : ''}`;
+    console.log(`\nprofile: tapstack under --cpu-prof during ${ping} -f -l ${cfg.preload} -c ${cfg.floodCount} (after a ${cfg.warmup} warm-up)`);
+    const r = await startResponder('tapstack', { profileDir: respDir, ipv6 });
+    try {
+      nsSh(`ip addr add ${KERNEL_CIDR} dev ${DEV}`);
+      if (ipv6) enableKernelIpv6();
+      await waitReachable(ipv6);
+      if (cfg.settle) await sleep(cfg.settle * 1000);
+      if (cfg.warmup) await flood(cfg.warmup, cfg.preload, ipv6);
+      const thr = await flood(cfg.floodCount, cfg.preload, ipv6);
+      console.log(`  (under the profiler: ${f0(thr.received / (thr.timeMs / 1000))} rt/s)`);
+    } finally {
+      await stopResponder(r);
+    }
+    const rp = first(respDir);
+    const key = ipv6 ? 'responder6' : 'responder';
+    if (rp) {
+      out[key] = summariseProfile(rp, 25);
+      console.log(`${key} ${relative(ROOT, rp)}\n${formatSummary(out[key])}`);
+    } else console.log('  no responder profile written (the stack did not exit cleanly)');
+  }
+  if (!only.has('tx')) return out;
   console.log(`\nprofile: tx.mjs under --cpu-prof, ${cfg.txCount} frames`);
   await txRun('tapstack', 0, { profileDir: txDir });
   const tp = first(txDir);
@@ -858,7 +939,7 @@ async function main() {
     `  config   ${cfg.smoke ? 'SMOKE, ' : ''}${cfg.rounds} round(s) ABBA; warm-up ping -f -l ${cfg.preload} -c ${cfg.warmup}; ` +
       `throughput ping -f -l ${cfg.preload} -c ${cfg.floodCount}; latency ping -f -c ${cfg.latencyCount}; ` +
       `percentiles ping -f -c ${cfg.captureCount} under tcpdump; tx ${cfg.txCount} UDP frames (64 B payload); ` +
-      `UDP sockets ${cfg.udpCount} datagrams (64 B) each way; settle ${cfg.settle} s`,
+      `UDP sockets ${cfg.udpCount} datagrams (64 B) each way; settle ${cfg.settle} s; measurements ${cfg.only.join(',')}`,
   );
   buildResponder();
   for (const ns of [NS, NS2]) {
@@ -870,29 +951,43 @@ async function main() {
   console.log(`  netns    ${NS} (TAP), ${NS2} (veth peer of the kernel UDP baseline)\n`);
 
   const resp = [];
+  const resp6 = [];
   const tx = [];
   const udp = [];
   for (let round = 1; round <= cfg.rounds; round++) {
     const order = round % 2 ? ['tapstack', 'c'] : ['c', 'tapstack'];
     console.log(`round ${round}/${cfg.rounds} (${order.join(', ')})`);
-    for (const impl of order) {
-      const r = await responderRun(impl, round);
-      resp.push(r);
-      printResponderRound(r);
+    if (only.has('ping')) {
+      for (const impl of order) {
+        const r = await responderRun(impl, round);
+        resp.push(r);
+        printResponderRound(r);
+      }
     }
-    for (const impl of order) {
-      const x = await txRun(impl, round);
-      tx.push(x);
-      printTxRound(x);
+    if (only.has('ping6')) {
+      for (const impl of order) {
+        const r = await responder6Run(impl, round);
+        resp6.push(r);
+        printResponder6Round(r);
+      }
     }
-    for (const impl of order) {
-      const u = await udpRun(impl, round);
-      udp.push(u);
-      printUdpRound(u);
+    if (only.has('tx')) {
+      for (const impl of order) {
+        const x = await txRun(impl, round);
+        tx.push(x);
+        printTxRound(x);
+      }
+    }
+    if (only.has('udp')) {
+      for (const impl of order) {
+        const u = await udpRun(impl, round);
+        udp.push(u);
+        printUdpRound(u);
+      }
     }
   }
 
-  const rows = summarise(resp, tx, udp);
+  const rows = summarise(resp, resp6, tx, udp);
   console.log('');
   printTable(rows, cfg.rounds);
   let profile;
@@ -902,6 +997,7 @@ async function main() {
       machine: facts,
       config: cfg,
       responder: resp,
+      responder6: resp6,
       tx,
       udp,
       summary: rows.map(({ fmt, ...r }) => r),
