@@ -360,7 +360,9 @@ export class Icmpv6 {
       return;
     }
     const peer = Buffer.from(b.subarray(nh + IP6H_SADDR_OFF, nh + IP6H_SADDR_OFF + 16));
-    const inDev = skbIn.dev;
+    // "iif = icmp6_iif(skb)" only when the peer needs a scope id (link-local); otherwise the route
+    // decides — a forwarded packet whose next hop failed carries the *output* device by now.
+    const inDev = needsScopeId(peer) ? skbIn.dev : null;
     const rt = inet6.fib.lookup(peer, 0, inDev);
     if (rt === null) {
       st.outErrors++;
@@ -389,4 +391,13 @@ export class Icmpv6 {
     this.countOut(type);
     inet6.send(skb, src, peer, 0, IPPROTO_ICMPV6, -1, 0, inDev);
   }
+}
+
+/**
+ * __ipv6_addr_needs_scope_id(): link-local unicast, or interface/link-local multicast — the
+ * addresses that only mean something together with an interface.
+ */
+function needsScopeId(a: Uint8Array): boolean {
+  if (a[0] === 0xfe && (a[1] & 0xc0) === 0x80) return true;
+  return a[0] === 0xff && (a[1] & 0x0f) <= 2;
 }

@@ -384,6 +384,18 @@ export function redirectFrame(s: RedirectSpec): Buffer {
   return frame(env, (b, o) => writeRedirect(b, o, in6(s.target), in6(s.dest), null, null), NDISC_REDIRECT);
 }
 
+/** An IPv6/UDP datagram (8 zero payload bytes) from the wire, Ethernet source MAC_C, to our MAC. */
+export function udpFrame(src: string, dst: string, opts: { hopLimit?: number; ethDst?: Buffer } = {}): Buffer {
+  const f = Buffer.alloc(ETH_HLEN + IPV6_HDR_LEN + 16);
+  emitEthHeader(f, 0, opts.ethDst ?? MAC_A, 0, MAC_C, 0, 0x86dd);
+  writeIpv6Header(f, ETH_HLEN, 0, 0, 16, 17, opts.hopLimit ?? 64, in6(src), 0, in6(dst), 0);
+  const u = ETH_HLEN + IPV6_HDR_LEN;
+  f.writeUInt16BE(40000, u);
+  f.writeUInt16BE(9, u + 2);
+  f.writeUInt16BE(16, u + 4);
+  return f;
+}
+
 /** Delivers one frame on ea (as if from the wire). */
 export function inject(h: Host6, f: Buffer): void {
   h.ea.receiveFrame(f);

@@ -52,6 +52,8 @@ import {
   nd,
   ndPkts,
   neighAdd6,
+  parse6,
+  udpFrame,
   nsFrame,
   raFrame,
   raRoutes,
@@ -893,5 +895,171 @@ describe('ndisc_recv_na outcomes (§2.3 table: state × S/O/R × same/new/no lla
     inject(h, naFrame({ target: LL_B, src: LL_B, dst: ALL_NODES, flags: 'RO', ethSrc: MAC_B, opts: [{ tllao: MAC_B }] }));
     expect(ent(h, LL_B)).toBe('STALE 02:00:00:00:0b:01 router');
     expect(raRoutes(h)).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('resolution through nd_tbl (§1.4 ndisc_solicit, §1.5 ndisc_error_report)', () => {
+  /** Advances 1 ms at a time for `ms`, returning "t line state probes" for each ND frame as it left. */
+  function watch(h: Host6, ms: number, addr: string): string[] {
+    const out: string[] = [];
+    const t0 = h.clock.now();
+    for (let t = 0; t <= ms; t++) {
+      if (t > 0) h.clock.advance(1);
+      const pkts = ndPkts(h);
+      while (out.length < pkts.length) {
+        const e = entry6(h, addr);
+        out.push(`${h.clock.now() - t0} ${line(pkts[out.length])} | ${e?.state} probes ${e?.probes}`);
+      }
+    }
+    return out;
+  }
+
+  it('INCOMPLETE: 3 multicast NS 1 s apart from the packet source, probes 4, 5, 6, then FAILED; the datagram waits, then ICMPv6 code 3 to ourselves', () => {
+    const h = makeHost6();
+    expect(send6(h, 'fd00:1::99')).toBe(0);
+    const lines = watch(h, 3100, 'fd00:1::99');
+    expect(lines).toEqual([
+      `0 ${mcastNs('fd00:1::99')} | INCOMPLETE probes 4`,
+      `1000 ${mcastNs('fd00:1::99')} | INCOMPLETE probes 5`,
+      `2000 ${mcastNs('fd00:1::99')} | INCOMPLETE probes 6`,
+    ]);
+    expect(entry6(h, 'fd00:1::99')).toEqual({ state: 'FAILED', lladdr: null, router: false, probes: 6 });
+    expect(h.stack.inet6.ndisc.tbl.stats.resFailed).toBe(1);
+    // The error for a locally generated packet goes to our own address: nothing on the wire.
+    expect(icmpOther(h)).toEqual([]);
+    expect(udpOut(h)).toEqual([]);
+    expect(h.stack.inet6.icmp.stats.outDestUnreachs).toBe(1);
+    expect(h.stack.inet6.icmp.stats.inDestUnreachs).toBe(0);
+  });
+
+  it('the first datagram is queued, not lost: sent with the MAC as soon as the NA arrives', () => {
+    const h = makeHost6();
+    expect(send6(h, 'fd00:1::c')).toBe(0);
+    expect(send6(h, 'fd00:1::c')).toBe(0);
+    expect(nd(h)).toEqual([mcastNs('fd00:1::c')]);
+    expect(udpOut(h)).toEqual([]);
+    h.clock.advance(300);
+    inject(h, naFrame());
+    expect(udpOut(h)).toEqual([`fd00:1::c to ${C}`, `fd00:1::c to ${C}`]);
+    expect(ent(h, 'fd00:1::c')).toBe(`REACHABLE ${C}`);
+    h.clock.advance(5000);
+    expect(nd(h)).toEqual([mcastNs('fd00:1::c')]);
+  });
+
+  const sources: { name: string; src: string | null; dst?: string; oif?: boolean; setup?: (h: Host6) => void; ns: string }[] = [
+    { name: 'source selection (fd00:1::a)', src: null, ns: 'fd00:1::a' },
+    { name: 'the link-local for a link-local destination', src: null, dst: 'fe80::99', oif: true, ns: LL_A },
+    { name: 'an explicit fd00:1::a', src: ADDR_A, dst: 'fd00:1::99', ns: ADDR_A },
+    {
+      name: 'the LL when the packet source is tentative',
+      src: 'fd00:1::aa',
+      setup: (h) => h.stack.addAddress(h.ea, 'fd00:1::aa/64'),
+      ns: LL_A,
+    },
+    {
+      name: 'the LL when the packet source lives on another device',
+      src: 'fd00:2::a',
+      setup: (h) => h.stack.addAddress(addSecondDev(h), 'fd00:2::a/64', { nodad: true }),
+      ns: LL_A,
+    },
+    { name: 'the LL when the packet source is not ours at all', src: 'fd00:1::77', ns: LL_A },
+  ];
+  for (const s of sources) {
+    it(`NS source: ${s.name}`, () => {
+      const h = makeHost6();
+      s.setup?.(h);
+      clearSent(h);
+      const dst = s.dst ?? 'fd00:1::99';
+      expect(send6(h, dst, s.src, s.oif)).toBe(0);
+      expect(nd(h)).toEqual([mcastNs(dst, s.ns)]);
+    });
+  }
+
+  it('no usable source at all (no link-local, packet from elsewhere): nothing is sent, the entry still fails', () => {
+    const h = makeHost6({ conf: { addr_gen_mode: 1 } });
+    expect(addrLines(h)).toEqual(['fd00:1::a/64 nodad']);
+    expect(send6(h, 'fd00:1::99', 'fd00:1::77')).toBe(0);
+    h.clock.advance(3100);
+    expect(ndPkts(h).filter((p) => p.target === 'fd00:1::99')).toEqual([]);
+    expect(ent(h, 'fd00:1::99')).toBe('FAILED');
+    // The address-unreachable error then goes to the packet's (foreign) source, from fd00:1::a.
+    expect(nd(h)).toEqual([mcastNs('fd00:1::77')]);
+  });
+
+  it('STALE → DELAY (datagram sent at once with the cached MAC) → PROBE: 3 unicast NS from the link-local 1 s apart, then FAILED', () => {
+    const h = makeHost6();
+    bring(h, 'STALE');
+    expect(send6(h, 'fd00:1::c')).toBe(0);
+    expect(udpOut(h)).toEqual([`fd00:1::c to ${C}`]);
+    expect(ent(h, 'fd00:1::c')).toBe(`DELAY ${C}`);
+    clearSent(h);
+    const lines = watch(h, 8100, 'fd00:1::c');
+    expect(lines).toEqual([
+      `5000 ${ucastNs('fd00:1::c', C)} | PROBE probes 1`,
+      `6000 ${ucastNs('fd00:1::c', C)} | PROBE probes 2`,
+      `7000 ${ucastNs('fd00:1::c', C)} | PROBE probes 3`,
+    ]);
+    expect(entry6(h, 'fd00:1::c')?.state).toBe('FAILED');
+  });
+
+  it('PROBE answered by NA [S] without TLLAO → REACHABLE with the cached MAC', () => {
+    const h = makeHost6();
+    bring(h, 'PROBE');
+    expect(nd(h)).toEqual([]);
+    inject(h, naFrame({ flags: 'S', opts: [], dst: LL_A }));
+    expect(ent(h, 'fd00:1::c')).toBe(`REACHABLE ${C}`);
+  });
+
+  it('REACHABLE → STALE after reachable_time (base 30 s, drawn at 0.5 → 30 s), silently', () => {
+    const h = makeHost6();
+    expect(send6(h, 'fd00:1::c')).toBe(0);
+    inject(h, naFrame());
+    clearSent(h);
+    h.clock.advance(30_000);
+    expect(ent(h, 'fd00:1::c')).toBe(`REACHABLE ${C}`);
+    h.clock.advance(100);
+    expect(ent(h, 'fd00:1::c')).toBe(`STALE ${C}`);
+    expect(nd(h)).toEqual([]);
+  });
+
+  it('ping6 to an address nobody has: "From fd00:1::a icmp_seq=1 Destination unreachable: Address unreachable" after 3 NS', async () => {
+    const h = makeHost6();
+    const p = h.stack.ping('fd00:1::99', { count: 1, timeout: 5 });
+    for (let i = 0; i < 40; i++) {
+      h.clock.advance(100);
+      await Promise.resolve();
+    }
+    h.clock.advance(10_000);
+    const r = await p;
+    expect(r.lines).toEqual([
+      'PING fd00:1::99(fd00:1::99) 56 data bytes',
+      'From fd00:1::a icmp_seq=1 Destination unreachable: Address unreachable',
+      '',
+      '--- fd00:1::99 ping statistics ---',
+      '1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms',
+      '',
+    ]);
+    expect(nd(h)).toEqual([mcastNs('fd00:1::99'), mcastNs('fd00:1::99'), mcastNs('fd00:1::99')]);
+  });
+
+  it('a forwarded packet whose next hop fails: ICMPv6 address unreachable on the wire from our global address', () => {
+    const h = makeHost6({ conf: { forwarding: 1 } });
+    bring(h, 'REACHABLE', false, 'fd00:1::c');
+    const eb = addSecondDev(h);
+    h.stack.addAddress(eb, 'fd00:2::a/64', { nodad: true });
+    setConf6(h, 'eb', 'forwarding', 1);
+    h.clock.advance(2500); // eb's link-local: the solicitation source for a forwarded packet
+    eb.sent.length = 0;
+    clearSent(h);
+    // A datagram from fd00:1::c (on ea) for fd00:2::99 (on eb) fails resolution on eb.
+    inject(h, udpFrame('fd00:1::c', 'fd00:2::99'));
+    h.clock.advance(3100);
+    expect(eb.sent.map((x) => line(parse6(x)!)).filter((l) => l.startsWith('NS'))).toEqual([
+      `NS fe80::ff:fe00:a02 > ${snm('fd00:2::99')} tgt fd00:2::99 sllao 02:00:00:00:0a:02 to ${MC(snm('fd00:2::99'))}`,
+      `NS fe80::ff:fe00:a02 > ${snm('fd00:2::99')} tgt fd00:2::99 sllao 02:00:00:00:0a:02 to ${MC(snm('fd00:2::99'))}`,
+      `NS fe80::ff:fe00:a02 > ${snm('fd00:2::99')} tgt fd00:2::99 sllao 02:00:00:00:0a:02 to ${MC(snm('fd00:2::99'))}`,
+    ]);
+    expect(icmpOther(h)).toEqual([`UNREACH ${ADDR_A} > fd00:1::c code 3 to ${C}`]);
   });
 });
