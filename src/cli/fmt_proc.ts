@@ -1,6 +1,10 @@
-// /proc/net/arp and /proc/net/stat/arp_cache as the kernel prints them (net/ipv4/arp.c
-// arp_seq_show, arp_format_neigh_entry, arp_format_pneigh_entry, arp_state_to_flags;
-// net/core/neighbour.c neigh_stat_seq_show and the NEIGH_SEQ_SKIP_NOARP walk).
+// /proc/net/arp, /proc/net/stat/{arp,ndisc}_cache, /proc/net/if_inet6 and /proc/net/snmp6 as the
+// kernel prints them (net/ipv4/arp.c arp_seq_show, arp_format_neigh_entry,
+// arp_format_pneigh_entry, arp_state_to_flags; net/core/neighbour.c neigh_stat_seq_show and the
+// NEIGH_SEQ_SKIP_NOARP walk; net/ipv6/addrconf.c if6_seq_show; net/ipv6/proc.c snmp6_seq_show,
+// snmp6_seq_show_item, snmp6_seq_show_icmpv6).
+import type { AddrSnapshot } from '../core/addr_info.js';
+import { parseIn6 } from '../ipv6/in6_addr.js';
 import type { NeighSnapshot, NeighStatCounters, PneighSnapshot } from '../neighbour/table.js';
 import { NUD_NOARP, NUD_PERMANENT, NUD_VALID } from '../neighbour/nud.js';
 
@@ -31,9 +35,14 @@ export type ProcArpNeigh = Pick<NeighSnapshot, 'dst' | 'dev' | 'state' | 'lladdr
   ha?: string | null;
   /** dev->type; default ARPHRD_ETHER. */
   hwType?: number;
+  /** AF_INET when given; entries of another family (nd_tbl's) are not arp_tbl's and are skipped. */
+  family?: number;
 };
 
-export type ProcArpPneigh = Pick<PneighSnapshot, 'dst' | 'dev'> & { hwType?: number };
+export type ProcArpPneigh = Pick<PneighSnapshot, 'dst' | 'dev'> & { hwType?: number; family?: number };
+
+const AF_INET = 2;
+const notArp = (e: { family?: number }): boolean => e.family !== undefined && e.family !== AF_INET;
 
 /** One parsed row of /proc/net/arp — also what net-tools `arp` reads. */
 export interface ProcArpRow {
@@ -54,7 +63,7 @@ const ZERO_MAC = '00:00:00:00:00:00';
 export function procArpRows(neighs: readonly ProcArpNeigh[], pneighs: readonly ProcArpPneigh[] = []): ProcArpRow[] {
   const rows: ProcArpRow[] = [];
   for (const n of neighs) {
-    if (!(n.state & ~NUD_NOARP)) continue;
+    if (notArp(n) || !(n.state & ~NUD_NOARP)) continue;
     rows.push({
       ip: n.dst,
       hwType: n.hwType ?? ARPHRD_ETHER,
@@ -65,6 +74,7 @@ export function procArpRows(neighs: readonly ProcArpNeigh[], pneighs: readonly P
     });
   }
   for (const p of pneighs) {
+    if (notArp(p)) continue;
     rows.push({
       ip: p.dst,
       hwType: p.dev ? (p.hwType ?? ARPHRD_ETHER) : 0,
@@ -91,17 +101,25 @@ export function formatProcNetArp(neighs: readonly ProcArpNeigh[], pneighs: reado
 }
 
 
-export const PROC_STAT_ARP_CACHE_HEADER =
+/** The header of every /proc/net/stat/<table> file (neigh_stat_seq_show). */
+export const PROC_STAT_NEIGH_HEADER =
   'entries  allocs   destroys hash_grows lookups  hits     res_failed rcv_probes_mcast rcv_probes_ucast ' +
   'periodic_gc_runs forced_gc_runs unresolved_discards table_fulls\n';
+export const PROC_STAT_ARP_CACHE_HEADER = PROC_STAT_NEIGH_HEADER;
 
 /** printf("%08lx") of a non-negative counter. */
 const hex8 = (v: number): string => Math.max(0, Math.floor(v)).toString(16).padStart(8, '0');
 
 /**
- * /proc/net/stat/arp_cache: the header, then one line per CPU (tapstack has one; pass several to
- * reproduce a multi-CPU kernel). `entries` is tbl->entries, the same on every line.
+ * /proc/net/stat/arp_cache and /proc/net/stat/ndisc_cache (one layout for every neighbour
+ * table): the header, then one line per CPU (tapstack has one; pass several to reproduce a
+ * multi-CPU kernel). `entries` is tbl->entries, the same on every line.
  */
+export function formatProcStatNeigh(entries: number, perCpu: NeighStatCounters | readonly NeighStatCounters[]): string {
+  return formatProcStatArpCache(entries, perCpu);
+}
+
+/** /proc/net/stat/arp_cache (see {@link formatProcStatNeigh}). */
 export function formatProcStatArpCache(entries: number, perCpu: NeighStatCounters | readonly NeighStatCounters[]): string {
   const cpus = Array.isArray(perCpu) ? (perCpu as readonly NeighStatCounters[]) : [perCpu as NeighStatCounters];
   let s = PROC_STAT_ARP_CACHE_HEADER;
@@ -110,6 +128,112 @@ export function formatProcStatArpCache(entries: number, perCpu: NeighStatCounter
       `${hex8(c.lookups)} ${hex8(c.hits)} ${hex8(c.resFailed)}   ` +
       `${hex8(c.rcvProbesMcast)}         ${hex8(c.rcvProbesUcast)}         ${hex8(c.periodicGcRuns)}         ` +
       `${hex8(c.forcedGcRuns)}       ${hex8(c.unresDiscards)}            ${hex8(c.tableFulls)}\n`;
+  }
+  return s;
+}
+
+// ---- /proc/net/if_inet6 -------------------------------------------------------------------------
+
+/** The scope byte of if_inet6: ifp->scope, IPV6_ADDR_SCOPE_MASK bits (0 global, 0x10 host, 0x20 link, 0x40 site). */
+const IF_INET6_SCOPE: Readonly<Record<string, number>> = { global: 0x00, host: 0x10, link: 0x20, site: 0x40 };
+
+const hex2 = (v: number): string => (v & 0xff).toString(16).padStart(2, '0');
+
+/** The 32 hex digits of an IPv6 address (%pi6: no colons, every zero written). */
+export function in6Hex32(addr: string): string {
+  const b = parseIn6(addr);
+  if (b === null) throw new Error(`not an IPv6 address: ${addr}`);
+  return b.toString('hex');
+}
+
+/**
+ * One /proc/net/if_inet6 line: `%pi6 %02x %02x %02x %02x %8s` — address, ifindex, prefix length,
+ * scope, the low 8 bits of the IFA_F_* flags, device name right-aligned in 8 columns.
+ */
+export function procIfInet6Line(a: Pick<AddrSnapshot, 'local' | 'ifindex' | 'prefixLen' | 'scope' | 'flags' | 'dev'>): string {
+  return `${in6Hex32(a.local)} ${hex2(a.ifindex)} ${hex2(a.prefixLen)} ${hex2(IF_INET6_SCOPE[a.scope] ?? 0)} ${hex2(a.flags)} ${a.dev.padStart(8)}\n`;
+}
+
+/**
+ * /proc/net/if_inet6: one line per IPv6 address, no header. Linux walks its address hash (an order
+ * that differs per namespace); tapstack lists them as `ip -6 addr` does, device by device.
+ */
+export function formatProcNetIfInet6(addrs: readonly Pick<AddrSnapshot, 'family' | 'local' | 'ifindex' | 'prefixLen' | 'scope' | 'flags' | 'dev'>[]): string {
+  return addrs.filter((a) => a.family === 'inet6').map(procIfInet6Line).join('');
+}
+
+// ---- /proc/net/snmp6 ----------------------------------------------------------------------------
+
+/** snmp6_ipstats_list of Linux 6.18, in its order (the names after "Ip6"). */
+export const SNMP6_IP6_NAMES: readonly string[] = [
+  'InReceives', 'InHdrErrors', 'InTooBigErrors', 'InNoRoutes', 'InAddrErrors', 'InUnknownProtos',
+  'InTruncatedPkts', 'InDiscards', 'InDelivers', 'OutForwDatagrams', 'OutRequests', 'OutDiscards',
+  'OutNoRoutes', 'ReasmTimeout', 'ReasmReqds', 'ReasmOKs', 'ReasmFails', 'FragOKs', 'FragFails',
+  'FragCreates', 'InMcastPkts', 'OutMcastPkts', 'InOctets', 'OutOctets', 'InMcastOctets',
+  'OutMcastOctets', 'InBcastOctets', 'OutBcastOctets', 'InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts',
+  'InCEPkts', 'OutTransmits',
+];
+
+/** snmp6_icmp6_list of Linux 6.18 (the names after "Icmp6"). */
+export const SNMP6_ICMP6_NAMES: readonly string[] = ['InMsgs', 'InErrors', 'OutMsgs', 'OutErrors', 'InCsumErrors', 'OutRateLimitHost'];
+
+/** icmp6type2name[]: the types snmp6 also prints by name, from the per-type counters. */
+export const ICMP6_TYPE_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [1, 'DestUnreachs'], [2, 'PktTooBigs'], [3, 'TimeExcds'], [4, 'ParmProblems'], [128, 'Echos'],
+  [129, 'EchoReplies'], [130, 'GroupMembQueries'], [131, 'GroupMembResponses'], [132, 'GroupMembReductions'],
+  [133, 'RouterSolicits'], [134, 'RouterAdvertisements'], [135, 'NeighborSolicits'],
+  [136, 'NeighborAdvertisements'], [137, 'Redirects'], [143, 'MLDv2Reports'],
+];
+
+/** snmp6_udp6_list and snmp6_udplite6_list (the names after "Udp6" / "UdpLite6"). */
+export const SNMP6_UDP6_NAMES: readonly string[] = [
+  'InDatagrams', 'NoPorts', 'InErrors', 'OutDatagrams', 'RcvbufErrors', 'SndbufErrors', 'InCsumErrors', 'IgnoredMulti', 'MemErrors',
+];
+export const SNMP6_UDPLITE6_NAMES: readonly string[] = [
+  'InDatagrams', 'NoPorts', 'InErrors', 'OutDatagrams', 'RcvbufErrors', 'SndbufErrors', 'InCsumErrors', 'MemErrors',
+];
+
+/** Counters by their snmp6 name without the prefix, in camelCase or as printed (InReceives / inReceives). */
+export type Snmp6Group = Readonly<Record<string, unknown>>;
+
+/** What /proc/net/snmp6 is printed from; a name a group lacks reads 0, as a counter never bumped. */
+export interface Snmp6Counters {
+  ip6: Snmp6Group;
+  icmp6: Snmp6Group;
+  /** Icmp6InTypeN / Icmp6OutTypeN, indexed by type (256 entries). */
+  inType: readonly number[];
+  outType: readonly number[];
+  /** Udp6 lines, when the stack has UDP over IPv6; then UdpLite6 follows (all zero: no UDP-Lite). */
+  udp6?: Snmp6Group;
+  udpLite6?: Snmp6Group;
+}
+
+/** A counter by its snmp6 name, camelCase first (tapstack's names), else as printed, else 0. */
+function counter(g: Snmp6Group | undefined, name: string): number {
+  if (!g) return 0;
+  const v = g[name[0]!.toLowerCase() + name.slice(1)] ?? g[name];
+  return typeof v === 'number' ? v : 0;
+}
+
+/** seq_printf("%-32s\t%lu\n"). */
+const snmp6Line = (name: string, v: number): string => `${name.padEnd(32)}\t${Math.max(0, Math.floor(v))}\n`;
+
+/**
+ * /proc/net/snmp6: the Ip6 lines, the Icmp6 lines (named per-type counters for the types that
+ * have a name, whatever their value, then Icmp6InTypeN / Icmp6OutTypeN only where non-zero), and
+ * the Udp6 and UdpLite6 lines when `udp6` is given.
+ */
+export function formatProcNetSnmp6(c: Snmp6Counters): string {
+  let s = '';
+  for (const n of SNMP6_IP6_NAMES) s += snmp6Line(`Ip6${n}`, counter(c.ip6, n));
+  for (const n of SNMP6_ICMP6_NAMES) s += snmp6Line(`Icmp6${n}`, counter(c.icmp6, n));
+  for (const [t, n] of ICMP6_TYPE_NAMES) s += snmp6Line(`Icmp6In${n}`, c.inType[t] ?? 0);
+  for (const [t, n] of ICMP6_TYPE_NAMES) s += snmp6Line(`Icmp6Out${n}`, c.outType[t] ?? 0);
+  for (let t = 0; t < 256; t++) if (c.inType[t]) s += snmp6Line(`Icmp6InType${t}`, c.inType[t]!);
+  for (let t = 0; t < 256; t++) if (c.outType[t]) s += snmp6Line(`Icmp6OutType${t}`, c.outType[t]!);
+  if (c.udp6) {
+    for (const n of SNMP6_UDP6_NAMES) s += snmp6Line(`Udp6${n}`, counter(c.udp6, n));
+    for (const n of SNMP6_UDPLITE6_NAMES) s += snmp6Line(`UdpLite6${n}`, counter(c.udpLite6, n));
   }
   return s;
 }

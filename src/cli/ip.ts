@@ -10,6 +10,7 @@
 import { ControlChannel, ControlError } from '../control/channel.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type MessageType } from '../control/protocol.js';
 import { ENOENT, strerror } from '../core/errno.js';
+import { formatIn6 } from '../ipv6/in6_addr.js';
 import type { NeighSnapshot, PneighSnapshot } from '../neighbour/table.js';
 import type { NtableView } from '../neighbour/tbl_info.js';
 import { NUD_FAILED, NUD_NONE, NUD_PERMANENT } from '../neighbour/nud.js';
@@ -29,6 +30,7 @@ import { formatNtable, formatNtableJson } from './fmt_ntable.js';
 import type { CliIO } from './io.js';
 import {
   AF_INET,
+  AF_INET6,
   AF_UNSPEC,
   Argv,
   EXIT_USAGE,
@@ -38,6 +40,7 @@ import {
   duparg,
   duparg2,
   getAddr,
+  getAddr1,
   getInteger,
   getPrefix,
   getU32,
@@ -322,6 +325,21 @@ async function doNeigh(ip: Ip, args: string[]): Promise<number> {
 /** The failure the kernel's neigh_add/neigh_delete gives a family without a neighbour table. */
 const EAFNOSUPPORT_TEXT = `RTNETLINK answers: ${strerror(97)}\n`;
 
+/**
+ * NDA_DST as the stack takes it: a dotted quad for arp_tbl, the canonical IPv6 text for nd_tbl;
+ * another family has no neighbour table (neigh_find_table() fails: EAFNOSUPPORT, status 2).
+ */
+function neighDst(dst: InetPrefix): string {
+  if (dst.family === AF_INET) return dottedQuad(dst.bytes);
+  if (dst.family === AF_INET6) return formatIn6(Uint8Array.from(dst.bytes));
+  throw new IpExit(2, EAFNOSUPPORT_TEXT);
+}
+
+/** An entry's address as bytes, for the prefix filter (inet_addr_match over the family's bits). */
+function entryBytes(e: NeighEntry): number[] {
+  return getAddr1(e.dst, e.family)?.bytes ?? [];
+}
+
 /** ipneigh_modify(): add, change, replace, del. */
 async function neighModify(ip: Ip, type: 'RTM_NEWNEIGH' | 'RTM_DELNEIGH', flags: number, args: string[]): Promise<number> {
   let state = NUD_PERMANENT;
@@ -388,8 +406,8 @@ async function neighModify(ip: Ip, type: 'RTM_NEWNEIGH' | 'RTM_DELNEIGH', flags:
   if (dev !== null && !(await ip.link(dev))) nodev(dev);
   // What neigh_add/neigh_delete check before the table sees the request.
   if (type === 'RTM_NEWNEIGH' && dev !== null && ll && ll.length < 6) throw new IpExit(2, 'Error: Invalid link address.\n');
-  if (dst.family !== AF_INET) throw new IpExit(2, EAFNOSUPPORT_TEXT);
-  const target = dottedQuad(dst.bytes);
+  // neigh_find_table(ndm_family): the family is the address's (arp_tbl or nd_tbl).
+  const target = neighDst(dst);
   if (type === 'RTM_DELNEIGH') {
     await ip.talk(type, { dst: target, dev, proxy }, flags);
     return 0;
@@ -435,8 +453,7 @@ async function neighGet(ip: Ip, args: string[]): Promise<number> {
   }
   if (!devOk || !dst || dst.family === AF_UNSPEC) throw new IpExit(1, 'Device and address are required arguments.\n');
   if (dev !== null && !(await ip.link(dev))) throw new IpExit(1, `Cannot find device "${dev}"\n`);
-  if (dst.family !== AF_INET) throw new IpExit(2, EAFNOSUPPORT_TEXT);
-  const body: Record<string, unknown> = { dst: dottedQuad(dst.bytes) };
+  const body: Record<string, unknown> = { dst: neighDst(dst) };
   if (dev !== null) body.dev = dev;
   if (proxy) body.proxy = true;
   let entry: NeighEntry;
@@ -474,7 +491,7 @@ function neighPasses(e: NeighEntry, f: NeighFilter): boolean {
   if (!neighPassesStateFilter(e, f.state)) return false;
   // No tapstack device is enslaved: a master filter matches nothing, nomaster everything.
   if (f.master > 0) return false;
-  if (f.pfx && f.pfx.family !== AF_UNSPEC && f.pfx.bitlen > 0 && !inetAddrMatch(quadBytes(e.dst), f.pfx.bytes, f.pfx.bitlen)) return false;
+  if (f.pfx && f.pfx.family !== AF_UNSPEC && f.pfx.bitlen > 0 && (e.family !== f.pfx.family || !inetAddrMatch(entryBytes(e), f.pfx.bytes, f.pfx.bitlen))) return false;
   if (f.protocol && e.protocol !== f.protocol) return false;
   if (f.unused && !isPneigh(e) && e.refcnt) return false;
   return true;
@@ -535,7 +552,9 @@ async function neighShowOrFlush(ip: Ip, args: string[], flush: boolean): Promise
     if (!l) nodev(filterDev);
     f.index = l.ifindex;
   }
-  const dumpBody = f.proxy ? { proxy: true } : {};
+  // rtnl_neighdump_req(filter.family): the kernel dumps only that family's table.
+  const dumpBody: Record<string, unknown> = f.proxy ? { proxy: true } : {};
+  if (f.family) dumpBody.family = f.family;
   const fmt = { stats: ip.o.stats > 0, hideDev: f.index !== 0 };
 
   if (flush) {
@@ -600,7 +619,8 @@ async function ntableShow(ip: Ip, args: string[]): Promise<number> {
       name = p.next();
     } else invarg('unknown', w);
   }
-  let views = await ip.dump<NtableView>('RTM_GETNEIGHTBL');
+  // ipntable_show(): an RTM_GETNEIGHTBL dump of preferred_family (every table for AF_UNSPEC).
+  let views = await ip.dump<NtableView>('RTM_GETNEIGHTBL', ip.o.family ? { family: ip.o.family } : {});
   if (ip.o.family) views = views.filter((v) => v.family === ip.o.family);
   const fmt = { stats: ip.o.stats > 0, name, dev, nowEpochMs: Date.now() };
   ip.io.out(ip.o.json ? ip.json(formatNtableJson(views, fmt)) : formatNtable(views, fmt));
@@ -664,8 +684,8 @@ async function ntableChange(ip: Ip, args: string[]): Promise<number> {
   }
   if (name === null) missarg('NAME');
   if (!changes) throw new IpExit(EXIT_USAGE, 'Not enough information: changeable attributes required.\n');
-  // neightbl_set() looks the table up by family and name: tapstack's only table is inet arp_cache.
-  if (ip.o.family && ip.o.family !== AF_INET) throw new IpExit(2, `RTNETLINK answers: ${strerror(2)}\n`);
+  // neightbl_set() looks the table up by ndtm_family (preferred_family) and name.
+  if (ip.o.family) body.family = ip.o.family;
   body.name = name;
   if (dev !== undefined) body.dev = dev;
   if (Object.keys(parms).length) body.parms = parms;

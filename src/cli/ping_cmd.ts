@@ -4,11 +4,15 @@
 // in, -q keeps the header and the summary only. The stack runs iputils' main loop itself (-w, -W
 // and -i reach it as "deadline", "timeout" and "interval"); Ctrl-C (opts.signal) ends the run
 // early through TS_CANCEL, after which the stack still sends its summary. Like iputils, a caller
-// other than root may not go below a 2 ms interval (setup(): "cannot flood").
+// other than root may not go below a 2 ms interval (setup(): "cannot flood"). The family comes
+// from -4/-6 or from the address, as getaddrinfo() gives it to iputils (numeric hosts only: no
+// name is resolved); an IPv6 zone (`fe80::1%tap0`, `%2`) is taken as __inet6_scopeid_pton does.
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
 import { formatIPv4 } from '../ipv4/inet_addr.js';
+import { formatIn6, parseIn6 } from '../ipv6/in6_addr.js';
 import type { PingResult } from '../socket/ping.js';
+import type { LinkInfo } from '../stack.js';
 import { getoptLong, inetAton, isChannelFailure } from './arp.js';
 import { Exit, type CliIO } from './io.js';
 
@@ -109,7 +113,10 @@ function pingStrtod(io: CliIO, s: string): number {
 }
 
 /** Options iputils has and tapstack's stack-side ping does not. */
-const UNSUPPORTED = new Set('6bRTFNaABdDflLmMOpQrSU'.split(''));
+const UNSUPPORTED = new Set('bRTFNaABdDflLmMOpQrSU'.split(''));
+
+/** The most an IPv6 echo request can carry: 65535 payload bytes less the ICMPv6 header. */
+const MAX_PAYLOAD6 = 65527;
 
 interface PingArgs {
   count: number | undefined;
@@ -119,13 +126,15 @@ interface PingArgs {
   timeout: number | undefined;
   deadline: number;
   quiet: boolean;
+  /** -4 / -6: the family asked for (getaddrinfo's ai_family); 0 for either. */
+  family: 0 | 4 | 6;
   /** -I ADDR. */
   source: string | undefined;
   target: string;
 }
 
 function parse(argv: string[], io: CliIO): PingArgs {
-  const a: PingArgs = { count: undefined, interval: undefined, size: undefined, ttl: undefined, timeout: undefined, deadline: 0, quiet: false, source: undefined, target: '' };
+  const a: PingArgs = { count: undefined, interval: undefined, size: undefined, ttl: undefined, timeout: undefined, deadline: 0, quiet: false, family: 0, source: undefined, target: '' };
   const { items, operands } = getoptLong('ping', argv, 'h?4bRT:6F:N:aABc:dDfi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:');
   for (const it of items) {
     if ('error' in it) {
@@ -135,6 +144,11 @@ function parse(argv: string[], io: CliIO): PingArgs {
     const arg = it.arg ?? '';
     switch (it.opt) {
       case '4':
+        a.family = 4;
+        break;
+      case '6':
+        a.family = 6;
+        break;
       case 'n': // tapstack never resolves names
       case 'v':
         break;
@@ -156,7 +170,7 @@ function parse(argv: string[], io: CliIO): PingArgs {
         break;
       case 'I':
         // iputils takes an address or an interface name (SO_BINDTODEVICE); only the first exists here.
-        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(arg)) {
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(arg) && parseIn6(arg.split('%')[0]!) === null) {
           io.err(`ping: -I ${arg}: only a source address is supported by tapstack, not an interface name\n`);
           throw new Exit(2);
         }
@@ -206,6 +220,67 @@ function parse(argv: string[], io: CliIO): PingArgs {
   return a;
 }
 
+/** A destination as getaddrinfo(AI_NUMERICHOST-like) leaves it: the family, the text, the zone. */
+interface Target {
+  v6: boolean;
+  /** What TS_PING gets: a dotted quad, or the canonical IPv6 text with `%DEV` for a zone. */
+  dst: string;
+  /** The canonical address, as the stack prints it in its own lines. */
+  canon: string;
+  /** The address as iputils shows it in the header (with the zone: `%DEV`, or `%N` for no name). */
+  shown: string;
+  /** The device a zone names, if one does. */
+  zoneDev: LinkInfo | null;
+}
+
+/** IN6_IS_ADDR_LINKLOCAL, _MC_NODELOCAL, _MC_LINKLOCAL: the addresses whose zone may be a name. */
+function zoneByName(b: Buffer): boolean {
+  return (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) || (b[0] === 0xff && ((b[1]! & 0x0f) === 1 || (b[1]! & 0x0f) === 2));
+}
+
+/** Link-local unicast (fe80::/10): replies from it name the interface, as iputils prints them. */
+const isLinkLocal = (addr: string): boolean => {
+  const b = parseIn6(addr);
+  return b !== null && b[0] === 0xfe && (b[1]! & 0xc0) === 0x80;
+};
+
+/** "%ZONE": an interface name (link-local and link/node-local multicast only) or a decimal index. */
+function parseZone(b: Buffer, zone: string, links: readonly LinkInfo[]): { dev: LinkInfo | null; index: number } | null {
+  if (zoneByName(b)) {
+    const byName = links.find((l) => l.name === zone);
+    if (byName) return { dev: byName, index: byName.ifindex };
+  }
+  if (!/^[0-9]+$/.test(zone) || Number(zone) > 0xffffffff) return null;
+  const index = Number(zone);
+  return { dev: links.find((l) => l.ifindex === index) ?? null, index };
+}
+
+/**
+ * getaddrinfo() for a numeric host under ai_family: the target, or the text iputils prints for
+ * EAI_NONAME / EAI_ADDRFAMILY (status 2).
+ */
+async function resolveTarget(ch: ControlChannel, text: string, family: 0 | 4 | 6): Promise<Target | string> {
+  const noname = `ping: ${text}: Name or service not known`;
+  const addrfamily = `ping: ${text}: Address family for hostname not supported`;
+  const v4 = inetAton(text);
+  if (v4 !== null) {
+    if (family === 6) return addrfamily;
+    const dst = formatIPv4(v4);
+    return { v6: false, dst, canon: dst, shown: dst, zoneDev: null };
+  }
+  const pct = text.indexOf('%');
+  const b = parseIn6(pct < 0 ? text : text.slice(0, pct));
+  if (b === null) return noname;
+  if (family === 4) return addrfamily;
+  const canon = formatIn6(b);
+  if (pct < 0) return { v6: true, dst: canon, canon, shown: canon, zoneDev: null };
+  const zone = parseZone(b, text.slice(pct + 1), await ch.dump<LinkInfo>('RTM_GETLINK'));
+  if (zone === null) return noname;
+  // getnameinfo(NI_NUMERICHOST) names the zone of a link-local address, numbers the others.
+  const shown = `${canon}%${zone.dev && zoneByName(b) ? zone.dev.name : zone.index}`;
+  return { v6: true, dst: `${canon}%${zone.dev?.name ?? zone.index}`, canon, shown, zoneDev: zone.dev };
+}
+
 /**
  * `tapstack ping ARGS`: the stack pings DEST. Exit status as iputils: 0 with at least one reply (and,
  * with -w and -c, all of them), 1 with none or for a bad option value, 2 for other errors.
@@ -218,25 +293,65 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
     if (e instanceof Exit) return e.code;
     throw e;
   }
-  const addr = inetAton(a.target);
-  if (addr === null) {
-    // Names are not resolved: getaddrinfo's EAI_NONAME.
-    io.err(`ping: ${a.target}: Name or service not known\n`);
+  const t = await resolveTarget(ch, a.target, a.family);
+  if (typeof t === 'string') {
+    io.err(`${t}\n`);
     return 2;
   }
-  if (a.ttl === 0) {
+  if (a.ttl === 0 && !t.v6) {
     io.err('ping: cannot set unicast time-to-live: Invalid argument\n');
     return 2;
   }
-  if (a.size !== undefined && a.size > MAX_PAYLOAD) {
+  if (a.size !== undefined && !t.v6 && a.size > MAX_PAYLOAD) {
     io.err(`ping: packet size ${a.size} is too large. Maximum is ${MAX_PAYLOAD}\n`);
     return 2;
   }
-  const dst = formatIPv4(addr);
+  if (a.size !== undefined && t.v6 && a.size > MAX_PAYLOAD6) {
+    // The kernel refuses every such request (EMSGSIZE); tapstack refuses the run.
+    io.err(`ping: packet size ${a.size} is too large. Maximum is ${MAX_PAYLOAD6}\n`);
+    return 2;
+  }
+  // -I ADDR of the target's family binds the socket to it (and names it in the header); an IPv6
+  // one may carry a zone, which binds the device too. A link-local one without: bind() fails.
+  let source: string | undefined;
+  let from = '';
+  let dst = t.dst;
+  if (a.source !== undefined && a.source.includes(':') === t.v6) {
+    if (t.v6) {
+      const pct = a.source.indexOf('%');
+      const addr = formatIn6(parseIn6(pct < 0 ? a.source : a.source.slice(0, pct))!);
+      const zone = pct < 0 ? null : parseZone(parseIn6(addr)!, a.source.slice(pct + 1), await ch.dump<LinkInfo>('RTM_GETLINK'));
+      if (pct >= 0 && zone?.dev == null) {
+        io.err(`ping: ${a.source}: Name or service not known\n`);
+        return 2;
+      }
+      if (zone === null && isLinkLocal(addr)) {
+        io.err('ping: bind icmp socket: Invalid argument\n');
+        return 2;
+      }
+      source = addr;
+      if (zone?.dev) {
+        from = `from ${addr}%${zone.dev.name} ${zone.dev.name}: `;
+        if (!dst.includes('%')) dst = `${dst}%${zone.dev.name}`;
+      } else from = `from ${addr} : `;
+    } else {
+      source = a.source;
+      from = `from ${a.source} : `;
+    }
+  }
+  const zoneName = dst.includes('%') ? dst.slice(dst.indexOf('%') + 1) : null;
   // iputils names the destination as typed in the header and the summary.
+  const head4 = `PING ${t.canon} (${t.canon}) `;
+  const head6 = `PING ${t.canon}(${t.canon}) `;
   const rename = (line: string): string => {
-    if (line.startsWith(`PING ${dst} (${dst})`)) return `PING ${a.target}${line.slice(5 + dst.length)}`;
-    if (line === `--- ${dst} ping statistics ---`) return `--- ${a.target} ping statistics ---`;
+    if (!t.v6 && line.startsWith(head4)) return `PING ${a.target} (${t.canon}) ${from}${line.slice(head4.length)}`;
+    if (t.v6 && line.startsWith(head6)) return `PING ${a.target}(${t.shown}) ${from}${line.slice(head6.length)}`;
+    if (line === `--- ${t.canon} ping statistics ---`) return `--- ${a.target} ping statistics ---`;
+    // A link-local peer is shown with the interface the answer came in on (the zone's).
+    if (t.v6 && zoneName !== null) {
+      const m = /^(\d+ bytes from |From )([0-9a-f:]+?)(: | )/.exec(line);
+      if (m && isLinkLocal(m[2]!)) return `${m[1]}${m[2]}%${zoneName}${m[3]}${line.slice(m[0].length)}`;
+    }
     return line;
   };
 
@@ -289,7 +404,7 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
   if ((opts.uid ?? process.getuid?.() ?? 0) !== 0) body.minInterval = MIN_USER_INTERVAL;
   if (a.size !== undefined) body.size = a.size;
   if (a.ttl !== undefined) body.ttl = a.ttl;
-  if (a.source !== undefined) body.source = a.source;
+  if (source !== undefined) body.source = source;
   if (a.timeout !== undefined) body.timeout = a.timeout;
 
   const call = ch.call('TS_PING', body, 0, (r) => {

@@ -1,19 +1,38 @@
 // `tapstack proc FILE...`: the stack's procfs files, printed as `cat /proc/FILE` prints the kernel's
 // (net/ipv4/arp.c arp_seq_show for net/arp, net/core/neighbour.c neigh_stat_seq_show for
-// net/stat/arp_cache), built from RTM_GETNEIGH dumps (neighbours, then proxy entries) and
-// RTM_GETNEIGHTBL through fmt_proc. Errors read like coreutils cat's.
+// net/stat/arp_cache and net/stat/ndisc_cache, net/ipv6/addrconf.c if6_seq_show for
+// net/if_inet6, net/ipv6/proc.c snmp6_seq_show for net/snmp6), built from RTM_GETNEIGH dumps
+// (neighbours, then proxy entries), RTM_GETNEIGHTBL, RTM_GETADDR and TS_STAT through fmt_proc.
+// Errors read like coreutils cat's.
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
+import type { AddrSnapshot } from '../core/addr_info.js';
 import type { NtableView } from '../neighbour/tbl_info.js';
-import { formatProcNetArp, formatProcStatArpCache, type ProcArpNeigh, type ProcArpPneigh } from './fmt_proc.js';
+import {
+  formatProcNetArp,
+  formatProcNetIfInet6,
+  formatProcNetSnmp6,
+  formatProcStatNeigh,
+  type ProcArpNeigh,
+  type ProcArpPneigh,
+  type Snmp6Group,
+} from './fmt_proc.js';
 import type { CliIO } from './io.js';
 
 export const PROC_USAGE = `Usage: tapstack proc FILE...
 Print a procfs file of the running stack, as 'cat /proc/FILE' prints the kernel's.
 FILE may be given with or without the leading /proc/:
   net/arp               the ARP table: neighbours, then proxy entries
-  net/stat/arp_cache    neighbour table statistics (hexadecimal, one line per CPU)
+  net/stat/arp_cache    ARP table statistics (hexadecimal, one line per CPU)
+  net/stat/ndisc_cache  IPv6 neighbour table statistics, same layout (Linux has this file only
+                        in the initial namespace, its counters global to all namespaces)
+  net/if_inet6          IPv6 addresses: address, ifindex, prefix length, scope, flags, device
+  net/snmp6             IPv6, ICMPv6 (and UDPv6) counters by their SNMP names
 `;
+
+/** AF_INET / AF_INET6 as RTM_GET* dumps take them. */
+const AF_INET = 2;
+const AF_INET6 = 10;
 
 type ProcFile = (ch: ControlChannel) => Promise<string>;
 
@@ -22,21 +41,42 @@ const FILES: ReadonlyMap<string, ProcFile> = new Map<string, ProcFile>([
   [
     'net/arp',
     async (ch) => {
-      const neighs = await ch.dump<ProcArpNeigh>('RTM_GETNEIGH', {});
-      const pneighs = await ch.dump<ProcArpPneigh>('RTM_GETNEIGH', { proxy: true });
+      // arp_seq_show walks arp_tbl only.
+      const neighs = await ch.dump<ProcArpNeigh>('RTM_GETNEIGH', { family: AF_INET });
+      const pneighs = await ch.dump<ProcArpPneigh>('RTM_GETNEIGH', { proxy: true, family: AF_INET });
       return formatProcNetArp(neighs, pneighs);
     },
   ],
+  ['net/stat/arp_cache', (ch) => statNeigh(ch, 'arp_cache', AF_INET)],
+  ['net/stat/ndisc_cache', (ch) => statNeigh(ch, 'ndisc_cache', AF_INET6)],
   [
-    'net/stat/arp_cache',
+    'net/if_inet6',
+    async (ch) => formatProcNetIfInet6(await ch.dump<AddrSnapshot>('RTM_GETADDR', { family: AF_INET6 })),
+  ],
+  [
+    'net/snmp6',
     async (ch) => {
-      const tables = await ch.dump<NtableView>('RTM_GETNEIGHTBL');
-      const t = tables.find((x) => x.name === 'arp_cache');
-      if (!t) throw new ControlError(2, 'No such file or directory');
-      return formatProcStatArpCache(t.config.entries, t.stats);
+      const st = (await ch.call('TS_STAT')).body as Record<string, Snmp6Group | undefined>;
+      const icmp6 = st.icmp6 ?? {};
+      const types = (k: string): number[] => (Array.isArray(icmp6[k]) ? (icmp6[k] as number[]) : []);
+      return formatProcNetSnmp6({
+        ip6: st.ip6 ?? {},
+        icmp6,
+        inType: types('inType'),
+        outType: types('outType'),
+        ...(st.udp6 ? { udp6: st.udp6, udpLite6: st.udpLite6 ?? {} } : {}),
+      });
     },
   ],
 ]);
+
+/** /proc/net/stat/<table>: the table's counters from its RTM_GETNEIGHTBL message. */
+async function statNeigh(ch: ControlChannel, name: string, family: number): Promise<string> {
+  const tables = await ch.dump<NtableView>('RTM_GETNEIGHTBL', { family });
+  const t = tables.find((x) => x.name === name);
+  if (!t) throw new ControlError(2, 'No such file or directory');
+  return formatProcStatNeigh(t.config.entries, t.stats);
+}
 
 /** Directories on the way to those files (cat refuses them). */
 const DIRS: ReadonlySet<string> = new Set(['', 'net', 'net/stat']);

@@ -1,16 +1,20 @@
 // `tapstack stat`: every counter of a running stack in one view, drops and errors first in mind,
 // in the spirit of nstat(8): NAME VALUE lines, non-zero only unless -a, shell patterns to filter.
+// The groups are the Stack.stats() keys (neigh, arp, acd, ip, icmp, udp, nd, ndisc, ip6, icmp6,
+// mld, core, devices) plus the control server's own (control).
 import type { ControlChannel } from '../control/channel.js';
 import type { CliIO } from './io.js';
 
 export const STAT_USAGE = `Usage: tapstack stat [-a] [-j] [PATTERN ...]
 
 Prints the stack's counters as NAME VALUE, one per line: devices and drivers (dev.*), the core
-receive/transmit path (core.*), ARP and its drops (arp.*, arp.drops.*), the neighbour table
-(neigh.*, neigh.extra.*), IPv4 (ip.*, ip.drops.*), ICMP (icmp.*), UDP (udp.*), address conflict detection
-(acd.*) and the control socket (control.*).
+receive/transmit path (core.*), ARP and its drops (arp.*, arp.drops.*), the IPv4 neighbour table
+(neigh.*), IPv4 (ip.*, ip.drops.*), ICMP (icmp.*), UDP (udp.*), address conflict detection
+(acd.*), the IPv6 neighbour table (nd.*), neighbour discovery and its drops (ndisc.*,
+ndisc.drops.*), IPv6 (ip6.*, ip6.drops.*), ICMPv6 (icmp6.*, with icmp6.inType.N and
+icmp6.outType.N per message type), MLD (mld.*) and the control socket (control.*).
 
-  -a, --all    also counters that are zero
+  -a, --all    also counters that are zero (per-type counters only when non-zero)
   -j, --json   the raw counters as JSON
   PATTERN      shell pattern(s) on names, e.g. 'arp.drops.*' '*Errors'
 `;
@@ -19,6 +23,12 @@ receive/transmit path (core.*), ARP and its drops (arp.*, arp.drops.*), the neig
 export function flattenCounters(o: unknown, prefix = '', out: [string, number][] = []): [string, number][] {
   if (typeof o === 'number') {
     out.push([prefix, o]);
+  } else if (Array.isArray(o) && o.every((x) => typeof x === 'number')) {
+    // Per-type counters (icmp6.inType[135]) become icmp6.inType.135, only where non-zero: 256
+    // zeros say nothing (/proc/net/snmp6 prints its Icmp6InTypeN lines the same way).
+    (o as number[]).forEach((v, i) => {
+      if (v !== 0) out.push([`${prefix}.${i}`, v]);
+    });
   } else if (Array.isArray(o)) {
     // devices: [{name, stats, driver}] become dev.NAME.*
     for (const d of o as { name?: string }[]) {

@@ -5,7 +5,7 @@
 // /proc/sys/PATH", here only: the library says "unknown sysctl key", since no /proc is involved.
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
-import { EINVAL, ENOENT } from '../core/errno.js';
+import { EINVAL, EIO, ENOENT } from '../core/errno.js';
 import { getoptLong, isChannelFailure, type LongOption } from './arp.js';
 import type { CliIO } from './io.js';
 
@@ -242,6 +242,17 @@ async function readSetting(c: Ctx, name: string): Promise<number> {
       return displayAll(c, `${dir}.`);
     }
     if (e.errno === -ENOENT && c.f.ignoreError) return 0;
+    if (e.errno === -EIO) {
+      // The file exists but cannot be read (an unset stable_secret): procps prints the name for
+      // -N (it never opens the file), skips a name --pattern does not match, and otherwise says
+      // nothing but fails (fgets() fails with EIO, which ReadSetting leaves unreported).
+      if (!matches(c.f, outname)) return 0;
+      if (c.f.nameOnly) {
+        c.io.out(`${outname}\n`);
+        return 0;
+      }
+      return 1;
+    }
     report(c.io, e, path);
     return 1;
   }

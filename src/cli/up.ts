@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseMac, formatMac } from '../ethernet/mac.js';
 import { parseIPv4, parsePrefix } from '../ipv4/inet_addr.js';
+import { parseIn6Prefix } from '../ipv6/in6_addr.js';
 import { TapDevice } from '../drivers/tap.js';
 import { Stack } from '../stack.js';
 import { StackError } from '../core/errno.js';
@@ -12,26 +13,29 @@ import { ControlServer } from '../control/server.js';
 import { controlSocketPath } from '../control/protocol.js';
 import { PcapWriter } from '../core/pcap.js';
 
-export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr A.B.C.D/N [--dev IFNAME2 ...] [options]
+export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr ADDR/N [--dev IFNAME2 ...] [options]
 
 Create each TAP device IFNAME (or attach to an existing one), bring its kernel side up,
 and run one tapstack network stack on all of them until SIGINT or SIGTERM.
 
 Per device (these follow the --dev they belong to):
   --dev IFNAME        TAP device to create or attach to (1-15 characters); repeat for more
-  --addr A.B.C.D/N    an IPv4 address of the stack on that link (A.B.C.D alone is a /32);
-                      repeat for more
+  --addr ADDR/N       an address of the stack on that link, IPv4 (A.B.C.D/N; A.B.C.D alone
+                      is a /32) or IPv6 (fd00::2/64; alone a /128); repeat for more
   --mac XX:XX:XX:XX:XX:XX
                       the stack's MAC address on that link (default: random, locally administered)
   --mtu N             set the link MTU (68-2034)
 
 For the stack:
   --via A.B.C.D       default gateway (must be on a connected network)
-  --sysctl KEY=VALUE  set a net.ipv4.conf.* / net.ipv4.neigh.* / net.ipv4.ip_forward setting,
-                      as sysctl(8) would; applied after the devices exist, before addresses
+  --sysctl KEY=VALUE  set a net.ipv4.* or net.ipv6.* setting (conf, neigh, ip_forward), as
+                      sysctl(8) would; applied after the devices exist, before addresses
   --forwarding        forward IPv4 between the devices (same as --sysctl net.ipv4.ip_forward=1)
-  --dad               claim each address with RFC 5227 duplicate address detection first
-                      (3 ARP probes, about 6 s); exit 1 if another host holds it
+  --dad               claim each IPv4 address with RFC 5227 duplicate address detection first
+                      (3 ARP probes, about 6 s); exit 1 if another host holds it. IPv6
+                      addresses always go through IPv6 DAD (tentative for about 1 s), as on Linux
+  --nodad             IPv6 addresses from --addr are usable at once, without DAD (as
+                      ip addr add ... nodad)
   --pcap FILE         write every frame in and out of every device, from start to stop, to
                       FILE as a pcap savefile (as tcpdump -w; read it with tcpdump -r FILE)
   --control-readonly-group GROUP
@@ -41,18 +45,23 @@ For the stack:
                       /run/tapstack/NAME.sock ($TAPSTACK_RUN_DIR overrides /run/tapstack)
   -h, --help          show this help
 
-The stack answers ARP and ping for its addresses. A TAP that tapstack created is removed
+The stack answers ARP, neighbour discovery and ping for its addresses; every device also gets
+its IPv6 link-local address (fe80::/64 from the MAC). A TAP that tapstack created is removed
 when it exits; an existing persistent TAP is left in place.
 
 Examples:
   tapstack up --dev tap0 --addr 10.0.0.2/24 --via 10.0.0.1
+  tapstack up --dev tap0 --addr 10.0.0.2/24 --addr fd00::2/64 --nodad
   tapstack up --dev tap0 --addr 10.0.0.1/24 --dev tap1 --addr 10.1.0.1/24 --forwarding \\
               --sysctl net.ipv4.conf.tap0.proxy_arp=1
 `;
 
 export interface UpDevice {
   dev: string;
+  /** IPv4 --addr values. */
   addrs: { addr: number; prefixLen: number; text: string }[];
+  /** IPv6 --addr values (ADDR/N as given; a bare address as ADDR/128). */
+  addrs6: { addr: Buffer; prefixLen: number; text: string }[];
   mac: Buffer | undefined;
   mtu: number | undefined;
 }
@@ -64,6 +73,8 @@ export interface UpConfig {
   /** `--sysctl` settings in the order given; `--forwarding` adds net.ipv4.ip_forward=1 first. */
   sysctl: [string, string][];
   dad: boolean;
+  /** --nodad: IPv6 addresses without duplicate address detection. */
+  nodad: boolean;
   /** --pcap FILE: capture every frame to this savefile. */
   pcap?: string;
   /** --control-readonly-group: this gid may read the stack through its control socket. */
@@ -81,6 +92,7 @@ const UP_SPEC = {
   sysctl: { value: true, repeat: true },
   forwarding: {},
   dad: {},
+  nodad: {},
   pcap: { value: true },
   'control-readonly-group': { value: true },
   name: { value: true },
@@ -121,12 +133,21 @@ function parseDevice(argv: string[]): UpDevice {
   const p = parseArgs(argv, UP_SPEC);
   const dev = one(p, 'dev')!;
   if (!validIfName(dev)) throw new UsageError(`invalid interface name '${dev}': 1-15 characters, no '/', ':' or spaces`);
-  const addrs = all(p, 'addr').map((given) => {
+  const addrs: UpDevice['addrs'] = [];
+  const addrs6: UpDevice['addrs6'] = [];
+  for (const given of all(p, 'addr')) {
+    if (given.includes(':')) {
+      // A bare IPv6 address is a /128, as `ip -6 addr add` takes it.
+      const c6 = parseIn6Prefix(given, 128);
+      if (!c6) throw new UsageError(`invalid address '${given}': expected ADDR/N with N from 0 to 128 (or ADDR for /128)`);
+      addrs6.push({ addr: c6.addr, prefixLen: c6.prefixLen, text: given.includes('/') ? given : `${given}/128` });
+      continue;
+    }
     // A bare address is a /32, as `ip addr add` takes it.
     const c = parsePrefix(given, 32);
     if (!c) throw new UsageError(`invalid address '${given}': expected A.B.C.D/N with N from 0 to 32 (or A.B.C.D for /32)`);
-    return { ...c, text: given.includes('/') ? given : `${given}/32` };
-  });
+    addrs.push({ ...c, text: given.includes('/') ? given : `${given}/32` });
+  }
   const macText = one(p, 'mac');
   let mac: Buffer | undefined;
   if (macText !== undefined) {
@@ -142,7 +163,7 @@ function parseDevice(argv: string[]): UpDevice {
     mtu = Number(mtuText);
     if (!/^\d+$/.test(mtuText) || mtu < 68 || mtu > 2034) throw new UsageError(`invalid MTU '${mtuText}': expected 68-2034`);
   }
-  return { dev, addrs, mac, mtu };
+  return { dev, addrs, addrs6, mac, mtu };
 }
 
 /** A group name (from /etc/group) or number, as chgrp takes it. */
@@ -177,7 +198,7 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
     if (seen.has(d.dev)) throw new UsageError(`device '${d.dev}' given more than once`);
     seen.add(d.dev);
   }
-  if (!devices.some((d) => d.addrs.length)) throw new UsageError('at least one --addr A.B.C.D/N is required');
+  if (!devices.some((d) => d.addrs.length || d.addrs6.length)) throw new UsageError('at least one --addr A.B.C.D/N (or ADDR/N for IPv6) is required');
   const via = one(p, 'via');
   if (via !== undefined && parseIPv4(via) === null) throw new UsageError(`invalid gateway '${via}': expected A.B.C.D`);
   const sysctl: [string, string][] = [];
@@ -193,7 +214,7 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
   const readonlyGroup = groupText === undefined ? null : resolveGroup(groupText);
   const pcap = one(p, 'pcap');
   if (pcap === '') throw new UsageError("invalid --pcap '': expected a file name");
-  return { devices, via, name, sysctl, dad: p.opts.has('dad'), readonlyGroup, ...(pcap !== undefined ? { pcap } : {}) };
+  return { devices, via, name, sysctl, dad: p.opts.has('dad'), nodad: p.opts.has('nodad'), readonlyGroup, ...(pcap !== undefined ? { pcap } : {}) };
 }
 
 /** How status lines begin: `tapstack:` for the default instance, `tapstack NAME:` for a named one. */
@@ -242,6 +263,8 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     const sysctl = new Sysctl(stack);
     for (const [k, v] of cfg.sysctl) sysctl.set(k, v);
     if (!cfg.dad) for (const d of cfg.devices) for (const a of d.addrs) stack.addAddress(d.dev, a.text);
+    // IPv6 addresses start their own DAD (unless --nodad), whatever --dad says of IPv4.
+    for (const d of cfg.devices) for (const a of d.addrs6) stack.addAddress(d.dev, a.text, { nodad: cfg.nodad });
   } catch (e) {
     return fail(e instanceof StackError ? e.message : String(e));
   }
@@ -297,10 +320,12 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     for (let i = 0; i < taps.length; i++) {
       const tap = taps[i];
       const addrs = cfg.devices[i].addrs;
+      const addrs6 = cfg.devices[i].addrs6;
       const gwHere = cfg.via !== undefined && stack.inet.fib.lookup(parseIPv4(cfg.via)!)?.dev === tap;
       log(
         `${statusPrefix(cfg.name)}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
-          `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}`,
+          `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}` +
+          `${addrs6.length ? ` inet6 ${addrs6.map((a) => a.text).join(' ')}${cfg.nodad ? ' nodad' : ''}` : ''}`,
       );
     }
     for (const tap of taps) {

@@ -1,7 +1,9 @@
 // The control channel's request handlers: each message type is a thin call into the Stack's
 // library API (the role rtnetlink_rcv_msg's dispatch table plays for the kernel).
-import { EINVAL, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
+import { EINVAL, ENOENT, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
 import type { LinkChange, NeighRequest, NeighWriteMode, NtableChange, Stack } from '../stack.js';
+import { in6DevGet } from '../ipv6/if_inet6.js';
+import type { NtableView } from '../neighbour/tbl_info.js';
 import type { Sysctl } from './sysctl.js';
 import { LiveCapture, LiveCaptureStats, PCAP_SNAPLEN } from '../core/pcap.js';
 import {
@@ -50,6 +52,48 @@ const bool = (b: Body, k: string): boolean | undefined => {
   if (typeof v !== 'boolean') throw new StackError(EINVAL, `"${k}" must be a boolean`);
   return v;
 };
+
+/** AF_INET / AF_INET6, as ndm_family and ndtm_family carry them. */
+const AF_INET = 2;
+const AF_INET6 = 10;
+
+/**
+ * ndm_family / ndtm_family of a request: absent or 0 (AF_UNSPEC) is every table; a family no
+ * table has (AF_PACKET, AF_MPLS, AF_BRIDGE) is 'none', an empty dump, as neigh_dump_info and
+ * neightbl_dump_info skip every table whose family differs.
+ */
+function familyOf(b: Body): 'inet' | 'inet6' | 'none' | undefined {
+  const f = num(b, 'family');
+  if (f === undefined || f === 0) return undefined;
+  if (f === AF_INET) return 'inet';
+  if (f === AF_INET6) return 'inet6';
+  return 'none';
+}
+
+/**
+ * ndisc_allow_add()'s extended ack, which nd_tbl's allowAdd hook does not set: neigh_add()
+ * refuses an IPv6 entry on a device without IPv6 (no inet6_dev, or disable_ipv6) with a bare
+ * EINVAL only there, after every check that carries a message of its own.
+ */
+function ndiscAllowAddText(s: Stack, r: NeighRequest, e: unknown): string | null {
+  if (!(e instanceof StackError) || e.errno !== -EINVAL || e.message !== strerror(EINVAL)) return null;
+  if (r.proxy || typeof r.dev !== 'string' || !r.dst.includes(':')) return null;
+  const dev = s.net.devGetByName(r.dev);
+  if (!dev) return null;
+  const idev = in6DevGet(dev);
+  return idev === null || idev.cnf.get('disable_ipv6') !== 0 ? 'IPv6 is disabled on this device' : null;
+}
+
+/**
+ * ndtc_entry_size of Linux's nd_tbl (sizeof(struct neighbour) + a 16-byte key) on the capture
+ * kernel; Stack.ntables() reports arp_tbl's figure for both tables.
+ */
+const LINUX_ND_ENTRY_SIZE = 344;
+
+function withEntrySize(v: NtableView): NtableView {
+  if (v.name !== 'ndisc_cache') return v;
+  return { ...v, config: { ...v.config, entrySize: LINUX_ND_ENTRY_SIZE } };
+}
 
 function neighRequest(b: Body): NeighRequest {
   return {
@@ -114,7 +158,14 @@ export class ControlHandler {
           excl: (flags & NLM_F_EXCL) !== 0,
           replace: (flags & NLM_F_REPLACE) !== 0,
         };
-        s.neighWrite(neighRequest(b), mode);
+        const r = neighRequest(b);
+        try {
+          s.neighWrite(r, mode);
+        } catch (e) {
+          const msg = ndiscAllowAddText(s, r, e);
+          if (msg !== null) throw new StackError(EINVAL, msg);
+          throw e;
+        }
         return ack;
       }
       case 'RTM_DELNEIGH':
@@ -123,17 +174,33 @@ export class ControlHandler {
       case 'RTM_GETNEIGH': {
         const proxy = bool(b, 'proxy') === true;
         if (dump) {
+          // neigh_dump_info(): arp_tbl then nd_tbl, or the one table of "family".
           const dev = str(b, 'dev');
           if (dev !== undefined) s.device(dev);
-          return { items: proxy ? s.proxyNeighbours(dev) : s.neighbours().filter((n) => dev === undefined || n.dev === dev) };
+          const family = familyOf(b);
+          if (family === 'none') return { items: [] };
+          return { items: proxy ? s.proxyNeighbours(dev, family) : s.neighbours(family).filter((n) => dev === undefined || n.dev === dev) };
         }
         return { body: s.neighGet(str(b, 'dst', true)!, str(b, 'dev', !proxy) ?? null, proxy) };
       }
-      case 'RTM_GETNEIGHTBL':
-        return { items: s.ntables() };
-      case 'RTM_SETNEIGHTBL':
-        s.ntableChange(b as NtableChange);
+      case 'RTM_GETNEIGHTBL': {
+        // neightbl_dump_info(): arp_cache then ndisc_cache, or the one table of "family".
+        const family = familyOf(b);
+        if (family === 'none') return { items: [] };
+        return { items: s.ntables(family).map(withEntrySize) };
+      }
+      case 'RTM_SETNEIGHTBL': {
+        // neightbl_set(): the table is looked up by family (when given) and name.
+        const family = familyOf(b);
+        const name = str(b, 'name');
+        if (family !== undefined) {
+          const fam = family === 'inet' ? AF_INET : family === 'inet6' ? AF_INET6 : -1;
+          if (!s.ntables().some((t) => t.family === fam && (name === undefined || t.name === name))) throw new StackError(ENOENT, strerror(ENOENT));
+        }
+        const { family: _f, ...change } = b;
+        s.ntableChange(change as NtableChange);
         return ack;
+      }
       case 'RTM_GETLINK':
         return { items: s.links() };
       case 'RTM_SETLINK': {
@@ -180,10 +247,14 @@ export class ControlHandler {
         const count = num(b, 'count') ?? (deadline ? undefined : 4);
         if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1_000_000)) throw new StackError(EINVAL, 'ping: invalid count');
         // iputils' own bounds: a request outside them is refused before anything is allocated.
+        // The most an echo request can carry: 65535 less the IPv4 and ICMP headers, or less the
+        // ICMPv6 header in an IPv6 payload (iputils checks IPv4 only; ping -6 leaves it to the kernel).
         const size = num(b, 'size');
-        if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > 65507)) throw new StackError(EINVAL, 'ping: invalid packet size');
+        const maxSize = dst.includes(':') ? 65527 : 65507;
+        if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > maxSize)) throw new StackError(EINVAL, 'ping: invalid packet size');
+        // IPV6_UNICAST_HOPS takes 0 where IP_TTL does not.
         const ttl = num(b, 'ttl');
-        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) throw new StackError(EINVAL, 'ping: invalid ttl');
+        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < (dst.includes(':') ? 0 : 1) || ttl > 255)) throw new StackError(EINVAL, 'ping: invalid ttl');
         // Any interval iputils takes from root (only administrators may send TS_PING); a client
         // speaking for another user sends iputils' 2 ms floor as "minInterval".
         const interval = num(b, 'interval');

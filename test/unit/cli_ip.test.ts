@@ -22,11 +22,15 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** Stack A with tap0 (10.0.0.1/24) and tap1 (10.0.1.1/24), each wired to a peer stack B. */
-function setup(): { clock: ManualClock; A: Stack; B: Stack; ch: LocalChannel } {
+/**
+ * Stack A with tap0 (10.0.0.1/24) and tap1 (10.0.1.1/24), each wired to a peer stack B. Without
+ * `ipv6` both run IPv4 only (disable_ipv6), so the IPv4 tests see only their own entries; the
+ * IPv6 side of `ip neigh` is tested in cli_ip6.test.ts.
+ */
+function setup(o: { ipv6?: boolean } = {}): { clock: ManualClock; A: Stack; B: Stack; ch: LocalChannel } {
   const clock = new ManualClock();
-  const A = new Stack({ clock, random: () => 0.5 });
-  const B = new Stack({ clock, random: () => 0.5 });
+  const A = new Stack({ clock, random: () => 0.5, ipv6: o.ipv6 ?? false });
+  const B = new Stack({ clock, random: () => 0.5, ipv6: o.ipv6 ?? false });
   const [ea, eb] = createPair('tap0', 'peer0', Buffer.from('020000000001', 'hex'), Buffer.from('020000000002', 'hex'));
   const [ec, ed] = createPair('tap1', 'peer1', Buffer.from('020000000011', 'hex'), Buffer.from('020000000012', 'hex'));
   A.addDevice(ea);
@@ -180,13 +184,25 @@ describe('ip: options and objects', () => {
     expect(await ip(ch, 's')).toEqual(fail(1, 'Object "sr" is not supported by tapstack, try "ip help".\n'));
   });
 
-  it('a family other than inet shows nothing (tapstack has only the inet table)', async () => {
-    const { ch } = setup();
+  it('-4 and -6 pick one table (arp_cache, ndisc_cache); a family without a neighbour table shows nothing', async () => {
+    const { ch, A } = setup({ ipv6: true });
     await populate(ch);
-    for (const line of ['-6 neigh', '-0 neigh show', '-M neigh show', '-f link neigh show', '-fa inet6 neigh', '-6 ntable show', '-j -6 neigh']) {
+    expect(await ip(ch, 'neigh add fd00::5 lladdr 02:00:00:00:00:05 dev tap0')).toEqual(ok(''));
+    const v6 = 'fd00::5 dev tap0 lladdr 02:00:00:00:00:05 PERMANENT \n';
+    const v4 = inDumpOrder(A, [L5, L6, L7, L9]);
+    // Without a family: arp_tbl's entries, then nd_tbl's (neigh_dump_info walks the tables in order).
+    expect(await ip(ch, 'neigh')).toEqual(ok(v4 + v6));
+    for (const line of ['-4 neigh', '-f inet neigh show', '-fa inet neigh']) expect(await ip(ch, line), line).toEqual(ok(v4));
+    for (const line of ['-6 neigh', '-f inet6 neigh show', '-fa inet6 neigh']) expect(await ip(ch, line), line).toEqual(ok(v6));
+    for (const line of ['-0 neigh show', '-M neigh show', '-f link neigh show', '-j -M neigh']) {
       expect(await ip(ch, line), line).toEqual(ok(line.includes('-j') ? '[]\n' : ''));
     }
     expect((await ip(ch, '-f inet neigh show dev tap1')).out).toBe('10.0.1.9 lladdr 02:00:00:00:01:09 STALE proto static \n');
+    expect((await ip(ch, '-4 ntable show')).out).toMatch(/^inet arp_cache \n/);
+    expect((await ip(ch, '-4 ntable show')).out).not.toContain('ndisc_cache');
+    expect((await ip(ch, '-6 ntable show')).out).toMatch(/^inet6 ndisc_cache \n/);
+    expect((await ip(ch, '-6 ntable show')).out).not.toContain('arp_cache');
+    expect(await ip(ch, '-M ntable show')).toEqual(ok(''));
   });
 });
 
@@ -446,7 +462,6 @@ describe('ip neigh add | change | replace | del', () => {
       ['neigh add 10.0.0.50 lladdr zz dev nope', fail(1, '"zz" is invalid lladdr.\n')],
       ['neigh add 10.0.0.50 lladdr 02:00:00:00:00:05 dev nope', fail(1, 'Cannot find device "nope"\n')],
       ['neigh del 10.0.0.50 dev nope', fail(1, 'Cannot find device "nope"\n')],
-      ['neigh add ::1 lladdr 2:0:0:0:0:65 dev tap0', fail(2, 'RTNETLINK answers: Address family not supported by protocol\n')],
       ['-0 neigh add 10.0.0.5 dev tap0', fail(2, 'RTNETLINK answers: Address family not supported by protocol\n')],
     ];
     for (const [line, want] of cases) expect(await ip(ch, line), line).toEqual(want);
@@ -586,33 +601,43 @@ describe('ip ntable', () => {
     '',
     '',
   ].join('\n');
+  /** nd_tbl's parms of a device: the same defaults but locktime 0 (NDISC never uses it). */
+  const ND_TAP0 = TAP0.replace('inet arp_cache', 'inet6 ndisc_cache').replace('locktime 1000', 'locktime 0');
+  const DFLT = [
+    'inet arp_cache ',
+    '    thresh1 128 thresh2 512 thresh3 1024 gc_int 30000 ',
+    '    refcnt 1 reachable 30000 base_reachable 30000 retrans 1000 ',
+    '    gc_stale 60000 delay_probe 5000 queue 101 ',
+    '    app_probes 0 ucast_probes 3 mcast_probes 3 ',
+    '    anycast_delay 1000 proxy_delay 800 proxy_queue 64 locktime 1000 ',
+    '',
+    '',
+  ].join('\n');
+  const ND_DFLT = DFLT.replace('inet arp_cache', 'inet6 ndisc_cache').replace('locktime 1000', 'locktime 0');
 
   it('show dev DEV / name NAME / dev none; the same with "list", "lst", abbreviations and no command', async () => {
     const { ch, A } = setup();
-    const refcnt = A.ntables()[0]!.parms.find((p) => p.dev === 'tap0')!.refcnt;
-    const tap0 = TAP0.replace('refcnt 4', `refcnt ${refcnt}`);
-    expect(await ip(ch, 'ntable show dev tap0')).toEqual(ok(tap0));
+    const [arp, nd] = A.ntables();
+    const refcnt = (t: typeof arp, dev: string): number => t!.parms.find((p) => p.dev === dev)!.refcnt;
+    const tap0 = TAP0.replace('refcnt 4', `refcnt ${refcnt(arp, 'tap0')}`);
+    const ndTap0 = ND_TAP0.replace('refcnt 4', `refcnt ${refcnt(nd, 'tap0')}`);
+    // Every table has parms for the device: arp_cache's message, then ndisc_cache's.
+    expect(await ip(ch, 'ntable show dev tap0')).toEqual(ok(tap0 + ndTap0));
     expect(await ip(ch, 'ntable show dev tap0 name arp_cache')).toEqual(ok(tap0));
-    expect(await ip(ch, 'ntable list dev tap0')).toEqual(ok(tap0));
-    expect(await ip(ch, 'ntable lst dev tap0')).toEqual(ok(tap0));
-    expect(await ip(ch, 'ntbl sh dev tap0')).toEqual(ok(tap0));
+    expect(await ip(ch, 'ntable show dev tap0 name ndisc_cache')).toEqual(ok(ndTap0));
+    expect(await ip(ch, 'ntable list dev tap0')).toEqual(ok(tap0 + ndTap0));
+    expect(await ip(ch, 'ntable lst dev tap0')).toEqual(ok(tap0 + ndTap0));
+    expect(await ip(ch, 'ntbl sh dev tap0')).toEqual(ok(tap0 + ndTap0));
     expect(await ip(ch, 'ntable show name foo')).toEqual(ok(''));
     const none = await ip(ch, 'ntable show dev none');
-    expect(none).toEqual(ok([
-      'inet arp_cache ',
-      '    thresh1 128 thresh2 512 thresh3 1024 gc_int 30000 ',
-      '    refcnt 1 reachable 30000 base_reachable 30000 retrans 1000 ',
-      '    gc_stale 60000 delay_probe 5000 queue 101 ',
-      '    app_probes 0 ucast_probes 3 mcast_probes 3 ',
-      '    anycast_delay 1000 proxy_delay 800 proxy_queue 64 locktime 1000 ',
-      '',
-      '',
-    ].join('\n')));
-    // The default parms, then each device's in the kernel's list order (newest first).
-    const devs = A.ntables()[0]!.parms.slice(1).map((p) => TAP0.replace('dev tap0', `dev ${p.dev}`).replace('refcnt 4', `refcnt ${p.refcnt}`));
-    expect(devs.length).toBe(2);
+    expect(none).toEqual(ok(DFLT + ND_DFLT));
+    // Per table: the default parms, then each device's in the kernel's list order (newest first).
+    const devs = (t: typeof arp, block: string): string[] =>
+      t!.parms.slice(1).map((p) => block.replace('dev tap0', `dev ${p.dev}`).replace('refcnt 4', `refcnt ${p.refcnt}`));
+    expect(devs(arp, TAP0).length).toBe(2);
+    expect(devs(nd, ND_TAP0).length).toBe(2);
     const all = await ip(ch, 'ntable');
-    expect(all).toEqual(ok(none.out + devs.join('')));
+    expect(all).toEqual(ok(DFLT + devs(arp, TAP0).join('') + ND_DFLT + devs(nd, ND_TAP0).join('')));
     expect(await ip(ch, 'ntable show')).toEqual(all);
   });
 
@@ -622,12 +647,16 @@ describe('ip ntable', () => {
     expect(s.code).toBe(0);
     expect(s.out).toMatch(/^inet arp_cache \n {4}thresh1 128 thresh2 512 thresh3 1024 gc_int 30000 \n {4}config key_len 4 entry_size 336 entries 0 \n {8}last_flush \d{4}-\d\d-\d\d \d\d:\d\d:\d\d last_rand \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \n/);
     expect(s.out).toContain('\n    stats allocs 0 destroys 0 hash_grows 0 \n    res_failed 0 lookups 0 hits 0 \n    rcv_probes_mcast 0 rcv_probes_ucast 0 \n    periodic_gc_runs 0 forced_gc_runs 0 \n    table_fulls 0 \n\n');
+    // ndisc_cache follows, with its 16-byte keys and Linux's nd_tbl entry size.
+    expect(s.out).toMatch(/\ninet6 ndisc_cache \n {4}thresh1 128 thresh2 512 thresh3 1024 gc_int 30000 \n {4}config key_len 16 entry_size 344 entries \d+ \n/);
     const j = await ip(ch, '-j ntable show dev none');
-    expect(j.out).toBe('[{"family":"inet","name":"arp_cache","thresh1":128,"thresh2":512,"thresh3":1024,"gc_interval":30000,"refcnt":1,"reachable":30000,"base_reachable":30000,"retrans":1000,"gc_stale":60000,"delay_probe":5000,"queue":101,"app_probes":0,"ucast_probes":3,"mcast_probes":3,"anycast_delay":1000,"proxy_delay":800,"proxy_queue":64,"locktime":1000}]\n');
+    const arpJson = '{"family":"inet","name":"arp_cache","thresh1":128,"thresh2":512,"thresh3":1024,"gc_interval":30000,"refcnt":1,"reachable":30000,"base_reachable":30000,"retrans":1000,"gc_stale":60000,"delay_probe":5000,"queue":101,"app_probes":0,"ucast_probes":3,"mcast_probes":3,"anycast_delay":1000,"proxy_delay":800,"proxy_queue":64,"locktime":1000}';
+    const ndJson = arpJson.replace('"family":"inet","name":"arp_cache"', '"family":"inet6","name":"ndisc_cache"').replace('"locktime":1000', '"locktime":0');
+    expect(j.out).toBe(`[${arpJson},${ndJson}]\n`);
     const p = await ip(ch, '-j -p ntable show dev none');
     expect(p.out).toBe(`${jsonPretty(JSON.parse(j.out))}\n`);
     expect(p.out.split('\n').slice(0, 4)).toEqual(['[ {', '        "family": "inet",', '        "name": "arp_cache",', '        "thresh1": 128,']);
-    expect(p.out.endsWith('        "locktime": 1000\n    } ]\n')).toBe(true);
+    expect(p.out.endsWith('        "locktime": 0\n    } ]\n')).toBe(true);
   });
 
   it('show errors: unknown device or word (invarg), missing value', async () => {

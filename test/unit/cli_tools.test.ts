@@ -312,6 +312,22 @@ describe('tapstack proc', () => {
 });
 
 describe('tapstack sysctl (procps-ng 4.0.2)', () => {
+  it('an unset stable_secret: a read prints nothing and fails, -N names it, a bad write is EIO (as procps on Linux 6.18)', async () => {
+    const { run } = setup();
+    const key = 'net.ipv6.conf.tap0.stable_secret';
+    expect(await run(sysctlCommand, [key])).toEqual([1, '', '']);
+    expect(await run(sysctlCommand, ['-n', key])).toEqual([1, '', '']);
+    expect(await run(sysctlCommand, ['-e', key])).toEqual([1, '', '']);
+    expect(await run(sysctlCommand, [key, 'net.ipv6.conf.tap0.mtu'])).toEqual([1, 'net.ipv6.conf.tap0.mtu = 1500\n', '']);
+    expect(await run(sysctlCommand, ['-N', key])).toEqual([0, `${key}\n`, '']);
+    expect(await run(sysctlCommand, ['-r', 'mtu', key])).toEqual([0, '', '']);
+    expect(await run(sysctlCommand, ['-w', `${key}=bad`])).toEqual([1, '', `sysctl: setting key "${key}": Input/output error\n`]);
+    expect(await run(sysctlCommand, ['net.ipv6.conf.all.stable_secret'])).toEqual([1, '', '']);
+    expect(await run(sysctlCommand, ['-w', `${key}=2001:db8::1`])).toEqual([0, `${key} = 2001:db8::1\n`, '']);
+    // Read back as the kernel prints it (%pI6: every group, zeros included).
+    expect(await run(sysctlCommand, [key])).toEqual([0, `${key} = 2001:0db8:0000:0000:0000:0000:0000:0001\n`, '']);
+  });
+
   it('reads: key = value, -n values only, -N names only, -b without newline, slash notation', async () => {
     const { run } = setup();
     expect(await run(sysctlCommand, ['net.ipv4.conf.tap0.arp_ignore'])).toEqual([0, 'net.ipv4.conf.tap0.arp_ignore = 0\n', '']);
@@ -409,19 +425,25 @@ describe('tapstack sysctl (procps-ng 4.0.2)', () => {
       expect(await run(sysctlCommand, [all, '--pattern', 'tap0\\.arp_i'])).toEqual([0, 'net.ipv4.conf.tap0.arp_ignore = 0\n', '']);
     }
     expect(await run(sysctlCommand, ['-a', '-r', '^net.ipv4.ip_forward$', '-n'])).toEqual([0, '0\n', '']);
+    // The pattern also matches nd_tbl's keys (net.ipv6.neigh.tap0.*), listed after arp_tbl's.
+    const timeNames = ['base_reachable_time_ms', 'delay_first_probe_time', 'gc_stale_time', 'interval_probe_time_ms', 'locktime', 'retrans_time_ms'];
     expect(await run(sysctlCommand, ['-a', '-N', '-r', 'neigh.tap0.*time'])).toEqual([
       0,
-      ['base_reachable_time_ms', 'delay_first_probe_time', 'gc_stale_time', 'interval_probe_time_ms', 'locktime', 'retrans_time_ms']
-        .map((n) => `net.ipv4.neigh.tap0.${n}\n`).join(''),
+      [...timeNames.map((n) => `net.ipv4.neigh.tap0.${n}\n`), ...timeNames.map((n) => `net.ipv6.neigh.tap0.${n}\n`)].join(''),
       '',
     ]);
     expect(await run(sysctlCommand, ['-a', '--deprecated', '-r', 'neigh.tap0.(base_reachable|retrans)_time'])).toEqual([
       0,
       'net.ipv4.neigh.tap0.base_reachable_time = 30\nnet.ipv4.neigh.tap0.base_reachable_time_ms = 30000\n' +
-        'net.ipv4.neigh.tap0.retrans_time = 100\nnet.ipv4.neigh.tap0.retrans_time_ms = 1000\n',
+        'net.ipv4.neigh.tap0.retrans_time = 100\nnet.ipv4.neigh.tap0.retrans_time_ms = 1000\n' +
+        // nd_tbl's deprecated retrans_time is in jiffies (tapstack's HZ is 1000), ARP's in USER_HZ.
+        'net.ipv6.neigh.tap0.base_reachable_time = 30\nnet.ipv6.neigh.tap0.base_reachable_time_ms = 30000\n' +
+        'net.ipv6.neigh.tap0.retrans_time = 1000\nnet.ipv6.neigh.tap0.retrans_time_ms = 1000\n',
       '',
     ]);
     expect(await run(sysctlCommand, ['-a', '-r', '('])).toEqual([0, '', '']);
+    // An unset stable_secret cannot be read (EIO): -a leaves it out silently.
+    expect(await run(sysctlCommand, ['-a', '-r', 'stable_secret'])).toEqual([0, '', '']);
     const [code, out] = await run(sysctlCommand, ['-a']);
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('net.ipv4.conf.all.accept_local = 0');
