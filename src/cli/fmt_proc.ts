@@ -137,7 +137,8 @@ export function formatProcStatArpCache(entries: number, perCpu: NeighStatCounter
 /** The scope byte of if_inet6: ifp->scope, IPV6_ADDR_SCOPE_MASK bits (0 global, 0x10 host, 0x20 link, 0x40 site). */
 const IF_INET6_SCOPE: Readonly<Record<string, number>> = { global: 0x00, host: 0x10, link: 0x20, site: 0x40 };
 
-const hex2 = (v: number): string => (v & 0xff).toString(16).padStart(2, '0');
+/** printf("%02x") of an int: at least two digits, more when needed (an ifindex above 255). */
+const hex2 = (v: number): string => (v >>> 0).toString(16).padStart(2, '0');
 
 /** The 32 hex digits of an IPv6 address (%pi6: no colons, every zero written). */
 export function in6Hex32(addr: string): string {
@@ -151,7 +152,7 @@ export function in6Hex32(addr: string): string {
  * scope, the low 8 bits of the IFA_F_* flags, device name right-aligned in 8 columns.
  */
 export function procIfInet6Line(a: Pick<AddrSnapshot, 'local' | 'ifindex' | 'prefixLen' | 'scope' | 'flags' | 'dev'>): string {
-  return `${in6Hex32(a.local)} ${hex2(a.ifindex)} ${hex2(a.prefixLen)} ${hex2(IF_INET6_SCOPE[a.scope] ?? 0)} ${hex2(a.flags)} ${a.dev.padStart(8)}\n`;
+  return `${in6Hex32(a.local)} ${hex2(a.ifindex)} ${hex2(a.prefixLen)} ${hex2(IF_INET6_SCOPE[a.scope] ?? 0)} ${hex2(a.flags & 0xff)} ${a.dev.padStart(8)}\n`;
 }
 
 /**
