@@ -121,6 +121,8 @@ export class ControlHandler {
   /** Counters of the layers around the stack (the control server's own), merged into TS_STAT. */
   readonly extraStats: Record<string, object> = {};
   private readonly pingCancels = new WeakMap<ControlPeer, { seq: number; cancel: () => void }[]>();
+  /** Peers in the "neigh" group (both tables' events). */
+  private readonly neighPeers = new WeakSet<ControlPeer>();
 
   /** A handler for requests on `stack`. */
   constructor(
@@ -229,11 +231,17 @@ export class ControlHandler {
         }
         // No groups: only the events of requests such as TS_CAPTURE.
         if (!groups.includes('neigh')) return ack;
+        // Joining a group again is a no-op (as NETLINK_ADD_MEMBERSHIP): one copy of each event.
+        if (this.neighPeers.has(peer)) return ack;
+        this.neighPeers.add(peer);
         const listener = (ev: { type: string; neigh: unknown }): void => {
           if (!peer.closed) peer.send({ v: CONTROL_VERSION, seq: 0, event: ev.type, body: ev.neigh });
         };
         s.on('neigh', listener);
-        peer.onClose(() => s.off('neigh', listener));
+        peer.onClose(() => {
+          s.off('neigh', listener);
+          this.neighPeers.delete(peer);
+        });
         return ack;
       }
       case 'TS_PING': {
