@@ -223,10 +223,13 @@ async function entriesOf(fam) {
   // The lookup structures, amortised: kernel-style chained hash buckets and the side index.
   const tbl = fx.tbl;
   const buckets = tbl.buckets?.length ?? 0;
-  const idx = tbl.intIndex ?? tbl.byteIndex ?? null;
-  const idxSlots = idx ? idx.vals.length : 0;
-  const indexHeap = (buckets + idxSlots) * POINTER_BYTES;
-  const indexExternal = idx ? idx.kv.byteLength : 0;
+  // arp_tbl: the integer index's entry array has a pointer per slot; nd_tbl: the 16-byte key
+  // index keeps its entries packed (a pointer each) beside the slots of its key array.
+  const idx = tbl.intIndex ?? null;
+  const k16 = tbl.keyIndex16 ?? null;
+  const idxSlots = idx ? idx.vals.length : k16 ? k16.slots : 0;
+  const indexHeap = (buckets + (idx ? idx.vals.length : k16 ? k16.size : 0)) * POINTER_BYTES;
+  const indexExternal = idx ? idx.kv.byteLength : k16 ? k16.kv.byteLength : 0;
   const status = opts.smoke ? 'smoke' : per.heapUsed <= fam.target ? 'ok' : 'MISSED';
   console.log(
     table(
@@ -237,7 +240,7 @@ async function entriesOf(fam) {
         ['  of which arrayBuffers', per.arrayBuffers.toFixed(1), fmtBytes(d.arrayBuffers)],
         ['heapUsed + external', (per.heapUsed + per.external).toFixed(1), fmtBytes(d.heapUsed + d.external)],
         ['rss', per.rss.toFixed(1), fmtBytes(d.rss)],
-        [`  hash buckets (${buckets}) + index slots (${idxSlots}), heap`, (indexHeap / ENTRIES).toFixed(1), fmtBytes(indexHeap)],
+        [`  hash buckets (${buckets}) + index entries (${idxSlots} slots), heap`, (indexHeap / ENTRIES).toFixed(1), fmtBytes(indexHeap)],
         ['  index key array, arrayBuffers', (indexExternal / ENTRIES).toFixed(1), fmtBytes(indexExternal)],
       ],
     ),

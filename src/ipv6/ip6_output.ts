@@ -14,14 +14,15 @@ import { RTN_LOCAL } from './route.js';
 /**
  * ip6_finish_output2(): look up (or create) the neighbour for the next hop in nd_tbl and hand the
  * packet to neigh_output — the hh fast path when CONNECTED. The next hop is read in place
- * (buf[off..off+16)); a miss creates the entry with its own copy of the key.
+ * (nexthop[off..off+16)), with no copy on a hit; a miss creates the entry with its own copy of
+ * the key.
  */
 export function ip6FinishOutput2(inet6: Inet6, skb: SkBuff, dev: NetDevice, nexthop: Uint8Array, off: number): number {
   const tbl = inet6.ndisc.tbl;
-  const key = inet6.nhKey;
-  for (let i = 0; i < 16; i++) key[i] = nexthop[off + i];
-  let n = tbl.lookupNoref(key, dev);
+  let n = tbl.lookupNorefAt(nexthop, off, dev);
   if (n === null) {
+    const key = inet6.nhKey;
+    for (let i = 0; i < 16; i++) key[i] = nexthop[off + i];
     const c = tbl.create(Buffer.from(key), dev, false);
     if (typeof c === 'number') {
       inet6.stats.outDiscards++;

@@ -58,11 +58,16 @@ const UNSET_OPS: NeighOps<never> = {
   connectedOutput: neighBlackhole,
 };
 
-/** Bits of Neighbour.bits: four booleans in one small integer instead of four tagged fields. */
+/**
+ * Bits of Neighbour.bits: four booleans in one small integer instead of four tagged fields, and
+ * above them the two byte-sized fields `type` (bits 8-15) and `protocol` (bits 16-23).
+ */
 const B_DEAD = 1;
 const B_ON_GC_LIST = 2;
 const B_CREATED_EXEMPT = 4;
 const B_ON_MANAGED_LIST = 8;
+const B_TYPE_SHIFT = 8;
+const B_PROTOCOL_SHIFT = 16;
 
 /**
  * struct neighbour. Its timer is embedded (the entry is the clock's TimerEntry; `timer` is the
@@ -84,8 +89,6 @@ export class Neighbour<K> extends TimerEntry implements HhCache {
   /** Link-layer address, dev.addrLen bytes, rewritten in place. */
   readonly ha: Buffer;
   ops: NeighOps<K> = UNSET_OPS as unknown as NeighOps<K>;
-  /** Protocol address type (RTN_* for IPv4), set by the constructor. */
-  type = 0;
   /** NTF_* (ndm_flags) in the low byte, ext flags (NTF_MANAGED) above. */
   flags: number;
   private bits = B_DEAD;
@@ -98,12 +101,9 @@ export class Neighbour<K> extends TimerEntry implements HhCache {
   /** Packets waiting for resolution, oldest first; the shared empty NO_QUEUE until the first one. */
   arpQueue: SkBuff[] = NO_QUEUE;
   arpQueueLenBytes = 0;
-  /** NDA_PROTOCOL: who installed the entry (0 = unspecified). */
-  protocol = 0;
   /** gc_list links (oldest at the table's head). */
   gcPrev: Neighbour<K> | null = null;
   gcNext: Neighbour<K> | null = null;
-  readonly clock: Clock;
 
   constructor(tbl: NeighTable<K>, dev: NetDevice, primaryKey: K, flags: number, now: number) {
     super();
@@ -115,7 +115,27 @@ export class Neighbour<K> extends TimerEntry implements HhCache {
     this.updated = now;
     this.used = now;
     this.confirmed = now;
-    this.clock = tbl.clock;
+  }
+
+  /** The table's clock (the timer's base), read through the table: one field less per entry. */
+  get clock(): Clock {
+    return this.tbl.clock;
+  }
+
+  /** Protocol address type (RTN_* for IPv4 and IPv6, 0-255), set by the constructor; kept in `bits`. */
+  get type(): number {
+    return (this.bits >>> B_TYPE_SHIFT) & 0xff;
+  }
+  set type(v: number) {
+    this.bits = (this.bits & ~(0xff << B_TYPE_SHIFT)) | ((v & 0xff) << B_TYPE_SHIFT);
+  }
+
+  /** NDA_PROTOCOL: who installed the entry (0 = unspecified; a u8 as in the kernel); kept in `bits`. */
+  get protocol(): number {
+    return (this.bits >>> B_PROTOCOL_SHIFT) & 0xff;
+  }
+  set protocol(v: number) {
+    this.bits = (this.bits & ~(0xff << B_PROTOCOL_SHIFT)) | ((v & 0xff) << B_PROTOCOL_SHIFT);
   }
 
   /** The entry's cached header (neigh->hh) is part of the entry itself. */

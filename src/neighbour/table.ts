@@ -42,6 +42,7 @@ import {
 } from './nud.js';
 import { type NeighParmName, NeighParms, type NeighParmsOwner, type NeighParmsValues } from './parms.js';
 import { IntKeyIndex } from './intindex.js';
+import { Key16Index } from './keyindex16.js';
 import { type PneighEntry, PneighTable } from './pneigh.js';
 
 /** struct neigh_ops: how one protocol resolves and reports. */
@@ -79,6 +80,12 @@ export interface NeighTableConfig<K> {
    * entry it does not return. Default: on when keyLen is 4 and keys are numbers; false disables it.
    */
   intKeys?: boolean;
+  /**
+   * Keys are 16-byte arrays (IPv6): keep an open-addressed side index of their four words, so
+   * lookupNoref and lookupNorefAt touch neither an entry nor a key object they do not return.
+   * Default: on when keyLen is 16; false disables it.
+   */
+  byteKeys?: boolean;
   /** Invariant hook: does the cached header agree with n.ha? */
   hhCheck?(n: Neighbour<K>): boolean;
   defaults: Readonly<NeighParmsValues>;
@@ -285,6 +292,10 @@ export class NeighTable<K> implements NeighParmsOwner {
   private hashed = 0;
   /** Side index for integer keys (see NeighTableConfig.intKeys); null until the first such key. */
   private intIndex: IntKeyIndex<Neighbour<K>> | null = null;
+  /** Side index for 16-byte keys (see NeighTableConfig.byteKeys); null for other tables. */
+  private keyIndex16: Key16Index<Neighbour<K>> | null = null;
+  /** lookupNorefAt's copy of the key, for byte-key tables without the side index. */
+  private atKey: Buffer | null = null;
   private gcCount = 0;
   private gcHead: Neighbour<K> | null = null;
   private gcTail: Neighbour<K> | null = null;
@@ -316,6 +327,8 @@ export class NeighTable<K> implements NeighParmsOwner {
     this.parms = new NeighParms(cfg.defaults, null, this);
     this.buckets = new Array<Neighbour<K> | null>(1 << INITIAL_HASH_SHIFT).fill(null);
     this.hashRndValue = this.newHashRnd();
+    // Seeded from hash_rnd rather than a draw of its own, so the table's random stream is unchanged.
+    if (cfg.keyLen === 16 && cfg.byteKeys !== false) this.keyIndex16 = new Key16Index(Math.imul(this.hashRndValue ^ 0x5bd1e995, 0x27d4eb2f) | 1);
     const now = clock.now();
     this.lastFlush = now;
     this.lastRand = now + this.parms.reachableTime * 20;
@@ -478,6 +491,10 @@ export class NeighTable<K> implements NeighParmsOwner {
   }
 
   private indexAdd(n: Neighbour<K>): void {
+    if (this.keyIndex16 !== null) {
+      this.keyIndex16.add(n.primaryKey as unknown as Uint8Array, n);
+      return;
+    }
     if (this.intIndex === null) {
       if (this.cfg.intKeys === false || typeof n.primaryKey !== 'number' || this.keyLen !== 4) return;
       this.intIndex = new IntKeyIndex<Neighbour<K>>(this.newHashRnd() | 0);
@@ -495,6 +512,7 @@ export class NeighTable<K> implements NeighParmsOwner {
       c.next = null;
       this.hashed--;
       this.intIndex?.delete(n.primaryKey as unknown as number, n);
+      this.keyIndex16?.delete(n.primaryKey as unknown as Uint8Array, n);
       return true;
     }
     return false;
@@ -506,6 +524,8 @@ export class NeighTable<K> implements NeighParmsOwner {
   lookupNoref(key: K, dev: NetDevice): Neighbour<K> | null {
     const idx = this.intIndex;
     if (idx !== null) return idx.get(key as unknown as number, dev);
+    const k16 = this.keyIndex16;
+    if (k16 !== null) return k16.get(key as unknown as Uint8Array, 0, dev);
     let n = this.buckets[this.hashFn(key, dev, this.hashRndValue) >>> this.hashDown];
     const eq = this.keyEqFn;
     while (n !== null) {
@@ -513,6 +533,19 @@ export class NeighTable<K> implements NeighParmsOwner {
       n = n.next;
     }
     return null;
+  }
+
+  /**
+   * __neigh_lookup_noref() for tables whose keys are keyLen-byte arrays, with the key read where
+   * it lies (keyLen bytes of `buf` at `off`: a packet's next-hop address), so the output path
+   * needs no copy of it to look up. No statistics, no reference, no allocation.
+   */
+  lookupNorefAt(buf: Uint8Array, off: number, dev: NetDevice): Neighbour<K> | null {
+    const k16 = this.keyIndex16;
+    if (k16 !== null) return k16.get(buf, off, dev);
+    const key = (this.atKey ??= Buffer.alloc(this.keyLen));
+    for (let i = 0; i < key.length; i++) key[i] = buf[off + i];
+    return this.lookupNoref(key as unknown as K, dev);
   }
 
   /** neigh_lookup(): counts lookups and hits; the result is held — release it. */
@@ -1001,6 +1034,13 @@ export class NeighTable<K> implements NeighParmsOwner {
       if (idx.size !== this.hashed) v.push(`integer index holds ${idx.size} entries, hash ${this.hashed}`);
       for (const n of this.list()) {
         if (idx.get(n.primaryKey as unknown as number, n.dev) !== n) v.push(`${name(n)}: missing from the integer index`);
+      }
+    }
+    const k16 = this.keyIndex16;
+    if (k16 !== null) {
+      if (k16.size !== this.hashed) v.push(`16-byte key index holds ${k16.size} entries, hash ${this.hashed}`);
+      for (const n of this.list()) {
+        if (k16.get(n.primaryKey as unknown as Uint8Array, 0, n.dev) !== n) v.push(`${name(n)}: missing from the 16-byte key index`);
       }
     }
     if (this.entries < this.hashed) v.push(`entries ${this.entries} < hashed ${this.hashed}`);
