@@ -51,6 +51,8 @@ import { ND_PIO_AUTOCONF, ND_PIO_ONLINK, ND_PIO_PREFERPD, pioFlags, pioLenOk, pi
 
 /** MIN_VALID_LIFETIME: RFC 4862 5.5.3 e) "two hours". */
 const MIN_VALID_LIFETIME = 2 * 3600;
+/** HZ/100 (two jiffies at this kernel's HZ=250): the shortest DAD retransmission interval (ms). */
+const HZ_100_MS = 8;
 /** ADDR_CHECK_FREQUENCY: addrconf_verify runs at least this often while addresses expire (ms). */
 const ADDR_CHECK_FREQUENCY = 120_000;
 
@@ -309,7 +311,10 @@ export class Addrconf {
     this.inet6.devJoinGroups(idev);
     for (const ifa of [...idev.addrList]) {
       if (ifa.prefixRoute) this.inet6.addPrefixRoute(idev, ifa.addr, ifa.prefixLen, ifa.validLft);
-      if (ifa.flags & IFA_F_TENTATIVE && ifa.state === INET6_IFADDR_STATE_PREDAD && !(ifa.flags & IFA_F_DADFAILED)) this.dadStart(ifa);
+      // fixup_permanent_addr(): addresses kept over a down (keep_addr_on_down) start afresh;
+      // addrconf_dad_run(): those whose DAD waited for the link (state DAD, tentative) are kicked.
+      if (ifa.state === INET6_IFADDR_STATE_PREDAD) this.dadStart(ifa);
+      else if (ifa.state === INET6_IFADDR_STATE_DAD && ifa.flags & IFA_F_TENTATIVE) this.dadKick(ifa);
     }
     this.addrGen(idev);
   }
@@ -347,28 +352,45 @@ export class Addrconf {
   // ---- DAD -----------------------------------------------------------------------------------
 
   /**
-   * addrconf_dad_start()/addrconf_dad_begin(): join the solicited-node group, then either skip
-   * DAD (NOARP/loopback link, accept_dad < 1, nodad) or wait a random [0, rtr_solicit_delay)
-   * before the first NS (none for optimistic addresses). A device that is not ready keeps the
-   * address tentative until it is.
+   * addrconf_dad_start()/addrconf_dad_begin(): join the solicited-node group; skip DAD (address
+   * valid at once) on NOARP/loopback links, with accept_dad < 1 on both all and the device, for
+   * nodad or non-tentative addresses — checked before the link's readiness, so a nodad address
+   * added while down is valid at once. Otherwise, on a link that is not ready, a permanent address
+   * waits tentative (its DAD runs at up) and any other is deleted (addrconf_dad_stop).
    */
   dadStart(ifa: Inet6Ifaddr): void {
     const inet6 = this.inet6;
     const idev = ifa.idev;
     const dev = idev.dev;
-    if (ifa.state === INET6_IFADDR_STATE_PREDAD && !ifa.joined) {
+    if (ifa.state === INET6_IFADDR_STATE_DEAD) return;
+    if (!ifa.joined) {
       inet6.mcInc(idev, ifa.solictGroup);
       ifa.joined = true;
     }
-    if (!(idev.ifFlags & IF_READY)) return;
+    ifa.state = INET6_IFADDR_STATE_DAD;
     const acceptDad = Math.max(inet6.conf.all.get('accept_dad'), idev.cnf.get('accept_dad'));
-    if (dev.flags & (IFF_NOARP | IFF_LOOPBACK) || acceptDad < 1 || ifa.flags & IFA_F_NODAD) {
+    if (dev.flags & (IFF_NOARP | IFF_LOOPBACK) || acceptDad < 1 || !(ifa.flags & IFA_F_TENTATIVE) || ifa.flags & IFA_F_NODAD) {
       const sendNa = (ifa.flags & (IFA_F_TENTATIVE | IFA_F_OPTIMISTIC)) === IFA_F_TENTATIVE;
       ifa.flags &= ~(IFA_F_TENTATIVE | IFA_F_OPTIMISTIC | IFA_F_DADFAILED);
       ifa.state = INET6_IFADDR_STATE_POSTDAD;
       this.dadCompleted(ifa, sendNa);
       return;
     }
+    if (!(idev.ifFlags & IF_READY)) {
+      // "If the device is not ready: keep it tentative if it is a permanent address, otherwise kill it."
+      if (!(ifa.flags & IFA_F_PERMANENT)) this.delAddr(ifa);
+      return;
+    }
+    this.dadKick(ifa);
+  }
+
+  /**
+   * addrconf_dad_kick(): a fresh run — dad_transmits probes, a new nonce with enhanced DAD, and
+   * the first NS after a random [0, router_solicitation_delay) (at once for optimistic addresses).
+   */
+  private dadKick(ifa: Inet6Ifaddr): void {
+    const inet6 = this.inet6;
+    const idev = ifa.idev;
     ifa.state = INET6_IFADDR_STATE_DAD;
     ifa.dadProbes = idev.cnf.get('dad_transmits');
     if (inet6.conf.all.get('enhanced_dad') !== 0 || idev.cnf.get('enhanced_dad') !== 0) {
@@ -393,7 +415,7 @@ export class Addrconf {
       return;
     }
     ifa.dadProbes--;
-    ifa.dadTimer!.mod(this.now + Math.max(idev.ndParms.retransTime, 10));
+    ifa.dadTimer!.mod(this.now + Math.max(idev.ndParms.retransTime, HZ_100_MS));
     const nonce = ifa.dadNonce.some((x) => x !== 0) ? ifa.dadNonce : null;
     this.inet6.ndisc.sendNs(idev.dev, ifa.addr, ifa.solictGroup, null, nonce, null, true);
   }
@@ -464,8 +486,8 @@ export class Addrconf {
   /** The first RS, at once (the DAD delay was the RFC's random delay). */
   private rsStart(idev: Inet6Dev, ll: Inet6Ifaddr): void {
     const dev = idev.dev;
+    // An RA that arrived meanwhile does not prevent the first RS (the timer then stops).
     if (!this.acceptRa(idev) || idev.cnf.get('router_solicitations') === 0 || dev.flags & IFF_LOOPBACK) return;
-    if (idev.ifFlags & IF_RA_RCVD) return;
     idev.rsProbes = 1;
     idev.ifFlags |= IF_RS_SENT;
     this.inet6.ndisc.sendRs(dev, ll.addr, (ll.flags & IFA_F_OPTIMISTIC) !== 0);
@@ -541,7 +563,8 @@ export class Addrconf {
       if (max > 0 && idev.addrList.length >= max) return;
       const optimistic = sllao && cnf.get('optimistic_dad') !== 0 && cnf.get('forwarding') === 0 ? IFA_F_OPTIMISTIC : 0;
       try {
-        this.addAddr(idev, addr, 64, { flags: IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR | optimistic, validLft: valid, preferLft: prefered, origin: 'kernel_ra' });
+        // The on-link route is the PIO's business (L flag): addAddr adds prefix routes only for manual addresses.
+        this.addAddr(idev, addr, 64, { flags: IFA_F_MANAGETEMPADDR | optimistic, validLft: valid, preferLft: prefered, origin: 'kernel_ra' });
       } catch {
         // Refused (disable_ipv6 meanwhile): nothing to configure.
       }
