@@ -222,10 +222,10 @@ function parse(argv: string[], io: CliIO): PingArgs {
 
 /** A destination as getaddrinfo(AI_NUMERICHOST-like) leaves it: the family, the text, the zone. */
 interface Target {
-  v6: boolean;
+  readonly v6: boolean;
   /** What TS_PING gets: a dotted quad, or the canonical IPv6 text with `%DEV` for a zone. */
   dst: string;
-  /** The canonical address, as the stack prints it in its own lines. */
+  /** The address as the stack prints it in its own lines (canonical; `%DEV` when link-scoped and zoned). */
   canon: string;
   /** The address as iputils shows it in the header (with the zone: `%DEV`, or `%N` for no name). */
   shown: string;
@@ -238,11 +238,14 @@ function zoneByName(b: Buffer): boolean {
   return (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) || (b[0] === 0xff && ((b[1]! & 0x0f) === 1 || (b[1]! & 0x0f) === 2));
 }
 
-/** Link-local unicast (fe80::/10): replies from it name the interface, as iputils prints them. */
+/** Link-local unicast (fe80::/10): a source of that scope needs its zone to bind. */
 const isLinkLocal = (addr: string): boolean => {
   const b = parseIn6(addr);
   return b !== null && b[0] === 0xfe && (b[1]! & 0xc0) === 0x80;
 };
+
+/** Link-scoped (fe80::/10, ffX2::/16): the addresses the stack prints with their `%zone`. */
+const linkScoped = (b: Buffer): boolean => (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) || (b[0] === 0xff && (b[1]! & 0x0f) === 2);
 
 /** "%ZONE": an interface name (link-local and link/node-local multicast only) or a decimal index. */
 function parseZone(b: Buffer, zone: string, links: readonly LinkInfo[]): { dev: LinkInfo | null; index: number } | null {
@@ -278,7 +281,8 @@ async function resolveTarget(ch: ControlChannel, text: string, family: 0 | 4 | 6
   if (zone === null) return noname;
   // getnameinfo(NI_NUMERICHOST) names the zone of a link-local address, numbers the others.
   const shown = `${canon}%${zone.dev && zoneByName(b) ? zone.dev.name : zone.index}`;
-  return { v6: true, dst: `${canon}%${zone.dev?.name ?? zone.index}`, canon, shown, zoneDev: zone.dev };
+  const dev = zone.dev?.name ?? String(zone.index);
+  return { v6: true, dst: `${canon}%${dev}`, canon: linkScoped(b) ? `${canon}%${dev}` : canon, shown, zoneDev: zone.dev };
 }
 
 /**
@@ -332,14 +336,16 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
       source = addr;
       if (zone?.dev) {
         from = `from ${addr}%${zone.dev.name} ${zone.dev.name}: `;
-        if (!dst.includes('%')) dst = `${dst}%${zone.dev.name}`;
+        if (!dst.includes('%')) {
+          dst = `${dst}%${zone.dev.name}`;
+          if (linkScoped(parseIn6(t.canon)!)) t.canon = dst;
+        }
       } else from = `from ${addr} : `;
     } else {
       source = a.source;
       from = `from ${a.source} : `;
     }
   }
-  const zoneName = dst.includes('%') ? dst.slice(dst.indexOf('%') + 1) : null;
   // iputils names the destination as typed in the header and the summary.
   const head4 = `PING ${t.canon} (${t.canon}) `;
   const head6 = `PING ${t.canon}(${t.canon}) `;
@@ -347,11 +353,6 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
     if (!t.v6 && line.startsWith(head4)) return `PING ${a.target} (${t.canon}) ${from}${line.slice(head4.length)}`;
     if (t.v6 && line.startsWith(head6)) return `PING ${a.target}(${t.shown}) ${from}${line.slice(head6.length)}`;
     if (line === `--- ${t.canon} ping statistics ---`) return `--- ${a.target} ping statistics ---`;
-    // A link-local peer is shown with the interface the answer came in on (the zone's).
-    if (t.v6 && zoneName !== null) {
-      const m = /^(\d+ bytes from |From )([0-9a-f:]+?)(: | )/.exec(line);
-      if (m && isLinkLocal(m[2]!)) return `${m[1]}${m[2]}%${zoneName}${m[3]}${line.slice(m[0].length)}`;
-    }
     return line;
   };
 

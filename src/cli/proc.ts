@@ -51,7 +51,8 @@ const FILES: ReadonlyMap<string, ProcFile> = new Map<string, ProcFile>([
   ['net/stat/ndisc_cache', (ch) => statNeigh(ch, 'ndisc_cache', AF_INET6)],
   [
     'net/if_inet6',
-    async (ch) => formatProcNetIfInet6(await ch.dump<AddrSnapshot>('RTM_GETADDR', { family: AF_INET6 })),
+    // Every address (RTM_GETADDR, AddrSnapshot items); formatProcNetIfInet6 keeps the IPv6 ones.
+    async (ch) => formatProcNetIfInet6(await ch.dump<AddrSnapshot>('RTM_GETADDR', {})),
   ],
   [
     'net/snmp6',
