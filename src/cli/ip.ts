@@ -6,6 +6,9 @@
 // argument grammar, the same client-side checks and messages, device names resolved from a link
 // dump as ll_init_map/ll_name_to_index do, and the stack's errors printed as `RTNETLINK answers:
 // STRERROR` (or `Error: MSG.` when the reply carries its own text, like an extended ack).
+// Both neighbour tables are reached the kernel's way: dumps carry the -4/-6/-f family
+// (rtnl_neighdump_req, ndtm_family), so without one arp_tbl's entries come before nd_tbl's;
+// add/del/get take the family of the address (neigh_find_table).
 // Output formats come from fmt_neigh.ts and fmt_ntable.ts.
 import { ControlChannel, ControlError } from '../control/channel.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type MessageType } from '../control/protocol.js';

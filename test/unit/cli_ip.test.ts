@@ -263,10 +263,12 @@ describe('ip neigh show', () => {
     expect(await ip(ch, 'neigh show to')).toEqual(fail(255, 'Command line is not complete. Try option "help"\n'));
   });
 
-  it('an inet6 prefix selects the inet6 family: nothing to show', async () => {
-    const { ch } = setup();
+  it('an inet6 prefix selects the inet6 family: only nd_tbl\'s entries', async () => {
+    const { ch } = setup({ ipv6: true });
     await populate(ch);
     expect(await ip(ch, 'neigh show ::/0')).toEqual(ok(''));
+    expect(await ip(ch, 'neigh add fd00::5 lladdr 02:00:00:00:00:05 dev tap0')).toEqual(ok(''));
+    expect(await ip(ch, 'neigh show ::/0')).toEqual(ok('fd00::5 dev tap0 lladdr 02:00:00:00:00:05 PERMANENT \n'));
   });
 
   it('dev DEV filters and drops "dev NAME" from the lines; unknown device is status 1; "dev" twice is duparg()', async () => {
@@ -809,7 +811,7 @@ describe('ip monitor', () => {
     expect(r.out).toContain('miss 10.0.0.30 dev tap0 INCOMPLETE \n');
   });
 
-  it('objects without tapstack events are refused by name, not left silent; a family other than inet hides neighbour events', async () => {
+  it('objects without tapstack events are refused by name, not left silent; -6 hides arp_tbl\'s events (cli_ip6.test.ts has nd_tbl\'s)', async () => {
     const one = setup();
     for (const [line, obj] of [['monitor route', 'route'], ['monitor neigh link', 'link'], ['monitor a', 'address'], ['monitor stats', 'stats'], ['monitor neigh nexthop', 'nexthop']]) {
       expect(await ip(one.ch, line), line).toEqual(fail(255, `Error: "${obj}" events are not supported by tapstack (only neigh).\n`));
