@@ -3,7 +3,25 @@
 // and accounts for every frame: dropped (exactly one drop counter moved), answered, delivered, or
 // consumed silently (a defect). Plain ESM so that both the vitest suite (test/unit/fuzz_rx.test.ts,
 // against src/ through vitest) and the nightly runner (scripts/fuzz.mjs, against dist/) use this
-// one copy; the rig takes the library's exports as an argument for that reason.
+// one copy; the rig takes the library's exports as an argument for that reason. The IPv6 half
+// (frames, mutations, transmit checks, counters) lives in fuzz_gen6.mjs.
+import {
+  ANSWER_COUNTERS6,
+  ANSWER_FAIL_COUNTERS6,
+  BASE6_TABLE,
+  DELIVERY_COUNTERS6,
+  DROP_COUNTERS6,
+  ETH_P_IPV6,
+  Gen6,
+  MUT6_TABLE,
+  checkIpv6Frame,
+  fwdKey6,
+  ip6ToBuf,
+  ip6Upper,
+  isLl6,
+} from './fuzz_gen6.mjs';
+
+export * from './fuzz_gen6.mjs';
 
 // ---- deterministic randomness ----------------------------------------------------------------
 
@@ -205,6 +223,10 @@ const BASE_TABLE = [
   [0.3, 'raw.empty'],
 ];
 
+/** IPv4, ARP, link-layer and IPv6 kinds together (IPv6 ones only when the context has IPv6). */
+const BASE_TABLE_ALL = [...BASE_TABLE, ...BASE6_TABLE];
+const IS_BASE6 = /^(ip6|icmp6|nd|mld)\./;
+
 /** Mutations and their weights; '' is "leave the valid frame alone". */
 const MUT_TABLE = [
   [36, ''],
@@ -223,6 +245,7 @@ export class FrameGen {
    */
   constructor(seed, ctx) {
     this.rng = new Rng(seed);
+    this.g6 = new Gen6(this);
     this.setContext(ctx);
     this.count = 0;
     /** Some "other hosts" on the link, stable for the run so the stack can learn them. */
@@ -331,15 +354,18 @@ export class FrameGen {
   next() {
     const r = this.rng;
     this.count++;
-    const iff = this.ourIf();
-    const base = r.weighted(BASE_TABLE);
+    let iff = this.ourIf();
+    const base = r.weighted(Gen6.usable(this.ctx.ours[0]) ? BASE_TABLE_ALL : BASE_TABLE);
+    // IPv6 kinds need IPv6 addresses on the interface (a device with IPv6 disabled has none).
+    if (IS_BASE6.test(base) && !Gen6.usable(iff)) iff = this.ctx.ours[0];
     const built = this.build(base, iff);
     let frame = built.frame;
     let kind = base;
     if (built.mutable !== false) {
-      const mut = r.weighted(MUT_TABLE);
+      const six = built.l3 === 'ip6';
+      const mut = r.weighted(six ? MUT6_TABLE : MUT_TABLE);
       if (mut) {
-        const m = this.mutate(frame, mut, built.l3, iff);
+        const m = six ? this.g6.mutate(frame, mut, iff) : this.mutate(frame, mut, built.l3, iff);
         frame = m.frame;
         kind = `${base}/${m.name}`;
       }
@@ -350,6 +376,7 @@ export class FrameGen {
   build(base, iff) {
     const r = this.rng;
     const peer = this.ctx.peer;
+    if (IS_BASE6.test(base)) return this.g6.build(base, iff);
     switch (base) {
       case 'arp.request': {
         const sha = this.hostMac();
@@ -716,7 +743,7 @@ export class FrameGen {
  * icmp.inCsumErrors are left out because they refine counters listed here: inAddrErrors =
  * martianSource + notForUs, reasmFails = fragment, inDiscards = fwdNotHost, inHdrErrors ⊇
  * ttlExceeded + inCsumErrors (as in ip_rcv_core), fragFails ⊇ fragNeeded, icmp.inErrors ⊇
- * icmp.inCsumErrors).
+ * icmp.inCsumErrors). The IPv6 ones follow (DROP_COUNTERS6, with the same rule).
  */
 export const DROP_COUNTERS = [
   'pair.rxRunt', 'pair.peerDown', 'net.rxNoHandler', 'net.rxDevDown',
@@ -728,6 +755,7 @@ export const DROP_COUNTERS = [
   // UDP (no sockets in the rig): a closed port, a bad header/length/checksum, an unwanted broadcast.
   'udp.noPorts', 'udp.inErrors', 'udp.ignoredMulti',
   'neigh.extra.proxyQueueDrops',
+  ...DROP_COUNTERS6,
 ];
 
 /**
@@ -737,10 +765,20 @@ export const DROP_COUNTERS = [
 export const ANSWER_FAIL_COUNTERS = [
   'neigh.tableFulls', 'ip.outNoRoutes', 'ip.outDiscards', 'icmp.outSuppressed', 'icmp.outRateLimited',
   'neigh.unresDiscards', 'neigh.extra.eventSendDrops', 'neigh.extra.blackholeDrops',
+  ...ANSWER_FAIL_COUNTERS6,
 ];
 
 /** Evidence that a frame was answered (a reply left or was queued to leave). */
-const ANSWER_COUNTERS = ['arp.txReplies', 'arp.proxied', 'icmp.outEchoReps', 'ip.forwDatagrams'];
+const ANSWER_COUNTERS = ['arp.txReplies', 'arp.proxied', 'icmp.outEchoReps', 'ip.forwDatagrams', ...ANSWER_COUNTERS6];
+
+/**
+ * A message delivered to ICMP/ICMPv6 (inDelivers moved) must also move one of these: the counter
+ * of its type, or for IPv6 the evidence that its handler took it (DELIVERY_COUNTERS6).
+ */
+const DELIVERY_COUNTERS = [
+  'icmp.inEchos', 'icmp.inEchoReps', 'icmp.inDestUnreachs', 'icmp.inTimeExcds', 'icmp.inParmProbs', 'icmp.inSrcQuenchs',
+  'icmp.inRedirects', ...DELIVERY_COUNTERS6,
+];
 
 /**
  * Defects the fuzz found in src/ (reported, with reproducers in test/unit/fuzz_rx.test.ts as
@@ -750,14 +788,18 @@ const ANSWER_COUNTERS = ['arp.txReplies', 'arp.proxied', 'icmp.outEchoReps', 'ip
 export const KNOWN_TX_DEFECTS = [
 ];
 
-/** Frame classes consumed with too little accounting (see FuzzRig.inject). */
+/** Frame classes consumed with too little accounting (see FrameAccountant.end). */
 export const KNOWN_ANOMALIES = [
 ];
 
 /** Echo requests per side in cleanPing (see there). */
 const CLEAN_PINGS = 60;
 
-/** Flattens the stack's statistics into name → number (for reports and snapshots). */
+/**
+ * The stack's statistics as [prefix, object] pairs, flattened by `flatten` into name → number:
+ * IPv4 (net, arp, ip, icmp, udp, neigh = arp_tbl, acd), IPv6 (ip6, icmp6, ndisc, mld, nd =
+ * nd_tbl) and per device (dev.NAME, pair.NAME or tap.NAME).
+ */
 function statSources(A, devs) {
   const inet = A.inet;
   const src = [
@@ -769,127 +811,78 @@ function statSources(A, devs) {
     ['neigh', inet.arp.tbl.stats],
     ['acd', inet.acd.stats],
   ];
+  const inet6 = A.inet6;
+  if (inet6) {
+    src.push(['ip6', inet6.stats], ['icmp6', inet6.icmp.stats], ['ndisc', inet6.ndisc.stats], ['mld', inet6.mldStats], ['nd', inet6.ndisc.tbl.stats]);
+  }
   for (const d of devs) {
     src.push([`dev.${d.name}`, d.stats]);
-    src.push([`pair.${d.name}`, d.pairStats]);
+    if (d.pairStats) src.push([`pair.${d.name}`, d.pairStats]);
+    if (d.tapStats) src.push([`tap.${d.name}`, d.tapStats]);
   }
   return src;
 }
 
+/** Numbers and nested objects; arrays (icmp6.inType/outType, 256 each) are left out. */
 function flatten(prefix, obj, out) {
   for (const [k, v] of Object.entries(obj)) {
     if (typeof v === 'number') out.push([`${prefix}.${k}`, obj, k]);
-    else if (v && typeof v === 'object') flatten(`${prefix}.${k}`, v, out);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) flatten(`${prefix}.${k}`, v, out);
   }
 }
 
 /**
- * A Stack A under fuzz with two interfaces: `ea` (10.0.0.1/24 and 10.0.0.5/24) wired to a peer
- * Stack B (10.0.0.2/24) that sometimes hears and answers what A sends, and `ec` (10.0.1.1/24)
- * whose far end is a dangling pair end. Frames go in through `dev.receiveFrame`; the clock is
- * advanced between batches so timers, queues, GC and proxy delays run; profiles rotate the
- * sysctls that change the receive paths (defaults, router with proxy ARP and arp_accept, strict
- * arp_ignore/arp_filter, pvlan, a tiny table), and events interleave (link down/up, MAC change,
- * arp off/on, carrier loss, flush, static entries, the stack's own pings, RFC 5227 claims).
+ * Per-frame accounting over a Stack's counters: `begin()` before a frame goes in, `end()` after,
+ * and the frame is classified — dropped (exactly one drop counter moved), answered, delivered
+ * (to ICMP/ICMPv6 with the counter of its type, to ND or MLD, or an ARP frame that reached the
+ * cache), answerFailed (a failed-answer counter moved), or a defect: multi (counted twice),
+ * uncounted (delivered to ICMP with no type counter), silent (no counter at all). Used by
+ * FuzzRig for every frame it feeds, and by test/integration/fuzz_tap.test.ts inside the stack
+ * child for every frame the kernel writes to the TAP. `totals` is shared with the caller.
  */
-export class FuzzRig {
+export class FrameAccountant {
   /**
-   * @param {any} lib  the tapstack exports: { Stack, ManualClock, createPair, Sysctl }
-   * @param {{ seed?: number, peerRate?: number, eventRate?: number, profileEvery?: number, keepExamples?: number }} opts
+   * @param {any} stack  a tapstack Stack
+   * @param {any[]} devs  its devices whose counters join the accounting
+   * @param {{ totals?: Record<string, number>, keepExamples?: number, label?: () => string }} opts
    */
-  constructor(lib, opts = {}) {
-    this.lib = lib;
-    this.seed = opts.seed ?? 1;
-    this.rng = new Rng((this.seed ^ 0x5bd1e995) >>> 0);
-    this.peerRate = opts.peerRate ?? 0.5;
-    this.eventRate = opts.eventRate ?? 0.08;
-    this.profileEvery = opts.profileEvery ?? 20;
+  constructor(stack, devs, opts = {}) {
+    this.stack = stack;
     this.keepExamples = opts.keepExamples ?? 3;
-    const { Stack, ManualClock, createPair, Sysctl } = lib;
-    this.clock = new ManualClock();
-    const stackRng = new Rng((this.seed * 2654435761) >>> 0);
-    this.A = new Stack({ clock: this.clock, random: () => stackRng.next() });
-    this.B = new Stack({ clock: this.clock, random: () => stackRng.next() });
-    const MAC_A = macToBuf('02:aa:00:00:00:01');
-    const MAC_B = macToBuf('02:bb:00:00:00:02');
-    const MAC_C = macToBuf('02:aa:00:00:00:03');
-    [this.ea, this.eb] = createPair('ea', 'eb', MAC_A, MAC_B);
-    [this.ec, this.wc] = createPair('ec', 'wc', MAC_C, macToBuf('02:cc:00:00:00:09'));
-    this.A.addDevice(this.ea);
-    this.A.addDevice(this.ec);
-    this.B.addDevice(this.eb);
-    this.A.addAddress(this.ea, '10.0.0.1/24');
-    this.A.addAddress(this.ea, '10.0.0.5/24');
-    this.A.addAddress(this.ec, '10.0.1.1/24');
-    this.B.addAddress(this.eb, '10.0.0.2/24');
-    this.ea.deferred = true;
-    this.eb.deferred = true;
-    this.ctlA = new Sysctl(this.A);
-    // Static and proxy entries the wire must never change.
-    this.A.neighAdd({ dst: '10.0.0.77', dev: 'ea', lladdr: '02:77:00:00:00:77' });
-    this.A.neighAdd({ dst: '10.0.1.77', dev: 'ec', lladdr: '02:77:00:00:00:78' });
-    this.A.neighAdd({ dst: '10.0.1.50', dev: 'ea', proxy: true });
-    this.A.neighAdd({ dst: '10.0.0.60', dev: null, proxy: true });
-    this.devs = [this.ea, this.ec];
-    this.devByName = { ea: this.ea, ec: this.ec };
-
-    // counters
+    this.label = opts.label ?? (() => '');
     const flat = [];
-    for (const [p, o] of statSources(this.A, this.devs)) flatten(p, o, flat);
+    for (const [p, o] of statSources(stack, devs)) flatten(p, o, flat);
     this.flat = flat;
     this.names = flat.map((f) => f[0]);
+    const hasPairs = devs.some((d) => d.pairStats);
     const idx = (n) => {
       const out = [];
       for (let i = 0; i < this.names.length; i++) {
         const name = this.names[i];
         if (name === n || (n.startsWith('pair.') && name.startsWith('pair.') && name.endsWith(n.slice(4)))) out.push(i);
       }
-      if (!out.length) throw new Error(`no counter ${n}`);
+      // A TAP has no pair counters: its runts never reach netif_receive_skb (dev.rxErrors).
+      if (!out.length && !(n.startsWith('pair.') && !hasPairs)) throw new Error(`no counter ${n}`);
       return out;
     };
+    this.idx = idx;
     this.dropIdx = DROP_COUNTERS.flatMap(idx);
     this.failIdx = ANSWER_FAIL_COUNTERS.flatMap(idx);
     this.answerIdx = ANSWER_COUNTERS.flatMap(idx);
     this.arpRxIdx = [...idx('arp.rxRequests'), ...idx('arp.rxReplies')];
-    this.deliverIdx = idx('ip.inDelivers');
-    /** A delivered ICMP message must also move the counter of its type. */
-    this.icmpTypeIdx = ['icmp.inEchos', 'icmp.inEchoReps', 'icmp.inDestUnreachs', 'icmp.inTimeExcds', 'icmp.inParmProbs', 'icmp.inSrcQuenchs', 'icmp.inRedirects'].flatMap(idx);
+    this.deliverIdx = [...idx('ip.inDelivers'), ...idx('ip6.inDelivers')];
+    this.icmpTypeIdx = DELIVERY_COUNTERS.flatMap(idx);
     this.before = new Float64Array(flat.length);
     this.after = new Float64Array(flat.length);
     this.start = this.read(new Float64Array(flat.length));
-
-    this.gen = new FrameGen(this.seed, this.context());
-    this.profile = 0;
-    this.batches = 0;
-    this.events = {};
-    this.pings = [];
-    this.downUntil = -1;
-    this.noarpUntil = -1;
-    this.carrierUntil = -1;
-    this.totals = {
-      frames: 0, fuzzed: 0, fromPeer: 0, dropped: 0, answered: 0, delivered: 0, answerFailed: 0, silent: 0, multi: 0, uncounted: 0,
-      invariantChecks: 0, maxTableSize: 0, exceptions: 0, backgroundDrops: 0, txChecked: 0,
-    };
+    this.totals = opts.totals ?? {};
+    for (const k of ['frames', 'dropped', 'answered', 'delivered', 'answerFailed', 'silent', 'multi', 'uncounted']) this.totals[k] ??= 0;
     /** kind → { count, outcomes: {dropped, answered, ...}, counters: {name: n} } */
     this.byKind = new Map();
-    /** "class key" → { kind, counters, count, examples: [hex] } for silent / multi frames */
+    /** "class key" → { kind, counters, count, examples: [hex] } for silent / multi / uncounted frames */
     this.anomalies = new Map();
-    this.violations = [];
-    /** problem → { count, examples } for frames A transmitted (see checkOutput). */
-    this.txProblems = new Map();
-    this.ec.record = true;
-  }
-
-  context() {
-    const ipsOf = (dev) => (this.A.links().find((l) => l.name === dev.name)?.addrs ?? []).map((a) => ipToNum(a.split('/')[0]));
-    return {
-      ours: [
-        { dev: 'ea', mac: Buffer.from(this.ea.devAddr), ips: ipsOf(this.ea), prefix: 24 },
-        { dev: 'ec', mac: Buffer.from(this.ec.devAddr), ips: ipsOf(this.ec), prefix: 24 },
-      ],
-      peer: { mac: Buffer.from(this.eb.devAddr), ip: ipToNum('10.0.0.2') },
-      pingIds: [...this.A.inet.icmp.echoHandlers.keys()],
-    };
+    this.pqArp = 0;
+    this.pqNd = 0;
   }
 
   read(into) {
@@ -905,7 +898,7 @@ export class FuzzRig {
     return out;
   }
 
-  /** Sum of the drop counters since the rig was built. */
+  /** Sum of the drop counters since the accountant was made. */
   dropSum() {
     const now = this.read(new Float64Array(this.flat.length));
     let s = 0;
@@ -913,24 +906,18 @@ export class FuzzRig {
     return s;
   }
 
-  // ---- one frame ---------------------------------------------------------------------------
+  begin() {
+    this.read(this.before);
+    this.pqArp = this.stack.inet.arp.tbl.proxyQueueLength;
+    this.pqNd = this.stack.inet6 ? this.stack.inet6.ndisc.tbl.proxyQueueLength : 0;
+  }
 
-  /** Injects one frame into A on `dev` and classifies what became of it. */
-  inject(dev, frame, kind) {
-    const A = this.A;
+  /** Classifies the frame that went in on `dev` since begin(); returns its outcome. */
+  end(frame, dev, kind) {
+    const A = this.stack;
     const tbl = A.inet.arp.tbl;
     const b = this.before;
-    const a = this.after;
-    this.read(b);
-    const pq = tbl.proxyQueueLength;
-    try {
-      dev.receiveFrame(frame);
-    } catch (e) {
-      this.totals.exceptions++;
-      this.violations.push(`exception on ${kind} ${frame.subarray(0, 64).toString('hex')}: ${e && e.stack ? e.stack : e}`);
-      throw e;
-    }
-    this.read(a);
+    const a = this.read(this.after);
     this.totals.frames++;
     let drops = 0;
     let moved = null;
@@ -945,7 +932,8 @@ export class FuzzRig {
     if (drops === 1) outcome = 'dropped';
     else if (drops > 1) outcome = 'multi';
     else {
-      let answered = tbl.proxyQueueLength > pq;
+      // A copy queued for the proxy delay is answered later (pneigh_enqueue, both tables).
+      let answered = tbl.proxyQueueLength > this.pqArp || (A.inet6 !== undefined && A.inet6.ndisc.tbl.proxyQueueLength > this.pqNd);
       for (const i of this.answerIdx) if (a[i] !== b[i]) answered = true;
       let delivered = false;
       let uncounted = false;
@@ -954,7 +942,7 @@ export class FuzzRig {
         for (const i of this.deliverIdx) if (a[i] !== b[i]) ipDelivered = true;
         if (ipDelivered) {
           for (const i of this.icmpTypeIdx) if (a[i] !== b[i]) delivered = true;
-          // Delivered to ICMP, but no counter says what became of it (only InMsgs/InDelivers).
+          // Delivered, but no counter says what became of it (only InMsgs/InDelivers).
           uncounted = !delivered;
         }
         let arpRx = false;
@@ -984,13 +972,8 @@ export class FuzzRig {
     k.outcomes[outcome] = (k.outcomes[outcome] ?? 0) + 1;
     if (moved) for (const m of moved) k.counters[m] = (k.counters[m] ?? 0) + 1;
     if (outcome === 'silent' || outcome === 'multi' || outcome === 'uncounted') {
-      // The ICMP type of an IPv4 frame (or -1), to name the class.
-      let icmpType = -1;
-      if (frame.length >= 34 && frame.readUInt16BE(12) === ETH_P_IP && frame[23] === 1) {
-        const t = 14 + (frame[14] & 15) * 4;
-        if (t < frame.length) icmpType = frame[t];
-      }
-      const cls = outcome === 'uncounted' ? `icmp type ${icmpType}` : kind.split('/')[0];
+      const icmpType = upperName(frame);
+      const cls = outcome === 'uncounted' ? icmpType : kind.split('/')[0];
       const key = `${outcome} ${cls}${moved ? ' ' + moved.join('+') : ''}`;
       let an = this.anomalies.get(key);
       if (!an) {
@@ -998,9 +981,209 @@ export class FuzzRig {
         this.anomalies.set(key, an);
       }
       an.count++;
-      if (an.examples.length < this.keepExamples) an.examples.push({ kind, dev: dev.name, profile: this.profileName(), frame: frame.toString('hex') });
+      if (an.examples.length < this.keepExamples) an.examples.push({ kind, dev: dev.name, profile: this.label(), frame: frame.toString('hex') });
     }
     return outcome;
+  }
+
+  kindTable() {
+    return [...this.byKind.entries()].sort((x, y) => y[1].count - x[1].count);
+  }
+}
+
+/**
+ * What a frame carried, to name an anomaly class: `icmp type N` (IPv4), `icmp6 type N` or
+ * `ip6 next header N` (IPv6, after the extension headers), `icmp type -1` otherwise.
+ */
+function upperName(frame) {
+  if (frame.length >= 34 && frame.readUInt16BE(12) === ETH_P_IP && frame[23] === 1) {
+    const t = 14 + (frame[14] & 15) * 4;
+    if (t < frame.length) return `icmp type ${frame[t]}`;
+  }
+  if (frame.length >= 54 && frame.readUInt16BE(12) === ETH_P_IPV6) {
+    const u = ip6Upper(frame);
+    if (u.pos >= 0 && u.nh === 58 && u.pos < frame.length) return `icmp6 type ${frame[u.pos]}`;
+    return `ip6 next header ${u.nh}`;
+  }
+  return 'icmp type -1';
+}
+
+/**
+ * A Stack A under fuzz with two interfaces: `ea` (10.0.0.1/24 and 10.0.0.5/24, fd00::1/64 and
+ * fd00::5/64, its link-local) wired to a peer Stack B (10.0.0.2/24, fd00::2/64) that sometimes
+ * hears and answers what A sends, and `ec` (10.0.1.1/24, fd00:1::1/64) whose far end is a
+ * dangling pair end. Frames go in through `dev.receiveFrame`; the clock is
+ * advanced between batches so timers, queues, GC and proxy delays run; profiles rotate the
+ * sysctls that change the receive paths (defaults, router with proxy ARP and arp_accept, strict
+ * arp_ignore/arp_filter, pvlan, a tiny table; each with its IPv6 side: forwarding, proxy NDP,
+ * accept_ra, drop_unsolicited_na...), and events interleave (link down/up, MAC change, arp
+ * off/on, carrier loss, flush, static entries, the stack's own pings and ping6s, RFC 5227
+ * claims, addresses doing DAD, IPv6 disabled on ec).
+ */
+export class FuzzRig {
+  /**
+   * @param {any} lib  the tapstack exports: { Stack, ManualClock, createPair, Sysctl }
+   * @param {{ seed?: number, peerRate?: number, eventRate?: number, profileEvery?: number, keepExamples?: number }} opts
+   */
+  constructor(lib, opts = {}) {
+    this.lib = lib;
+    this.seed = opts.seed ?? 1;
+    this.rng = new Rng((this.seed ^ 0x5bd1e995) >>> 0);
+    this.peerRate = opts.peerRate ?? 0.5;
+    this.eventRate = opts.eventRate ?? 0.08;
+    this.profileEvery = opts.profileEvery ?? 20;
+    this.keepExamples = opts.keepExamples ?? 3;
+    const { Stack, ManualClock, createPair, Sysctl } = lib;
+    this.clock = new ManualClock();
+    const stackRng = new Rng((this.seed * 2654435761) >>> 0);
+    this.A = new Stack({ clock: this.clock, random: () => stackRng.next() });
+    this.B = new Stack({ clock: this.clock, random: () => stackRng.next() });
+    const MAC_A = macToBuf('02:aa:00:00:00:01');
+    const MAC_B = macToBuf('02:bb:00:00:00:02');
+    const MAC_C = macToBuf('02:aa:00:00:00:03');
+    [this.ea, this.eb] = createPair('ea', 'eb', MAC_A, MAC_B);
+    [this.ec, this.wc] = createPair('ec', 'wc', MAC_C, macToBuf('02:cc:00:00:00:09'));
+    this.ctlA = new Sysctl(this.A);
+    // Manual IPv6 addresses survive a link down (keep_addr_on_down) and never do DAD, so the
+    // generator can aim at them all run long; the link-locals and SLAAC addresses do DAD.
+    this.ctlA.set('net.ipv6.conf.all.keep_addr_on_down', '1');
+    this.A.addDevice(this.ea);
+    this.A.addDevice(this.ec);
+    this.B.addDevice(this.eb);
+    this.A.addAddress(this.ea, '10.0.0.1/24');
+    this.A.addAddress(this.ea, '10.0.0.5/24');
+    this.A.addAddress(this.ec, '10.0.1.1/24');
+    this.B.addAddress(this.eb, '10.0.0.2/24');
+    for (const [dev, a] of FuzzRig.ADDRS6) this.A.addAddress(dev === 'ea' ? this.ea : this.ec, a, { nodad: true });
+    this.B.addAddress(this.eb, 'fd00::2/64', { nodad: true });
+    this.ea.deferred = true;
+    this.eb.deferred = true;
+    // Static and proxy entries the wire must never change.
+    this.A.neighAdd({ dst: '10.0.0.77', dev: 'ea', lladdr: '02:77:00:00:00:77' });
+    this.A.neighAdd({ dst: '10.0.1.77', dev: 'ec', lladdr: '02:77:00:00:00:78' });
+    this.A.neighAdd({ dst: '10.0.1.50', dev: 'ea', proxy: true });
+    this.A.neighAdd({ dst: '10.0.0.60', dev: null, proxy: true });
+    this.A.neighAdd({ dst: 'fd00::77', dev: 'ea', lladdr: '02:77:00:00:00:79' });
+    this.A.neighAdd({ dst: 'fd00:1::50', dev: 'ea', proxy: true });
+    this.A.neighAdd({ dst: 'fd00::60', dev: null, proxy: true, router: true });
+    this.devs = [this.ea, this.ec];
+    this.devByName = { ea: this.ea, ec: this.ec };
+
+    this.totals = {
+      frames: 0, fuzzed: 0, fromPeer: 0, dropped: 0, answered: 0, delivered: 0, answerFailed: 0, silent: 0, multi: 0, uncounted: 0,
+      invariantChecks: 0, maxTableSize: 0, maxNdTableSize: 0, exceptions: 0, backgroundDrops: 0, txChecked: 0, txChecked6: 0,
+    };
+    this.acct = new FrameAccountant(this.A, this.devs, { totals: this.totals, keepExamples: this.keepExamples, label: () => this.profileName() });
+    /** kind → { count, outcomes: {dropped, answered, ...}, counters: {name: n} } */
+    this.byKind = this.acct.byKind;
+    /** "class key" → { kind, counters, count, examples: [hex] } for silent / multi frames */
+    this.anomalies = this.acct.anomalies;
+    this.flat = this.acct.flat;
+    this.names = this.acct.names;
+
+    /** Every IPv6 address A ever had (hex): what A sent from one of them was sent from its own. */
+    this.ever6 = new Set();
+    this.ever6List = null;
+    for (const dev of this.devs) for (const ifa of dev.ip6Ptr?.addrList ?? []) this.ever6.add(ifa.addr.toString('hex'));
+    this.A.inet6.subscribe({
+      addr: (_type, ifa) => {
+        const h = ifa.addr.toString('hex');
+        if (!this.ever6.has(h)) {
+          this.ever6.add(h);
+          this.ever6List = null;
+        }
+      },
+    });
+    /** IPv6 packets fed in while A forwards (fwdKey6 → {dev, hlim}), to recognise them sent on. */
+    this.fwd6 = new Map();
+    /** Addresses added with DAD by the 'dad6' event, removed a few batches later. */
+    this.dad6 = [];
+    this.disable6Until = -1;
+
+    this.profile = 0;
+    this.batches = 0;
+    this.events = {};
+    this.pings = [];
+    this.downUntil = -1;
+    this.noarpUntil = -1;
+    this.carrierUntil = -1;
+    this.gen = new FrameGen(this.seed, this.context());
+    this.violations = [];
+    /** problem → { count, examples } for frames A transmitted (see checkOutput). */
+    this.txProblems = new Map();
+    this.ec.record = true;
+  }
+
+  /** A's manual IPv6 addresses (nodad): [device, address]. */
+  static ADDRS6 = [['ea', 'fd00::1/64'], ['ea', 'fd00::5/64'], ['ec', 'fd00:1::1/64']];
+
+  context() {
+    const ipsOf = (dev) => (this.A.links().find((l) => l.name === dev.name)?.addrs ?? []).map((a) => ipToNum(a.split('/')[0]));
+    const strictOf = (dev) => FuzzRig.ADDRS6.filter(([d]) => d === dev.name).map(([, a]) => ip6ToBuf(a.split('/')[0]));
+    const v6 = (dev, prefix) => {
+      const list = dev.ip6Ptr?.addrList ?? [];
+      const usable = list.filter((a) => a.usable).map((a) => Buffer.from(a.addr));
+      const ll = usable.find((a) => isLl6(a)) ?? null;
+      return {
+        ip6: usable,
+        ip6s: strictOf(dev).filter((s) => usable.some((u) => u.equals(s))),
+        ll6: ll,
+        tent6: list.filter((a) => a.tentative && !(a.flags & 0x08)).map((a) => ({ addr: Buffer.from(a.addr), nonce: Buffer.from(a.dadNonce) })),
+        prefix6: ip6ToBuf(prefix),
+        proxy6: dev.name === 'ea' ? [ip6ToBuf('fd00:1::50'), ip6ToBuf('fd00::60')] : [ip6ToBuf('fd00::60')],
+      };
+    };
+    const bll = (this.eb.ip6Ptr?.addrList ?? []).find((a) => a.usable && isLl6(a.addr));
+    return {
+      ours: [
+        { dev: 'ea', mac: Buffer.from(this.ea.devAddr), ips: ipsOf(this.ea), prefix: 24, ...v6(this.ea, 'fd00::') },
+        { dev: 'ec', mac: Buffer.from(this.ec.devAddr), ips: ipsOf(this.ec), prefix: 24, ...v6(this.ec, 'fd00:1::') },
+      ],
+      peer: { mac: Buffer.from(this.eb.devAddr), ip: ipToNum('10.0.0.2'), ip6: ip6ToBuf('fd00::2'), ll6: bll ? Buffer.from(bll.addr) : null },
+      pingIds: [...this.A.inet.icmp.echoHandlers.keys()],
+      pingIds6: [...this.A.inet6.icmp.echoHandlers.keys()],
+    };
+  }
+
+  read(into) {
+    return this.acct.read(into);
+  }
+
+  counters() {
+    return this.acct.counters();
+  }
+
+  /** Sum of the drop counters since the rig was built. */
+  dropSum() {
+    return this.acct.dropSum();
+  }
+
+  // ---- one frame ---------------------------------------------------------------------------
+
+  /** Injects one frame into A on `dev` and classifies what became of it. */
+  inject(dev, frame, kind) {
+    if (this.fwd6On) {
+      const key = fwdKey6(frame);
+      if (key !== null) {
+        if (this.fwd6.size >= 20000) {
+          let n = 0;
+          for (const k of this.fwd6.keys()) {
+            this.fwd6.delete(k);
+            if (++n >= 5000) break;
+          }
+        }
+        this.fwd6.set(key, { dev: dev.name, hlim: frame[21] });
+      }
+    }
+    this.acct.begin();
+    try {
+      dev.receiveFrame(frame);
+    } catch (e) {
+      this.totals.exceptions++;
+      this.violations.push(`exception on ${kind} ${frame.subarray(0, 64).toString('hex')}: ${e && e.stack ? e.stack : e}`);
+      throw e;
+    }
+    return this.acct.end(frame, dev, kind);
   }
 
   // ---- batches -----------------------------------------------------------------------------
@@ -1008,29 +1191,51 @@ export class FuzzRig {
   static PROFILES = [
     { name: 'defaults', set: {} },
     {
+      // IPv6 router: forwarding (RS processed, RA ignored, NA R flag, anycast), proxy NDP,
+      // untracked NAs learnt (RFC 9131).
       name: 'router',
-      set: { 'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.proxy_arp': 1, 'net.ipv4.conf.all.arp_accept': 1 },
+      set: {
+        'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.proxy_arp': 1, 'net.ipv4.conf.all.arp_accept': 1,
+        'net.ipv6.conf.all.forwarding': 1, 'net.ipv6.conf.all.proxy_ndp': 1, 'net.ipv6.conf.ea.accept_untracked_na': 1,
+      },
       route: true,
+      fwd6: true,
     },
     {
       name: 'strict',
       set: {
         'net.ipv4.conf.all.arp_ignore': 2, 'net.ipv4.conf.all.arp_filter': 1, 'net.ipv4.conf.all.drop_gratuitous_arp': 1,
         'net.ipv4.conf.all.arp_announce': 2, 'net.ipv4.conf.all.accept_local': 1,
+        'net.ipv6.conf.ea.drop_unsolicited_na': 1, 'net.ipv6.conf.ea.accept_ra': 0, 'net.ipv6.conf.ea.accept_redirects': 0,
       },
     },
     {
+      // ea alone forwards IPv6 (ec does not: forwards to it fail), takes RAs anyway (accept_ra 2),
+      // proxies NS at once, announces itself (ndisc_notify) and always sends TLLAO.
       name: 'pvlan',
       set: {
         'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.proxy_arp_pvlan': 1, 'net.ipv4.conf.all.arp_accept': 2,
         'net.ipv4.neigh.ea.proxy_delay': 0, 'net.ipv4.conf.ea.medium_id': 1,
+        'net.ipv6.conf.ea.forwarding': 1, 'net.ipv6.conf.ea.accept_ra': 2, 'net.ipv6.conf.ea.proxy_ndp': 1,
+        'net.ipv6.neigh.ea.proxy_delay': 0, 'net.ipv6.conf.ea.ndisc_notify': 1, 'net.ipv6.conf.ea.force_tllao': 1,
+        'net.ipv6.conf.ea.accept_untracked_na': 2,
       },
       echoBcast: true,
+      fwd6: true,
     },
-    // `ip ntable change name arp_cache thresh1 8 thresh2 32 thresh3 64` then `ip neigh flush all`:
-    // forced GC and table-full refusals (ENOBUFS, table_fulls) on nearly every new sender.
+    // `ip ntable change name arp_cache thresh1 8 thresh2 32 thresh3 64` then `ip neigh flush all`
+    // (and the same for ndisc_cache): forced GC and table-full refusals (ENOBUFS, table_fulls) on
+    // nearly every new sender.
     { name: 'tinytable', set: { 'net.ipv4.conf.all.arp_accept': 1 }, thresh: [8, 32, 64] },
   ];
+
+  /** The IPv6 knobs the profiles turn, with the values every profile starts from (Linux's defaults). */
+  static RESET6 = {
+    'net.ipv6.conf.all.forwarding': 0, 'net.ipv6.conf.all.proxy_ndp': 0, 'net.ipv6.conf.ea.proxy_ndp': 0,
+    'net.ipv6.conf.ea.accept_untracked_na': 0, 'net.ipv6.conf.ea.drop_unsolicited_na': 0, 'net.ipv6.conf.ea.accept_ra': 1,
+    'net.ipv6.conf.ea.accept_redirects': 1, 'net.ipv6.conf.ea.ndisc_notify': 0, 'net.ipv6.conf.ea.force_tllao': 0,
+    'net.ipv6.neigh.ea.proxy_delay': 80,
+  };
 
   profileName() {
     return FuzzRig.PROFILES[this.profile].name;
@@ -1044,11 +1249,17 @@ export class FuzzRig {
     ];
     for (const k of all) this.ctlA.set(k, '0');
     this.ctlA.set('net.ipv4.neigh.ea.proxy_delay', '80');
+    for (const [k, v] of Object.entries(FuzzRig.RESET6)) this.ctlA.set(k, String(v));
     const prof = FuzzRig.PROFILES[p];
     for (const [k, v] of Object.entries(prof.set)) this.ctlA.set(k, String(v));
     const [t1, t2, t3] = prof.thresh ?? [128, 512, 1024];
     this.A.ntableChange({ thresh1: t1, thresh2: t2, thresh3: t3 });
-    if (prof.thresh) this.A.inet.arp.tbl.flush(null, (n) => (n.nudState & 0x80) === 0);
+    this.A.ntableChange({ name: 'ndisc_cache', thresh1: t1, thresh2: t2, thresh3: t3 });
+    if (prof.thresh) {
+      this.A.inet.arp.tbl.flush(null, (n) => (n.nudState & 0x80) === 0);
+      this.A.inet6.ndisc.tbl.flush(null, (n) => (n.nudState & 0xc0) === 0);
+    }
+    this.fwd6On = prof.fwd6 === true;
     this.A.inet.icmp.echoIgnoreBroadcasts = prof.echoBcast ? 0 : 1;
     this.profile = p;
     this.ensureRoute();
@@ -1072,7 +1283,7 @@ export class FuzzRig {
   /** One random device event, undone a batch or two later. */
   event() {
     const r = this.rng;
-    const kind = r.pick(['down', 'macchange', 'noarp', 'carrier', 'flush', 'ping', 'ping', 'static', 'claim']);
+    const kind = r.pick(['down', 'macchange', 'noarp', 'carrier', 'flush', 'ping', 'ping', 'static', 'claim', 'ping6', 'ping6', 'dad6', 'dad6', 'static6', 'disable6']);
     // What A sent before the event left with the old MAC/state: deliver (and check) it first.
     this.exchange();
     if (this.ea.pending.length) this.checkOutput(this.ea, this.ea.pending.splice(0));
@@ -1099,6 +1310,35 @@ export class FuzzRig {
         break;
       case 'flush':
         A.inet.arp.tbl.flush(this.ea, () => true);
+        A.inet6.ndisc.tbl.flush(this.ea, () => true);
+        break;
+      case 'ping6':
+        this.pings.push(A.ping(r.chance(0.7) ? 'fd00::2' : `fd00::${r.range(0x100, 0x1ff).toString(16)}`, { count: r.range(1, 3), interval: 0.5, timeout: 2 }));
+        break;
+      case 'dad6': {
+        // An address doing DAD while the fuzz runs: NS and NA for it meet a tentative address.
+        const a = `fd00::d:${r.range(1, 0xfff).toString(16)}/64`;
+        try {
+          A.addAddress('ea', a);
+          this.dad6.push({ addr: a, until: this.batches + r.range(1, 4) });
+        } catch {
+          /* already there */
+        }
+        break;
+      }
+      case 'static6':
+        try {
+          A.neighReplace({ dst: `fd00::${r.range(0x100, 0x1ff).toString(16)}`, dev: 'ea', lladdr: '02:55:00:00:00:02' });
+        } catch {
+          /* a refusal is fine */
+        }
+        break;
+      case 'disable6':
+        // disable_ipv6 on ec: its IPv6 frames are discarded (Ip6InDiscards), its addresses go.
+        if (this.disable6Until < 0) {
+          this.ctlA.set('net.ipv6.conf.ec.disable_ipv6', '1');
+          this.disable6Until = this.batches + 1;
+        }
         break;
       case 'ping':
         this.pings.push(A.ping(r.chance(0.7) ? '10.0.0.2' : `10.0.0.${r.range(100, 200)}`, { count: r.range(1, 3), interval: 0.5, timeout: 2 }));
@@ -1135,6 +1375,20 @@ export class FuzzRig {
       A.net.netifCarrierOn(this.ea);
       this.carrierUntil = -1;
     }
+    if (this.disable6Until >= 0 && this.batches >= this.disable6Until) {
+      this.ctlA.set('net.ipv6.conf.ec.disable_ipv6', '0');
+      for (const [dev, a] of FuzzRig.ADDRS6) if (dev === 'ec') A.addAddress(this.ec, a, { nodad: true });
+      this.disable6Until = -1;
+    }
+    this.dad6 = this.dad6.filter((d) => {
+      if (this.batches < d.until) return true;
+      try {
+        A.delAddress('ea', d.addr);
+      } catch {
+        /* gone already (DAD failed and the address was removed, or down without keep) */
+      }
+      return false;
+    });
   }
 
   /** What A sent on ea reaches B (and B's answers reach A) with probability peerRate; else lost. */
@@ -1170,6 +1424,11 @@ export class FuzzRig {
     // with the default thresholds the whole table stays below it too.
     if (tbl.gcEntries > tbl.gcThresh3) v.push(`${tbl.gcEntries} entries subject to GC, gc_thresh3 is ${tbl.gcThresh3}`);
     if (tbl.gcThresh3 === 1024 && size > tbl.gcThresh3) v.push(`table holds ${size} entries, gc_thresh3 is ${tbl.gcThresh3}`);
+    // nd_tbl: the same rules.
+    const nd = this.A.inet6.ndisc.tbl;
+    v.push(...nd.checkInvariants().map((x) => `nd: ${x}`), ...this.B.inet6.ndisc.tbl.checkInvariants().map((x) => `peer nd: ${x}`));
+    if (nd.size > this.totals.maxNdTableSize) this.totals.maxNdTableSize = nd.size;
+    if (nd.gcEntries > nd.gcThresh3) v.push(`nd: ${nd.gcEntries} entries subject to GC, gc_thresh3 is ${nd.gcThresh3}`);
     if (v.length) this.violations.push(...v.map((s) => `batch ${this.batches} (${this.profileName()}): ${s}`));
     return v;
   }
@@ -1183,8 +1442,9 @@ export class FuzzRig {
     this.undoEvents();
     if (this.batches % this.profileEvery === 0) this.applyProfile((this.batches / this.profileEvery) % FuzzRig.PROFILES.length);
     else this.ensureRoute();
+    // (the context follows A's addresses every batch: DAD, SLAAC and expiry change them)
     if (this.rng.chance(this.eventRate)) this.event();
-    else if (this.batches % 8 === 0) this.gen.setContext(this.context());
+    else this.gen.setContext(this.context());
     const gen = this.gen;
     for (let i = 0; i < n; i++) {
       const { frame, kind, dev } = gen.next();
@@ -1217,8 +1477,14 @@ export class FuzzRig {
   /** Restores defaults, brings everything up, drains pending timers and ping sessions. */
   async quiesce() {
     this.downUntil = this.noarpUntil = this.carrierUntil = 0;
+    if (this.disable6Until >= 0) this.disable6Until = 0;
+    for (const d of this.dad6) d.until = 0;
     this.undoEvents();
     this.applyProfile(0);
+    // The fuzz's RAs rewrote ea's ND timers (reachable time up to 49 days, retrans down to 8 ms)
+    // and the entries hold timers from them: back to the defaults, and start the IPv6 cache afresh.
+    for (const [k, v] of [['base_reachable_time_ms', 30000], ['retrans_time_ms', 1000], ['gc_stale_time', 60]]) this.ctlA.set(`net.ipv6.neigh.ea.${k}`, String(v));
+    this.A.inet6.ndisc.tbl.flush(this.ea, (n) => (n.nudState & 0xc0) === 0);
     this.gen.setContext(this.context());
     for (let i = 0; i < 20; i++) {
       this.advance(1000);
@@ -1260,11 +1526,11 @@ export class FuzzRig {
   }
 
   kindTable() {
-    return [...this.byKind.entries()].sort((x, y) => y[1].count - x[1].count);
+    return this.acct.kindTable();
   }
 
   /**
-   * A clean ping from the peer still gets answered, and A can still ping the peer. The fuzz may
+   * A clean ping (and ping6) from the peer still gets answered, and A can still ping the peer. The fuzz may
    * have left either cache pointing at a forged MAC, even REACHABLE (a forged unicast reply for an
    * existing entry confirms it, as on Linux); NUD repairs that within reachable_time (at most
    * 1.5 × 30 s) + delay_first_probe (5 s) + 3 probes, so each side pings CLEAN_PINGS times, 1 s
@@ -1284,14 +1550,18 @@ export class FuzzRig {
     };
     const fromPeer = await run(this.B, '10.0.0.1');
     const toPeer = await run(this.A, '10.0.0.2');
+    const fromPeer6 = await run(this.B, 'fd00::1');
+    const toPeer6 = await run(this.A, 'fd00::2');
     this.ea.deferred = true;
     this.eb.deferred = true;
-    return { fromPeer, toPeer };
+    return { fromPeer, toPeer, fromPeer6, toPeer6 };
   }
 
   /**
    * Sanity of what A transmits: no frame over the link MTU, our own source MAC, well-formed
-   * ARP, and IPv4 with a valid header (and ICMP) checksum. Returns problems, also kept in
+   * ARP, IPv4 with a valid header (and ICMP) checksum, IPv6 as checkIpv6Frame wants it (ND with
+   * hop limit 255 and flow label 0, MLD with a router alert, 33:33 multicast MACs, valid ICMPv6
+   * checksums, no martians; forwarded packets recognised and judged as such). Returns problems, also kept in
    * `this.txProblems` (first few examples per class).
    */
   checkOutput(dev, frames) {
@@ -1339,6 +1609,11 @@ export class FuzzRig {
         // Only what A itself originated (source ours, default TTL) must carry a valid ICMP checksum.
         if (f[23] === 1 && isOurs && ttl === 64 && tot <= f.length - 14 && inetCsum(f, 14 + hl, tot - hl) !== 0) bad('ICMP checksum wrong in a packet we originated');
         if (f[23] === 1 && tot >= hl + 1 && f[14 + hl] === 0 && (daddr === 0xffffffff || bcasts.includes(daddr))) bad('ICMP echo reply sent to a broadcast address');
+      } else if (type === ETH_P_IPV6) {
+        this.totals.txChecked6++;
+        this.ever6List ??= [...this.ever6].map((h) => Buffer.from(h, 'hex'));
+        const key = this.fwd6.size ? fwdKey6(f) : null;
+        checkIpv6Frame(f, dev.name, dev.devAddr, this.ever6List, key !== null ? this.fwd6.get(key) ?? null : null, bad);
       } else bad(`frame with ethertype 0x${type.toString(16)} sent`);
     }
     return out;

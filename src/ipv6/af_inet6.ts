@@ -107,6 +107,8 @@ export interface Ip6Stats {
     fwdLinkLocal: number;
     /** Forwarding: link-layer multicast/broadcast frames; inDiscards. */
     fwdNotHost: number;
+    /** No next header (59): delivered to nothing, then discarded; inDelivers only. */
+    nodata: number;
   };
 }
 
@@ -149,6 +151,7 @@ export class Inet6 {
     drops: {
       otherhost: 0, disabled: 0, badAddr: 0, exthdr: 0, unknownOption: 0, routingHeader: 0, fragment: 0,
       mcastNotJoined: 0, notForUs: 0, neighCreateFailed: 0, fragNeeded: 0, hopLimitExceeded: 0, fwdLinkLocal: 0, fwdNotHost: 0,
+      nodata: 0,
     },
   };
   readonly mldStats: MldStats = { rxIgnored: 0, txReports: 0 };

@@ -190,6 +190,7 @@ export function ip6InputFinish(inet6: Inet6, skb: SkBuff, nexthdr: number, nhoff
       case NEXTHDR_NONE:
         // nodata_protocol: delivered, then discarded.
         st.inDelivers++;
+        st.drops.nodata++;
         return;
       case NEXTHDR_ICMP:
         skb.transportHeader = pos;

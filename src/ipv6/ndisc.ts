@@ -32,7 +32,7 @@ import { LOCALLY_ENQUEUED, type PneighEntry } from '../neighbour/pneigh.js';
 import { type NeighOps, NeighTable } from '../neighbour/table.js';
 import type { Inet6 } from './af_inet6.js';
 import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
-import { IFA_F_OPTIMISTIC, IFA_F_TENTATIVE, type Inet6Dev, in6DevGet } from './if_inet6.js';
+import { IFA_F_OPTIMISTIC, IFA_F_TENTATIVE, type Inet6Dev, type Inet6Ifaddr, in6DevGet } from './if_inet6.js';
 import {
   IN6ADDR_ANY,
   IN6ADDR_LINKLOCAL_ALLNODES,
@@ -145,6 +145,8 @@ export interface NdiscDrops {
   redirect: number;
   /** ND message on a device without IPv6 state. */
   noInet6Dev: number;
+  /** DAD NS or NA for an address whose DAD has already failed (addrconf_dad_end): nothing left to do. */
+  dadEnded: number;
 }
 
 /** NDISC messages in and out (`ndisc.*`), and every drop by reason. */
@@ -200,7 +202,7 @@ export class Ndisc {
       fragmented: 0, badHopLimitOrCode: 0, tooShort: 0, badOptions: 0, badLladdr: 0, targetMulticast: 0, badDad: 0,
       nsNotForUs: 0, nsTentative: 0, dadLooped: 0, nsNoEntry: 0, naSolicitedMulticast: 0, naUnsolicitedDropped: 0,
       naOwnAddress: 0, naUntracked: 0, naFailedEntry: 0, naOwnProxy: 0, rsIgnored: 0, raNotLinkLocal: 0, redirect: 0,
-      noInet6Dev: 0,
+      noInet6Dev: 0, dadEnded: 0,
     },
   };
   /** ndisc_hh_ops: Ethernet and other header-caching links. */
@@ -575,7 +577,7 @@ export class Ndisc {
             return;
           }
           // "We are colliding with another node who is doing DAD so fail our DAD process".
-          addrconf.dadFailure(ifa, this.srcMac(skb));
+          this.dadFailure(ifa, skb);
           return;
         }
         // "This is not a dad solicitation. If we are an optimistic node, we should respond.
@@ -628,6 +630,13 @@ export class Ndisc {
       d.nsNoEntry++;
     }
     if (n !== null) neighRelease(n);
+  }
+
+  /** addrconf_dad_failure(), which does nothing once the address's DAD has ended: that is counted. */
+  private dadFailure(ifa: Inet6Ifaddr, skb: SkBuff): void {
+    const before = this.stats.dadFailures;
+    this.inet6.addrconf.dadFailure(ifa, this.srcMac(skb));
+    if (this.stats.dadFailures === before) this.stats.drops.dadEnded++;
   }
 
   /** The offending frame's Ethernet source, for the DAD log line. */
@@ -686,7 +695,7 @@ export class Ndisc {
     const ifa = inet6.addrconf.getIfaddr(b, targetOff, dev);
     if (ifa !== null) {
       if (skb.pktType !== PACKET_LOOPBACK && ifa.flags & IFA_F_TENTATIVE) {
-        inet6.addrconf.dadFailure(ifa, this.srcMac(skb));
+        this.dadFailure(ifa, skb);
         return;
       }
       // "What should we make now? The advertisement is invalid, but ndisc specs say nothing
@@ -835,12 +844,14 @@ export class Ndisc {
       const parms = idev.ndParms;
       const retrans = raRetransTimer(b, off);
       // "if (rtime < HZ/100) rtime = HZ/100": two jiffies = 8 ms at this kernel's HZ=250.
-      if (retrans !== 0) parms.set('retransTime', Math.max(retrans, 8), false);
+      // (The fields are u32 ms; the kernel keeps jiffies in an int, the parms here keep ms up
+      // to INT_MAX: a value beyond that is taken as INT_MAX instead of throwing.)
+      if (retrans !== 0) parms.set('retransTime', Math.min(Math.max(retrans, 8), 0x7fffffff), false);
       const reach = raReachableTime(b, off);
       if (reach !== 0 && reach !== parms.baseReachableTime) {
-        const base = Math.max(reach, 100);
+        const base = Math.min(Math.max(reach, 100), 0x7fffffff);
         parms.set('baseReachableTime', base, false);
-        parms.set('gcStaletime', 3 * base, false);
+        parms.set('gcStaletime', Math.min(3 * base, 0x7fffffff), false);
       }
     }
     // The router's entry: looked up or created (even without SLLAO: it then stays NONE).
