@@ -297,7 +297,14 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
     if (e instanceof Exit) return e.code;
     throw e;
   }
-  const t = await resolveTarget(ch, a.target, a.family);
+  let t: Target | string;
+  try {
+    t = await resolveTarget(ch, a.target, a.family);
+  } catch (e) {
+    if (!(e instanceof ControlError)) throw e;
+    io.err(`ping: ${e.message}\n`);
+    return 2;
+  }
   if (typeof t === 'string') {
     io.err(`${t}\n`);
     return 2;
@@ -317,6 +324,8 @@ export async function pingCommand(argv: string[], ch: ControlChannel, io: CliIO,
   }
   // -I ADDR of the target's family binds the socket to it (and names it in the header); an IPv6
   // one may carry a zone, which binds the device too. A link-local one without: bind() fails.
+  // One of the other family binds nothing (iputils then names the source the route picked,
+  // which the CLI does not know: the header has no "from" part then).
   let source: string | undefined;
   let from = '';
   let dst = t.dst;
