@@ -320,6 +320,33 @@ describe('ip monitor neigh', () => {
     ]);
   });
 
+  it('the captured monitor session, replayed: the same lines as ip monitor neigh and ip -6 monitor neigh printed on Linux', async () => {
+    for (const [line, file] of [['monitor neigh', 'ip-monitor-neigh-both.txt'], ['-6 monitor neigh', 'ip-6-monitor-neigh.txt']] as const) {
+      const { ch, A, clock } = setup();
+      A.sysctl.set('net.ipv6.neigh.d0.delay_first_probe_time', '1');
+      const r = await monitor(ch, line, async () => {
+        for (const c of [
+          'neigh add 10.0.0.40 lladdr 02:00:00:00:00:40 dev d0',
+          'neigh add fd00:1::40 lladdr 02:00:00:00:00:40 dev d0',
+          'neigh add fd00:1::41 lladdr 02:00:00:00:00:41 dev d0 nud stale router',
+          'neigh change fd00:1::41 lladdr 02:00:00:00:00:41 dev d0 nud reachable router',
+          'neigh del fd00:1::40 dev d0',
+          'neigh del 10.0.0.40 dev d0',
+          'neigh del fd00:1::41 dev d0',
+          'neigh add fd00:1::99 lladdr 02:00:00:00:00:99 dev d0 nud stale',
+        ]) expect(await ip(ch, c), c).toEqual(ok(''));
+        // STALE -> DELAY (silent) -> PROBE after 1 s -> REACHABLE on the NA.
+        const p = A.ping('fd00:1::99', { count: 1 });
+        for (let i = 0; i < 30; i++) {
+          clock.advance(100);
+          await tick();
+        }
+        await p;
+      });
+      expect(r, line).toEqual(ok(golden(file)));
+    }
+  });
+
   it('resolution by traffic: the first INCOMPLETE is not reported, REACHABLE is', async () => {
     const { ch, A, clock } = setup();
     const r = await monitor(ch, '-6 monitor neigh', async () => {
