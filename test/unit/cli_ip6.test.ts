@@ -143,6 +143,60 @@ describe('ip -6 neigh: the captured management transcript, replayed', () => {
   });
 });
 
+describe('ip -6 neigh: the captured table, rebuilt and listed', () => {
+  /** The `ip ...` commands the capture ran to build its table (section 1 of the script). */
+  function captureCommands(): string[] {
+    const script = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'capture-golden-ipv6.sh'), 'utf8');
+    const body = script.slice(script.indexOf('snapshot_once() {'), script.indexOf('  sleep 0.2'));
+    return [...body.matchAll(/^\s+\$a ip (.*?)(?:\s+2>.*|\s+#.*)?$/gm)].map((m) => m[1]!.trim());
+  }
+  /** A JSON golden's objects, order aside (the dump order is the hash's). */
+  const objects = (text: string): string[] => (JSON.parse(text) as unknown[]).map((o) => JSON.stringify(o)).sort();
+
+  it('every listing of the capture shows the same entries (states, flags, -s ages and probes, NOARP groups) as Linux', async () => {
+    const env = setup();
+    const cmds = captureCommands();
+    expect(cmds.length).toBe(20);
+    for (const c of cmds) {
+      const r = await ip(env.ch, c);
+      // The one the kernel refuses: `ip neigh add fd00:1::c dev d0` leaves a NONE entry behind.
+      expect(r, c).toEqual(c === 'neigh add fd00:1::c dev d0' ? fail(2, 'Error: No link layer address given.\n') : ok(''));
+    }
+    // The capture's traffic: fd00:1::99 resolved, fd00:1::6 (STALE) sent to, fd00:1::20 asked for.
+    const p1 = env.A.ping('fd00:1::99', { count: 1, timeout: 1 });
+    env.clock.advance(10);
+    await p1;
+    const rest = [env.A.ping('fd00:1::6', { count: 1, timeout: 1 }), env.A.ping('fd00:1::20', { count: 1, timeout: 1 })];
+    for (let i = 0; i < 20; i++) {
+      env.clock.advance(10);
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const [line, file] of [
+      ['-6 neigh show', 'ip-6-neigh-show.txt'], ['-6 -s neigh show', 'ip-6-s-neigh-show.txt'],
+      ['-6 neigh show nud all', 'ip-6-neigh-show-nud-all.txt'], ['-6 neigh show dev d0', 'ip-6-neigh-show-dev.txt'],
+      ['-6 -s neigh show dev d0', 'ip-6-s-neigh-show-dev.txt'], ['-6 neigh show proxy', 'ip-6-neigh-show-proxy.txt'],
+      ['-6 -s neigh show proxy', 'ip-6-s-neigh-show-proxy.txt'], ['-4 neigh show', 'ip-4-neigh-show.txt'],
+    ]) {
+      const r = await ip(env.ch, line);
+      expect({ ...r, out: sorted(r.out) }, line).toEqual(ok(sorted(golden(file))));
+    }
+    // Without a family, arp_tbl's entries come first.
+    const both = (await ip(env.ch, 'neigh show')).out;
+    const v4 = golden('ip-4-neigh-show.txt').split('\n').filter(Boolean).length;
+    expect(sorted(both.split('\n').slice(0, v4).join('\n'))).toBe(sorted(golden('ip-4-neigh-show.txt')));
+    expect(sorted(both)).toBe(sorted(golden('ip-neigh-show-both.txt')));
+    for (const [line, file] of [
+      ['-6 -j neigh show', 'ip-6-j-neigh-show.json'], ['-6 -s -j neigh show', 'ip-6-s-j-neigh-show.json'],
+      ['-6 -j neigh show nud all', 'ip-6-j-neigh-show-nud-all.json'], ['-6 -j neigh show proxy', 'ip-6-j-neigh-show-proxy.json'],
+      ['-j neigh show', 'ip-j-neigh-show-both.json'],
+    ]) {
+      expect(objects((await ip(env.ch, line)).out), line).toEqual(objects(golden(file)));
+    }
+    env.clock.advance(5000);
+    await Promise.all(rest);
+  });
+});
+
 describe('ping -6: the captured error texts, replayed', () => {
   it('family mismatches, zones, bad sources and no route print what iputils 20221126 printed', async () => {
     const env = setup();
