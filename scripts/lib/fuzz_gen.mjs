@@ -814,6 +814,9 @@ function statSources(A, devs) {
   const inet6 = A.inet6;
   if (inet6) {
     src.push(['ip6', inet6.stats], ['icmp6', inet6.icmp.stats], ['ndisc', inet6.ndisc.stats], ['mld', inet6.mldStats], ['nd', inet6.ndisc.tbl.stats]);
+    // UDP over IPv6 (Udp6 in /proc/net/snmp6), where the stack has it (stats() objects are live)
+    const udp6 = A.stats().udp6;
+    if (udp6) src.push(['udp6', udp6]);
   }
   for (const d of devs) {
     src.push([`dev.${d.name}`, d.stats]);
@@ -855,6 +858,7 @@ export class FrameAccountant {
     this.flat = flat;
     this.names = flat.map((f) => f[0]);
     const hasPairs = devs.some((d) => d.pairStats);
+    const hasUdp6 = this.names.some((n) => n.startsWith('udp6.'));
     const idx = (n) => {
       const out = [];
       for (let i = 0; i < this.names.length; i++) {
@@ -862,7 +866,8 @@ export class FrameAccountant {
         if (name === n || (n.startsWith('pair.') && name.startsWith('pair.') && name.endsWith(n.slice(4)))) out.push(i);
       }
       // A TAP has no pair counters: its runts never reach netif_receive_skb (dev.rxErrors).
-      if (!out.length && !(n.startsWith('pair.') && !hasPairs)) throw new Error(`no counter ${n}`);
+      // A stack without UDPv6 delivers no UDP over IPv6 (Ip6InUnknownProtos instead).
+      if (!out.length && !(n.startsWith('pair.') && !hasPairs) && !(n.startsWith('udp6.') && !hasUdp6)) throw new Error(`no counter ${n}`);
       return out;
     };
     this.idx = idx;
