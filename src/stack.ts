@@ -1,7 +1,7 @@
 // The Stack: one namespace's devices, clock, IPv4 family and neighbour table behind one object —
 // the library API that the CLI and the control channel are thin layers on.
 import { Clock, RealClock } from './core/clock.js';
-import { EINVAL, ENODEV, ENOENT, StackError, strerror } from './core/errno.js';
+import { EACCES, EEXIST, EINVAL, ENETUNREACH, ENODEV, ENOENT, EOPNOTSUPP, ESRCH, StackError, strerror } from './core/errno.js';
 import { Net } from './core/net.js';
 import { IFF_NOARP, IFF_UP, NetDevice } from './core/netdevice.js';
 import { Inet } from './ipv4/af_inet.js';
@@ -9,14 +9,20 @@ import { Inet6 } from './ipv6/af_inet6.js';
 import type { Ip6Stats, MldStats } from './ipv6/af_inet6.js';
 import type { Icmp6Stats } from './ipv6/icmp.js';
 import type { NdiscStats } from './ipv6/ndisc.js';
-import { formatIn6, parseIn6, parseIn6Prefix } from './ipv6/in6_addr.js';
+import { IPV6_ADDR_ANY, IPV6_ADDR_LOOPBACK, IPV6_ADDR_MULTICAST, formatIn6, ipv6AddrEqual, ipv6AddrType, parseIn6, parseIn6Prefix } from './ipv6/in6_addr.js';
 import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, INFINITY_LIFE_TIME, in6DevGet } from './ipv6/if_inet6.js';
 import { addrSnapshot6 } from './ipv6/addr_info.js';
 import type { AddrSnapshot } from './core/addr_info.js';
+import type { RoutePref, RouteSnapshot, RouteTableName, RouteTypeName } from './core/route_info.js';
+import { addrSnapshot4, inetIfaOrder } from './ipv4/addr_info.js';
+import { fibDumpOrder, fibRouteGet, fibRouteSnapshot } from './ipv4/route_info.js';
+import { type InIfaddr, RT_SCOPE_LINK, inDevGet, makeIfa } from './ipv4/devinet.js';
+import { RT6_LOOKUP_F_HAS_SADDR, RTN_ANYCAST, RTN_BLACKHOLE, RTN_LOCAL as RTN6_LOCAL, RTN_PROHIBIT, RTN_UNICAST as RTN6_UNICAST, RTN_UNREACHABLE, type Rt6Proto, rt6RejectErrno } from './ipv6/route.js';
+import { routeGetSnapshot6, routeSnapshot6 } from './ipv6/route_info.js';
 import type { NeighTable } from './neighbour/table.js';
 import { formatIPv4, parseIPv4, parsePrefix } from './ipv4/inet_addr.js';
 import { ping, ping6, PingOptions, PingResult } from './socket/ping.js';
-import { FibRoute } from './ipv4/fib.js';
+import { type FibRoute, RTN_LOCAL, RTN_UNICAST } from './ipv4/fib.js';
 import { ACD_RFC5227, Acd, AcdResult, AcdStats, AcdTiming } from './ipv4/acd.js';
 import type { NeighSnapshot, PneighSnapshot } from './neighbour/table.js';
 import { NTF_EXT_LEARNED, NTF_MANAGED, NTF_PROXY, NTF_ROUTER, NTF_USE, NUD_FILTER_FLUSH_DEFAULT, NUD_PERMANENT, NUD_VALID, nudFilterMatches, nudStateFromName } from './neighbour/nud.js';
@@ -180,16 +186,80 @@ export interface AddrEvent {
   addr: AddrSnapshot;
 }
 
-/** `ip -6 addr add` options (IFA_F_* flags and lifetimes in seconds; absent: forever). */
+/**
+ * `ip addr add` options: for IPv6 the IFA_F_* flags and lifetimes in seconds (absent: forever);
+ * for IPv4 the broadcast address and label (tapstack's IPv4 addresses are permanent, without flags).
+ */
 export interface AddrOptions {
-  /** `nodad`: valid at once, no duplicate address detection. */
+  /** IPv6 `nodad`: valid at once, no duplicate address detection. */
   nodad?: boolean;
-  /** `noprefixroute`: no route for the prefix. */
+  /** IPv6 `noprefixroute`: no route for the prefix. */
   noprefixroute?: boolean;
-  /** `valid_lft` in seconds. */
+  /** IPv6 `valid_lft` in seconds. */
   validLft?: number;
-  /** `preferred_lft` in seconds (at most validLft). */
+  /** IPv6 `preferred_lft` in seconds (at most validLft; default validLft). */
   preferredLft?: number;
+  /**
+   * IPv4 `brd`: `'+'` (the subnet's directed broadcast, none for a /31 or /32, as iproute2
+   * computes it) or that address written out. Without it the address has no IFA_BROADCAST and
+   * `ip addr` prints no `brd` — as on Linux, the subnet's broadcast route exists either way.
+   */
+  broadcast?: string;
+  /** IPv4 `label`: only the device's own name (tapstack keeps no other labels). */
+  label?: string;
+}
+
+/** Options of {@link Stack.delAddress}. */
+export interface DelAddrOptions {
+  /**
+   * IPv4: match the local address whatever its prefix length, as the kernel does for a request
+   * without IFA_ADDRESS (`ip addr del A.B.C.D dev DEV` with no /N: iproute2's "wildcard deletion").
+   */
+  anyPrefixLen?: boolean;
+}
+
+/** `ip route add|del` (RTM_NEWROUTE / RTM_DELROUTE) for either family, in iproute2's terms. */
+export interface RouteRequest {
+  /** `default`, `PREFIX/N`, or a bare address (a host route: /32, /128). */
+  dst: string;
+  /** The family; by default that of `dst` (or of `via` for `default`), IPv4 when neither says. */
+  family?: 'inet' | 'inet6';
+  /** RTA_GATEWAY (`via`); null or absent: an on-link route. */
+  via?: string | null;
+  /**
+   * RTA_OIF (`dev`). `add` needs it unless a connected route reaches `via` (or `via` is
+   * link-local, IPv6); `del` only deletes a route through it when given.
+   */
+  dev?: NetDevice | string | null;
+  /** RTA_PRIORITY (`metric`). add: absent is 0 for IPv4, 1024 for IPv6; del: absent matches any. */
+  metric?: number;
+  /** RTA_PREFSRC (`src`): one of the stack's addresses. */
+  src?: string | null;
+  /** rtm_protocol (`proto`). add: default `'boot'`, what iproute2 sends; del: absent matches any. */
+  proto?: 'boot' | 'static' | 'kernel' | 'ra';
+  /**
+   * rtm_type (default unicast). IPv6 also takes local, anycast, unreachable, blackhole and
+   * prohibit; tapstack's IPv4 table holds unicast routes only.
+   */
+  type?: RouteTypeName;
+  /** The table: main by default (IPv6 local and anycast routes: local). IPv4 routes go to main only. */
+  table?: RouteTableName;
+  /** IPv6 only: RTAX_MTU (`mtu`), RTAX_HOPLIMIT (`hoplimit`), RTA_PREF (`pref`). */
+  mtu?: number;
+  hoplimit?: number;
+  pref?: RoutePref;
+}
+
+/** Options of {@link Stack.routeGet} (`ip route get ADDR [from A] [oif DEV] [fibmatch] [uid N]`). */
+export interface RouteGetOptions {
+  /** `from`: the source. For IPv4 it must be one of the stack's addresses. */
+  from?: string;
+  /** `oif`: the output device. */
+  oif?: NetDevice | string;
+  /** `fibmatch`: the table route that matched, as `ip route show` prints it, rather than the route a packet takes. */
+  fibmatch?: boolean;
+  /** RTA_UID of an IPv4 answer (`uid N`); default the calling process's uid. */
+  uid?: number;
 }
 
 /** Every event {@link Stack.events} yields. */
@@ -291,6 +361,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   private readonly closeHooks = new Set<() => unknown>();
   /** Pings in flight: close() aborts them so that their promises settle. */
   private readonly pingAborts = new Set<AbortController>();
+  /** IFA_BROADCAST of the IPv4 addresses added with `brd` (display only: see AddrOptions.broadcast). */
+  private readonly ifaBroadcast = new WeakMap<InIfaddr, number>();
   /** Only a clock the stack created is stopped on close; a caller's may drive other stacks. */
   private readonly ownsClock: boolean;
   /** Set while someone listens for 'neigh': the table builds event snapshots only then. */
@@ -357,33 +429,71 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   }
 
   /**
-   * `ip addr add A/N dev DEV`: adds the address with its local, broadcast and subnet routes, at
-   * once (no duplicate address detection; see {@link Stack.claimAddress}).
+   * `ip addr add A/N dev DEV [options]`. IPv4 (a dotted quad): the address with its local,
+   * broadcast and subnet routes, at once (no duplicate address detection; see
+   * {@link Stack.claimAddress}); a bare address is a /32. IPv6 (an address with `:`): tentative
+   * until duplicate address detection is done (unless `nodad`), with its prefix route (unless
+   * `noprefixroute`); a bare address is a /128. Messages are the kernel's extended acks, as
+   * iproute2 prints them after `Error: `.
    *
-   * @throws StackError `EINVAL` for a malformed `A.B.C.D/N` or an address that cannot be a host's (multicast, broadcast, 0.0.0.0/8); `EEXIST` when the device already has it; `ENODEV` for an unknown device name.
+   * @throws StackError `EEXIST` when the device has the address already (`ipv4: Address already assigned`, `ipv6: address already assigned`); `EACCES` when IPv6 is disabled on the device; `EADDRNOTAVAIL` for `::`, `::1` or a multicast IPv6 address; `EINVAL` for a malformed `A/N`, an IPv4 address that cannot be a host's (multicast, broadcast, 0.0.0.0/8), a zero valid or a larger preferred lifetime; `EOPNOTSUPP` for IPv6-only options on an IPv4 address, another label or broadcast; `ENODEV` for an unknown device.
    */
   addAddress(dev: NetDevice | string, cidr: string, opts: AddrOptions = {}): void {
     const d = this.ownDevice(dev);
     if (cidr.includes(':')) {
       const p6 = parseIn6Prefix(cidr, 128); // a bare IPv6 address is a /128, as `ip -6 addr add`
       if (!p6) throw new StackError(EINVAL, `invalid address "${cidr}": expected ADDR/N`);
+      if (opts.broadcast !== undefined) throw new StackError(EINVAL, 'Broadcast can be set only for IPv4 addresses');
+      if (opts.label !== undefined) throw new StackError(EOPNOTSUPP, 'IPv6 addresses have no label');
       const lft = (v: number | undefined): number | undefined => {
         if (v === undefined) return undefined;
         if (!Number.isInteger(v) || v < 0 || v > INFINITY_LIFE_TIME) throw new StackError(EINVAL, `invalid lifetime ${v}`);
         return v;
       };
+      const validLft = lft(opts.validLft);
+      if (validLft === 0) throw new StackError(EINVAL, 'valid_lft is zero');
+      // inet6_addr_add → addrconf_add_dev, then ipv6_add_addr's checks, in the kernel's order.
+      const idev = in6DevGet(d);
+      if (idev && idev.cnf.get('disable_ipv6') !== 0) throw new StackError(EACCES, 'ipv6: IPv6 is disabled on this device');
+      const t = ipv6AddrType(p6.addr, 0);
+      if (t === IPV6_ADDR_ANY) throw new StackError(EADDRNOTAVAIL, 'ipv6: Invalid address');
+      if (t & IPV6_ADDR_MULTICAST) throw new StackError(EADDRNOTAVAIL, 'ipv6: Cannot assign multicast address without "IFA_F_MCAUTOJOIN" flag');
+      if (t & IPV6_ADDR_LOOPBACK) throw new StackError(EADDRNOTAVAIL, 'ipv6: Cannot assign loopback address on this device');
+      if (idev?.addrList.some((a) => ipv6AddrEqual(a.addr, 0, p6.addr, 0))) throw new StackError(EEXIST, 'ipv6: address already assigned');
       this.inet6.addAddress(d, p6.addr, p6.prefixLen, {
         flags: (opts.nodad ? IFA_F_NODAD : 0) | (opts.noprefixroute ? IFA_F_NOPREFIXROUTE : 0),
-        validLft: lft(opts.validLft),
+        validLft,
         preferLft: lft(opts.preferredLft ?? opts.validLft),
       });
       return;
     }
     const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
-    this.inet.addAddress(d, p.addr, p.prefixLen);
+    if (opts.nodad || opts.noprefixroute || opts.validLft !== undefined || opts.preferredLft !== undefined) {
+      throw new StackError(EOPNOTSUPP, 'tapstack supports nodad, noprefixroute and lifetimes for IPv6 addresses only');
+    }
+    if (opts.label !== undefined && opts.label !== d.name) throw new StackError(EOPNOTSUPP, `tapstack supports no label but the device name "${d.name}"`);
+    const bcast = opts.broadcast === undefined ? null : this.ifaBroadcastArg(opts.broadcast, p.addr, p.prefixLen);
+    const inDev = inDevGet(d);
+    // __inet_insert_ifa: the same local address with the same mask (hence subnet) is there.
+    if (inDev?.ifaList.some((a) => a.local === p.addr && a.prefixLen === p.prefixLen)) throw new StackError(EEXIST, 'ipv4: Address already assigned');
+    const ifa = this.inet.addAddress(d, p.addr, p.prefixLen);
+    if (bcast !== null) this.ifaBroadcast.set(ifa, bcast);
   }
 
+  /**
+   * IFA_BROADCAST from `brd`: `+` is the address with the host bits set, which iproute2 computes
+   * for prefixes up to /30 only (none for /31 and /32); an address must be that one, the only
+   * broadcast tapstack's IPv4 layer knows. Returns the address, or null for none.
+   */
+  private ifaBroadcastArg(arg: string, local: number, prefixLen: number): number | null {
+    const own = prefixLen <= 30 ? makeIfa(local, prefixLen, '').broadcast : 0;
+    if (arg === '+') return own === 0 ? null : own;
+    const b = parseIPv4(arg);
+    if (b === null) throw new StackError(EINVAL, `invalid broadcast address "${arg}"`);
+    if (b !== own || own === 0) throw new StackError(EOPNOTSUPP, `tapstack supports only the subnet's directed broadcast (brd +) for ${formatIPv4(local)}/${prefixLen}`);
+    return b;
+  }
   /**
    * Claims an address the RFC 5227 way: probe the link (as `arping -D` would), and only when
    * nobody answers configure it and announce it twice. Rejects with EADDRINUSE naming the MAC
@@ -405,43 +515,272 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   }
 
   /**
-   * `ip route add {default|A/N} via GW [dev DEV]` (`via` null: a device route); the device
-   * defaults to the one whose connected subnet holds GW. Returns the route.
+   * `ip route add` (RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL) for either family: a
+   * {@link RouteRequest}, or the short form `addRoute('{default|A/N}', via, dev?)` (`via` null: a
+   * device route; the device defaults to the one whose connected route reaches `via`). Returns
+   * the route as `ip route show` lists it. An IPv4 route is `proto boot` by default (what
+   * iproute2 sends, so none is printed); a gateway must be reachable through a link- or
+   * host-scope route, as fib_check_nh_v4_gw requires. IPv6 routes follow ip6_route_add.
    *
-   * @throws StackError `EINVAL` for a malformed prefix or gateway, a gateway not on a connected subnet, or a route with neither gateway nor device; `EEXIST` for a duplicate; `ENODEV` for an unknown device name.
+   * @throws StackError `EEXIST` for a route of the same prefix and metric; `ENODEV` for a route with neither device nor gateway, or an unknown device; `ENETUNREACH` (`Nexthop has invalid gateway`) for an IPv4 gateway no connected route reaches, `EHOSTUNREACH` for an IPv6 one; `EINVAL` for a malformed prefix, gateway or metric, host bits set in an IPv4 prefix (`Invalid prefix for given prefix length.`), a source that is not ours (`Invalid prefsrc address`, `Invalid source address`), a link-local IPv6 gateway without device (`Egress device not specified`); `ENETDOWN` for a device that is down; `EOPNOTSUPP` for what tapstack's IPv4 table does not hold (other types, table local, mtu/hoplimit/pref).
    */
-  addRoute(dst: string, via: string | null, dev?: NetDevice | string): FibRoute {
+  addRoute(dst: string | RouteRequest, via?: string | null, dev?: NetDevice | string): RouteSnapshot {
+    const req: RouteRequest = typeof dst === 'string' ? { dst, via, dev } : dst;
+    return this.routeFamily(req) === 'inet6' ? this.addRoute6(req) : this.addRoute4(req);
+  }
+
+  /**
+   * `ip route del` (RTM_DELROUTE) for either family: the first route of exactly the prefix (in
+   * table main unless `table` says) that has the given gateway, device, metric, protocol and type —
+   * the fields left out match anything, as for the kernel. The short form
+   * `delRoute('{default|A/N}', via?)` is kept.
+   *
+   * @throws StackError `ESRCH` when no route matches (`ENOENT` for IPv6 `default` without any default route, as the kernel's null entry answers); `EINVAL` for a malformed prefix or gateway; `ENODEV` for an unknown device; `EOPNOTSUPP` for IPv4 table local.
+   */
+  delRoute(dst: string | RouteRequest, via?: string): void {
+    const req: RouteRequest = typeof dst === 'string' ? { dst, via } : dst;
+    if (this.routeFamily(req) === 'inet6') this.delRoute6(req);
+    else this.delRoute4(req);
+  }
+
+  /**
+   * `ip route show table all` (both families) or `ip -4|-6 route show table all`: IPv4 main and
+   * local, then IPv6 main and local, each in the kernel's dump order. Filtering by table, device
+   * or protocol is the caller's (as iproute2 does it on the dump).
+   */
+  routes(family?: 'inet' | 'inet6'): RouteSnapshot[] {
+    const out: RouteSnapshot[] = [];
+    if (family !== 'inet6') for (const r of fibDumpOrder(this.inet.fib.all)) out.push(fibRouteSnapshot(r));
+    if (family !== 'inet') {
+      const now = this.clock.now();
+      for (const r of this.inet6.fib.all) out.push(routeSnapshot6(r, now));
+    }
+    return out;
+  }
+
+  /**
+   * `ip route get ADDR [from A] [oif DEV] [fibmatch]` (RTM_GETROUTE for one destination; the
+   * family is the address's): the route a packet from the stack would take, with the source it
+   * would carry — for IPv4 a cached route (`local` through `lo`, `broadcast`, `multicast`, with
+   * its `cache` flags and uid), for IPv6 the table route or exception with `from`. `fibmatch`
+   * answers with the table route itself.
+   *
+   * @throws StackError `ENETUNREACH` when no route leads there (or, IPv4, `from` is not ours or `oif` is down); `EHOSTUNREACH`/`EINVAL`/`EACCES` for IPv6 unreachable/blackhole/prohibit routes; `EINVAL` for a malformed address; `ENODEV` for an unknown device.
+   */
+  routeGet(dst: string, opts: RouteGetOptions = {}): RouteSnapshot {
+    const oif = opts.oif === undefined ? null : this.ownDevice(opts.oif);
+    const now = this.clock.now();
+    if (dst.includes(':')) {
+      const d6 = parseIn6(dst);
+      if (d6 === null) throw new StackError(EINVAL, `invalid address "${dst}"`);
+      const s6 = opts.from === undefined ? null : parseIn6(opts.from);
+      if (s6 === null && opts.from !== undefined) throw new StackError(EINVAL, `invalid source address "${opts.from}"`);
+      const rt = this.inet6.fib.lookup(d6, 0, oif, s6 ? RT6_LOOKUP_F_HAS_SADDR : 0, now);
+      if (rt === null) throw new StackError(ENETUNREACH);
+      const rc = rt6RejectErrno(rt.type);
+      if (rc !== 0) throw errnoError(rc);
+      if (opts.fibmatch) return routeSnapshot6(rt.from ?? rt, now);
+      // ip6_route_get_saddr: the route's preferred source, else source address selection.
+      const src = rt.prefsrc ?? this.inet6.addrconf.devGetSaddr(rt.dev, d6, 0);
+      return routeGetSnapshot6(rt, d6, s6, src, now);
+    }
+    const daddr = parseIPv4(dst);
+    if (daddr === null) throw new StackError(EINVAL, `invalid address "${dst}"`);
+    const saddr = opts.from === undefined ? 0 : parseIPv4(opts.from);
+    if (saddr === null) throw new StackError(EINVAL, `invalid source address "${opts.from}"`);
+    if (opts.fibmatch) {
+      const rt = this.inet.fib.lookup(daddr, oif);
+      if (rt === null) throw new StackError(ENETUNREACH);
+      return fibRouteSnapshot(rt);
+    }
+    const r = fibRouteGet(this.inet.fib, { daddr, saddr, oif, uid: opts.uid ?? process.getuid?.() ?? 0 });
+    if (typeof r === 'number') throw errnoError(r);
+    return r;
+  }
+
+  /** The family of a route request: as given, else by `:` in the destination or the gateway. */
+  private routeFamily(req: RouteRequest): 'inet' | 'inet6' {
+    if (req.family !== undefined) {
+      if (req.family !== 'inet' && req.family !== 'inet6') throw new StackError(EINVAL, `unknown family "${String(req.family)}"`);
+      return req.family;
+    }
+    return req.dst.includes(':') || (typeof req.via === 'string' && req.via.includes(':')) ? 'inet6' : 'inet';
+  }
+
+  private routeMetric(m: number | undefined): number | undefined {
+    if (m !== undefined && (!Number.isInteger(m) || m < 0 || m > 0xffffffff)) throw new StackError(EINVAL, `invalid metric ${m}`);
+    return m;
+  }
+
+  private routePrefix4(dst: string): { addr: number; prefixLen: number } {
     const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parsePrefix(dst, 32);
     if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
-    const gw = via === null ? 0 : parseIPv4(via);
-    if (gw === null) throw new StackError(EINVAL, `invalid gateway "${via}"`);
-    let d = this.devOrNull(dev);
-    if (!d) {
-      if (!gw) throw new StackError(EINVAL, 'a route without a gateway needs a device');
-      const r = this.inet.fib.lookup(gw);
-      if (!r || r.gw !== 0) throw new StackError(EINVAL, `Nexthop has invalid gateway: ${formatIPv4(gw)} is not on a connected network`);
-      d = r.dev;
+    return p;
+  }
+
+  private routePrefix6(dst: string): { addr: Buffer; prefixLen: number } {
+    const p = dst === 'default' ? { addr: Buffer.alloc(16), prefixLen: 0 } : parseIn6Prefix(dst, 128);
+    if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
+    return p;
+  }
+
+  /** fib_table_insert after fib_create_info's checks (tapstack's Fib holds unicast routes in main). */
+  private addRoute4(req: RouteRequest): RouteSnapshot {
+    const p = this.routePrefix4(req.dst);
+    if (req.type !== undefined && req.type !== 'unicast') throw new StackError(EOPNOTSUPP, `tapstack's IPv4 table holds no ${req.type} routes`);
+    if (req.table !== undefined && req.table !== 'main') throw new StackError(EOPNOTSUPP, "tapstack's IPv4 routes go to table main");
+    if (req.mtu || req.hoplimit || req.pref !== undefined) throw new StackError(EOPNOTSUPP, 'tapstack supports mtu, hoplimit and pref for IPv6 routes only');
+    const proto = req.proto ?? 'boot';
+    if (proto === 'ra') throw new StackError(EOPNOTSUPP, 'proto ra is an IPv6 protocol');
+    const gw = req.via === undefined || req.via === null ? 0 : parseIPv4(req.via);
+    if (gw === null) throw new StackError(EINVAL, `invalid gateway "${req.via}"`);
+    const metric = this.routeMetric(req.metric) ?? 0;
+    let d = this.devOrNull(req.dev);
+    if (gw !== 0) {
+      const nh = this.gatewayRoute4(gw, d);
+      if (nh === null) throw new StackError(ENETUNREACH, 'Nexthop has invalid gateway');
+      if (nh.type !== RTN_UNICAST && nh.type !== RTN_LOCAL) throw new StackError(EINVAL, 'Nexthop has invalid gateway');
+      d = nh.dev;
     }
-    return this.inet.fib.addRoute({ dst: p.addr, prefixLen: p.prefixLen, gw, dev: d });
+    if (d === null) throw new StackError(ENODEV);
+    if (!d.isUp) throw new StackError(ENETDOWN, 'Nexthop device is not up');
+    let prefsrc = 0;
+    if (req.src !== undefined && req.src !== null) {
+      const s = parseIPv4(req.src);
+      if (s === null) throw new StackError(EINVAL, `invalid source address "${req.src}"`);
+      if (this.inet.fib.addrType(s) !== RTN_LOCAL) throw new StackError(EINVAL, 'Invalid prefsrc address');
+      prefsrc = s;
+    }
+    const r = this.inet.fib.addRoute({ dst: p.addr, prefixLen: p.prefixLen, gw, dev: d, prefsrc, metric });
+    // Fib.addRoute records every route as 'static'; rtm_protocol is what the request said.
+    r.proto = proto;
+    return fibRouteSnapshot(r);
+  }
+
+  /**
+   * fib_check_nh_v4_gw's lookup: the first route (longest prefix, lowest metric) that covers the
+   * gateway with link or host scope (flowi4_scope RT_SCOPE_LINK skips routes via gateways), on
+   * `dev` when one is named, through a device that is up.
+   */
+  private gatewayRoute4(gw: number, dev: NetDevice | null): FibRoute | null {
+    for (const r of this.inet.fib.all) {
+      if (((gw ^ r.dst) & r.mask) !== 0 || r.scope < RT_SCOPE_LINK) continue;
+      if (dev !== null && r.dev !== dev) continue;
+      if (!r.dev.isUp && r.type !== RTN_LOCAL) continue;
+      return r;
+    }
+    return null;
+  }
+
+  /** fib_table_delete: the first route of the prefix in main (metric order) that passes every given field. */
+  private delRoute4(req: RouteRequest): void {
+    const p = this.routePrefix4(req.dst);
+    if (req.table !== undefined && req.table !== 'main') throw new StackError(EOPNOTSUPP, "tapstack's IPv4 routes live in table main");
+    const gw = req.via === undefined || req.via === null ? null : parseIPv4(req.via);
+    if (gw === null && req.via !== undefined && req.via !== null) throw new StackError(EINVAL, `invalid gateway "${req.via}"`);
+    const dev = this.devOrNull(req.dev);
+    const metric = this.routeMetric(req.metric);
+    const src = req.src === undefined || req.src === null ? null : parseIPv4(req.src);
+    if (src === null && req.src !== undefined && req.src !== null) throw new StackError(EINVAL, `invalid source address "${req.src}"`);
+    const fib = this.inet.fib;
+    const all = fib.all;
+    const same = (r: FibRoute): boolean => r.table === 'main' && r.dst === p.addr && r.prefixLen === p.prefixLen;
+    const victim = all.find(
+      (r) =>
+        same(r) &&
+        (gw === null || r.gw === gw) &&
+        (dev === null || r.dev === dev) &&
+        (!metric || r.metric === metric) &&
+        (req.proto === undefined || r.proto === req.proto) &&
+        (req.type === undefined || fibRouteSnapshot(r).type === req.type) &&
+        (src === null || r.prefsrc === src),
+    );
+    if (victim === undefined) throw new StackError(ESRCH);
+    // Fib.delRoute removes the first route of the prefix with the victim's gateway. Routes ahead
+    // of the victim with that gateway (lower metric, another device) are what the request passed
+    // over: their gateway is masked for the call so that exactly the victim goes.
+    const ahead = all.slice(0, all.indexOf(victim)).filter((r) => same(r) && r.gw === victim.gw);
+    const mask = ~victim.gw >>> 0;
+    for (const r of ahead) r.gw = mask;
+    try {
+      fib.delRoute(p.addr, p.prefixLen, victim.gw);
+    } finally {
+      for (const r of ahead) r.gw = victim.gw;
+    }
+  }
+
+  private route6Type(t: RouteTypeName | undefined): number {
+    switch (t ?? 'unicast') {
+      case 'unicast': return RTN6_UNICAST;
+      case 'local': return RTN6_LOCAL;
+      case 'anycast': return RTN_ANYCAST;
+      case 'unreachable': return RTN_UNREACHABLE;
+      case 'blackhole': return RTN_BLACKHOLE;
+      case 'prohibit': return RTN_PROHIBIT;
+      default: throw new StackError(EOPNOTSUPP, `tapstack's IPv6 table holds no ${String(t)} routes`);
+    }
+  }
+
+  /** ip6_route_add (Fib6.addRoute) with the request's fields. */
+  private addRoute6(req: RouteRequest): RouteSnapshot {
+    const p = this.routePrefix6(req.dst);
+    const gw = req.via === undefined || req.via === null ? null : parseIn6(req.via);
+    if (gw === null && req.via !== undefined && req.via !== null) throw new StackError(EINVAL, `invalid gateway "${req.via}"`);
+    const src = req.src === undefined || req.src === null ? null : parseIn6(req.src);
+    if (src === null && req.src !== undefined && req.src !== null) throw new StackError(EINVAL, `invalid source address "${req.src}"`);
+    for (const [k, v] of [['mtu', req.mtu], ['hoplimit', req.hoplimit]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) throw new StackError(EINVAL, `invalid ${k} ${v}`);
+    }
+    const rt = this.inet6.fib.addRoute({
+      dst: p.addr,
+      prefixLen: p.prefixLen,
+      type: this.route6Type(req.type),
+      dev: this.devOrNull(req.dev),
+      gw,
+      prefsrc: src,
+      metric: this.routeMetric(req.metric),
+      proto: (req.proto ?? 'boot') as Rt6Proto,
+      table: req.table,
+      mtu: req.mtu,
+      hoplimit: req.hoplimit,
+      pref: req.pref,
+    });
+    return routeSnapshot6(rt, this.clock.now());
+  }
+
+  /** ip6_route_del (Fib6.delRoute), with its null-entry answer for a missing default route. */
+  private delRoute6(req: RouteRequest): void {
+    const p = this.routePrefix6(req.dst);
+    const gw = req.via === undefined || req.via === null ? null : parseIn6(req.via);
+    if (gw === null && req.via !== undefined && req.via !== null) throw new StackError(EINVAL, `invalid gateway "${req.via}"`);
+    const dev = this.devOrNull(req.dev);
+    const metric = this.routeMetric(req.metric);
+    const table = req.table ?? 'main';
+    try {
+      this.inet6.fib.delRoute(p.addr, p.prefixLen, { gw, dev, metric, table, proto: req.proto });
+    } catch (e) {
+      // ::/0 is the tree's root, whose leaf is the null entry when no default route exists: it
+      // passes a filter without gateway, device or metric, and deleting it is ENOENT (measured).
+      const bare = gw === null && dev === null && !metric && req.proto === undefined;
+      if (e instanceof StackError && e.code === 'ESRCH' && p.prefixLen === 0 && bare && !this.inet6.fib.table(table).some((r) => r.prefixLen === 0)) {
+        throw new StackError(ENOENT);
+      }
+      throw e;
+    }
   }
 
   /**
    * `ip addr show`: every address of both families (or one), per device in ifindex order; IPv4
-   * first within a device as iproute2 prints them, then IPv6 in `ip -6 addr` order (global
-   * before link-local, newest first). Lifetimes are the remaining seconds.
+   * first within a device as iproute2 prints them (primaries in the order they came, then
+   * secondaries, as inet_insert_ifa keeps them), then IPv6 in `ip -6 addr` order (global before
+   * link-local, newest first). Lifetimes are the remaining seconds.
    */
   addresses(family?: 'inet' | 'inet6'): AddrSnapshot[] {
     const out: AddrSnapshot[] = [];
     for (const d of this.net.deviceList) {
-      if (family !== 'inet6') {
-        for (const a of this.inet.inDevices().find((i) => i.dev === d)?.ifaList ?? []) {
-          out.push({
-            family: 'inet', ifindex: d.ifindex, dev: d.name, local: formatIPv4(a.local), prefixLen: a.prefixLen,
-            broadcast: a.broadcast ? formatIPv4(a.broadcast) : null,
-            scope: a.scope === 253 ? 'link' : a.scope === 254 ? 'host' : a.scope === 200 ? 'site' : 'global',
-            label: a.label, flags: 0x80, flagWords: [], validLft: INFINITY_LIFE_TIME, preferredLft: INFINITY_LIFE_TIME,
-          });
-        }
+      const inDev = inDevGet(d);
+      if (family !== 'inet6' && inDev) {
+        for (const a of inetIfaOrder(inDev)) out.push(addrSnapshot4(d, inDev, a, this.ifaBroadcast.get(a) ?? null));
       }
       if (family !== 'inet') {
         for (const a of in6DevGet(d)?.addrList ?? []) out.push(addrSnapshot6(a, this.inet6.addrconf.remaining(a)));
@@ -451,40 +790,32 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   }
 
   /**
-   * `ip addr del A/N dev DEV`: the address and the routes it brought go; a primary takes its
-   * secondaries (same subnet) with it. When the device's last IPv4 address goes, so does
+   * `ip addr del A/N dev DEV`: the address and the routes it brought go; a primary IPv4 address
+   * takes its secondaries (same subnet) with it. When the device's last IPv4 address goes, so does
    * everything on it, as `fib_disable_ip` does: every route through it and every neighbour and
-   * proxy entry of the device, PERMANENT ones included.
+   * proxy entry of the device, PERMANENT ones included. A bare address is a /32 or /128 and must
+   * match the prefix length, unless `anyPrefixLen` (IPv4).
    *
-   * @throws StackError `EINVAL` for a malformed address, `EADDRNOTAVAIL` when it is not on the device, `ENODEV` for an unknown device.
+   * @throws StackError `EADDRNOTAVAIL` when it is not on the device (`ipv4: Address not found`, `ipv6: address not found`); `EINVAL` for a malformed address; `ENODEV` for an unknown device.
    */
-  delAddress(dev: NetDevice | string, cidr: string): void {
+  delAddress(dev: NetDevice | string, cidr: string, opts: DelAddrOptions = {}): void {
     const d = this.ownDevice(dev);
     if (cidr.includes(':')) {
       // A bare address is a /128 and must match the prefix length exactly (inet6_addr_del).
       const p6 = parseIn6Prefix(cidr, 128);
       if (!p6) throw new StackError(EINVAL, `invalid address "${cidr}": expected ADDR/N`);
+      const found = in6DevGet(d)?.addrList.some((a) => a.prefixLen === p6.prefixLen && ipv6AddrEqual(a.addr, 0, p6.addr, 0));
+      if (!found) throw new StackError(EADDRNOTAVAIL, 'ipv6: address not found');
       this.inet6.delAddress(d, p6.addr, p6.prefixLen);
       return;
     }
     const p = parsePrefix(cidr, 32); // a bare address is a /32, as `ip addr add|del` takes it
     if (!p) throw new StackError(EINVAL, `invalid address "${cidr}": expected A.B.C.D/N`);
-    this.inet.delAddress(d, p.addr, p.prefixLen);
+    // inet_rtm_deladdr: the local address, and the prefix length when the request has IFA_ADDRESS.
+    const ifa = inDevGet(d)?.ifaList.find((a) => a.local === p.addr && (opts.anyPrefixLen || a.prefixLen === p.prefixLen));
+    if (!ifa) throw new StackError(EADDRNOTAVAIL, 'ipv4: Address not found');
+    this.inet.delAddress(d, ifa.local, ifa.prefixLen);
   }
-
-  /**
-   * `ip route del {default|A/N} [via GW]`.
-   *
-   * @throws StackError `EINVAL` for a malformed prefix or gateway; `ESRCH` when no such route exists.
-   */
-  delRoute(dst: string, via?: string): void {
-    const p = dst === 'default' ? { addr: 0, prefixLen: 0 } : parsePrefix(dst, 32);
-    if (!p) throw new StackError(EINVAL, `invalid prefix "${dst}"`);
-    const gw = via === undefined ? undefined : parseIPv4(via);
-    if (gw === null) throw new StackError(EINVAL, `invalid gateway "${via}"`);
-    this.inet.fib.delRoute(p.addr, p.prefixLen, gw);
-  }
-
   /**
    * `ip neigh flush [dev DEV] [nud STATE]`: deletes the matching entries (by default all but
    * PERMANENT and NOARP, as iproute2) and returns how many went. `states` is a mask of NUD_* bits;

@@ -26,7 +26,7 @@ describe('Stack management API', () => {
     const s = setup();
     s.addAddress('tap0', '10.0.0.7');
     expect(s.inet.isLocalAddr(0x0a000007)).toBe(true);
-    expect(s.addRoute('192.0.2.9', '10.0.0.254')).toMatchObject({ dst: 0xc0000209, prefixLen: 32 });
+    expect(s.addRoute('192.0.2.9', '10.0.0.254')).toMatchObject({ family: 'inet', dst: '192.0.2.9', prefixLen: 32, gw: '10.0.0.254' });
     s.delAddress('tap0', '10.0.0.7');
     expect(s.inet.isLocalAddr(0x0a000007)).toBe(false);
     expect(() => s.addAddress('tap0', '10.0.0.7/')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
