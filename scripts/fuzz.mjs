@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The long form of the receive-path fuzz (test/unit/fuzz_rx.test.ts runs the CI size): feeds
-// generated and mutated frames (scripts/lib/fuzz_gen.mjs) to a Stack built from the compiled
+// generated and mutated frames (scripts/lib/fuzz_gen.mjs, IPv6 in fuzz_gen6.mjs) to a Stack built from the compiled
 // dist/, with a peer stack, a manual clock, rotating sysctl profiles and device events, and
 // accounts for every frame.
 //
@@ -79,7 +79,7 @@ async function main() {
   const tFuzz = performance.now() - t0;
   gc?.();
   const heapPeak = process.memoryUsage().heapUsed;
-  const ping = exception ? { fromPeer: 0, toPeer: 0 } : await rig.cleanPing();
+  const ping = exception ? { fromPeer: 0, toPeer: 0, fromPeer6: 0, toPeer6: 0 } : await rig.cleanPing();
   const finalInvariants = rig.check();
   const acct = rig.accounting();
   const counters = rig.counters();
@@ -96,7 +96,8 @@ async function main() {
   lines.push(`outcomes: dropped ${t.dropped}, answered ${t.answered}, delivered ${t.delivered}, answer failed ${t.answerFailed}, silent ${t.silent}, counted twice ${t.multi}, delivered with no type counter ${t.uncounted}`);
   lines.push(`accounting: not delivered nor answered ${acct.notDeliveredNorAnswered}; drop counters sum ${acct.dropCounterSum} = dropped ${t.dropped} + double-counted ${t.multi} (+extra) + background ${t.backgroundDrops} → ${acct.balanced ? 'balanced' : 'NOT balanced'}`);
   lines.push(`events: ${Object.entries(rig.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-  lines.push(`clean ping afterwards (60 each way, the last 3 count): peer→stack ${ping.fromPeer}/3, stack→peer ${ping.toPeer}/3`);
+  lines.push(`clean ping afterwards (60 each way, the last 3 count): peer→stack ${ping.fromPeer}/3, stack→peer ${ping.toPeer}/3; ping6 peer→stack ${ping.fromPeer6}/3, stack→peer ${ping.toPeer6}/3`);
+  lines.push(`transmitted frames checked: ${t.txChecked} (${t.txChecked6} IPv6); max table sizes arp_cache ${t.maxTableSize}, ndisc_cache ${t.maxNdTableSize}`);
   lines.push('');
   lines.push('counters (deltas, non-zero):');
   for (const [k, v] of Object.entries(counters)) if (v !== 0) lines.push(`  ${k.padEnd(36)} ${v}`);
@@ -151,7 +152,8 @@ async function main() {
       exception: exception ? String(exception.stack ?? exception) : null,
     }, null, 1));
   }
-  const ok = !exception && rig.violations.length === 0 && finalInvariants.length === 0 && acct.balanced && ping.fromPeer > 0 && ping.toPeer > 0;
+  const ok = !exception && rig.violations.length === 0 && finalInvariants.length === 0 && acct.balanced && ping.fromPeer > 0 && ping.toPeer > 0 &&
+    ping.fromPeer6 > 0 && ping.toPeer6 > 0;
   // Silent or double-counted frames and bad transmissions are defects: a new one fails the run
   // (with --strict, a known one too).
   const defects = o.strict ? rig.anomalies.size + rig.txProblems.size : fresh.anomalies.length + fresh.tx.length;

@@ -28,6 +28,7 @@ import {
   IN6ADDR_LINKLOCAL_ALLROUTERS,
   formatIn6,
   in6FromWords,
+  ipv6AddrAny,
   ipv6AddrIsMulticast,
 } from './in6_addr.js';
 import { ip6FinishOutput2, ip6Send } from './ip6_output.js';
@@ -109,6 +110,8 @@ export interface Ip6Stats {
     fwdNotHost: number;
     /** No next header (59): delivered to nothing, then discarded; inDelivers only. */
     nodata: number;
+    /** Forwarding to another interface: source :: (ip6_forward's "security critical" check); inAddrErrors. */
+    fwdUnspecSource: number;
   };
 }
 
@@ -151,7 +154,7 @@ export class Inet6 {
     drops: {
       otherhost: 0, disabled: 0, badAddr: 0, exthdr: 0, unknownOption: 0, routingHeader: 0, fragment: 0,
       mcastNotJoined: 0, notForUs: 0, neighCreateFailed: 0, fragNeeded: 0, hopLimitExceeded: 0, fwdLinkLocal: 0, fwdNotHost: 0,
-      nodata: 0,
+      nodata: 0, fwdUnspecSource: 0,
     },
   };
   readonly mldStats: MldStats = { rxIgnored: 0, txReports: 0 };
@@ -609,6 +612,13 @@ export class Inet6 {
     if (oidev === null || oidev.cnf.get('forwarding') === 0 && this.conf.all.get('forwarding') === 0) {
       st.inAddrErrors++;
       st.drops.notForUs++;
+      return;
+    }
+    if (out !== dev && ipv6AddrAny(b, nh + IP6H_SADDR_OFF)) {
+      // "This check is security critical": a packet from :: never leaves for another link
+      // (measured: Ip6InAddrErrors; multicast and loopback sources never got this far).
+      st.inAddrErrors++;
+      st.drops.fwdUnspecSource++;
       return;
     }
     const mtu = this.mtu(out, rt.mtu);

@@ -570,6 +570,36 @@ describe('IPv6 defects found by the fuzz, fixed (Linux behaviour asserted)', () 
     expect(st.drops.nodata).toBe(1);
   });
 
+  // ip6_forward(): towards another interface, "This check is security critical": a source of ::
+  // (or multicast or loopback) is an error (Ip6InAddrErrors), never forwarded — measured on 6.18
+  // with a router between two veths (the same packet from fd00::9 is forwarded). tapstack
+  // forwarded it from ea to ec (found by seed 7 of the nightly fuzz).
+  it('forwarding: a packet from :: is not forwarded to another interface', () => {
+    const clock = new ManualClock();
+    const stack = new Stack({ clock, random: () => 0.5 });
+    live.push(stack);
+    const [ea] = createPair('ea', 'wx', MAC_US, MAC_H);
+    const [ec] = createPair('ec', 'wy', macToBuf('02:aa:00:00:00:03'), macToBuf('02:cc:00:00:00:0b'));
+    stack.addDevice(ea);
+    stack.addDevice(ec);
+    stack.addAddress(ea, 'fd00::1/64', { nodad: true });
+    stack.addAddress(ec, 'fd00:1::1/64', { nodad: true });
+    new Sysctl(stack).set('net.ipv6.conf.all.forwarding', '1');
+    stack.neighAdd({ dst: 'fd00:1::7', dev: 'ec', lladdr: '02:cc:00:00:00:0b' });
+    clock.advance(3000);
+    ec.record = true;
+    const udp = (src: string): Buffer => eth6(MAC_US, MAC_H, ip6Packet({ src: ip6ToBuf(src), dst: ip6ToBuf('fd00:1::7'), proto: 17, payload: Buffer.from([0, 1, 0, 53, 0, 9, 0, 0, 0x78]) }));
+    const st = stack.stats().ip6;
+    ea.receiveFrame(udp('::'));
+    expect(ec.sent.filter((f) => f.readUInt16BE(12) === ETH_P_IPV6)).toEqual([]);
+    expect(st.inAddrErrors).toBe(1);
+    expect(st.outForwDatagrams).toBe(0);
+    // control: from an ordinary source it is forwarded
+    ea.receiveFrame(udp('fd00::9'));
+    expect(ec.sent.filter((f) => f.readUInt16BE(12) === ETH_P_IPV6)).toHaveLength(1);
+    expect(st.outForwDatagrams).toBe(1);
+  });
+
   // Measured on Linux 6.18: an echo request from :: is answered, to ::, through the default route
   // (and with an on-link ::/0 the host solicits ::). The transmit checker accepts echo replies to
   // :: for that reason; this pins tapstack doing the same.
