@@ -232,7 +232,9 @@ export class Addrconf {
     const validLft = o.validLft ?? INFINITY_LIFE_TIME;
     const preferLft = o.preferLft ?? INFINITY_LIFE_TIME;
     if (preferLft > validLft) throw new StackError(EINVAL, 'preferred_lft is greater than valid_lft');
-    if (validLft === INFINITY_LIFE_TIME) flags |= IFA_F_PERMANENT;
+    // inet6_addr_add / addrconf_add_linklocal: manual and link-local addresses with an infinite
+    // valid lifetime are permanent; SLAAC addresses never are ("dynamic" even when forever).
+    if (validLft === INFINITY_LIFE_TIME && origin !== 'kernel_ra') flags |= IFA_F_PERMANENT;
     if (preferLft === 0) flags |= IFA_F_DEPRECATED;
     flags |= IFA_F_TENTATIVE;
     const ifa = new Inet6Ifaddr(idev, Buffer.from(addr), prefixLen, ifaScope(addr), flags, origin, this.now, solicitedNode(addr, 0));
@@ -520,9 +522,9 @@ export class Addrconf {
     idev.rsTimer!.mod(this.now + next);
   }
 
-  /** An accepted RA: stop soliciting, remember M and O. */
+  /** An accepted RA: after an RS it stops the soliciting ("if (IF_RS_SENT) IF_RA_RCVD"); M and O remembered. */
   raReceived(idev: Inet6Dev, raFlags: number): void {
-    idev.ifFlags |= IF_RA_RCVD;
+    if (idev.ifFlags & IF_RS_SENT) idev.ifFlags |= IF_RA_RCVD;
     idev.ifFlags = (idev.ifFlags & ~(IF_RA_MANAGED | IF_RA_OTHERCONF)) | (raFlags & 0x80 ? IF_RA_MANAGED : 0) | (raFlags & 0x40 ? IF_RA_OTHERCONF : 0);
     idev.rsTimer?.del();
   }
@@ -545,7 +547,7 @@ export class Addrconf {
     const poff = pioPrefixOff(optOff);
     if (ipv6AddrIsMulticast(b, poff) || ipv6AddrIsLinkLocal(b, poff)) return;
     if (prefered > valid) {
-      inet6.log('addrconf: prefix option has invalid lifetime');
+      inet6.log('IPv6: addrconf: prefix option has invalid lifetime');
       return;
     }
     const minLft = cnf.get('accept_ra_min_lft');
@@ -581,7 +583,6 @@ export class Addrconf {
     existing.validLft = newValid;
     existing.preferLft = Math.min(prefered, newValid);
     existing.tstamp = now;
-    if (newValid !== INFINITY_LIFE_TIME) existing.flags &= ~IFA_F_PERMANENT;
     if (existing.preferLft !== 0) existing.flags &= ~IFA_F_DEPRECATED;
     inet6.addrEvent('newaddr', existing);
     this.scheduleVerify(0);

@@ -2,6 +2,7 @@
 // ndisc.c ndisc_netdev_event, route.c's address/RA routes, ip6_output.c ip6_forward): per-device
 // state, addresses, routes, NDISC, ICMPv6 and the glue between them.
 import { EADDRNOTAVAIL, EHOSTUNREACH, EINVAL, StackError } from '../core/errno.js';
+import type { Timer } from '../core/clock.js';
 import type { Net, NetdevChangeInfo } from '../core/net.js';
 import {
   NETDEV_CHANGE,
@@ -166,6 +167,8 @@ export class Inet6 {
   /** ip6_finish_output2's key scratch: next hops are copied here for the lookup, never allocated. */
   readonly nhKey = Buffer.alloc(16);
   private readonly listeners = new Set<Inet6Listener>();
+  /** ip6_fib_timer: the next route expiry. */
+  private routeGcTimer: Timer<Inet6> | null = null;
   private readonly flowSeed: number;
 
   constructor(
@@ -363,7 +366,9 @@ export class Inet6 {
       if (on) this.addrconf.joinAnycast(ifa);
       else this.addrconf.leaveAnycast(ifa);
     }
-    if (on) this.fib.purgeDfltRouters(idev.dev);
+    // addrconf_fixup_forwarding → rt6_purge_dflt_routers(): every device's RA default routes,
+    // except on devices that take RAs while forwarding (accept_ra = 2).
+    if (on) this.fib.purgeDfltRouters(null, (d) => in6DevGet(d)?.cnf.get('accept_ra') === 2);
   }
 
   rebuildAddrs(): void {
@@ -499,8 +504,15 @@ export class Inet6 {
     this.fib.setDfltRouterMtu(gw, idev.dev, mtu);
   }
 
+  /**
+   * fib6_run_gc for expiring routes (RA default and prefix routes): removes what is due and
+   * re-arms for the next expiry, so a route goes when its lifetime ends.
+   */
   routeGc(now: number): void {
-    this.fib.gc(now);
+    const next = this.fib.gc(now);
+    const t = (this.routeGcTimer ??= this.net.clock.timer<Inet6>((i) => i.routeGc(i.net.clock.now()), this));
+    if (next === null) t.del();
+    else t.mod(next);
   }
 
   // ---- output helpers ------------------------------------------------------------------------
@@ -662,6 +674,7 @@ export class Inet6 {
 
   close(): void {
     this.addrconf.close();
+    this.routeGcTimer?.del();
     for (const idev of this.devices()) {
       idev.rsTimer?.del();
       idev.mc.reportTimer?.del();

@@ -838,20 +838,32 @@ export class Ndisc {
         const pref = cnf.get('accept_ra_rtr_pref') !== 0 ? raRouterPref(b, off) : 0;
         const hop = raCurHopLimit(b, off);
         const hopOk = hop !== 0 && hop >= cnf.get('accept_ra_min_hop_limit');
+        const before = inet6.fib.getDfltRouter(saddr, dev);
         inet6.raDefaultRouter(idev, saddr, lifetime, pref, hopOk ? hop : 0);
+        const after = inet6.fib.getDfltRouter(saddr, dev);
+        if (after !== null && after !== before) {
+          // rt6_add_dflt_router, then ip6_neigh_lookup (creating the entry) and "neigh->flags |=
+          // NTF_ROUTER": a router without SLLAO gets the flag on its NONE entry this way.
+          const rn = this.tbl.lookupCreate(saddr, dev, true);
+          if (rn !== null) {
+            rn.flags |= NTF_ROUTER;
+            neighRelease(rn);
+          }
+        }
         if (hopOk) cnf.set('hop_limit', hop);
       }
       const parms = idev.ndParms;
+      // The fields are ms; the kernel keeps jiffies ("rtime = (rtime*HZ)/1000"): whole 4 ms at
+      // HZ=250, at least HZ/100 (8 ms) for retrans and HZ/10 (100 ms) for reachable; 0 = unchanged.
+      // (The kernel keeps jiffies in an int, the parms here keep ms up to INT_MAX: a value beyond
+      // that is taken as INT_MAX instead of throwing.)
       const retrans = raRetransTimer(b, off);
-      // "if (rtime < HZ/100) rtime = HZ/100": two jiffies = 8 ms at this kernel's HZ=250.
-      // (The fields are u32 ms; the kernel keeps jiffies in an int, the parms here keep ms up
-      // to INT_MAX: a value beyond that is taken as INT_MAX instead of throwing.)
-      if (retrans !== 0) parms.set('retransTime', Math.min(Math.max(retrans, 8), 0x7fffffff), false);
-      const reach = raReachableTime(b, off);
-      if (reach !== 0 && reach !== parms.baseReachableTime) {
-        const base = Math.min(Math.max(reach, 100), 0x7fffffff);
-        parms.set('baseReachableTime', base, false);
-        parms.set('gcStaletime', Math.min(3 * base, 0x7fffffff), false);
+      if (retrans !== 0) parms.set('retransTime', Math.min(Math.max(jiffiesMs(retrans), 8), 0x7fffffff), false);
+      const reachMs = raReachableTime(b, off);
+      const reach = Math.min(Math.max(jiffiesMs(reachMs), 100), 0x7fffffff);
+      if (reachMs !== 0 && reach !== parms.baseReachableTime) {
+        parms.set('baseReachableTime', reach, false);
+        parms.set('gcStaletime', Math.min(3 * reach, 0x7fffffff), false);
       }
     }
     // The router's entry: looked up or created (even without SLLAO: it then stays NONE).
@@ -880,4 +892,9 @@ export class Ndisc {
       }
     }
   }
+}
+
+/** ms → whole jiffies at HZ=250 → ms ("(rtime * HZ) / 1000"), as the kernel stores RA timers. */
+function jiffiesMs(ms: number): number {
+  return Math.floor(ms / 4) * 4;
 }

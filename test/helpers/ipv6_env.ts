@@ -36,6 +36,7 @@ import {
 } from '../../src/ipv6/ndisc_wire.js';
 import type { Neighbour } from '../../src/neighbour/neighbour.js';
 import { NTF_ROUTER, nudStateNames } from '../../src/neighbour/nud.js';
+import { RTF_EXPIRES, type Rt6Info } from '../../src/ipv6/route.js';
 import { Stack } from '../../src/stack.js';
 
 export function mac(s: string): Buffer {
@@ -357,13 +358,13 @@ export function rsFrame(s: Partial<Envelope> = {}): Buffer {
 export interface RaSpec extends Partial<Envelope>, Partial<RaFields> {}
 
 /**
- * Router Advertisement. Defaults: from LL_B (Ethernet MAC_B) to ff02::1, hop limit 64, lifetime
- * 1800, reachable/retrans 0, SLLAO MAC_B.
+ * Router Advertisement. Defaults (scapy's): from LL_B (Ethernet MAC_B) to ff02::1, cur hop limit
+ * 0 (unspecified), lifetime 1800, reachable/retrans 0, medium preference, SLLAO MAC_B.
  */
 export function raFrame(s: RaSpec = {}): Buffer {
   const env: Envelope = { src: LL_B, dst: ALL_NODES, ethSrc: MAC_B, opts: [{ sllao: MAC_B }], ...s };
   const f: RaFields = {
-    curHopLimit: s.curHopLimit ?? 64,
+    curHopLimit: s.curHopLimit ?? 0,
     flags: s.flags ?? 0,
     pref: s.pref,
     routerLifetime: s.routerLifetime ?? 1800,
@@ -607,21 +608,35 @@ export function send6(h: Host6, dst: string, src: string | null = null, oif = fa
   return ip6Send(h.stack.inet6, skb, src === null ? null : in6(src), in6(dst), 0, 17, -1, 0, oif ? h.ea : null);
 }
 
-/** RA default routes (`ip -6 route` lines of proto ra), as "default via GW dev DEV metric M pref P [hoplimit H] [mtu M]". */
+/** Seconds left before a route expires ("expires Ns" as floor of the remaining time), or '' when it does not. */
+function expiresOf(h: Host6, r: Rt6Info): string {
+  if (!(r.flags & RTF_EXPIRES)) return '';
+  return ` expires ${Math.floor((r.expires - h.clock.now()) / 1000)}s`;
+}
+
+/** RA default routes, as "default via GW dev DEV metric M [expires Ns] [mtu M] [hoplimit H] pref P". */
 export function raRoutes(h: Host6): string[] {
   return h.stack.inet6.fib.routesBy({ proto: 'ra' }).map((r) => {
-    const parts = [`default via ${r.gw ? formatIn6(r.gw) : '?'} dev ${r.dev.name} metric ${r.metric} pref ${r.pref}`];
-    if (r.hoplimit) parts.push(`hoplimit ${r.hoplimit}`);
-    if (r.mtu) parts.push(`mtu ${r.mtu}`);
-    return parts.join(' ');
+    let s = `default via ${r.gw ? formatIn6(r.gw) : '?'} dev ${r.dev.name} metric ${r.metric}${expiresOf(h, r)}`;
+    if (r.mtu) s += ` mtu ${r.mtu}`;
+    if (r.hoplimit) s += ` hoplimit ${r.hoplimit}`;
+    return `${s} pref ${r.pref}`;
   });
 }
 
-/** Prefix routes on ea (main table, proto kernel, not fe80::/64), as "PREFIX/LEN". */
+/** Prefix routes on ea (main table, proto kernel, unicast, not fe80::/64), as "PREFIX/LEN [expires Ns]". */
 export function prefixRoutes(h: Host6): string[] {
   return h.stack.inet6.fib
     .routesBy({ dev: h.ea, proto: 'kernel', table: 'main' })
     .filter((r) => r.type === 1 && !(r.dst[0] === 0xfe && r.dst[1] === 0x80) && r.dst[0] !== 0xff)
-    .map((r) => `${formatIn6(r.dst)}/${r.prefixLen}`)
+    .map((r) => `${formatIn6(r.dst)}/${r.prefixLen}${expiresOf(h, r)}`)
     .sort();
+}
+
+/** `ip -6 addr` with lifetimes: "ADDR/LEN FLAGS valid V preferred P" (forever or seconds left). */
+export function addrLft(h: Host6, addr: string): string | null {
+  const a = h.stack.addresses('inet6').find((x) => x.local === addr);
+  if (!a) return null;
+  const f = (v: number): string => (v === 0xffffffff ? 'forever' : `${v}s`);
+  return `${a.local}/${a.prefixLen}${a.flagWords.length ? ' ' + a.flagWords.join(' ') : ''} valid ${f(a.validLft)} preferred ${f(a.preferredLft)}`;
 }

@@ -453,12 +453,14 @@ describe('router solicitation (§4.5)', () => {
     expect(nd(h).filter((l) => l.startsWith('RS'))).toEqual([]);
   });
 
-  it('an RA accepted before the link-local finished DAD: the first RS still goes, then no more', () => {
+  it('an RA accepted before any RS went out does not count (IF_RA_RCVD needs IF_RS_SENT): RS go on until an RA follows one', () => {
     const h = makeHost6({ up: false, conf: { router_solicitations: -1 } });
     h.stack.linkSet(h.ea, { up: true });
     h.clock.advance(100);
     inject(h, raFrame());
-    expect(rsTimes(h, 30_000)).toEqual([1400]);
+    expect(rsTimes(h, 6000)).toEqual([1400, 5400]);
+    inject(h, raFrame());
+    expect(rsTimes(h, 60_000)).toEqual([]);
   });
 
   it('an RA that is not accepted (accept_ra=0) does not stop them', () => {
