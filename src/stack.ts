@@ -50,6 +50,7 @@ import { FrameObserver, observeFrames } from './core/pcap.js';
 import { RawIpHandle, RawIpListener, RawIpOptions } from './ipv4/raw.js';
 import { RawIp6Handle, type RawIp6Listener, type RawIp6Options } from './ipv6/raw.js';
 import { UdpRemoteInfo, UdpSocket, UdpSocketOptions } from './socket/dgram.js';
+import { udpv6 } from './ipv6/udp.js';
 
 /** Options of `new Stack(opts)`. */
 export interface StackOptions {
@@ -301,6 +302,8 @@ export interface StackStats {
   icmp: IcmpStats;
   /** UDP, with `/proc/net/snmp` Udp names. */
   udp: UdpStats;
+  /** UDP over IPv6, with `/proc/net/snmp6` Udp6 names (IPv4 datagrams of 'udp6' sockets count in `udp`). */
+  udp6: UdpStats;
   /** nd_tbl's (`ndisc_cache`) `ip -s ntable` statistics plus `entries`. */
   nd: NeighStatistics & { entries: number };
   /** NDISC messages in and out, and every ND drop by reason. */
@@ -380,6 +383,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     this.net = new Net(this.clock);
     this.inet = new Inet(this.net, { random: opts.random });
     this.inet6 = new Inet6(this.net, { random: opts.random, disabled: opts.ipv6 === false });
+    // IPPROTO_UDP over IPv6, on the port table IPv4's UDP made (udp_table is one per namespace).
+    udpv6(this.inet6);
     this.inet6.subscribe({
       addr: (type, ifa) => {
         if (this.listenerCount('addr') > 0) this.emit('addr', { type, addr: addrSnapshot6(ifa, this.inet6.addrconf.remaining(ifa)) });
@@ -840,6 +845,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       ip: inet.stats,
       icmp: inet.icmp.stats,
       udp: inet.udp.stats,
+      udp6: udpv6(this.inet6).stats,
       nd: { ...this.inet6.ndisc.tbl.stats, entries: this.inet6.ndisc.tbl.entries },
       ndisc: this.inet6.ndisc.stats,
       ip6: this.inet6.stats,
@@ -1221,23 +1227,24 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
 
   /**
    * Creates a UDP socket on the stack with the API of Node's `dgram.createSocket(type,
-   * listener?)`: `bind`, `send`, `connect`/`disconnect`, `address`/`remoteAddress`,
-   * `setBroadcast`, `setTTL`, `close`, and the events `'listening'`, `'message'`, `'connect'`,
-   * `'error'`, `'close'` (see {@link UdpSocket}). `onMessage` becomes a `'message'` listener.
-   * Closed by `socket.close()` or {@link Stack.close}.
+   * listener?)`: `'udp4'`, or `'udp6'` (dual-stack on `::` unless `ipv6Only`, sharing the port
+   * table with `'udp4'` as Linux does); `bind`, `send`, `connect`/`disconnect`,
+   * `address`/`remoteAddress`, `setBroadcast`, `setTTL`, the multicast options, `close`, and the
+   * events `'listening'`, `'message'`, `'connect'`, `'error'`, `'close'` (see {@link UdpSocket}).
+   * `onMessage` becomes a `'message'` listener. Closed by `socket.close()` or {@link Stack.close}.
    *
    * ```ts
-   * const sock = stack.createSocket('udp4', (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
-   * sock.bind(7);
+   * const sock = stack.createSocket('udp6', (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
+   * sock.bind(7); // '::': IPv6 and IPv4 (rinfo.address '::ffff:10.0.0.1')
    * ```
    *
-   * @throws UdpSocketError `ERR_SOCKET_BAD_TYPE` (TypeError) for a type other than `'udp4'`.
+   * @throws UdpSocketError `ERR_SOCKET_BAD_TYPE` (TypeError) for a type other than `'udp4'` or `'udp6'`.
    * @throws StackError `EBADF` once the stack is closed.
    */
-  createSocket(type: 'udp4' | UdpSocketOptions, onMessage?: (msg: Buffer, rinfo: UdpRemoteInfo) => void): UdpSocket {
+  createSocket(type: 'udp4' | 'udp6' | UdpSocketOptions, onMessage?: (msg: Buffer, rinfo: UdpRemoteInfo) => void): UdpSocket {
     if (this.closed) throw new StackError(EBADF, 'the stack is closed');
     let remove: () => void = () => {};
-    const s = new UdpSocket(this.inet, type, onMessage, () => remove());
+    const s = new UdpSocket({ udp: this.inet.udp, udp6: udpv6(this.inet6), net: this.net }, type, onMessage, () => remove());
     remove = this.addCloseHook(() => s.closeQuietly());
     return s;
   }

@@ -1,11 +1,11 @@
-// UDP (net/ipv4/udp.c): __udp4_lib_rcv's length and checksum checks, __udp4_lib_lookup (an exact
-// local address before the wildcard, connected sockets scored higher, as compute_score),
-// __udp4_lib_mcast_deliver for broadcasts, udp_lib_get_port/udp_lib_lport_inuse (conflicts,
-// SO_REUSEADDR, ip_local_port_range), udp_sendmsg, ip4_datagram_connect/__udp_disconnect and
-// __udp4_lib_err with icmp_err_convert. The socket API on top is src/socket/dgram.ts.
-import { EACCES, EADDRINUSE, EADDRNOTAVAIL, EAGAIN, EBADF, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, EINVAL, EMSGSIZE, ENETUNREACH, ENOBUFS, EOPNOTSUPP } from '../core/errno.js';
+// UDP over IPv4 (net/ipv4/udp.c): __udp4_lib_rcv's length and checksum checks, __udp4_lib_lookup
+// (an exact local address before the wildcard, compute_score: IPv4 sockets before dual-stack
+// IPv6 ones, connected higher), __udp4_lib_mcast_deliver for broadcasts, inet_bind, udp_sendmsg,
+// __ip4_datagram_connect and __udp4_lib_err with icmp_err_convert. The port table, enqueueing and
+// disconnect both families share are in src/udp/udp_table.ts; the socket API is src/socket/dgram.ts.
+import { EACCES, EADDRNOTAVAIL, EAGAIN, EBADF, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, EINVAL, EMSGSIZE, ENETUNREACH, ENOBUFS, EOPNOTSUPP } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
-import { LL_RESERVED_SPACE, PACKET_HOST, SKB_TRUESIZE_OVERHEAD, SkBuff, SkbOwner, allocSkb } from '../core/skbuff.js';
+import { LL_RESERVED_SPACE, PACKET_HOST, SkBuff, allocSkb } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
 import { csumFold, csumPartial } from '../core/checksum.js';
 import { udpPseudoSum } from './checksum.js';
@@ -20,80 +20,39 @@ import {
   ICMP_TIME_EXCEEDED,
 } from './icmphdr.js';
 import { isLocalBroadcast, isLoopback, isMulticast, isZeronet } from './inet_addr.js';
-import { IPDEFTTL, IPPROTO_UDP, IP_DF, ipDaddr, ipIhlBytes, ipSaddr, writeIpHeader } from './iphdr.js';
+import { IPPROTO_UDP, IP_DF, ipDaddr, ipIhlBytes, ipSaddr, writeIpHeader } from './iphdr.js';
 import { ipFinishOutput2, ipSend } from './ip_output.js';
+import {
+  AF_INET,
+  AF_INET6,
+  EDESTADDRREQ,
+  ENONET,
+  ENOPROTOOPT,
+  EPROTO,
+  UDP_HLEN,
+  UdpInetOps,
+  UdpSock,
+  UdpStats,
+  UdpTable,
+  udpTable,
+} from '../udp/udp_table.js';
 
-/** errno values the ICMP conversion needs beyond src/core/errno.ts. */
-export const ENONET = 64;
-export const EPROTO = 71;
-export const EDESTADDRREQ = 89;
-export const ENOPROTOOPT = 92;
+// What used to live here and is now shared with IPv6.
+export {
+  EDESTADDRREQ,
+  ENONET,
+  ENOPROTOOPT,
+  EPROTO,
+  UDP_HLEN,
+  UDP_RMEM_DEFAULT,
+  UDP_RMEM_MAX,
+  UDP_RMEM_MIN,
+  UdpSock,
+} from '../udp/udp_table.js';
+export type { UdpDatagram, UdpSockError, UdpSockUser, UdpStats } from '../udp/udp_table.js';
 
-/** sizeof(struct udphdr). */
-export const UDP_HLEN = 8;
-/** net.core.rmem_default: a socket's receive buffer unless set otherwise. */
-export const UDP_RMEM_DEFAULT = 212992;
-/** SOCK_MIN_RCVBUF (2 * (2048 + sizeof(struct sk_buff)), rounded as on x86_64). */
-export const UDP_RMEM_MIN = 4608;
-/** net.core.rmem_max: setsockopt(SO_RCVBUF) is capped here (before the kernel's doubling). */
-export const UDP_RMEM_MAX = 212992;
 /** Largest UDP payload: 65535 − IPv4 header − UDP header. */
 export const UDP_MAX_PAYLOAD = 65535 - 20 - UDP_HLEN;
-
-/** UDP counters, named after /proc/net/snmp's Udp line, plus the reasons behind InErrors. */
-export interface UdpStats {
-  /** Datagrams handed to a socket's reader (counted when read, as udp_recvmsg does). */
-  inDatagrams: number;
-  /** Unicast datagrams to a port nobody listens on (answered with ICMP port unreachable). */
-  noPorts: number;
-  /** Datagrams dropped for a bad header, length or checksum, or a full receive buffer. */
-  inErrors: number;
-  /** Datagrams sent. */
-  outDatagrams: number;
-  /** Datagrams dropped because the socket's receive buffer was full (also in inErrors). */
-  rcvbufErrors: number;
-  /** Sends that failed for lack of buffer space (ENOBUFS: the neighbour table was full). */
-  sndbufErrors: number;
-  /** Datagrams with a bad checksum (also in inErrors). */
-  inCsumErrors: number;
-  /** Broadcasts no socket wanted (not answered, as Linux never answers a broadcast). */
-  ignoredMulti: number;
-  /** The reasons behind inErrors and what else was lost, one counter each. */
-  drops: {
-    /** Fewer than 8 bytes after the IPv4 header. */
-    tooShort: number;
-    /** The length field is below 8 or beyond the IPv4 payload. */
-    badLength: number;
-    /** Datagrams still queued on a socket when it closed. */
-    closedQueue: number;
-  };
-}
-
-/** What a socket wants to hear from the protocol (sk_data_ready, sk_error_report). */
-export interface UdpSockUser {
-  /** Datagrams were queued on an empty receive queue: read them with {@link UdpSock.dequeue}. */
-  dataReady(): void;
-  /**
-   * An error about a datagram this socket sent: an ICMP error quoting it (`icmpType` ≥ 0), or
-   * its next hop that never answered ARP (`icmpType` −1, EHOSTUNREACH). `daddr`/`dport` are the
-   * datagram's destination; `harderr` says whether Linux would report it on a connected socket
-   * without IP_RECVERR.
-   */
-  error(errno: number, daddr: number, dport: number, harderr: boolean, icmpType: number, icmpCode: number, from: number): void;
-}
-
-/** One queued datagram: a private copy of the payload and where it came from. */
-export interface UdpDatagram {
-  data: Buffer;
-  saddr: number;
-  sport: number;
-  /** The address it was sent to (ours, or a broadcast). */
-  daddr: number;
-  /** Receiving device name. */
-  dev: string;
-  /** Bytes charged against the receive buffer. */
-  truesize: number;
-}
 
 /** icmp_err_convert[]: errno and "fatal" (hard error) for each ICMP_DEST_UNREACH code 0–15. */
 const ICMP_ERR_CONVERT: readonly (readonly [number, boolean])[] = [
@@ -115,62 +74,6 @@ const ICMP_ERR_CONVERT: readonly (readonly [number, boolean])[] = [
   [EHOSTUNREACH, true], // PREC_CUTOFF
 ];
 
-/** A UDP socket's protocol state (struct udp_sock / inet_sock); the API is UdpSocket. */
-export class UdpSock implements SkbOwner {
-  /** Local port (inet_num); 0 while unbound. */
-  num = 0;
-  /** Address datagrams must be sent to (inet_rcv_saddr); 0 = any. */
-  rcvSaddr = 0;
-  /** Source address of sent datagrams (inet_saddr); 0 = chosen by the route. */
-  saddr = 0;
-  /** Connected peer (inet_daddr, inet_dport); 0 when not connected. */
-  daddr = 0;
-  dport = 0;
-  /** SO_REUSEADDR. */
-  reuse = false;
-  /** SO_BROADCAST. */
-  broadcast = false;
-  /** IP_TTL and IP_TOS. */
-  ttl = IPDEFTTL;
-  tos = 0;
-  /** SO_RCVBUF (already doubled, as the kernel stores it) and the bytes charged against it. */
-  rcvbuf = UDP_RMEM_DEFAULT;
-  rmemAlloc = 0;
-  /** SOCK_BINDADDR_LOCK / SOCK_BINDPORT_LOCK: chosen by bind(), not by autobind or connect. */
-  bindAddrLocked = false;
-  bindPortLocked = false;
-  dead = false;
-  readonly queue: UdpDatagram[] = [];
-
-  constructor(
-    readonly udp: Udp,
-    readonly user: UdpSockUser,
-  ) {}
-
-  get connected(): boolean {
-    return this.daddr !== 0;
-  }
-
-  /** The next queued datagram (its buffer charge released), or undefined. */
-  dequeue(): UdpDatagram | undefined {
-    const d = this.queue.shift();
-    if (d) {
-      this.rmemAlloc -= d.truesize;
-      this.udp.stats.inDatagrams++;
-    }
-    return d;
-  }
-
-  /** skb->sk->sk_err path: a datagram of ours whose next hop never resolved (ipv4_link_failure). */
-  errorReport(errno: number, skb: SkBuff): void {
-    if (this.dead) return;
-    const b = skb.buf;
-    const nh = skb.networkHeader;
-    const th = nh + ipIhlBytes(b, nh);
-    this.user.error(errno, ipDaddr(b, nh), b.readUInt16BE(th + 2), false, -1, -1, 0);
-  }
-}
-
 /** An output route as udp_sendmsg/ip4_datagram_connect see it. */
 interface UdpRoute {
   dev: NetDevice;
@@ -180,26 +83,35 @@ interface UdpRoute {
   direct: boolean;
 }
 
-export class Udp implements IcmpErrorSink {
-  readonly stats: UdpStats = {
-    inDatagrams: 0, noPorts: 0, inErrors: 0, outDatagrams: 0, rcvbufErrors: 0, sndbufErrors: 0, inCsumErrors: 0, ignoredMulti: 0,
-    drops: { tooShort: 0, badLength: 0, closedQueue: 0 },
-  };
-  /** net.ipv4.ip_local_port_range. */
-  portRange: [number, number] = [32768, 60999];
-  /** Sockets by local port, the most recently bound first (hlist_add_head, as udp_lib_get_port). */
-  private readonly ports = new Map<number, UdpSock[]>();
+export class Udp implements IcmpErrorSink, UdpInetOps {
+  /** The namespace's port table, shared with UDP over IPv6. */
+  readonly table: UdpTable;
 
   constructor(
     private readonly inet: Inet,
-    private readonly random: () => number = Math.random,
-  ) {}
+    random: () => number = Math.random,
+  ) {
+    this.table = udpTable(inet.net, random);
+    this.table.inet = this;
+  }
 
-  /** Every bound socket (for close and inspection). */
+  /** Udp counters (/proc/net/snmp): IPv4 datagrams, whichever family's socket read them. */
+  get stats(): UdpStats {
+    return this.table.stats;
+  }
+
+  /** net.ipv4.ip_local_port_range (the table's: IPv6 uses it too). */
+  get portRange(): [number, number] {
+    return this.table.portRange;
+  }
+
+  set portRange(r: [number, number]) {
+    this.table.portRange = r;
+  }
+
+  /** Every bound AF_INET socket (for close and inspection; /proc/net/udp's rows). */
   sockets(): UdpSock[] {
-    const out: UdpSock[] = [];
-    for (const l of this.ports.values()) out.push(...l);
-    return out;
+    return this.table.sockets(AF_INET);
   }
 
   // ---- receive --------------------------------------------------------------------------------
@@ -227,17 +139,18 @@ export class Udp implements IcmpErrorSink {
     const daddr = ipDaddr(b, nh);
     const sport = b.readUInt16BE(off);
     const dport = b.readUInt16BE(off + 2);
+    const dif = skb.dev?.ifindex ?? 0;
     if (isLocalBroadcast(daddr) || this.inet.isLocalBroadcast(daddr) || isMulticast(daddr)) {
-      this.mcastDeliver(skb, saddr, sport, daddr, dport, ulen);
+      this.mcastDeliver(skb, saddr, sport, daddr, dport, ulen, dif);
       return;
     }
-    const sk = this.lookup(saddr, sport, daddr, dport);
+    const sk = this.lookup(saddr, sport, daddr, dport, dif);
     if (sk !== null) {
       if (!this.csumOk(b, off, ulen, saddr, daddr)) return;
       this.enqueue(sk, skb, saddr, sport, daddr, ulen);
       return;
     }
-    // No socket: a bad checksum is dropped silently, a good one draws port unreachable.
+    // No socket: a bad checksum is dropped (and counted), a good one draws port unreachable.
     if (!this.csumOk(b, off, ulen, saddr, daddr)) return;
     st.noPorts++;
     // icmp_send answers only frames addressed to us at the link layer, too.
@@ -254,18 +167,21 @@ export class Udp implements IcmpErrorSink {
   }
 
   /**
-   * __udp4_lib_mcast_deliver(): a broadcast goes to every socket on the port bound to the
-   * wildcard or to that broadcast address (a socket bound to a unicast address does not see it)
-   * and, if connected, connected to the sender.
+   * __udp4_lib_mcast_deliver() with __udp_is_mcast_sock(): a broadcast goes to every socket on the
+   * port bound to the wildcard or to that broadcast address (a socket bound to a unicast address
+   * does not see it), connected only to the sender if at all, bound to no other device, and not
+   * IPv6-only.
    */
-  private mcastDeliver(skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, ulen: number): void {
-    const list = this.ports.get(dport);
+  private mcastDeliver(skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, ulen: number, dif: number): void {
+    const list = this.table.slot(dport);
     let first = true;
     if (list) {
       for (const sk of list) {
         if (sk.rcvSaddr !== 0 && sk.rcvSaddr !== daddr) continue;
         if (sk.daddr !== 0 && sk.daddr !== saddr) continue;
         if (sk.dport !== 0 && sk.dport !== sport) continue;
+        if (sk.family === AF_INET6 && sk.ipv6Only) continue;
+        if (sk.boundDevIf !== 0 && sk.boundDevIf !== dif) continue;
         if (first) {
           if (!this.csumOk(skb.buf, skb.data, ulen, saddr, daddr)) return;
           first = false;
@@ -276,45 +192,51 @@ export class Udp implements IcmpErrorSink {
     if (first) this.stats.ignoredMulti++;
   }
 
-  /** __udp_enqueue_schedule_skb(): charge the receive buffer, queue a copy, wake the reader. */
+  /** __udp_enqueue_schedule_skb() for an IPv4 datagram: a private copy of the payload. */
   private enqueue(sk: UdpSock, skb: SkBuff, saddr: number, sport: number, daddr: number, ulen: number): void {
-    if (sk.rmemAlloc > sk.rcvbuf) {
-      this.stats.rcvbufErrors++;
-      this.stats.inErrors++;
-      return;
-    }
+    if (!this.table.rmemSchedule(sk, AF_INET)) return;
     const off = skb.data + UDP_HLEN;
     // A copy: the frame may live in the driver's receive ring.
     const data = Buffer.from(skb.buf.subarray(off, off + ulen - UDP_HLEN));
-    const truesize = data.length + SKB_TRUESIZE_OVERHEAD;
-    sk.rmemAlloc += truesize;
-    sk.queue.push({ data, saddr, sport, daddr, dev: skb.dev?.name ?? '', truesize });
-    if (sk.queue.length === 1) sk.user.dataReady();
+    const dev = skb.dev;
+    this.table.queueRcv(sk, {
+      data, family: AF_INET, saddr, daddr, saddr6: null, daddr6: null, sport,
+      dev: dev?.name ?? '', ifindex: dev?.ifindex ?? 0, truesize: UdpTable.truesize(data.length),
+    });
   }
 
   /**
    * __udp4_lib_lookup(): sockets bound to the exact local address first, the wildcard only if
-   * none fits; within each the best compute_score (connected to this sender beats unconnected),
-   * ties to the most recently bound.
+   * none fits; within each the best compute_score (an AF_INET socket 2, a dual-stack AF_INET6
+   * one 1; +4 each for a matching connected address, port and bound device), ties to the most
+   * recently bound. IPv6-only sockets never match. `dif` −1: device bindings not checked (the
+   * ICMP path, which does not know the device).
    */
-  lookup(saddr: number, sport: number, daddr: number, dport: number): UdpSock | null {
-    const list = this.ports.get(dport);
+  lookup(saddr: number, sport: number, daddr: number, dport: number, dif = -1): UdpSock | null {
+    const list = this.table.slot(dport);
     if (!list) return null;
-    return this.lookup2(list, saddr, sport, daddr) ?? (daddr !== 0 ? this.lookup2(list, saddr, sport, 0) : null);
+    return this.lookup2(list, saddr, sport, daddr, dif) ?? (daddr !== 0 ? this.lookup2(list, saddr, sport, 0, dif) : null);
   }
 
-  private lookup2(list: UdpSock[], saddr: number, sport: number, local: number): UdpSock | null {
+  private lookup2(list: readonly UdpSock[], saddr: number, sport: number, local: number, dif: number): UdpSock | null {
     let best: UdpSock | null = null;
     let badness = -1;
     for (const sk of list) {
       if (sk.rcvSaddr !== local) continue;
-      let score = 2;
+      let score: number;
+      if (sk.family === AF_INET) score = 2;
+      else if (sk.ipv6Only) continue;
+      else score = 1;
       if (sk.daddr !== 0) {
         if (sk.daddr !== saddr) continue;
         score += 4;
       }
       if (sk.dport !== 0) {
         if (sk.dport !== sport) continue;
+        score += 4;
+      }
+      if (sk.boundDevIf !== 0) {
+        if (dif >= 0 && sk.boundDevIf !== dif) continue;
         score += 4;
       }
       if (score > badness) {
@@ -328,7 +250,7 @@ export class Udp implements IcmpErrorSink {
   // ---- ICMP errors ----------------------------------------------------------------------------
 
   /** __udp4_lib_err(): find the socket that sent the quoted datagram and tell it. */
-  icmpError(type: number, code: number, _info: number, from: number, buf: Buffer, inner: number, innerLen: number): void {
+  icmpError(type: number, code: number, _info: number, _from: number, buf: Buffer, inner: number, innerLen: number): void {
     const ihl = ipIhlBytes(buf, inner);
     const icmpStats = this.inet.icmp.stats;
     // icmp_unreach() drops a mangled quoted header; icmp_socket_deliver() needs 8 bytes of ours.
@@ -370,28 +292,30 @@ export class Udp implements IcmpErrorSink {
         // Source quench and redirects change nothing for a socket.
         return;
     }
-    sk.user.error(errno, qdaddr, dport, harderr, type, code, from);
+    sk.user.error({ errno, harderr, family: AF_INET, daddr: qdaddr, daddr6: null, dport, icmpType: type, icmpCode: code });
   }
 
   // ---- binding --------------------------------------------------------------------------------
 
   /**
-   * inet_bind() + udp_v4_get_port(): `addr` 0, one of ours, or a broadcast/multicast address;
-   * `port` 0 picks a free port from {@link Udp.portRange}. Returns 0 or a negative errno.
+   * inet_bind() + udp_v4_get_port() for an AF_INET socket: `addr` 0, one of ours, or a
+   * broadcast/multicast address; `port` 0 picks a free port from {@link Udp.portRange}. A port
+   * conflicts with IPv6 sockets too (a dual-stack socket on :: holds 0.0.0.0 as well). Returns 0
+   * or a negative errno.
    */
   bind(sk: UdpSock, addr: number, port: number): number {
     if (sk.dead) return -EBADF;
     if (sk.num !== 0) return -EINVAL;
     let sendAddr = addr;
     if (addr !== 0) {
-      const t = this.inet.fib.addrType(addr);
-      if (t !== RTN_LOCAL && t !== RTN_BROADCAST && t !== RTN_MULTICAST) return -EADDRNOTAVAIL;
+      const rc = this.bindAddrCheck(addr);
+      if (rc < 0) return rc;
       // Bound to a broadcast or group address: send from the device's own address.
-      if (t !== RTN_LOCAL) sendAddr = 0;
+      if (this.inet.fib.addrType(addr) !== RTN_LOCAL) sendAddr = 0;
     }
     sk.rcvSaddr = addr;
     sk.saddr = sendAddr;
-    const rc = this.getPort(sk, port);
+    const rc = this.table.getPort(sk, port);
     if (rc < 0) {
       sk.rcvSaddr = 0;
       sk.saddr = 0;
@@ -402,63 +326,21 @@ export class Udp implements IcmpErrorSink {
     return 0;
   }
 
+  /** inet_addr_valid_or_nonlocal(): one of ours, a broadcast or a multicast address (0 or −EADDRNOTAVAIL). */
+  bindAddrCheck(addr: number): number {
+    if (addr === 0) return 0;
+    const t = this.inet.fib.addrType(addr);
+    return t === RTN_LOCAL || t === RTN_BROADCAST || t === RTN_MULTICAST ? 0 : -EADDRNOTAVAIL;
+  }
+
   /** inet_autobind(): an ephemeral port on the wildcard address. */
   autobind(sk: UdpSock): number {
-    if (sk.num !== 0) return 0;
-    return this.getPort(sk, 0) < 0 ? -EAGAIN : 0;
+    return this.table.autobind(sk);
   }
 
-  /** udp_lib_lport_inuse(): would `sk` clash with a socket already on `port`? */
-  private portInUse(sk: UdpSock, port: number): boolean {
-    const list = this.ports.get(port);
-    if (!list) return false;
-    for (const sk2 of list) {
-      if (sk2 === sk) continue;
-      if (sk2.reuse && sk.reuse) continue;
-      if (sk2.rcvSaddr === 0 || sk.rcvSaddr === 0 || sk2.rcvSaddr === sk.rcvSaddr) return true;
-    }
-    return false;
-  }
-
-  /** udp_lib_get_port(): a random start in the range, then the first port without a clash. */
-  private getPort(sk: UdpSock, snum: number): number {
-    if (snum === 0) {
-      const [lo, hi] = this.portRange;
-      const n = hi - lo + 1;
-      const start = Math.floor(this.random() * n) % n;
-      for (let i = 0; i < n; i++) {
-        const p = lo + ((start + i) % n);
-        if (!this.portInUse(sk, p)) {
-          snum = p;
-          break;
-        }
-      }
-      if (snum === 0) return -EADDRINUSE;
-    } else if (this.portInUse(sk, snum)) {
-      return -EADDRINUSE;
-    }
-    sk.num = snum;
-    let list = this.ports.get(snum);
-    if (!list) this.ports.set(snum, (list = []));
-    list.unshift(sk);
-    return 0;
-  }
-
-  /** udp_lib_unhash() and the rest of udp_lib_close(): the port is free again, the queue dropped. */
+  /** udp_lib_close(): the port is free again, the queue dropped. */
   close(sk: UdpSock): void {
-    if (sk.dead) return;
-    sk.dead = true;
-    if (sk.num !== 0) {
-      const list = this.ports.get(sk.num);
-      if (list) {
-        const i = list.indexOf(sk);
-        if (i >= 0) list.splice(i, 1);
-        if (list.length === 0) this.ports.delete(sk.num);
-      }
-    }
-    this.stats.drops.closedQueue += sk.queue.length;
-    sk.queue.length = 0;
-    sk.rmemAlloc = 0;
+    this.table.close(sk);
   }
 
   // ---- routes, connect ------------------------------------------------------------------------
@@ -466,12 +348,18 @@ export class Udp implements IcmpErrorSink {
   /**
    * ip_route_output for a socket: the limited broadcast and multicast leave by the device of the
    * bound source address, else by the route's device, to the destination itself (__mkroute_output
-   * makes them RTN_BROADCAST/RTN_MULTICAST without a gateway). Returns a route or a negative errno.
+   * makes them RTN_BROADCAST/RTN_MULTICAST without a gateway). A source address that is not
+   * (or no longer) ours is ENETUNREACH, as __ip_dev_find failing makes it. Returns a route or a
+   * negative errno.
    */
   private route(sk: UdpSock, daddr: number): UdpRoute | number {
     const inet = this.inet;
     // No loopback device: 127/8 and 0/8 lead nowhere.
     if (isLoopback(daddr) || isZeronet(daddr)) {
+      inet.stats.outNoRoutes++;
+      return -ENETUNREACH;
+    }
+    if (sk.saddr !== 0 && !inet.isLocalAddr(sk.saddr)) {
       inet.stats.outNoRoutes++;
       return -ENETUNREACH;
     }
@@ -507,9 +395,10 @@ export class Udp implements IcmpErrorSink {
   }
 
   /**
-   * ip4_datagram_connect(): only datagrams from `daddr:dport` are delivered from now on, and
+   * __ip4_datagram_connect(): only datagrams from `daddr:dport` are delivered from now on, and
    * sends without a destination go there. An unbound socket is bound first; a socket bound to
-   * the wildcard takes the route's source address. Returns 0 or a negative errno.
+   * the wildcard takes the route's source address. Also the IPv4 half of connecting a 'udp6'
+   * socket to a v4-mapped address. Returns 0 or a negative errno.
    */
   connect(sk: UdpSock, daddr: number, dport: number): number {
     if (sk.dead) return -EBADF;
@@ -521,17 +410,13 @@ export class Udp implements IcmpErrorSink {
     if (sk.rcvSaddr === 0) sk.rcvSaddr = r.saddr;
     sk.daddr = daddr;
     sk.dport = dport;
+    sk.established = true;
     return 0;
   }
 
-  /** __udp_disconnect(): forget the peer, and the source address connect() chose. */
+  /** __udp_disconnect() (see {@link UdpTable.disconnect}). */
   disconnect(sk: UdpSock): void {
-    sk.daddr = 0;
-    sk.dport = 0;
-    if (!sk.bindAddrLocked) {
-      sk.rcvSaddr = 0;
-      sk.saddr = 0;
-    }
+    this.table.disconnect(sk);
   }
 
   // ---- send -----------------------------------------------------------------------------------
@@ -540,12 +425,12 @@ export class Udp implements IcmpErrorSink {
    * udp_sendmsg(): one datagram to `daddr:dport`, or to the connected peer when `daddr` is null.
    * Returns the payload length or a negative errno: EDESTADDRREQ, EINVAL (port 0), EMSGSIZE
    * (beyond 65507 bytes or the route's MTU — nothing is fragmented), ENETUNREACH, EACCES (a
-   * broadcast without SO_BROADCAST), ENOBUFS.
+   * broadcast without SO_BROADCAST), ENOBUFS. Multicasts leave with IP_MULTICAST_TTL (1).
    */
   sendmsg(sk: UdpSock, data: Uint8Array, daddr: number | null, dport: number): number {
     if (sk.dead) return -EBADF;
     if (daddr === null) {
-      if (sk.daddr === 0) return -EDESTADDRREQ;
+      if (!sk.established) return -EDESTADDRREQ;
       daddr = sk.daddr;
       dport = sk.dport;
     } else if (dport === 0) {
@@ -573,7 +458,8 @@ export class Udp implements IcmpErrorSink {
     b[o + 6] = check >>> 8;
     b[o + 7] = check & 0xff;
     skb.sk = sk;
-    const rc = r.direct ? this.outputDirect(skb, r, daddr, sk) : ipSend(this.inet, skb, r.saddr, daddr, IPPROTO_UDP, sk.ttl, sk.tos);
+    const ttl = r.type === RTN_MULTICAST ? sk.mcTtl : sk.ttl;
+    const rc = r.direct ? this.outputDirect(skb, r, daddr, sk, ttl) : ipSend(this.inet, skb, r.saddr, daddr, IPPROTO_UDP, ttl, sk.tos);
     if (rc < 0) {
       if (rc === -ENOBUFS) this.stats.sndbufErrors++;
       return rc;
@@ -587,13 +473,13 @@ export class Udp implements IcmpErrorSink {
    * ip_mc_output does for RTCF_BROADCAST), then the neighbour layer with the destination itself
    * as the next hop.
    */
-  private outputDirect(skb: SkBuff, r: UdpRoute, daddr: number, sk: UdpSock): number {
+  private outputDirect(skb: SkBuff, r: UdpRoute, daddr: number, sk: UdpSock, ttl: number): number {
     const inet = this.inet;
     if (!r.dev.isUp) return -ENETUNREACH;
     const totLen = skb.len + 20;
     const off = skb.push(20);
     skb.networkHeader = off;
-    writeIpHeader(skb.buf, off, sk.tos, totLen, inet.nextIpId(), IP_DF, sk.ttl, IPPROTO_UDP, r.saddr, daddr);
+    writeIpHeader(skb.buf, off, sk.tos, totLen, inet.nextIpId(), IP_DF, ttl, IPPROTO_UDP, r.saddr, daddr);
     inet.stats.outRequests++;
     if (r.type === RTN_BROADCAST) inet.loopbackDeliver(skb, r.dev);
     return ipFinishOutput2(inet, skb, r.dev, daddr);

@@ -1,19 +1,40 @@
 // UDP sockets for embedders in the style of node:dgram (lib/dgram.js): the same methods, argument
-// forms, events and error objects, over the stack's UDP (src/ipv4/udp.ts) instead of the host's.
-// Binding, connecting and sending happen at once (there is no DNS and no libuv request); events
-// are still emitted asynchronously, as Node emits them.
+// forms, events and error objects, over the stack's UDP (src/ipv4/udp.ts, src/ipv6/udp.ts)
+// instead of the host's — 'udp4' and 'udp6' sockets, the latter dual-stack unless ipv6Only, as
+// libuv sets them up on Linux. Binding, connecting and sending happen at once (there is no DNS
+// and no libuv request); events are still emitted asynchronously, as Node emits them.
 import { TypedEventEmitter } from '../core/typed_emitter.js';
-import { EBADF, EINVAL, errnoName } from '../core/errno.js';
-import type { Inet } from '../ipv4/af_inet.js';
+import { EBADF, EINVAL, EOPNOTSUPP, errnoName } from '../core/errno.js';
+import type { Net } from '../core/net.js';
 import { formatIPv4, parseIPv4 } from '../ipv4/inet_addr.js';
-import { EDESTADDRREQ, ENONET, ENOPROTOOPT, EPROTO, UDP_RMEM_MAX, UDP_RMEM_MIN, UdpDatagram, UdpSock } from '../ipv4/udp.js';
+import type { Udp } from '../ipv4/udp.js';
+import { formatIn6, parseIn6Scoped } from '../ipv6/in6_addr.js';
+import { type Udpv6, ipv6AddrNeedsScopeId } from '../ipv6/udp.js';
+import {
+  AF_INET,
+  AF_INET6,
+  EDESTADDRREQ,
+  ENONET,
+  ENOPROTOOPT,
+  EPROTO,
+  UDP_RMEM_MAX,
+  UDP_RMEM_MIN,
+  type UdpDatagram,
+  UdpSock,
+  type UdpSockError,
+} from '../udp/udp_table.js';
 
 /** Options of {@link Stack.createSocket}, as `dgram.createSocket(options)` takes them. */
 export interface UdpSocketOptions {
-  /** Only `'udp4'`: the stack has no IPv6. */
-  type: 'udp4';
+  /** `'udp4'` or `'udp6'` (IPv6; also IPv4 through v4-mapped addresses unless `ipv6Only`). */
+  type: 'udp4' | 'udp6';
   /** SO_REUSEADDR: several sockets that all set it may bind the same port (unicast goes to the most recently bound). */
   reuseAddr?: boolean;
+  /**
+   * IPV6_V6ONLY for a `'udp6'` socket: binding `::` then leaves IPv4 (`0.0.0.0`) to others, and
+   * v4-mapped addresses are refused. A `'udp4'` socket with it fails to bind (EINVAL), as in Node.
+   */
+  ipv6Only?: boolean;
   /** SO_RCVBUF in bytes (the stack stores twice the value, as Linux does; default 212992 stored). */
   recvBufferSize?: number;
   /** Closes the socket when aborted. */
@@ -22,10 +43,14 @@ export interface UdpSocketOptions {
 
 /** Where a received datagram came from: the `'message'` event's second argument. */
 export interface UdpRemoteInfo {
-  /** The sender's address, dotted quad. */
+  /**
+   * The sender's address: a dotted quad on a `'udp4'` socket; on a `'udp6'` socket IPv6 text,
+   * `'::ffff:a.b.c.d'` for an IPv4 sender, and a link-local sender with its zone, the receiving
+   * device (`'fe80::1%tap0'`), as Node prints it.
+   */
   address: string;
-  /** Always `'IPv4'`. */
-  family: 'IPv4';
+  /** `'IPv4'` on a `'udp4'` socket, `'IPv6'` on a `'udp6'` one (IPv4 senders included). */
+  family: 'IPv4' | 'IPv6';
   /** The sender's port. */
   port: number;
   /** Payload bytes. */
@@ -34,10 +59,10 @@ export interface UdpRemoteInfo {
 
 /** A socket's own or its peer's address, as `socket.address()` and `socket.remoteAddress()` return it. */
 export interface UdpAddressInfo {
-  /** Dotted quad (`'0.0.0.0'` for a socket bound to every address). */
+  /** Dotted quad (`'0.0.0.0'`: every address) or IPv6 text (`'::'`; link-local with its zone). */
   address: string;
-  /** Always `'IPv4'`. */
-  family: 'IPv4';
+  /** `'IPv4'` or `'IPv6'`, the socket's type. */
+  family: 'IPv4' | 'IPv6';
   /** The port. */
   port: number;
 }
@@ -46,7 +71,7 @@ export interface UdpAddressInfo {
 export interface UdpBindOptions {
   /** Port to bind; 0 or absent picks one from 32768–60999. */
   port?: number;
-  /** A local address, a broadcast address, or absent for every address (`'0.0.0.0'`). */
+  /** A local address, a broadcast or multicast address, or absent for every address (`'0.0.0.0'` or `'::'`). */
   address?: string;
   /** Accepted for Node compatibility; without cluster it changes nothing. */
   exclusive?: boolean;
@@ -56,16 +81,16 @@ export interface UdpBindOptions {
  * An error of a UDP socket, shaped like Node's: a system error has the negative errno, its
  * `code` (`'EADDRINUSE'`), the `syscall` (`'bind'`, `'send'`, `'connect'`, `'recvmsg'`, ...)
  * and, where one is involved, the `address` and `port`, with the message
- * `"send EMSGSIZE 10.0.0.2:9"`; Node's own argument and state errors carry only a `code` such
- * as `'ERR_SOCKET_DGRAM_NOT_RUNNING'` (a `RangeError` for `ERR_SOCKET_BAD_PORT`, a `TypeError`
- * for `ERR_INVALID_ARG_TYPE`).
+ * `"send EMSGSIZE 10.0.0.2:9"` or `"bind EADDRINUSE :::53"`; Node's own argument and state
+ * errors carry only a `code` such as `'ERR_SOCKET_DGRAM_NOT_RUNNING'` (a `RangeError` for
+ * `ERR_SOCKET_BAD_PORT`, a `TypeError` for `ERR_INVALID_ARG_TYPE`).
  */
 export interface UdpSocketError extends Error {
   /** `'ECONNREFUSED'`, `'EADDRINUSE'`, ... or a Node code such as `'ERR_SOCKET_BAD_PORT'`. */
   code: string;
   /** The negative errno, as Node reports it (−111 for ECONNREFUSED); absent for `ERR_*` codes. */
   errno?: number;
-  /** The system call Node would have made: `bind`, `send`, `connect`, `recvmsg`, `getsockname`, `setTTL`, `setBroadcast`. */
+  /** The system call Node would have made: `bind`, `send`, `connect`, `recvmsg`, `getsockname`, `setTTL`, `setBroadcast`, `addMembership`, ... */
   syscall?: string;
   /** The address involved (the datagram's destination for send and ICMP errors). */
   address?: string;
@@ -81,12 +106,15 @@ const EXTRA_NAMES: Record<number, string> = {
   [ENOPROTOOPT]: 'ENOPROTOOPT',
 };
 
-/** Node's ExceptionWithHostPort / ErrnoException. */
-function sysError(errno: number, syscall: string, address?: string, port?: number): UdpSocketError {
+/**
+ * Node's ExceptionWithHostPort / ErrnoException. `inMessage` false: the address and port are
+ * properties only, the message stays Node's ErrnoException text (`"recvmsg ECONNREFUSED"`).
+ */
+function sysError(errno: number, syscall: string, address?: string, port?: number, inMessage = true): UdpSocketError {
   const e = Math.abs(errno);
   const code = EXTRA_NAMES[e] ?? errnoName(e);
   let details = '';
-  if (address !== undefined && address !== '') details = port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
+  if (inMessage && address !== undefined && address !== '') details = port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
   const err = new Error(`${syscall} ${code}${details}`) as UdpSocketError;
   err.errno = -e;
   err.code = code;
@@ -168,10 +196,16 @@ function sliceBuffer(msg: unknown, offset: unknown, length: unknown): Buffer {
   return b.subarray(off, off + len);
 }
 
-/** An address argument: a dotted quad; absent means `dflt`. Null when it is not one. */
-function resolve(address: unknown, dflt: string): { text: string; addr: number | null } {
-  const text = address === undefined || address === null || address === '' ? dflt : String(address);
-  return { text, addr: parseIPv4(text === 'localhost' ? '127.0.0.1' : text) };
+/** An address argument resolved for one family (Node's lookup of a literal, then uv_ip4_addr/uv_ip6_addr). */
+interface Resolved {
+  /** The text as given (or the default), for error messages. */
+  text: string;
+  /** AF_INET: the address, or null when the text is not a dotted quad. */
+  v4: number | null;
+  /** AF_INET6: the address, or null when the text is not IPv6 (with an optional zone). */
+  v6: Buffer | null;
+  /** The zone's ifindex: if_nametoindex of the name after '%' (0 when none or unknown, as libuv ignores it). */
+  scope: number;
 }
 
 type SendCallback = (err: UdpSocketError | null, bytes?: number) => void;
@@ -180,6 +214,13 @@ const UNBOUND = 0;
 const BOUND = 2;
 const DISCONNECTED = 0;
 const CONNECTED = 2;
+
+/** @internal What a {@link UdpSocket} needs of its stack: both UDPs and the device registry (zones). */
+export interface UdpSocketHost {
+  udp: Udp;
+  udp6: Udpv6 | null;
+  net: Net;
+}
 
 /** The events of a {@link UdpSocket} and their listener arguments, as `dgram.Socket`'s. */
 export interface UdpSocketEventMap {
@@ -197,7 +238,12 @@ export interface UdpSocketEventMap {
 
 /**
  * A UDP socket on the stack, with the API of Node's `dgram.Socket` (create it with
- * {@link Stack.createSocket}).
+ * {@link Stack.createSocket}): `'udp4'`, or `'udp6'` — IPv6, and unless `ipv6Only` also IPv4 on
+ * the same port (bound to `::` it receives IPv4 datagrams from `'::ffff:a.b.c.d'` and sends to
+ * such addresses over IPv4), sharing one port table with `'udp4'` sockets as Linux does, so
+ * `udp4` `0.0.0.0:53` and `udp6` `:::53` conflict (EADDRINUSE) unless the latter is `ipv6Only`.
+ * IPv6 addresses may carry a zone naming a device (`'fe80::1%tap0'`); link-local peers are
+ * shown with theirs.
  *
  * Events: `'listening'` after a successful bind (explicit, or the implicit one of the first
  * send or connect); `'message'` `(msg: Buffer, rinfo: UdpRemoteInfo)` for each datagram;
@@ -205,50 +251,67 @@ export interface UdpSocketEventMap {
  * connect or send without a callback where Node would emit one, and for ICMP errors about this
  * socket's datagrams (see below); `'close'` after close().
  *
- * Errors about datagrams already sent — an ICMP destination unreachable from the peer or a
- * router (port unreachable: `ECONNREFUSED`; host: `EHOSTUNREACH`; net: `ENETUNREACH`;
- * fragmentation needed: `EMSGSIZE`), time exceeded (`EHOSTUNREACH`), parameter problem
- * (`EPROTO`), or the next hop never answering ARP (`EHOSTUNREACH`) — are emitted as `'error'`
- * with `syscall: 'recvmsg'` and the datagram's destination in `address` and `port`, connected
- * or not, but only while the socket has an `'error'` listener: without one they are dropped
- * (Linux tells only connected sockets, or those with IP_RECVERR, and Node then emits a
- * `recvmsg` error; attaching a listener is tapstack's IP_RECVERR).
+ * Errors about datagrams already sent — an ICMP or ICMPv6 destination unreachable from the peer
+ * or a router (port unreachable: `ECONNREFUSED`; host or address: `EHOSTUNREACH`; net/no route:
+ * `ENETUNREACH`; administratively prohibited: `EACCES`; fragmentation needed or packet too big:
+ * `EMSGSIZE`), time exceeded (`EHOSTUNREACH`), parameter problem (`EPROTO`), or the next hop
+ * never answering ARP or neighbour solicitations (`EHOSTUNREACH`) — are emitted as `'error'`
+ * with Node's `syscall: 'recvmsg'` and message (`'recvmsg ECONNREFUSED'`), the datagram's
+ * destination in `address` and `port`, connected or not, but only while the socket has an
+ * `'error'` listener: without one they are dropped (Linux tells only connected sockets, or those
+ * with IP_RECVERR, and Node then emits a `recvmsg` error; attaching a listener is tapstack's
+ * IP_RECVERR).
  */
 export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
-  /** Always `'udp4'`. */
-  readonly type = 'udp4' as const;
+  /** `'udp4'` or `'udp6'`. */
+  readonly type: 'udp4' | 'udp6';
   private sk: UdpSock | null;
   private bindState = UNBOUND;
   private connectState = DISCONNECTED;
+  /** The kernel socket has a port (bind, or the implicit bind of addMembership): getsockname works. */
+  private hasPort = false;
   private drainScheduled = false;
   private readonly onClosed: () => void;
+  private readonly udp: Udp;
+  private readonly udp6: Udpv6 | null;
+  private readonly net: Net;
+  private readonly v6: boolean;
+  private readonly v6onlyOpt: boolean;
 
   /** @internal Use {@link Stack.createSocket}. */
   constructor(
-    private readonly inet: Inet,
-    opts: UdpSocketOptions | 'udp4',
+    host: UdpSocketHost,
+    opts: UdpSocketOptions | 'udp4' | 'udp6',
     onMessage?: (msg: Buffer, rinfo: UdpRemoteInfo) => void,
     onClosed: () => void = () => {},
   ) {
     super();
     const o: UdpSocketOptions = typeof opts === 'string' ? { type: opts } : opts;
-    if (o === null || typeof o !== 'object' || o.type !== 'udp4') {
-      throw nodeError('ERR_SOCKET_BAD_TYPE', 'Bad socket type specified. Valid types are: udp4', TypeError);
+    if (o === null || typeof o !== 'object' || (o.type !== 'udp4' && o.type !== 'udp6') || (o.type === 'udp6' && host.udp6 === null)) {
+      throw nodeError('ERR_SOCKET_BAD_TYPE', 'Bad socket type specified. Valid types are: udp4, udp6', TypeError);
     }
+    this.type = o.type;
+    this.v6 = o.type === 'udp6';
+    this.udp = host.udp;
+    this.udp6 = host.udp6;
+    this.net = host.net;
     this.onClosed = onClosed;
+    this.v6onlyOpt = o.ipv6Only === true;
     const self = this;
-    this.sk = new UdpSock(inet.udp, {
+    this.sk = new UdpSock(this.udp.table, this.v6 ? AF_INET6 : AF_INET, {
       dataReady(): void {
         self.scheduleDrain();
       },
-      error(errno: number, daddr: number, dport: number): void {
+      error(e: UdpSockError): void {
         process.nextTick(() => {
           if (self.sk === null || self.listenerCount('error') === 0) return;
-          self.emit('error', sysError(errno, 'recvmsg', formatIPv4(daddr), dport));
+          self.emit('error', sysError(e.errno, 'recvmsg', self.errAddress(e), e.dport, false));
         });
       },
     });
     this.sk.reuse = o.reuseAddr === true;
+    // uv_udp_bind's UV_UDP_IPV6ONLY: set before every bind, the implicit ones included.
+    if (this.v6) this.sk.ipv6Only = this.v6onlyOpt;
     if (o.recvBufferSize !== undefined) this.setRecvBufferSize(o.recvBufferSize);
     if (onMessage !== undefined) this.on('message', onMessage);
     const signal = o.signal;
@@ -263,6 +326,32 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     return this.sk;
   }
 
+  /** uv_ip6_name plus Node's zone: an address that needs one gets `%` and the device's name. */
+  private fmt6(a: Uint8Array, ifindex: number): string {
+    const s = formatIn6(a);
+    if (ifindex === 0 || !ipv6AddrNeedsScopeId(a, 0)) return s;
+    return `${s}%${this.net.devGetByIndex(ifindex)?.name ?? ifindex}`;
+  }
+
+  /** An IPv4 address as this socket's family shows it (v4-mapped on a 'udp6' socket). */
+  private fmt4(a: number): string {
+    return this.v6 ? `::ffff:${formatIPv4(a)}` : formatIPv4(a);
+  }
+
+  private errAddress(e: UdpSockError): string {
+    return e.family === AF_INET6 ? this.fmt6(e.daddr6!, this.sk?.boundDevIf ?? 0) : this.fmt4(e.daddr);
+  }
+
+  /** An address argument: absent means `dflt`; 'localhost' is the loopback address of the family. */
+  private resolve(address: unknown, dflt: string): Resolved {
+    const text = address === undefined || address === null || address === '' ? dflt : String(address);
+    if (!this.v6) return { text, v4: parseIPv4(text === 'localhost' ? '127.0.0.1' : text), v6: null, scope: 0 };
+    const p = parseIn6Scoped(text === 'localhost' ? '::1' : text);
+    if (p === null) return { text, v4: null, v6: null, scope: 0 };
+    const scope = p.zone === null ? 0 : (this.net.devGetByName(p.zone)?.ifindex ?? 0);
+    return { text, v4: null, v6: p.addr, scope };
+  }
+
   private scheduleDrain(): void {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
@@ -272,7 +361,12 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
       this.drainScheduled = false;
       let d: UdpDatagram | undefined;
       while (this.sk !== null && (d = this.sk.dequeue()) !== undefined) {
-        const rinfo: UdpRemoteInfo = { address: formatIPv4(d.saddr), family: 'IPv4', port: d.sport, size: d.data.length };
+        const rinfo: UdpRemoteInfo = {
+          address: d.family === AF_INET6 ? this.fmt6(d.saddr6!, d.ifindex) : this.fmt4(d.saddr),
+          family: this.v6 ? 'IPv6' : 'IPv4',
+          port: d.sport,
+          size: d.data.length,
+        };
         this.emit('message', d.data, rinfo);
       }
     });
@@ -280,10 +374,12 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
 
   /**
    * Binds the socket: `bind(port?, address?, callback?)` or `bind({ port, address }, callback?)`.
-   * Port 0 or none picks a free one from 32768–60999; no address means every address. The
-   * callback runs on `'listening'`. A failure is emitted as `'error'`: `EADDRINUSE` (the port is
-   * taken — unless both sockets set `reuseAddr`), `EADDRNOTAVAIL` (not an address of the stack),
-   * `EINVAL` (not a dotted quad).
+   * Port 0 or none picks a free one from 32768–60999; no address means every address (`'::'` for
+   * `'udp6'`, which then takes IPv4 too unless `ipv6Only`). The callback runs on `'listening'`. A
+   * failure is emitted as `'error'`: `EADDRINUSE` (the port is taken, by either family — unless
+   * both sockets set `reuseAddr`), `EADDRNOTAVAIL` (not an address of the stack), `EINVAL` (not
+   * an address of the socket's family, a link-local address without a zone, a v4-mapped address
+   * on an `ipv6Only` socket).
    *
    * @throws UdpSocketError `ERR_SOCKET_ALREADY_BOUND`; `ERR_SOCKET_BAD_PORT` (RangeError) for a port outside 0–65535; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
    */
@@ -308,7 +404,7 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
       }
     }
     const p = portArg === undefined || portArg === null ? 0 : validatePort(portArg, 'Port', true);
-    const { text, addr } = resolve(addrArg, '0.0.0.0');
+    const r = this.resolve(addrArg, this.v6 ? '::' : '0.0.0.0');
     if (cb) {
       const onListening = cb;
       const removeListeners = (): void => {
@@ -322,13 +418,16 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
       });
     }
     this.bindState = BOUND;
-    const rc = addr === null ? -EINVAL : this.inet.udp.bind(sk, addr, p);
+    let rc: number;
+    if (this.v6) rc = r.v6 === null ? -EINVAL : this.udp6!.bind(sk, r.v6, p, r.scope);
+    else rc = r.v4 === null || this.v6onlyOpt ? -EINVAL : this.udp.bind(sk, r.v4, p);
     if (rc < 0) {
       this.bindState = UNBOUND;
-      const ex = sysError(-rc, 'bind', text, p);
+      const ex = sysError(-rc, 'bind', r.text, p);
       process.nextTick(() => this.emit('error', ex));
       return this;
     }
+    this.hasPort = true;
     process.nextTick(() => {
       if (this.sk !== null) this.emit('listening');
     });
@@ -345,11 +444,13 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
    * Sends one datagram: `send(msg, port, address?, callback?)`, `send(msg, offset, length,
    * port, address?, callback?)`, or without port and address on a connected socket. `msg` is a
    * string, Buffer, TypedArray, DataView or an array of them (sent as one datagram). An unbound
-   * socket is bound first. `callback(err, bytes)` runs asynchronously; a failure without a
-   * callback is dropped, as Node drops it. Failures: `EMSGSIZE` above the route's MTU (nothing
-   * is fragmented) or 65507 bytes, `EACCES` for a broadcast without `setBroadcast(true)`,
-   * `ENETUNREACH` without a route (127.0.0.1, Node's default address, has none: the stack has
-   * no loopback device), `EINVAL` for an address that is not a dotted quad.
+   * socket is bound first. No address means the loopback address (`'127.0.0.1'`, `'::1'`), as in
+   * Node — which has no route here: the stack has no loopback device. `callback(err, bytes)`
+   * runs asynchronously; a failure without a callback is dropped, as Node drops it. Failures:
+   * `EMSGSIZE` above the path MTU (nothing is fragmented) or 65507 (IPv4) / 65527 (IPv6) bytes,
+   * `EACCES` for a broadcast without `setBroadcast(true)`, `ENETUNREACH` without a route (or a
+   * v4-mapped address on an `ipv6Only` socket), `EINVAL` for an address not of the socket's
+   * family, `EAFNOSUPPORT` for IPv6 from a socket bound to a v4-mapped address.
    *
    * @throws UdpSocketError `ERR_SOCKET_BAD_PORT` (RangeError) for a port outside 1–65535; `ERR_SOCKET_DGRAM_IS_CONNECTED` with a destination on a connected socket; `ERR_INVALID_ARG_TYPE` (TypeError) for a bad message; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
    */
@@ -399,28 +500,31 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     }
     const callbackFn = typeof cb === 'function' ? (cb as SendCallback) : undefined;
     this.autobind();
-    let dst: string;
+    // Node names the destination in a send error only when one was given (not when connected).
+    let dst: string | undefined;
     let rc: number;
     if (connected) {
-      dst = formatIPv4(sk.daddr);
-      portNum = sk.dport;
-      rc = this.inet.udp.sendmsg(sk, buffer, null, 0);
+      rc = this.v6 ? this.udp6!.sendmsg(sk, buffer, null, 0) : this.udp.sendmsg(sk, buffer, null, 0);
     } else {
-      const r = resolve(a, '127.0.0.1');
+      const r = this.resolve(a, this.v6 ? '::1' : '127.0.0.1');
       dst = r.text;
-      rc = r.addr === null ? -EINVAL : this.inet.udp.sendmsg(sk, buffer, r.addr, portNum);
+      if (this.v6) rc = r.v6 === null ? -EINVAL : this.udp6!.sendmsg(sk, buffer, r.v6, portNum, r.scope);
+      else rc = r.v4 === null ? -EINVAL : this.udp.sendmsg(sk, buffer, r.v4, portNum);
     }
     if (!callbackFn) return;
-    if (rc < 0) process.nextTick(callbackFn, sysError(-rc, 'send', dst, portNum));
+    if (rc < 0) process.nextTick(callbackFn, sysError(-rc, 'send', dst, dst === undefined ? undefined : portNum));
     else process.nextTick(callbackFn, null, rc);
   }
 
   /**
    * Associates the socket with one peer: sends without a destination go there, and only its
    * datagrams are received. An unbound socket is bound first, and a socket bound to every address
-   * takes the route's source address (as Linux does). `callback` runs on `'connect'`; a failure
-   * goes to it, or is emitted as `'error'` without one: `ENETUNREACH` (no route), `EACCES`
-   * (a broadcast address without `setBroadcast(true)`), `EINVAL` (not a dotted quad).
+   * takes the route's source address (as Linux does); connecting to a link-local address binds
+   * the socket to the zone's device. `callback` runs on `'connect'`; a failure goes to it, or is
+   * emitted as `'error'` without one: `ENETUNREACH` (no route; a v4-mapped address on an
+   * `ipv6Only` socket), `EACCES` (a broadcast address without `setBroadcast(true)`), `EINVAL`
+   * (not an address of the socket's family; a link-local address without a zone, or with another
+   * device than the socket is bound to).
    *
    * @throws UdpSocketError `ERR_SOCKET_BAD_PORT` (RangeError) for a port outside 1–65535; `ERR_SOCKET_DGRAM_IS_CONNECTED` when already connected; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
    */
@@ -435,10 +539,12 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     const sk = this.healthCheck();
     if (this.connectState !== DISCONNECTED) throw isConnected();
     this.autobind();
-    const { text, addr } = resolve(a, '127.0.0.1');
-    const rc = addr === null ? -EINVAL : this.inet.udp.connect(sk, addr, p);
+    const r = this.resolve(a, this.v6 ? '::1' : '127.0.0.1');
+    let rc: number;
+    if (this.v6) rc = r.v6 === null ? -EINVAL : this.udp6!.connect(sk, r.v6, p, r.scope);
+    else rc = r.v4 === null ? -EINVAL : this.udp.connect(sk, r.v4, p);
     if (rc < 0) {
-      const ex = sysError(-rc, 'connect', text, p);
+      const ex = sysError(-rc, 'connect', r.text, p);
       process.nextTick(() => {
         if (cb) cb.call(this, ex);
         else this.emit('error', ex);
@@ -454,14 +560,16 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
 
   /**
    * Dissolves the association of {@link UdpSocket.connect}: datagrams from anyone are received
-   * again, and a source address connect() chose is forgotten (the port is kept).
+   * again, a source address connect() chose is forgotten, and so is a port the socket did not
+   * bind explicitly (address() shows port 0 until the next send binds another), as Linux's
+   * __udp_disconnect does.
    *
    * @throws UdpSocketError `ERR_SOCKET_DGRAM_NOT_CONNECTED`; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
    */
   disconnect(): void {
     const sk = this.healthCheck();
     if (this.connectState !== CONNECTED) throw notConnected();
-    this.inet.udp.disconnect(sk);
+    this.udp.table.disconnect(sk);
     this.connectState = DISCONNECTED;
   }
 
@@ -472,7 +580,8 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
    */
   address(): UdpAddressInfo {
     const sk = this.healthCheck();
-    if (this.bindState !== BOUND) throw sysError(EBADF, 'getsockname');
+    if (this.bindState !== BOUND && !this.hasPort) throw sysError(EBADF, 'getsockname');
+    if (this.v6) return { address: this.fmt6(sk.v6RcvSaddr, sk.boundDevIf), family: 'IPv6', port: sk.num };
     return { address: formatIPv4(sk.rcvSaddr), family: 'IPv4', port: sk.num };
   }
 
@@ -484,22 +593,32 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
   remoteAddress(): UdpAddressInfo {
     const sk = this.healthCheck();
     if (this.connectState !== CONNECTED) throw notConnected();
+    if (this.v6) return { address: this.fmt6(sk.v6Daddr, sk.boundDevIf), family: 'IPv6', port: sk.dport };
     return { address: formatIPv4(sk.daddr), family: 'IPv4', port: sk.dport };
   }
 
+  /** The socket, or EBADF (syscall `syscall`) while it has no port, as Node's handle calls fail. */
+  private boundSock(syscall: string): UdpSock {
+    const sk = this.healthCheck();
+    if (this.bindState !== BOUND && !this.hasPort) throw sysError(EBADF, syscall);
+    return sk;
+  }
+
   /**
-   * SO_BROADCAST: allows sending to (and connecting to) broadcast addresses.
+   * SO_BROADCAST: allows sending to (and connecting to) broadcast addresses (IPv4, including a
+   * `'udp6'` socket's v4-mapped ones).
    *
    * @throws UdpSocketError `EBADF` (syscall `setBroadcast`) before bind, as Node; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
    */
   setBroadcast(flag: boolean): void {
-    const sk = this.healthCheck();
-    if (this.bindState !== BOUND) throw sysError(EBADF, 'setBroadcast');
+    const sk = this.boundSock('setBroadcast');
     sk.broadcast = !!flag;
   }
 
   /**
-   * IP_TTL of the datagrams sent (default 64); returns it.
+   * The unicast TTL (IP_TTL, default 64) or, on a `'udp6'` socket, hop limit (IPV6_UNICAST_HOPS;
+   * default the device's `hop_limit`) of the datagrams sent; returns it. (IPv4 datagrams of a
+   * `'udp6'` socket keep TTL 64: libuv sets only the IPv6 option there.)
    *
    * @throws UdpSocketError `ERR_INVALID_ARG_TYPE` (TypeError) for a non-number; `EINVAL` (syscall `setTTL`) outside 1–255; `EBADF` before bind; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
    */
@@ -507,11 +626,106 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     if (typeof ttl !== 'number') {
       throw nodeError('ERR_INVALID_ARG_TYPE', `The "ttl" argument must be of type number. Received ${describe(ttl)}`, TypeError);
     }
-    const sk = this.healthCheck();
-    if (this.bindState !== BOUND) throw sysError(EBADF, 'setTTL');
+    const sk = this.boundSock('setTTL');
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) throw sysError(EINVAL, 'setTTL');
-    sk.ttl = ttl;
+    if (this.v6) sk.hopLimit = ttl;
+    else sk.ttl = ttl;
     return ttl;
+  }
+
+  /**
+   * IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS of multicast datagrams (default 1); returns it.
+   *
+   * @throws UdpSocketError `ERR_INVALID_ARG_TYPE` (TypeError) for a non-number; `EINVAL` (syscall `setMulticastTTL`) outside 0–255; `EBADF` before bind; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
+   */
+  setMulticastTTL(ttl: number): number {
+    if (typeof ttl !== 'number') {
+      throw nodeError('ERR_INVALID_ARG_TYPE', `The "ttl" argument must be of type number. Received ${describe(ttl)}`, TypeError);
+    }
+    const sk = this.boundSock('setMulticastTTL');
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) throw sysError(EINVAL, 'setMulticastTTL');
+    if (this.v6) sk.mcastHops = ttl;
+    else sk.mcTtl = ttl;
+    return ttl;
+  }
+
+  /**
+   * IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP. The stack never loops its own multicasts back to
+   * its sockets, so only `false` is accepted (and returned).
+   *
+   * @throws UdpSocketError `EOPNOTSUPP` (syscall `setMulticastLoopback`) for `true`; `EBADF` before bind; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
+   */
+  setMulticastLoopback(flag: boolean): boolean {
+    this.boundSock('setMulticastLoopback');
+    if (flag) throw sysError(EOPNOTSUPP, 'setMulticastLoopback');
+    return flag;
+  }
+
+  /**
+   * IPV6_MULTICAST_IF of a `'udp6'` socket: multicasts without a zone leave by the device named
+   * in `interfaceAddress`'s zone (`'::%tap0'`; `'::'` resets it). IPv4 multicast interfaces are
+   * not supported.
+   *
+   * @throws UdpSocketError `EINVAL` (syscall `setMulticastInterface`) for text that is not IPv6, or a device other than the one the socket is bound to; `EOPNOTSUPP` on a `'udp4'` socket; `EBADF` before bind; `ERR_INVALID_ARG_TYPE` for a non-string; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
+   */
+  setMulticastInterface(interfaceAddress: string): void {
+    if (typeof interfaceAddress !== 'string') {
+      throw nodeError('ERR_INVALID_ARG_TYPE', `The "interfaceAddress" argument must be of type string. Received ${describe(interfaceAddress)}`, TypeError);
+    }
+    const sk = this.boundSock('setMulticastInterface');
+    if (!this.v6) throw sysError(EOPNOTSUPP, 'setMulticastInterface');
+    const r = this.resolve(interfaceAddress, '::');
+    if (r.v6 === null) throw sysError(EINVAL, 'setMulticastInterface');
+    if (r.scope !== 0 && sk.boundDevIf !== 0 && sk.boundDevIf !== r.scope) throw sysError(EINVAL, 'setMulticastInterface');
+    sk.mcastOif = r.scope;
+  }
+
+  /**
+   * IPV6_ADD_MEMBERSHIP: the device of `multicastInterface`'s zone (`'::%tap0'`; none: the one
+   * the route to the group leaves by) joins the group for this socket — MLD reports go out, and
+   * datagrams to the group reach the sockets on their port. An unbound socket gets a port first
+   * (libuv's deferred bind, without `'listening'`; bind() then fails with EINVAL, as in Node).
+   * IPv4 groups are not supported.
+   *
+   * @throws UdpSocketError `EINVAL` (syscall `addMembership`) for a group or interface that is not IPv6 or not multicast; `EADDRINUSE` when already joined there; `ENODEV` without a device; `EOPNOTSUPP` for IPv4; `ERR_MISSING_ARGS` without a group; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
+   */
+  addMembership(multicastAddress: string, multicastInterface?: string): void {
+    this.membership('addMembership', multicastAddress, multicastInterface);
+  }
+
+  /**
+   * IPV6_DROP_MEMBERSHIP: leaves a group joined with {@link UdpSocket.addMembership} (close()
+   * leaves them all).
+   *
+   * @throws UdpSocketError `EADDRNOTAVAIL` (syscall `dropMembership`) when not joined; otherwise as addMembership.
+   */
+  dropMembership(multicastAddress: string, multicastInterface?: string): void {
+    this.membership('dropMembership', multicastAddress, multicastInterface);
+  }
+
+  private membership(syscall: 'addMembership' | 'dropMembership', group: unknown, iface: unknown): void {
+    if (!group) throw nodeError('ERR_MISSING_ARGS', 'The "multicastAddress" argument must be specified', TypeError);
+    const sk = this.healthCheck();
+    if (typeof group !== 'string') {
+      throw nodeError('ERR_INVALID_ARG_TYPE', `The "multicastAddress" argument must be of type string. Received ${describe(group)}`, TypeError);
+    }
+    // uv_udp_set_membership tries IPv4 first: an IPv4 group takes IP_ADD_MEMBERSHIP, unsupported here.
+    if (!this.v6 || parseIPv4(group) !== null) throw sysError(EOPNOTSUPP, syscall);
+    const g = this.resolve(group, '::');
+    if (g.v6 === null) throw sysError(EINVAL, syscall);
+    let ifindex = 0;
+    if (iface !== undefined && iface !== null) {
+      const i = this.resolve(iface, '::');
+      if (i.v6 === null) throw sysError(EINVAL, syscall);
+      ifindex = i.scope;
+    }
+    const udp6 = this.udp6!;
+    if (!this.hasPort) {
+      if (udp6.autobind(sk) < 0) throw sysError(EINVAL, syscall);
+      this.hasPort = true;
+    }
+    const rc = syscall === 'addMembership' ? udp6.mcJoin(sk, g.v6, ifindex) : udp6.mcLeave(sk, g.v6, ifindex);
+    if (rc < 0) throw sysError(-rc, syscall);
   }
 
   /**
@@ -540,15 +754,16 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
 
   /**
    * Closes the socket: its port is free at once, datagrams not yet emitted are discarded (counted
-   * in UDP's `drops.closedQueue`), and `'close'` follows (`callback` runs on it).
-   * {@link Stack.close} closes every socket of the stack.
+   * in UDP's `drops.closedQueue`), groups joined are left, and `'close'` follows (`callback` runs
+   * on it). {@link Stack.close} closes every socket of the stack.
    *
    * @throws UdpSocketError `ERR_SOCKET_DGRAM_NOT_RUNNING` when already closed.
    */
   close(callback?: () => void): this {
     const sk = this.healthCheck();
     if (typeof callback === 'function') this.on('close', callback);
-    this.inet.udp.close(sk);
+    if (this.v6) this.udp6!.close(sk);
+    else this.udp.close(sk);
     this.sk = null;
     this.onClosed();
     process.nextTick(() => this.emit('close'));
@@ -570,4 +785,3 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     return this;
   }
 }
-

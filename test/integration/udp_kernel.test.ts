@@ -222,7 +222,7 @@ describe.runIf(canRunKernelTests(['ip']))('UDP sockets against the kernel', () =
     const since = stack.events.length;
     expect(await stack.call('send', { sock: s.sock, msg: 'anyone?', port: 9, address: '10.0.0.1' })).toEqual({ bytes: 7 });
     const e = await stack.event('ECONNREFUSED', (x) => x.event === 'error' && x.sock === s.sock, since);
-    expect(e).toMatchObject({ code: 'ECONNREFUSED', errno: -111, syscall: 'recvmsg', address: '10.0.0.1', port: 9, message: 'recvmsg ECONNREFUSED 10.0.0.1:9' });
+    expect(e).toMatchObject({ code: 'ECONNREFUSED', errno: -111, syscall: 'recvmsg', address: '10.0.0.1', port: 9, message: 'recvmsg ECONNREFUSED' });
     expect(kernelUdp(ns).NoPorts - before.NoPorts).toBe(1);
     const st = await stack.call('stats');
     expect(st.icmp.inDestUnreachs).toBeGreaterThanOrEqual(1);
