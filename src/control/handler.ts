@@ -58,11 +58,14 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 
 /**
- * ndm_family / ndtm_family of a request: absent or 0 (AF_UNSPEC) is every table; a family no
- * table has (AF_PACKET, AF_MPLS, AF_BRIDGE) is 'none', an empty dump, as neigh_dump_info and
- * neightbl_dump_info skip every table whose family differs.
+ * ndm_family / ndtm_family of a request, as a number (what iproute2 sends) or as the names the
+ * address and route messages take ('inet', 'inet6'): absent or 0 (AF_UNSPEC) is every table; a
+ * family no table has (AF_PACKET, AF_MPLS, AF_BRIDGE) is 'none', an empty dump, as
+ * neigh_dump_info and neightbl_dump_info skip every table whose family differs.
  */
 function familyOf(b: Body): 'inet' | 'inet6' | 'none' | undefined {
+  if (b.family === 'inet' || b.family === 'inet6') return b.family;
+  if (typeof b.family === 'string') throw new StackError(EINVAL, '"family" must be a number, "inet" or "inet6"');
   const f = num(b, 'family');
   if (f === undefined || f === 0) return undefined;
   if (f === AF_INET) return 'inet';
