@@ -188,6 +188,9 @@ describe('tapstack proc: IPv6 files', () => {
     // Counters tapstack does not keep read 0, as a counter never bumped.
     expect(value(out, 'Ip6InOctets')).toBe(0);
     expect(out).not.toMatch(/^Icmp6InType130 /m);
+    // The stack has UDP over IPv6: its Udp6 lines, then UdpLite6's (no UDP-Lite: zeros), as Linux ends the file.
+    expect(value(out, 'Udp6NoPorts')).toBe(s.udp6.noPorts);
+    expect(lines.at(-1)).toMatch(/^UdpLite6MemErrors +\t0$/);
   });
 });
 
