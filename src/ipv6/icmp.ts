@@ -26,7 +26,7 @@ import {
 } from './icmp6hdr.js';
 import { IN6_ADDR_LEN, in6Write, ipv6AddrIsMulticast } from './in6_addr.js';
 import { ip6FinishOutput2 } from './ip6_output.js';
-import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
+import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, ipv6SwapAddrs, writeIpv6Header } from './ipv6hdr.js';
 import { RTN_LOCAL } from './route.js';
 
 /** ND message types icmpv6_rcv hands to ndisc_rcv. */
@@ -141,7 +141,6 @@ export class Icmpv6 {
   readonly echoHandlers = new Map<number, Echo6Handler>();
   readonly errorSinks = new Map<number, Icmp6ErrorSink>();
   private readonly scratchS = Buffer.alloc(IN6_ADDR_LEN);
-  private readonly scratchD = Buffer.alloc(IN6_ADDR_LEN);
 
   constructor(private readonly inet6: Inet6) {}
 
@@ -219,20 +218,22 @@ export class Icmpv6 {
       st.echoDropped++;
       return;
     }
-    const peer = this.scratchD;
-    const local = this.scratchS;
-    in6Write(peer, 0, b, nh + IP6H_SADDR_OFF);
+    // The peer and our address are read where they lie; only a multicast request needs a
+    // source of its own (source selection), kept in the scratch area.
+    const peerOff = nh + IP6H_SADDR_OFF;
+    let local: Uint8Array = b;
+    let localOff = nh + IP6H_DADDR_OFF;
     if (mcast) {
-      const s = inet6.addrconf.devGetSaddr(dev, peer, 0);
+      const s = inet6.addrconf.devGetSaddr(dev, b, peerOff);
       if (s === null) {
         st.echoDropped++;
         return;
       }
-      in6Write(local, 0, s, 0);
-    } else {
-      in6Write(local, 0, b, nh + IP6H_DADDR_OFF);
+      in6Write(this.scratchS, 0, s, 0);
+      local = this.scratchS;
+      localOff = 0;
     }
-    const rt = inet6.fib.lookup(peer, 0, dev);
+    const rt = inet6.fib.lookup(b, peerOff, dev);
     if (rt === null) {
       inet6.stats.outNoRoutes++;
       st.echoDropped++;
@@ -247,9 +248,13 @@ export class Icmpv6 {
       return;
     }
     const tclass = ((b[nh] & 0x0f) << 4) | (b[nh + 1] >>> 4);
+    const flowLabel = inet6.autoFlowLabel(local, localOff, b, peerOff, IPPROTO_ICMPV6);
+    const hop = rt.hoplimit || inet6.hopLimit(rt.dev);
+    const off = th - IPV6_HDR_LEN;
     if (mcast) {
       b[th] = ICMPV6_ECHO_REPLY;
-      icmp6FillChecksum(b, th, icmpLen, local, 0, peer, 0);
+      icmp6FillChecksum(b, th, icmpLen, local, localOff, b, peerOff);
+      writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, local, localOff, b, peerOff);
     } else {
       // Swapping the addresses keeps the pseudo-header sum: only the type word changes.
       const oldWord = (b[th] << 8) | b[th + 1];
@@ -257,12 +262,18 @@ export class Icmpv6 {
       const check = csumReplace2((b[th + 2] << 8) | b[th + 3], oldWord, (ICMPV6_ECHO_REPLY << 8) | b[th + 1]);
       b[th + 2] = check >>> 8;
       b[th + 3] = check & 0xff;
+      if (off === nh) {
+        // The header in place: the first eight bytes anew, the two addresses swapped in one pass.
+        ipv6SwapAddrs(b, off);
+        writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, b, off + IP6H_SADDR_OFF, b, off + IP6H_DADDR_OFF);
+      } else {
+        // Extension headers came between: the reply's header takes their place, its addresses
+        // read from the request's (writeIpv6Header copies them out first).
+        writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, local, localOff, b, peerOff);
+      }
     }
-    const off = th - IPV6_HDR_LEN;
     skb.data = off;
     skb.networkHeader = off;
-    const hop = rt.hoplimit || inet6.hopLimit(rt.dev);
-    writeIpv6Header(b, off, tclass, inet6.autoFlowLabel(local, 0, peer, 0, IPPROTO_ICMPV6), icmpLen, IPPROTO_ICMPV6, hop, local, 0, peer, 0);
     this.countOut(ICMPV6_ECHO_REPLY);
     inet6.stats.outRequests++;
     if (rt.type === RTN_LOCAL) {

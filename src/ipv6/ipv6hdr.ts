@@ -123,6 +123,17 @@ export function writeIpv6Header(
   return IPV6_HDR_LEN;
 }
 
+/** Exchange the source and destination addresses of the header at `off` in place (a reply's header). */
+export function ipv6SwapAddrs(buf: Uint8Array, off: number): void {
+  const s = off + IP6H_SADDR_OFF;
+  const d = off + IP6H_DADDR_OFF;
+  for (let i = 0; i < 16; i++) {
+    const t = buf[s + i];
+    buf[s + i] = buf[d + i];
+    buf[d + i] = t;
+  }
+}
+
 /** saddr at 0, daddr at 16: where writeIpv6Header parks addresses read from its own buffer. */
 const ADDR_SCRATCH = new Uint8Array(32);
 

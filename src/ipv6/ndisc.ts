@@ -39,6 +39,7 @@ import {
   IN6ADDR_LINKLOCAL_ALLROUTERS,
   formatIn6,
   in6Word,
+  in6Write,
   ipv6AddrAny,
   ipv6AddrIsLinkLocal,
   ipv6AddrIsMulticast,
@@ -212,8 +213,11 @@ export class Ndisc {
   /** ndisc_direct_ops: links without a link-layer header. */
   readonly directOps: NeighOps<Buffer>;
   private readonly opts = new NdOpts();
-  /** Receive-side scratch: a copy of the message's source/target so that replies can reuse nothing of the frame. */
-  private readonly scratch = Buffer.alloc(16);
+  /** recvNs's copies of the target and the solicitor's address: the answer is built from them, not the frame. */
+  private readonly nsTarget = Buffer.alloc(16);
+  private readonly nsSaddr = Buffer.alloc(16);
+  /** recvNs's copy of the source link-layer address option (resized if a device's addrLen differs). */
+  private nsLladdr = Buffer.alloc(6);
 
   constructor(private readonly inet6: Inet6, random?: () => number) {
     const solicit = (n: Neighbour<Buffer>, skb: SkBuff | null): void => this.solicit(n, skb);
@@ -420,7 +424,8 @@ export class Ndisc {
     const n = writeNa(skb.buf, skb.data, flags, target, incOpt && dev.addrLen ? dev.devAddr : null);
     skb.trim(n);
     this.stats.txNa++;
-    this.sendSkb(skb, dev, Buffer.from(src), Buffer.from(daddr.subarray(0, 16)), NDISC_NEIGHBOUR_ADVERTISEMENT, null);
+    // sendSkb only reads the addresses (ip6_finish_output2 copies the next hop if it must keep it).
+    this.sendSkb(skb, dev, src, daddr, NDISC_NEIGHBOUR_ADVERTISEMENT, null);
   }
 
   /** ndisc_send_unsol_na(): one NA to ff02::1 per address that is not (merely) tentative. */
@@ -506,6 +511,20 @@ export class Ndisc {
     return false;
   }
 
+  /**
+   * As {@link lladdr}, but into recvNs's own buffer (valid until the next NS; neighUpdate copies
+   * it into the entry): the solicitation path allocates nothing for it.
+   */
+  private lladdrInto(buf: Buffer, optOff: number, dev: NetDevice): Buffer | null | 'bad' {
+    if (optOff < 0) return null;
+    if (!ndOptLlAddr(buf, optOff, dev.addrLen)) return 'bad';
+    if (this.nsLladdr.length !== dev.addrLen) this.nsLladdr = Buffer.alloc(dev.addrLen);
+    const o = ndOptLlAddrOff(optOff);
+    const ll = this.nsLladdr;
+    for (let i = 0; i < ll.length; i++) ll[i] = buf[o + i];
+    return ll;
+  }
+
   /** The link-layer address option's bytes as a MAC Buffer, or null (absent). `bad` when the length is wrong. */
   private lladdr(buf: Buffer, optOff: number, dev: NetDevice): Buffer | null | 'bad' {
     if (optOff < 0) return null;
@@ -551,7 +570,7 @@ export class Ndisc {
       d.badOptions++;
       return;
     }
-    const ll = this.lladdr(b, opts.sllao, dev);
+    const ll = this.lladdrInto(b, opts.sllao, dev);
     if (ll === 'bad') {
       d.badLladdr++;
       return;
@@ -564,7 +583,8 @@ export class Ndisc {
     }
     const nonceOpt = opts.nonce >= 0 && ndOptNonceUsable(b, opts.nonce) ? opts.nonce : -1;
     const inc = ipv6AddrIsMulticast(b, daddrOff);
-    const target = Buffer.from(b.subarray(targetOff, targetOff + 16));
+    const target = this.nsTarget;
+    in6Write(target, 0, b, targetOff);
     const ifa = addrconf.getIfaddr(b, targetOff, dev);
     let idev: Inet6Dev | null;
     let isRouter = -1;
@@ -621,8 +641,9 @@ export class Ndisc {
     }
     if (inc) this.tbl.stats.rcvProbesMcast++;
     else this.tbl.stats.rcvProbesUcast++;
-    const saddr = Buffer.from(b.subarray(saddrOff, saddrOff + 16));
-    const n = this.tbl.lookupCreate(saddr, dev, !inc || ll !== null || dev.addrLen === 0);
+    const saddr = this.nsSaddr;
+    in6Write(saddr, 0, b, saddrOff);
+    const n = this.tbl.lookupCreateAt(b, saddrOff, dev, !inc || ll !== null || dev.addrLen === 0);
     if (n !== null) neighUpdate(n, ll, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE, 0);
     if (n !== null || !dev.headerOps) {
       this.sendNa(dev, saddr, target, isRouter !== 0, true, ifa !== null && inc, inc);

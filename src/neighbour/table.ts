@@ -548,6 +548,24 @@ export class NeighTable<K> implements NeighParmsOwner {
     return this.lookupNoref(key as unknown as K, dev);
   }
 
+  /**
+   * __neigh_lookup() for byte-array keys read in place (keyLen bytes of `buf` at `off`): a counted
+   * lookup, and on a miss, when asked, an entry created with a copy of the key of its own. Held;
+   * null when absent (or creation failed).
+   */
+  lookupCreateAt(buf: Uint8Array, off: number, dev: NetDevice, create: boolean): Neighbour<K> | null {
+    this.stats.lookups++;
+    const n = this.lookupNorefAt(buf, off, dev);
+    if (n !== null) {
+      this.stats.hits++;
+      neighHold(n);
+      return n;
+    }
+    if (!create) return null;
+    const c = this.create(Buffer.from(buf.subarray(off, off + this.keyLen)) as unknown as K, dev, true);
+    return typeof c === 'number' ? null : c;
+  }
+
   /** neigh_lookup(): counts lookups and hits; the result is held — release it. */
   lookup(key: K, dev: NetDevice): Neighbour<K> | null {
     this.stats.lookups++;
