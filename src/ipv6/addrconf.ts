@@ -334,7 +334,10 @@ export class Addrconf {
     idev.rsProbes = 0;
     if (how === 'carrier') return;
     idev.ifFlags &= ~(IF_RS_SENT | IF_RA_RCVD | IF_RA_MANAGED | IF_RA_OTHERCONF);
-    const keep = how === 'down' && Math.max(inet6.conf.all.get('keep_addr_on_down'), idev.cnf.get('keep_addr_on_down')) > 0;
+    // "if (!unregister && !idev->cnf.disable_ipv6)": all's value when non-zero, else the device's.
+    const allKeep = inet6.conf.all.get('keep_addr_on_down');
+    const keepV = allKeep !== 0 ? allKeep : idev.cnf.get('keep_addr_on_down');
+    const keep = how === 'down' && idev.cnf.get('disable_ipv6') === 0 && keepV > 0;
     for (const ifa of [...idev.addrList]) {
       ifa.dadTimer?.del();
       if (keep && ifa.flags & IFA_F_PERMANENT && ifa.scope !== IFA_LINK) {

@@ -272,18 +272,9 @@ export class Inet6 {
       case NETDEV_REGISTER:
         this.inet6devInit(dev);
         break;
-      case NETDEV_UNREGISTER: {
-        const idev = in6DevGet(dev);
-        tbl.ifdown(dev);
-        if (idev) {
-          this.addrconf.devDown(idev, 'unregister');
-          idev.dead = true;
-          tbl.parmsRelease(dev);
-        }
-        this.fib.flushDev(dev);
-        dev.ip6Ptr = null;
+      case NETDEV_UNREGISTER:
+        this.inet6devDestroy(dev);
         break;
-      }
       case NETDEV_UP: {
         const idev = in6DevGet(dev) ?? this.inet6devInit(dev);
         if (!idev) break;
@@ -319,16 +310,33 @@ export class Inet6 {
       }
       case NETDEV_CHANGEMTU: {
         const idev = in6DevGet(dev);
-        if (idev) {
-          if (dev.mtu < IPV6_MIN_MTU) this.addrconf.devDown(idev, 'down');
-          else idev.cnf.set('mtu', dev.mtu);
-        }
+        // "if MTU under IPV6_MIN_MTU stop IPv6 on this interface": addrconf_ifdown(dev, unregister)
+        // — rt6_disable_ip flushes nd_tbl, the inet6_dev goes (keep_addr_on_down does not apply).
+        if (dev.mtu < IPV6_MIN_MTU) this.inet6devDestroy(dev);
+        else if (idev) idev.cnf.set('mtu', dev.mtu);
+        // A fresh inet6_dev is not ready: the link-local waits for the next UP or CHANGE.
+        else this.inet6devInit(dev);
         break;
       }
       case NETDEV_NOTIFY_PEERS:
         this.ndisc.sendUnsolNa(dev);
         break;
     }
+  }
+
+  /** addrconf_ifdown(dev, unregister=true): nd_tbl flushed (proxies too), addresses and routes gone, the inet6_dev released. */
+  private inet6devDestroy(dev: NetDevice): void {
+    const tbl = this.ndisc.tbl;
+    const idev = in6DevGet(dev);
+    tbl.ifdown(dev);
+    if (idev) {
+      this.addrconf.devDown(idev, 'unregister');
+      idev.dead = true;
+      tbl.parmsRelease(dev);
+    }
+    this.fib.flushDev(dev);
+    dev.ip6Ptr = null;
+    this.rebuildAddrs();
   }
 
   private ndiscNotify(idev: Inet6Dev): boolean {

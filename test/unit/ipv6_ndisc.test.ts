@@ -5,7 +5,7 @@
 // recorded. Expected values are the measured rows of ../shared/reference/linux-ndisc.md (§1–§3, §5).
 import { afterEach, describe, expect, it } from 'vitest';
 import { IFF_NOARP } from '../../src/core/netdevice.js';
-import { IFA_F_OPTIMISTIC } from '../../src/ipv6/if_inet6.js';
+import { IFA_F_OPTIMISTIC, in6DevGet } from '../../src/ipv6/if_inet6.js';
 import type { NdiscDrops } from '../../src/ipv6/ndisc.js';
 import {
   NTF_ROUTER,
@@ -39,6 +39,7 @@ import {
   ent,
   entries6,
   entry6,
+  getConf6,
   icmpOther,
   idevOf,
   ifaOf,
@@ -53,6 +54,7 @@ import {
   ndPkts,
   neighAdd6,
   parse6,
+  prefixRoutes as prefixRoutes6,
   udpFrame,
   nsFrame,
   raFrame,
@@ -1061,5 +1063,169 @@ describe('resolution through nd_tbl (§1.4 ndisc_solicit, §1.5 ndisc_error_repo
       `NS fe80::ff:fe00:a02 > ${snm('fd00:2::99')} tgt fd00:2::99 sllao 02:00:00:00:0a:02 to ${MC(snm('fd00:2::99'))}`,
     ]);
     expect(icmpOther(h)).toEqual([`UNREACH ${ADDR_A} > fd00:1::c code 3 to ${C}`]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('device events (§5 ndisc_netdev_event / addrconf_notify)', () => {
+  /** The reference's setup: fd00:1::c PERMANENT, fd00:1::d STALE, fd00:1::e REACHABLE, proxy fd00:1::50. */
+  function setup(o: Host6Options = {}): Host6 {
+    const h = makeHost6(o);
+    neighAdd6(h, 'fd00:1::c', NUD_PERMANENT, mac6('02:00:00:00:0c:02'));
+    neighAdd6(h, 'fd00:1::d', NUD_STALE, mac6('02:00:00:00:0d:02'));
+    neighAdd6(h, 'fd00:1::e', NUD_REACHABLE, mac6('02:00:00:00:0e:02'));
+    // `ip -6 neigh add proxy` sends NUD_PERMANENT by default; a second entry without it.
+    expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), h.ea, 0, 0, true)).toBe(0);
+    expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::51'), h.ea, 0, 0, false)).toBe(0);
+    expect(send6(h, 'ff02::1:2')).toBe(0); // a NOARP multicast entry
+    expect(entries6(h)).toEqual(['fd00:1::c PERMANENT', 'fd00:1::d STALE', 'fd00:1::e REACHABLE']);
+    clearSent(h);
+    return h;
+  }
+  const idevOf6 = (h: Host6): unknown => in6DevGet(h.ea);
+  const proxies = (h: Host6): string[] => h.stack.proxyNeighbours(undefined, 'inet6').map((p) => `${p.dst} ${p.dev}`).sort();
+  const BOTH = ['fd00:1::50 ea', 'fd00:1::51 ea'];
+  const all = (h: Host6): string[] => h.stack.neighbours('inet6').map((n) => `${n.dst} ${n.stateNames.join(',')}`).sort();
+
+  interface Row {
+    name: string;
+    host?: Host6Options;
+    event: (h: Host6) => void;
+    entries: string[];
+    /** NOARP multicast entries survive too. */
+    mcast: boolean;
+    proxy: string[];
+    addrs: string[];
+  }
+  const ADDRS = ['fd00:1::a/64 nodad', `${LL_A}/64`];
+  const rows: Row[] = [
+    { name: 'MAC change: every entry goes, PERMANENT and NOARP too; proxy entries and addresses stay (the LL is not regenerated)', event: (h) => h.stack.linkSet(h.ea, { address: '02:00:00:00:0a:02' }), entries: [], mcast: false, proxy: BOTH, addrs: ADDRS },
+    {
+      name: 'carrier loss: PERMANENT entries and permanent proxy entries stay; the rest goes, NOARP multicast too; addresses stay',
+      event: (h) => h.stack.net.netifCarrierOff(h.ea),
+      entries: ['fd00:1::c PERMANENT'],
+      mcast: false,
+      proxy: ['fd00:1::50 ea'],
+      addrs: ADDRS,
+    },
+    { name: 'carrier loss with DEV.ndisc_evict_nocarrier=0 (all=1): nothing flushed', host: { conf: { ndisc_evict_nocarrier: 0 } }, event: (h) => h.stack.net.netifCarrierOff(h.ea), entries: ['fd00:1::c PERMANENT', 'fd00:1::d STALE', 'fd00:1::e REACHABLE'], mcast: true, proxy: BOTH, addrs: ADDRS },
+    { name: 'carrier loss with all.ndisc_evict_nocarrier=0 (DEV=1): nothing flushed', host: { all: { ndisc_evict_nocarrier: 0 } }, event: (h) => h.stack.net.netifCarrierOff(h.ea), entries: ['fd00:1::c PERMANENT', 'fd00:1::d STALE', 'fd00:1::e REACHABLE'], mcast: true, proxy: BOTH, addrs: ADDRS },
+    { name: 'admin down: everything goes (PERMANENT, NOARP, proxy), and every address', event: (h) => h.stack.linkSet(h.ea, { up: false }), entries: [], mcast: false, proxy: [], addrs: [] },
+    { name: 'IFF_NOARP turned on: every entry flushed, proxy kept', event: (h) => h.stack.linkSet(h.ea, { arp: false }), entries: [], mcast: false, proxy: BOTH, addrs: ADDRS },
+    { name: 'disable_ipv6=1: as down — every entry, proxy and address gone', event: (h) => setConf6(h, 'ea', 'disable_ipv6', 1), entries: [], mcast: false, proxy: [], addrs: [] },
+    {
+      name: 'disable_ipv6=1 with keep_addr_on_down=1: addresses go all the same',
+      host: { conf: { keep_addr_on_down: 1 } },
+      event: (h) => setConf6(h, 'ea', 'disable_ipv6', 1),
+      entries: [],
+      mcast: false,
+      proxy: [],
+      addrs: [],
+    },
+    { name: 'MTU below 1280: IPv6 stops on the device (rt6_disable_ip flushes nd_tbl, the inet6_dev goes)', event: (h) => h.stack.linkSet(h.ea, { mtu: 1200 }), entries: [], mcast: false, proxy: [], addrs: [] },
+    {
+      name: 'MTU below 1280 with keep_addr_on_down=1: nothing kept (it counts as unregistering)',
+      host: { conf: { keep_addr_on_down: 1 } },
+      event: (h) => h.stack.linkSet(h.ea, { mtu: 1200 }),
+      entries: [],
+      mcast: false,
+      proxy: [],
+      addrs: [],
+    },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const h = setup(r.host);
+      r.event(h);
+      expect(entries6(h)).toEqual(r.entries);
+      expect(all(h).some((x) => x.startsWith('ff02::1:2 '))).toBe(r.mcast);
+      expect(proxies(h)).toEqual(r.proxy);
+      expect(addrLines(h)).toEqual(r.addrs);
+    });
+  }
+
+  it('admin down removes every route of the device; up again brings only the new MAC’s link-local', () => {
+    const h = setup();
+    h.stack.linkSet(h.ea, { up: false });
+    expect(h.stack.inet6.fib.routesBy({ dev: h.ea })).toEqual([]);
+    h.stack.linkSet(h.ea, { address: '02:00:00:00:0a:02' });
+    h.stack.linkSet(h.ea, { up: true });
+    h.clock.advance(2000);
+    expect(addrLines(h)).toEqual(['fe80::ff:fe00:a02/64']);
+    expect(prefixRoutes6(h)).toEqual([]);
+  });
+
+  it('disable_ipv6 back to 0 on an up device: as up — the link-local returns after DAD', () => {
+    const h = setup();
+    setConf6(h, 'ea', 'disable_ipv6', 1);
+    setConf6(h, 'ea', 'disable_ipv6', 0);
+    expect(addrLines(h)).toEqual([`${LL_A}/64 tentative`]);
+    h.clock.advance(2000);
+    expect(addrLines(h)).toEqual([`${LL_A}/64`]);
+  });
+
+  it('while disable_ipv6=1 frames are dropped before ICMPv6 (Ip6InDiscards)', () => {
+    const h = setup();
+    setConf6(h, 'ea', 'disable_ipv6', 1);
+    const d0 = h.stack.inet6.stats.inDiscards;
+    const c = deliver(h, nsFrame());
+    expect(c.icmpIn).toBe(0);
+    expect(h.stack.inet6.stats.inDiscards - d0).toBe(1);
+    expect(nd(h)).toEqual([]);
+  });
+
+  it('MTU back to ≥ 1280: a fresh inet6_dev (conf from default), no link-local until the next up or carrier change', () => {
+    const h = setup({ conf: { hop_limit: 5 } });
+    h.stack.linkSet(h.ea, { mtu: 1200 });
+    expect(idevOf6(h)).toBeNull();
+    h.stack.linkSet(h.ea, { mtu: 1500 });
+    expect(getConf6(h, 'hop_limit')).toBe(64);
+    h.clock.advance(3000);
+    expect(addrLines(h)).toEqual([]);
+    h.stack.linkSet(h.ea, { up: false });
+    h.stack.linkSet(h.ea, { up: true });
+    h.clock.advance(3000);
+    expect(addrLines(h)).toEqual([`${LL_A}/64`]);
+  });
+
+  it('keep_addr_on_down: all=-1 overrides DEV=1 (all counts when non-zero)', () => {
+    const h = setup({ conf: { keep_addr_on_down: 1 }, all: { keep_addr_on_down: -1 } });
+    h.stack.linkSet(h.ea, { up: false });
+    expect(addrLines(h)).toEqual([]);
+  });
+
+  it('MTU change ≥ 1280: net.ipv6.conf.DEV.mtu follows the device', () => {
+    const h = setup();
+    h.stack.linkSet(h.ea, { mtu: 1400 });
+    expect(getConf6(h, 'mtu')).toBe(1400);
+    expect(entries6(h)).toEqual(['fd00:1::c PERMANENT', 'fd00:1::d STALE', 'fd00:1::e REACHABLE']);
+  });
+
+  it('carrier back: entries learnt again from traffic; addresses were never touched', () => {
+    const h = setup();
+    h.stack.net.netifCarrierOff(h.ea);
+    h.stack.net.netifCarrierOn(h.ea);
+    inject(h, nsFrame({ src: 'fd00:1::d', ethSrc: MAC_D, opts: [{ sllao: MAC_D }] }));
+    expect(ent(h, 'fd00:1::d')).toBe(`DELAY ${D}`);
+    expect(addrLines(h)).toEqual(['fd00:1::a/64 nodad', `${LL_A}/64`]);
+  });
+
+  it('NETDEV_NOTIFY_PEERS: unsolicited NA per address whatever ndisc_notify says', () => {
+    const h = setup();
+    h.stack.net.netdevNotifyPeers(h.ea);
+    expect(nd(h).sort()).toEqual([
+      `NA ${ADDR_A} > ${ALL_NODES} tgt ${ADDR_A} [O] tllao ${A} to ${MC(ALL_NODES)}`,
+      `NA ${LL_A} > ${ALL_NODES} tgt ${LL_A} [O] tllao ${A} to ${MC(ALL_NODES)}`,
+    ].sort());
+  });
+
+  it('MAC change with ndisc_notify: NAs from the new MAC with the new TLLAO', () => {
+    const h = setup({ conf: { ndisc_notify: 1 } });
+    h.stack.linkSet(h.ea, { address: '02:00:00:00:0a:02' });
+    const N = '02:00:00:00:0a:02';
+    expect(nd(h).sort()).toEqual([
+      `NA ${ADDR_A} > ${ALL_NODES} tgt ${ADDR_A} [O] tllao ${N} to ${MC(ALL_NODES)}`,
+      `NA ${LL_A} > ${ALL_NODES} tgt ${LL_A} [O] tllao ${N} to ${MC(ALL_NODES)}`,
+    ].sort());
   });
 });
