@@ -179,8 +179,8 @@ describe('ip: options and objects', () => {
 
   it('objects iproute2 has and tapstack does not: status 1 naming the object', async () => {
     const { ch } = setup();
-    expect(await ip(ch, 'a')).toEqual(fail(1, 'Object "address" is not supported by tapstack, try "ip help".\n'));
-    expect(await ip(ch, 'ro show')).toEqual(fail(1, 'Object "route" is not supported by tapstack, try "ip help".\n'));
+    expect(await ip(ch, 'addrl')).toEqual(fail(1, 'Object "addrlabel" is not supported by tapstack, try "ip help".\n'));
+    expect(await ip(ch, 'ru show')).toEqual(fail(1, 'Object "rule" is not supported by tapstack, try "ip help".\n'));
     expect(await ip(ch, 's')).toEqual(fail(1, 'Object "sr" is not supported by tapstack, try "ip help".\n'));
   });
 
