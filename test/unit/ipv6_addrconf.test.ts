@@ -300,8 +300,10 @@ describe('DAD failure (§4.3)', () => {
     h.stack.addAddress(h.ea, 'fd00:1::aa/64');
     h.clock.advance(600);
     inject(h, dadNsFrame('fd00:1::aa', null, { ethSrc: MAC_D }));
+    const d0 = h.stack.inet6.ndisc.stats.drops.dadEnded;
     inject(h, dadNsFrame('fd00:1::aa', null, { ethSrc: MAC_D }));
     expect(h.stack.inet6.ndisc.stats.dadFailures).toBe(1);
+    expect(h.stack.inet6.ndisc.stats.drops.dadEnded - d0).toBe(1);
     expect(h.logs).toHaveLength(1);
   });
 });

@@ -58,6 +58,8 @@ import {
   udpFrame,
   nsFrame,
   raFrame,
+  redirectFrame,
+  rsFrame,
   raRoutes,
   send6,
   sent6,
@@ -1227,5 +1229,64 @@ describe('device events (§5 ndisc_netdev_event / addrconf_notify)', () => {
       `NA ${ADDR_A} > ${ALL_NODES} tgt ${ADDR_A} [O] tllao ${N} to ${MC(ALL_NODES)}`,
       `NA ${LL_A} > ${ALL_NODES} tgt ${LL_A} [O] tllao ${N} to ${MC(ALL_NODES)}`,
     ].sort());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('RS receive (§2.4), Redirect (§2.6), ndisc_constructor (§1.3)', () => {
+  const rsRows: { name: string; host?: Host6Options; pre?: 'router'; frame: () => Buffer; drops: Drops; entry: string | null }[] = [
+    // A host has not joined ff02::2: an RS reaches ND only when sent to one of its own addresses.
+    { name: 'host: RS (unicast to our link-local) ignored', frame: () => rsFrame({ dst: LL_A, ethDst: MAC_A }), drops: { rsIgnored: 1 }, entry: null },
+    { name: 'router: RS from :: ignored', host: { conf: { forwarding: 1 } }, frame: () => rsFrame({ src: '::', opts: [] }), drops: { rsIgnored: 1 }, entry: null },
+    { name: 'router: RS with SLLAO → entry STALE, no router flag', host: { conf: { forwarding: 1 } }, frame: () => rsFrame(), drops: {}, entry: `STALE ${C}` },
+    { name: 'router: RS from a router entry clears the router flag', host: { conf: { forwarding: 1 } }, pre: 'router', frame: () => rsFrame({ opts: [{ sllao: MAC_C2 }] }), drops: {}, entry: `STALE ${C2}` },
+    { name: 'router: RS without SLLAO from an unknown host → entry NONE', host: { conf: { forwarding: 1 } }, frame: () => rsFrame({ opts: [] }), drops: {}, entry: 'NONE' },
+    { name: 'router: RS with an SLLAO of wrong length → no neighbour update', host: { conf: { forwarding: 1 } }, frame: () => rsFrame({ opts: [{ sllao: MAC_C, len: 2 }] }), drops: { badLladdr: 1 }, entry: null },
+  ];
+  for (const r of rsRows) {
+    it(r.name, () => {
+      const h = makeHost6(r.host);
+      if (r.pre) neighAdd6(h, 'fe80::ff:fe00:c01', NUD_REACHABLE, MAC_C, NTF_ROUTER);
+      const c = deliver(h, r.frame());
+      expect(c.drops).toEqual(r.drops);
+      expect(c.icmpIn).toBe(1);
+      expect(ent(h, 'fe80::ff:fe00:c01')).toBe(r.entry);
+      expect(nd(h)).toEqual([]);
+    });
+  }
+
+  it('host: an RS to ff02::2 never reaches ND (the all-routers group is joined only while forwarding)', () => {
+    const h = makeHost6();
+    const m0 = h.stack.inet6.stats.drops.mcastNotJoined;
+    const c = deliver(h, rsFrame());
+    expect(c.icmpIn).toBe(0);
+    expect(h.stack.inet6.stats.drops.mcastNotJoined - m0).toBe(1);
+  });
+
+  it('Redirect: counted in drops.redirect and otherwise ignored (tapstack does not take redirects yet)', () => {
+    const h = makeHost6();
+    inject(h, raFrame());
+    const c = deliver(h, redirectFrame({ target: 'fe80::ff:fe00:c01', dest: '2001:db8:99::1', opts: [{ tllao: MAC_C }] }));
+    expect(c.drops).toEqual({ redirect: 1 });
+    expect(h.stack.inet6.icmp.stats.inRedirects).toBe(1);
+    expect(ent(h, 'fe80::ff:fe00:c01')).toBeNull();
+  });
+
+  it('multicast destinations get NOARP entries with the 33:33 mapping (ff02::1:2 → 33:33:00:01:00:02)', () => {
+    const h = makeHost6();
+    expect(send6(h, 'ff02::1:2', null, true)).toBe(0);
+    const n = h.stack.neighbours('inet6').find((x) => x.dst === 'ff02::1:2')!;
+    expect({ state: n.stateNames, lladdr: n.lladdr }).toEqual({ state: ['NOARP'], lladdr: '33:33:00:01:00:02' });
+    expect(sent6(h).filter((p) => p.nexthdr === 17).map((p) => p.ethDst)).toEqual(['33:33:00:01:00:02']);
+  });
+
+  it('an IFF_NOARP device: unicast entries are NOARP with the device’s own address, nothing is solicited', () => {
+    const h = makeHost6();
+    h.stack.linkSet(h.ea, { arp: false });
+    clearSent(h);
+    expect(send6(h, 'fd00:1::c')).toBe(0);
+    expect(entry6(h, 'fd00:1::c')).toEqual({ state: 'NOARP', lladdr: A, router: false, probes: 0 });
+    expect(nd(h)).toEqual([]);
+    expect(udpOut(h)).toEqual([`fd00:1::c to ${A}`]);
   });
 });
