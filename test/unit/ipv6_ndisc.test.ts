@@ -733,7 +733,7 @@ describe('ndisc_recv_na validation (§2.3): one named drop, entry untouched', ()
     it(r.name, () => {
       const h = makeHost6(r.host);
       bring(h, r.pre ?? 'ABSENT');
-      const before = r.pre ? ent(h, r.frame === undefined ? '' : 'fd00:1::c') : null;
+      const before = r.pre ? ent(h, 'fd00:1::c') : null;
       const keys = entries6(h);
       const c = deliver(h, r.frame());
       expect(c.drops).toEqual({ [r.counter]: 1 });
