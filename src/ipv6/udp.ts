@@ -51,7 +51,7 @@ import {
 } from './in6_addr.js';
 import { ipv6UpperCsum } from './ip6_checksum.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, IPV6_MIN_MTU, NEXTHDR_UDP } from './ipv6hdr.js';
-import { type Rt6Info, RTN_LOCAL, rt6IsRejectType, rt6RejectErrno } from './route.js';
+import { RTN_LOCAL, rt6IsRejectType, rt6RejectErrno } from './route.js';
 
 /** Largest UDP payload over IPv6 (without jumbograms): the payload length field's 65535 − UDP header. */
 export const UDP6_MAX_PAYLOAD = 65535 - UDP_HLEN;
@@ -111,14 +111,6 @@ function mappedAny(a: Uint8Array): boolean {
   return ipv6AddrV4mapped(a, 0) && (a[12] | a[13] | a[14] | a[15]) === 0;
 }
 
-/** What udpv6_sendmsg/ip6_datagram_dst_update learn from the route lookup. */
-interface Udp6Route {
-  rt: Rt6Info;
-  /** The output device asked for (flowi6_oif), or null. */
-  oif: NetDevice | null;
-  saddr: Uint8Array;
-}
-
 const udps = new WeakMap<Inet6, Udpv6>();
 
 /**
@@ -134,6 +126,9 @@ export function udpv6(inet6: Inet6): Udpv6 {
 export class Udpv6 implements Icmp6ErrorSink {
   /** Scratch for connect()'s resolved destination (`::` becomes `::1`). */
   private readonly dst = Buffer.alloc(16);
+  /** What the last {@link Udpv6.route} found (fields, not an object: nothing allocated per send). */
+  private rtOif: NetDevice | null = null;
+  private rtSaddr: Uint8Array = this.dst;
 
   /** @internal Use {@link udpv6}. */
   constructor(
@@ -421,9 +416,10 @@ export class Udpv6 implements Icmp6ErrorSink {
    * device) and the source address — the socket's own, else the route's preferred source, else
    * source selection on the route's device. ::1 and :: lead nowhere (the stack has no loopback
    * device); a v4-mapped source cannot reach an IPv6 destination (EAFNOSUPPORT); reject routes
-   * give their errno. Counted in Ip6OutNoRoutes where Linux counts them.
+   * give their errno. Counted in Ip6OutNoRoutes where Linux counts them. 0 (the results in
+   * rtOif and rtSaddr) or a negative errno.
    */
-  private route(sk: UdpSock, daddr: Uint8Array, oifIndex: number): Udp6Route | number {
+  private route(sk: UdpSock, daddr: Uint8Array, oifIndex: number): number {
     const inet6 = this.inet6;
     if (ipv6AddrLoopback(daddr, 0) || ipv6AddrAny(daddr, 0)) {
       inet6.stats.outNoRoutes++;
@@ -449,7 +445,9 @@ export class Udpv6 implements Icmp6ErrorSink {
       inet6.stats.outNoRoutes++;
       return -EADDRNOTAVAIL;
     }
-    return { rt, oif, saddr };
+    this.rtOif = oif;
+    this.rtSaddr = saddr;
+    return 0;
   }
 
   /**
@@ -495,13 +493,14 @@ export class Udpv6 implements Icmp6ErrorSink {
       if (sk.boundDevIf === 0) return -EINVAL;
     }
     const oif = sk.boundDevIf !== 0 ? sk.boundDevIf : type & IPV6_ADDR_MULTICAST ? sk.mcastOif : 0;
-    const r = this.route(sk, daddr, oif);
-    if (typeof r === 'number') return r;
+    const rc = this.route(sk, daddr, oif);
+    if (rc < 0) return rc;
+    const saddr = this.rtSaddr;
     sk.v6Daddr.set(daddr);
     sk.dport = port;
-    if (ipv6AddrAny(sk.v6Saddr, 0)) sk.v6Saddr.set(r.saddr.subarray(0, 16));
+    if (ipv6AddrAny(sk.v6Saddr, 0)) sk.v6Saddr.set(saddr.subarray(0, 16));
     if (ipv6AddrAny(sk.v6RcvSaddr, 0)) {
-      sk.v6RcvSaddr.set(r.saddr.subarray(0, 16));
+      sk.v6RcvSaddr.set(saddr.subarray(0, 16));
       sk.rcvSaddr = LOOPBACK4_IPV6;
     }
     sk.established = true;
@@ -546,8 +545,9 @@ export class Udpv6 implements Icmp6ErrorSink {
     const mcast = ipv6AddrIsMulticast(dst, 0);
     if (oifIndex === 0) oifIndex = sk.boundDevIf;
     if (oifIndex === 0 && mcast) oifIndex = sk.mcastOif;
-    const r = this.route(sk, dst, oifIndex);
-    if (typeof r === 'number') return r;
+    const rrc = this.route(sk, dst, oifIndex);
+    if (rrc < 0) return rrc;
+    const saddr = this.rtSaddr;
     const ulen = UDP_HLEN + len;
     const skb = allocSkb(ulen, LL_RESERVED_SPACE + IPV6_HDR_LEN);
     const o = skb.put(ulen);
@@ -559,11 +559,11 @@ export class Udpv6 implements Icmp6ErrorSink {
     b[o + 7] = 0;
     b.set(data, o + UDP_HLEN);
     // udp6_hwcsum_outgoing/udp_csum: mandatory over IPv6; 0 goes out as 0xffff (CSUM_MANGLED_0).
-    const check = ipv6UpperCsum(b, o, ulen, r.saddr, 0, dst, 0, NEXTHDR_UDP) || 0xffff;
+    const check = ipv6UpperCsum(b, o, ulen, saddr, 0, dst, 0, NEXTHDR_UDP) || 0xffff;
     b[o + 6] = check >>> 8;
     b[o + 7] = check & 0xff;
     skb.sk = sk;
-    const rc = this.inet6.send(skb, r.saddr, dst, 0, NEXTHDR_UDP, mcast ? sk.mcastHops : sk.hopLimit, sk.tclass, r.oif);
+    const rc = this.inet6.send(skb, saddr, dst, 0, NEXTHDR_UDP, mcast ? sk.mcastHops : sk.hopLimit, sk.tclass, this.rtOif);
     if (rc < 0) {
       if (rc === -ENOBUFS) this.stats.sndbufErrors++;
       return rc;

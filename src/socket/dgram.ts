@@ -206,6 +206,8 @@ interface Resolved {
   v6: Buffer | null;
   /** The zone's ifindex: if_nametoindex of the name after '%' (0 when none or unknown, as libuv ignores it). */
   scope: number;
+  /** The zone as written, or null. */
+  zone: string | null;
 }
 
 type SendCallback = (err: UdpSocketError | null, bytes?: number) => void;
@@ -277,6 +279,8 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
   private readonly net: Net;
   private readonly v6: boolean;
   private readonly v6onlyOpt: boolean;
+  /** The last address argument resolved: a socket mostly talks to one peer, so its sends parse nothing. */
+  private lastResolved: Resolved | null = null;
 
   /** @internal Use {@link Stack.createSocket}. */
   constructor(
@@ -342,14 +346,23 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     return e.family === AF_INET6 ? this.fmt6(e.daddr6!, this.sk?.boundDevIf ?? 0) : this.fmt4(e.daddr);
   }
 
-  /** An address argument: absent means `dflt`; 'localhost' is the loopback address of the family. */
+  /**
+   * An address argument: absent means `dflt`; 'localhost' is the loopback address of the family.
+   * The last result is reused while its zone still names the same device.
+   */
   private resolve(address: unknown, dflt: string): Resolved {
     const text = address === undefined || address === null || address === '' ? dflt : String(address);
-    if (!this.v6) return { text, v4: parseIPv4(text === 'localhost' ? '127.0.0.1' : text), v6: null, scope: 0 };
-    const p = parseIn6Scoped(text === 'localhost' ? '::1' : text);
-    if (p === null) return { text, v4: null, v6: null, scope: 0 };
-    const scope = p.zone === null ? 0 : (this.net.devGetByName(p.zone)?.ifindex ?? 0);
-    return { text, v4: null, v6: p.addr, scope };
+    const c = this.lastResolved;
+    if (c !== null && c.text === text && (c.zone === null || this.net.devGetByIndex(c.scope)?.name === c.zone)) return c;
+    let r: Resolved;
+    if (!this.v6) r = { text, v4: parseIPv4(text === 'localhost' ? '127.0.0.1' : text), v6: null, scope: 0, zone: null };
+    else {
+      const p = parseIn6Scoped(text === 'localhost' ? '::1' : text);
+      if (p === null) r = { text, v4: null, v6: null, scope: 0, zone: null };
+      else r = { text, v4: null, v6: p.addr, scope: p.zone === null ? 0 : (this.net.devGetByName(p.zone)?.ifindex ?? 0), zone: p.zone };
+    }
+    this.lastResolved = r;
+    return r;
   }
 
   private scheduleDrain(): void {
