@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { StackError } from '../../src/core/errno.js';
 import { EventIterator } from '../../src/core/event_iter.js';
-import { PairDevice } from '../../src/drivers/pair.js';
+import { PairDevice, createPair } from '../../src/drivers/pair.js';
 import { LinkEvent, Stack, StackEvent } from '../../src/stack.js';
 import { closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
@@ -33,7 +33,9 @@ async function drain(it: AsyncIterator<StackEvent>): Promise<string[]> {
 }
 
 function describeEv(e: StackEvent): string {
-  return e.type === 'link' ? `link ${e.change} ${e.link.name}` : `${e.type} ${e.neigh.dst} ${e.neigh.stateNames.join(',')}`;
+  if (e.type === 'link') return `link ${e.change} ${e.link.name}`;
+  if ('addr' in e) return `${e.type} ${e.addr.local}/${e.addr.prefixLen} ${e.addr.flagWords.join(',')}`;
+  return `${e.type} ${e.neigh.dst} ${e.neigh.stateNames.join(',')}`;
 }
 
 describe('stack.events()', () => {
@@ -213,5 +215,28 @@ describe('EventIterator', () => {
       n++;
     }
     expect(n).toBe(5000);
+  });
+});
+
+describe('stack.events() with IPv6 addresses', () => {
+  it('yields newaddr when an address is added and when its DAD completes, deladdr when it goes', async () => {
+    const clock = new ManualClock();
+    const stack = new Stack({ clock, random: () => 0.5 });
+    const [a] = createPair('a0', 'b0', Buffer.from('020000000001', 'hex'), Buffer.from('020000000002', 'hex'));
+    stack.addDevice(a, { up: false });
+    const it = stack.events(['newaddr', 'deladdr']);
+    stack.addAddress(a, 'fd00::1/64');
+    stack.linkSet(a, { up: true });
+    clock.advance(3000);
+    stack.delAddress(a, 'fd00::1/64');
+    const got = await drain(it);
+    expect(got).toEqual([
+      'newaddr fd00::1/64 tentative',
+      'newaddr fe80::ff:fe00:1/64 tentative',
+      'newaddr fd00::1/64 ',
+      'newaddr fe80::ff:fe00:1/64 ',
+      'deladdr fd00::1/64 ',
+    ]);
+    await stack.close();
   });
 });
