@@ -293,7 +293,9 @@ export class Ndisc {
 
   /** pndisc_constructor(): a proxied address joins its solicited-node group on its device. */
   private pconstructor(pn: PneighEntry<Buffer>): number {
-    if (pn.dev === null) return 0;
+    // "if (!dev || !__in6_dev_get(dev)) return -EINVAL": an IPv6 proxy entry needs a device
+    // (`ip -6 neigh add proxy X` without one: RTNETLINK answers: No buffer space available).
+    if (pn.dev === null) return -EINVAL;
     const idev = in6DevGet(pn.dev);
     if (idev === null) return -EINVAL;
     this.inet6.mcInc(idev, solicitedNode(pn.key, 0));

@@ -118,14 +118,7 @@ async function replay(env: Env, cmd: string): Promise<Entry> {
  * Where tapstack knowingly differs from the capture, and why: its output instead of Linux's.
  * Each is a bug in a layer below the CLI, reported rather than papered over here.
  */
-const KNOWN: Record<string, { text: string; rc: number; why: string }> = {
-  'ip neigh add proxy fd00:1::52': {
-    text: '',
-    rc: 0,
-    why: 'pndisc_constructor refuses a proxy entry without a device (-EINVAL, so neigh_add answers ENOBUFS); ' +
-      "tapstack's nd_tbl pconstructor accepts it (src/ipv6/ndisc.ts pconstructor)",
-  },
-};
+const KNOWN: Record<string, { text: string; rc: number; why: string }> = {};
 
 describe('ip -6 neigh: the captured management transcript, replayed', () => {
   it('every command prints and exits as iproute2 6.1 did against Linux 6.18', async () => {

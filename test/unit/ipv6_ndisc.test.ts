@@ -183,6 +183,16 @@ describe('ndisc_rcv / ndisc_recv_ns validation (§2.1, §2.2): one named drop, n
       counter: 'nsNotForUs',
     },
     {
+      name: 'a device-less proxy entry is refused (pndisc_constructor -EINVAL, neigh_add ENOBUFS): nothing is proxied',
+      setup: (h) => {
+        setConf6(h, 'ea', 'forwarding', 1);
+        h.stack.sysctl.set('net.ipv6.conf.all.proxy_ndp', '1');
+        expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), null)).toBe(-105);
+      },
+      frame: () => nsFrame({ target: 'fd00:1::50', dst: ALL_NODES }),
+      counter: 'nsNotForUs',
+    },
+    {
       name: 'proxied target, forwarding=1 but proxy_ndp=0',
       setup: (h) => {
         setConf6(h, 'ea', 'forwarding', 1);
@@ -451,16 +461,6 @@ describe('ndisc_recv_ns outcomes (§2.2 measured table, §3 NA flag rules)', () 
       sent: [],
       entry: null,
       then: { ms: 400, sent: [naTo('fd00:1::c', 'RS', C, true, 'fd00:1::51', ADDR_A)], entry: `DELAY ${C}` },
-    },
-    {
-      name: 'proxy NDP with all.proxy_ndp=1 (device 0) and a device-less proxy entry',
-      host: { conf: { forwarding: 1 }, all: { proxy_ndp: 1 } },
-      setup: (h) => expect(h.stack.inet6.ndisc.tbl.pneighCreate(in6('fd00:1::50'), null)).toBe(0),
-      frame: () => nsFrame({ target: 'fd00:1::50', dst: ALL_NODES }),
-      probe: null,
-      sent: [],
-      entry: null,
-      then: { ms: 400, sent: [naTo('fd00:1::c', 'S', C, true, 'fd00:1::50', ADDR_A)], entry: `DELAY ${C}` },
     },
     {
       name: 'proxy NDP with proxy_delay=0: the NA leaves immediately',
