@@ -245,6 +245,8 @@ export class Ndisc {
         },
         intKeys: false,
         defaults: ND_TBL_DEFAULTS,
+        // sizeof(struct neighbour) + the 16-byte key on the measured kernel (`ip -s ntable`).
+        entrySize: 344,
         gcInterval: 30000,
         gcThresh1: 128,
         gcThresh2: 512,

@@ -89,6 +89,8 @@ export interface NeighTableConfig<K> {
   /** Invariant hook: does the cached header agree with n.ha? */
   hhCheck?(n: Neighbour<K>): boolean;
   defaults: Readonly<NeighParmsValues>;
+  /** ndtc_entry_size as Linux reports it for this table (`ip -s ntable`); default arp_tbl's. */
+  entrySize?: number;
   gcInterval: number;
   gcThresh1: number;
   gcThresh2: number;

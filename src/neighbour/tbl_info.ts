@@ -147,7 +147,7 @@ export function ntableView<K>(tbl: NeighTable<K>, now: number, opts: { entrySize
     gcIntervalMs: msecsU32(tbl.gcInterval),
     config: {
       keyLen: tbl.keyLen,
-      entrySize: opts.entrySize ?? LINUX_ARP_ENTRY_SIZE,
+      entrySize: opts.entrySize ?? tbl.cfg.entrySize ?? LINUX_ARP_ENTRY_SIZE,
       entries: tbl.entries,
       lastFlushAgoMs: agoU32(now, tbl.lastFlush),
       lastRandAgoMs: agoU32(now, tbl.lastRand),
