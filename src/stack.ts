@@ -245,9 +245,11 @@ export interface RouteRequest {
   type?: RouteTypeName;
   /** The table: main by default (IPv6 local and anycast routes: local). IPv4 routes go to main only. */
   table?: RouteTableName;
-  /** IPv6 only: RTAX_MTU (`mtu`), RTAX_HOPLIMIT (`hoplimit`), RTA_PREF (`pref`). */
+  /** IPv6 only: RTAX_MTU (`mtu`), the path MTU of the route. */
   mtu?: number;
+  /** IPv6 only: RTAX_HOPLIMIT (`hoplimit`), the hop limit of packets sent by the route. */
   hoplimit?: number;
+  /** IPv6 only: RTA_PREF (`pref`), the router preference; default medium. */
   pref?: RoutePref;
 }
 

@@ -30,6 +30,8 @@ import {
   nudStateFromArg,
 } from './fmt_neigh.js';
 import { formatNtable, formatNtableJson } from './fmt_ntable.js';
+import { doAddress } from './ip_addr.js';
+import { doRoute } from './ip_route.js';
 import type { CliIO } from './io.js';
 import {
   AF_INET,
@@ -290,7 +292,7 @@ type ObjectHandler = (ip: Ip, args: string[]) => Promise<number>;
 
 /** ip/ip.c cmds[] in its order (abbreviations resolve to the first match); null: not in tapstack. */
 const OBJECTS: ReadonlyArray<readonly [string, ObjectHandler | null]> = [
-  ['address', null], ['addrlabel', null], ['maddress', null], ['route', null], ['rule', null],
+  ['address', doAddress], ['addrlabel', null], ['maddress', null], ['route', doRoute], ['rule', null],
   ['neighbor', doNeigh], ['neighbour', doNeigh], ['ntable', doNtable], ['ntbl', doNtable],
   ['link', doLink], ['l2tp', null], ['fou', null], ['ila', null], ['macsec', null],
   ['tunnel', null], ['tunl', null], ['tuntap', null], ['tap', null], ['token', null],

@@ -1,7 +1,7 @@
 // The control channel's request handlers: each message type is a thin call into the Stack's
 // library API (the role rtnetlink_rcv_msg's dispatch table plays for the kernel).
 import { EINVAL, ENOENT, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
-import type { LinkChange, NeighRequest, NeighWriteMode, NtableChange, Stack } from '../stack.js';
+import type { AddrOptions, LinkChange, NeighRequest, NeighWriteMode, NtableChange, RouteRequest, Stack } from '../stack.js';
 import { in6DevGet } from '../ipv6/if_inet6.js';
 import type { NtableView } from '../neighbour/tbl_info.js';
 import type { Sysctl } from './sysctl.js';
@@ -96,6 +96,31 @@ const LINUX_ND_ENTRY_SIZE = 344;
 function withEntrySize(v: NtableView): NtableView {
   if (v.name !== 'ndisc_cache') return v;
   return { ...v, config: { ...v.config, entrySize: LINUX_ND_ENTRY_SIZE } };
+}
+
+/** A body's "family": 'inet', 'inet6', or absent for both. */
+function family(b: Body): 'inet' | 'inet6' | undefined {
+  const f = str(b, 'family');
+  if (f !== undefined && f !== 'inet' && f !== 'inet6') throw new StackError(EINVAL, '"family" must be "inet" or "inet6"');
+  return f;
+}
+
+/** RTM_NEWROUTE / RTM_DELROUTE bodies: the fields of {@link RouteRequest}, device by name. */
+function routeRequest(b: Body): RouteRequest {
+  return {
+    dst: str(b, 'dst', true)!,
+    family: family(b),
+    via: str(b, 'via') ?? null,
+    dev: str(b, 'dev') ?? null,
+    metric: num(b, 'metric'),
+    src: str(b, 'src') ?? null,
+    proto: str(b, 'proto') as RouteRequest['proto'],
+    type: str(b, 'type') as RouteRequest['type'],
+    table: str(b, 'table') as RouteRequest['table'],
+    mtu: num(b, 'mtu'),
+    hoplimit: num(b, 'hoplimit'),
+    pref: str(b, 'pref') as RouteRequest['pref'],
+  };
 }
 
 function neighRequest(b: Body): NeighRequest {
@@ -214,8 +239,37 @@ export class ControlHandler {
         s.linkSet(dev, c);
         return ack;
       }
-      case 'RTM_GETADDR':
-        return { items: s.links().flatMap((l) => l.addrs.map((a) => ({ dev: l.name, ifindex: l.ifindex, addr: a }))) };
+      case 'RTM_NEWADDR': {
+        // `ip addr add` (NLM_F_CREATE|NLM_F_EXCL); change and replace are not implemented.
+        if (flags & NLM_F_REPLACE) throw new StackError(EOPNOTSUPP, 'tapstack cannot change or replace an address');
+        const o: AddrOptions = {
+          nodad: bool(b, 'nodad'), noprefixroute: bool(b, 'noprefixroute'), validLft: num(b, 'validLft'),
+          preferredLft: num(b, 'preferredLft'), broadcast: str(b, 'broadcast'), label: str(b, 'label'),
+        };
+        s.addAddress(str(b, 'dev', true)!, str(b, 'addr', true)!, o);
+        return ack;
+      }
+      case 'RTM_DELADDR':
+        s.delAddress(str(b, 'dev', true)!, str(b, 'addr', true)!, { anyPrefixLen: bool(b, 'anyPrefixLen') });
+        return ack;
+      case 'RTM_GETADDR': {
+        // A dump of AddrSnapshots, of one family and/or device when the body says so.
+        const dev = str(b, 'dev');
+        if (dev !== undefined) s.device(dev);
+        return { items: s.addresses(family(b)).filter((a) => dev === undefined || a.dev === dev) };
+      }
+      case 'RTM_NEWROUTE':
+        if (flags & NLM_F_REPLACE) throw new StackError(EOPNOTSUPP, 'tapstack cannot change, append or replace a route');
+        return { error: 0, body: s.addRoute(routeRequest(b)) };
+      case 'RTM_DELROUTE':
+        s.delRoute(routeRequest(b));
+        return ack;
+      case 'RTM_GETROUTE': {
+        if (dump) return { items: s.routes(family(b)) };
+        const uid = num(b, 'uid');
+        if (uid !== undefined && (!Number.isInteger(uid) || uid < 0 || uid > 0xffffffff)) throw new StackError(EINVAL, '"uid" must be a u32');
+        return { body: s.routeGet(str(b, 'dst', true)!, { from: str(b, 'from'), oif: str(b, 'oif'), fibmatch: bool(b, 'fibmatch'), uid }) };
+      }
       case 'TS_SYSCTL': {
         if (dump) {
           const pattern = str(b, 'pattern');

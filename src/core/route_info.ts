@@ -31,7 +31,9 @@ export type RoutePref = 'low' | 'medium' | 'high';
 export interface RouteCommon {
   /** `default`, `PREFIX/LEN`, or the bare address of a host route (/32, /128). */
   dst: string;
+  /** rtm_dst_len: 0 for the default route, 32 or 128 for a host route. */
   prefixLen: number;
+  /** rtm_type (`local`, `broadcast`, `unreachable`, ...); `unicast` is printed only with -d. */
   type: RouteTypeName;
   /** The output device's name (`lo` for IPv6 reject routes and for local `route get` answers). */
   dev: string;
@@ -43,13 +45,15 @@ export interface RouteCommon {
   metric: number;
   /** rtm_protocol as iproute2 names it: `kernel`, `boot` (what `ip route add` sends), `static`, `ra`. */
   proto: string;
+  /** RTA_TABLE: `main`, or `local` for local, broadcast and (IPv6) multicast routes. */
   table: RouteTableName;
   /** Remaining lifetime in whole seconds (IPv6 RTF_EXPIRES); null when the route does not expire. */
   expiresSec: number | null;
   /** RTA_PREF; every IPv6 route has one, IPv4 routes none (null). */
   pref: RoutePref | null;
-  /** RTAX_MTU and RTAX_HOPLIMIT metrics; 0 for none. */
+  /** RTAX_MTU metric; 0 for none. */
   mtu: number;
+  /** RTAX_HOPLIMIT metric; 0 for none. */
   hoplimit: number;
   /**
    * The family's route flags: RTF_* for IPv6; for an IPv4 `route get` answer the RTCF_* bits of
