@@ -13,6 +13,8 @@ const { Stack, TapDevice, ControlServer, ControlHandler, controlSocketPath, pars
 const { rt6Snapshot } = await dist('ipv6/route.js');
 const { formatRoute6Show } = await dist('cli/fmt_route6.js');
 const { formatNtable } = await dist('cli/fmt_ntable.js');
+const { NUD_FILTER_DEFAULT } = await dist('cli/fmt_neigh.js');
+const { nudFilterMatches } = await dist('neighbour/nud.js');
 
 const stack = new Stack({ ipv6: true });
 let control = null;
@@ -63,10 +65,14 @@ const ops = {
   addresses() {
     return stack.addresses('inet6');
   },
-  /** Every neighbour (nud all) and the `ip -6 neigh show` lines of those iproute2 shows by default. */
+  /**
+   * Every neighbour, the `ip -6 neigh show` lines (iproute2's default filter: no NOARP, no NONE)
+   * and the `ip -6 neigh show nud all` lines, in table order.
+   */
   neigh() {
     const list = stack.neighbours('inet6');
-    return { list, lines: list.map((n) => formatNeighLine(n)).filter((l) => l !== '') };
+    const shown = list.filter((n) => nudFilterMatches(n.state, n.flags, NUD_FILTER_DEFAULT));
+    return { list, lines: shown.map((n) => formatNeighLine(n)), all: list.map((n) => formatNeighLine(n)) };
   },
   /** `ip -6 neigh flush dev DEV`: all but PERMANENT and NOARP. */
   neighFlush() {

@@ -305,3 +305,83 @@ export function mirrorText(s: string, pairs: [string, string][]): string {
   }
   return out;
 }
+
+/** scapy (test/helpers/scapy_send.py) in a namespace: sends frames written as scapy expressions. */
+export class Scapy {
+  private buf = '';
+  private readonly queue: ((msg: any) => void)[] = [];
+  private constructor(readonly proc: ChildProcess) {
+    proc.stdout!.on('data', (d) => {
+      this.buf += d;
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        this.queue.shift()?.(JSON.parse(line));
+      }
+    });
+  }
+
+  static async start(ns: Netns): Promise<Scapy> {
+    const s = new Scapy(ns.spawn('/usr/bin/python3', [join(ROOT, 'test', 'helpers', 'scapy_send.py')]));
+    let err = '';
+    s.proc.stderr!.on('data', (d) => (err += d));
+    const ready = await Promise.race([new Promise((r) => s.queue.push(r)), new Promise((r) => setTimeout(() => r(null), 20000))]);
+    if (!ready) throw new Error(`scapy did not start: ${err}`);
+    return s;
+  }
+
+  /** Sends `pkt` (a scapy expression) once on each interface. */
+  async send(pkt: string, ifaces: string[]): Promise<void> {
+    const p = new Promise<any>((r) => this.queue.push(r));
+    this.proc.stdin!.write(JSON.stringify({ pkt, ifaces }) + '\n');
+    const m = await p;
+    if (m.error) throw new Error(`scapy: ${m.error}`);
+  }
+
+  kill(): void {
+    this.proc.kill('SIGKILL');
+  }
+}
+
+/** A Router Advertisement as a scapy expression (defaults: the reference's §2.5 measurement). */
+export interface RaSpec {
+  mac: string;
+  src: string;
+  /** IPv6 hop limit (ND requires 255). */
+  hlim?: number;
+  chlim?: number;
+  lifetime?: number;
+  reachable?: number;
+  retrans?: number;
+  /** Router preference bits: 0 medium, 1 high (scapy's default), 3 low. */
+  prf?: number;
+  sllao?: boolean;
+  mtu?: number | null;
+  pios?: { prefix: string; len?: number; L?: boolean; A?: boolean; valid: number; preferred: number }[];
+}
+
+export function scapyRa(r: RaSpec): string {
+  let s = `Ether(src='${r.mac}', dst='33:33:00:00:00:01')/IPv6(src='${r.src}', dst='ff02::1', hlim=${r.hlim ?? 255})`;
+  s += `/ICMPv6ND_RA(chlim=${r.chlim ?? 42}, routerlifetime=${r.lifetime ?? 1800}, reachabletime=${r.reachable ?? 20000}, retranstimer=${r.retrans ?? 1500}, prf=${r.prf ?? 1})`;
+  if (r.sllao !== false) s += `/ICMPv6NDOptSrcLLAddr(lladdr='${r.mac}')`;
+  if (r.mtu !== null) s += `/ICMPv6NDOptMTU(mtu=${r.mtu ?? 1400})`;
+  for (const p of r.pios ?? []) {
+    s += `/ICMPv6NDOptPrefixInfo(prefixlen=${p.len ?? 64}, L=${p.L === false ? 0 : 1}, A=${p.A === false ? 0 : 1}, validlifetime=${p.valid}, preferredlifetime=${p.preferred}, prefix='${p.prefix}')`;
+  }
+  return s;
+}
+
+/**
+ * Two texts that must be equal once every `Nsec` lifetime is set aside, and whose lifetimes may
+ * differ by `tolSec` (the two hosts read them a moment apart). Returns the first text with the
+ * second's lifetimes where they are within tolerance, for a single toEqual.
+ */
+export function alignLifetimes(a: string, b: string, tolSec = 2): string {
+  const bs = [...b.matchAll(/(\d+)sec/g)].map((m) => Number(m[1]));
+  let i = 0;
+  return a.replace(/(\d+)sec/g, (all, n: string) => {
+    const other = bs[i++];
+    return other !== undefined && Math.abs(Number(n) - other) <= tolSec ? `${other}sec` : all;
+  });
+}
