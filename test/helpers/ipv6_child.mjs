@@ -74,9 +74,9 @@ const ops = {
     const shown = list.filter((n) => nudFilterMatches(n.state, n.flags, NUD_FILTER_DEFAULT));
     return { list, lines: shown.map((n) => formatNeighLine(n)), all: list.map((n) => formatNeighLine(n)) };
   },
-  /** `ip -6 neigh flush dev DEV`: all but PERMANENT and NOARP. */
-  neighFlush() {
-    return stack.neighFlush({ family: 'inet6' });
+  /** `ip -6 neigh flush dev DEV [nud ...]`: by default all but PERMANENT and NOARP; `states` a NUD_* mask. */
+  neighFlush({ states } = {}) {
+    return stack.neighFlush({ family: 'inet6', states });
   },
   routes({ table } = {}) {
     const all = routes();
