@@ -55,7 +55,8 @@ export type { RawIpHandle, RawIpInfo, RawIpListener, RawIpOptions, RawIpSendOpti
 export type { RawIp6Handle, RawIp6Info, RawIp6Listener, RawIp6Options, RawIp6SendOptions, RawIp6Stats } from './ipv6/raw.js';
 export { formatIn6, parseIn6 } from './ipv6/in6_addr.js';
 export type { AddrSnapshot } from './core/addr_info.js';
-export type { AddrEvent, AddrOptions } from './stack.js';
+export type { AddrEvent, AddrOptions, DelAddrOptions, RouteRequest, RouteGetOptions } from './stack.js';
+export type { RouteSnapshot, RouteCommon } from './core/route_info.js';
 export type { Ip6Stats, MldStats } from './ipv6/af_inet6.js';
 export type { Icmp6Stats } from './ipv6/icmp.js';
 export type { NdiscStats, NdiscDrops } from './ipv6/ndisc.js';

@@ -30,7 +30,7 @@ import {
   nudStateFromArg,
 } from './fmt_neigh.js';
 import { formatNtable, formatNtableJson } from './fmt_ntable.js';
-import { doAddress } from './ip_addr.js';
+import { doAddress, linkFlagWords, linkOperstate } from './ip_addr.js';
 import { doRoute } from './ip_route.js';
 import type { CliIO } from './io.js';
 import {
@@ -68,7 +68,7 @@ import {
 
 /** ip/ip.c usage(), limited to what tapstack implements (no -batch, -netns). */
 export const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
-where  OBJECT := { help | link | monitor | neighbor | neighbour | ntable | ntbl }
+where  OBJECT := { address | help | link | monitor | neighbor | neighbour | ntable | ntbl | route }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 | mpls | bridge | link } |
@@ -882,19 +882,6 @@ async function linkSet(ip: Ip, args: string[]): Promise<number> {
   return 0;
 }
 
-/** print_link_flags() for what a tapstack link reports. */
-function linkFlags(l: LinkInfo): string[] {
-  const f: string[] = [];
-  if (l.up && !l.carrier) f.push('NO-CARRIER');
-  f.push('BROADCAST', 'MULTICAST');
-  if (l.noarp) f.push('NOARP');
-  if (l.up) f.push('UP');
-  if (l.up && l.carrier) f.push('LOWER_UP');
-  return f;
-}
-
-const operstate = (l: LinkInfo): string => (l.up && l.carrier ? 'UP' : 'DOWN');
-
 /** `ip link show` (ipaddr_list_link): print_linkinfo() from RTM_GETLINK data. */
 async function linkShow(ip: Ip, args: string[]): Promise<number> {
   let filterDev: string | null = null;
@@ -929,9 +916,9 @@ async function linkShow(ip: Ip, args: string[]): Promise<number> {
   if (ip.o.json) {
     const objs = links.map((l) =>
       ip.o.brief
-        ? { ifname: l.name, operstate: operstate(l), address: l.address, flags: linkFlags(l) }
+        ? { ifname: l.name, operstate: linkOperstate(l), address: l.address, flags: linkFlagWords(l) }
         : {
-            ifindex: l.ifindex, ifname: l.name, flags: linkFlags(l), mtu: l.mtu, operstate: operstate(l),
+            ifindex: l.ifindex, ifname: l.name, flags: linkFlagWords(l), mtu: l.mtu, operstate: linkOperstate(l),
             linkmode: 'DEFAULT', group: 'default', link_type: 'ether', address: l.address, broadcast: 'ff:ff:ff:ff:ff:ff',
           },
     );
@@ -942,10 +929,10 @@ async function linkShow(ip: Ip, args: string[]): Promise<number> {
   let out = '';
   for (const l of links) {
     if (ip.o.brief) {
-      out += `${l.name.padEnd(16)} ${operstate(l).padEnd(14)} ${l.address} <${linkFlags(l).join(',')}> \n`;
+      out += `${l.name.padEnd(16)} ${linkOperstate(l).padEnd(14)} ${l.address} <${linkFlagWords(l).join(',')}> \n`;
       continue;
     }
-    out += `${l.ifindex}: ${l.name}: <${linkFlags(l).join(',')}> mtu ${l.mtu} state ${operstate(l)} mode DEFAULT group default ${sl}`;
+    out += `${l.ifindex}: ${l.name}: <${linkFlagWords(l).join(',')}> mtu ${l.mtu} state ${linkOperstate(l)} mode DEFAULT group default ${sl}`;
     out += `    link/ether ${l.address} brd ff:ff:ff:ff:ff:ff\n`;
   }
   ip.io.out(out);

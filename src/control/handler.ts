@@ -3,7 +3,6 @@
 import { EINVAL, ENOENT, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
 import type { AddrOptions, LinkChange, NeighRequest, NeighWriteMode, NtableChange, RouteRequest, Stack } from '../stack.js';
 import { in6DevGet } from '../ipv6/if_inet6.js';
-import type { NtableView } from '../neighbour/tbl_info.js';
 import type { Sysctl } from './sysctl.js';
 import { LiveCapture, LiveCaptureStats, PCAP_SNAPLEN } from '../core/pcap.js';
 import {
@@ -85,17 +84,6 @@ function ndiscAllowAddText(s: Stack, r: NeighRequest, e: unknown): string | null
   if (!dev) return null;
   const idev = in6DevGet(dev);
   return idev === null || idev.cnf.get('disable_ipv6') !== 0 ? 'IPv6 is disabled on this device' : null;
-}
-
-/**
- * ndtc_entry_size of Linux's nd_tbl (sizeof(struct neighbour) + a 16-byte key) on the capture
- * kernel; Stack.ntables() reports arp_tbl's figure for both tables.
- */
-const LINUX_ND_ENTRY_SIZE = 344;
-
-function withEntrySize(v: NtableView): NtableView {
-  if (v.name !== 'ndisc_cache') return v;
-  return { ...v, config: { ...v.config, entrySize: LINUX_ND_ENTRY_SIZE } };
 }
 
 /** A body's "family": 'inet', 'inet6', or absent for both. */
@@ -217,7 +205,7 @@ export class ControlHandler {
         // neightbl_dump_info(): arp_cache then ndisc_cache, or the one table of "family".
         const family = familyOf(b);
         if (family === 'none') return { items: [] };
-        return { items: s.ntables(family).map(withEntrySize) };
+        return { items: s.ntables(family) };
       }
       case 'RTM_SETNEIGHTBL': {
         // neightbl_set(): the table is looked up by family (when given) and name.

@@ -29,6 +29,7 @@ function isReadOnly(req: Request): boolean {
     case 'RTM_GETNEIGHTBL':
     case 'RTM_GETLINK':
     case 'RTM_GETADDR':
+    case 'RTM_GETROUTE':
     case 'TS_SUBSCRIBE':
     case 'TS_STAT':
       return true;
