@@ -209,7 +209,7 @@ function tcpSeg(rng, sport, dport) {
  * What the generator knows about the stack under test and its link. Addresses are numbers.
  * `ours[0]` is the fuzzed interface; the others may receive a share of the frames.
  * @typedef {{ dev: string, mac: Buffer, ips: number[], prefix: number }} OurIf
- * @typedef {{ ours: OurIf[], peer: { mac: Buffer, ip: number }, pingIds?: number[] }} FuzzContext
+ * @typedef {{ ours: OurIf[], peer: { mac: Buffer, ip: number }, pingIds?: number[], weight6?: number }} FuzzContext
  */
 
 /** Base frame kinds with weights. */
@@ -223,8 +223,16 @@ const BASE_TABLE = [
   [0.3, 'raw.empty'],
 ];
 
-/** IPv4, ARP, link-layer and IPv6 kinds together (IPv6 ones only when the context has IPv6). */
-const BASE_TABLE_ALL = [...BASE_TABLE, ...BASE6_TABLE];
+/**
+ * IPv4, ARP, link-layer and IPv6 kinds together (IPv6 ones only when the context has IPv6), the
+ * IPv6 weights scaled by the context's `weight6` (default 1; tables kept per value).
+ */
+const tablesByWeight6 = new Map();
+function baseTable(weight6) {
+  let t = tablesByWeight6.get(weight6);
+  if (t === undefined) tablesByWeight6.set(weight6, (t = [...BASE_TABLE, ...BASE6_TABLE.map(([w, k]) => [w * weight6, k])]));
+  return t;
+}
 const IS_BASE6 = /^(ip6|icmp6|nd|mld)\./;
 
 /** Mutations and their weights; '' is "leave the valid frame alone". */
@@ -355,7 +363,7 @@ export class FrameGen {
     const r = this.rng;
     this.count++;
     let iff = this.ourIf();
-    const base = r.weighted(Gen6.usable(this.ctx.ours[0]) ? BASE_TABLE_ALL : BASE_TABLE);
+    const base = r.weighted(Gen6.usable(this.ctx.ours[0]) ? baseTable(this.ctx.weight6 ?? 1) : BASE_TABLE);
     // IPv6 kinds need IPv6 addresses on the interface (a device with IPv6 disabled has none).
     if (IS_BASE6.test(base) && !Gen6.usable(iff)) iff = this.ctx.ours[0];
     const built = this.build(base, iff);
@@ -1070,7 +1078,9 @@ export class FuzzRig {
     this.A.neighAdd({ dst: '10.0.0.60', dev: null, proxy: true });
     this.A.neighAdd({ dst: 'fd00::77', dev: 'ea', lladdr: '02:77:00:00:00:79' });
     this.A.neighAdd({ dst: 'fd00:1::50', dev: 'ea', proxy: true });
-    this.A.neighAdd({ dst: 'fd00::60', dev: null, proxy: true, router: true });
+    // (an IPv6 proxy entry needs a device: pndisc_constructor refuses none, and `ip neigh add proxy`
+    // then fails with ENOBUFS as on Linux)
+    this.A.neighAdd({ dst: 'fd00::60', dev: 'ea', proxy: true, router: true });
     this.devs = [this.ea, this.ec];
     this.devByName = { ea: this.ea, ec: this.ec };
 
@@ -1135,7 +1145,7 @@ export class FuzzRig {
         ll6: ll,
         tent6: list.filter((a) => a.tentative && !(a.flags & 0x08)).map((a) => ({ addr: Buffer.from(a.addr), nonce: Buffer.from(a.dadNonce) })),
         prefix6: ip6ToBuf(prefix),
-        proxy6: dev.name === 'ea' ? [ip6ToBuf('fd00:1::50'), ip6ToBuf('fd00::60')] : [ip6ToBuf('fd00::60')],
+        proxy6: dev.name === 'ea' ? [ip6ToBuf('fd00:1::50'), ip6ToBuf('fd00::60')] : [],
       };
     };
     const bll = (this.eb.ip6Ptr?.addrList ?? []).find((a) => a.usable && isLl6(a.addr));
@@ -1147,6 +1157,9 @@ export class FuzzRig {
       peer: { mac: Buffer.from(this.eb.devAddr), ip: ipToNum('10.0.0.2'), ip6: ip6ToBuf('fd00::2'), ll6: bll ? Buffer.from(bll.addr) : null },
       pingIds: [...this.A.inet.icmp.echoHandlers.keys()],
       pingIds6: [...this.A.inet6.icmp.echoHandlers.keys()],
+      // IPv6's share of the frames; smaller in a profile that says so (tinytable: enough new ARP
+      // senders to fill arp_cache, enough IPv6 ones for ndisc_cache's forced GC).
+      weight6: FuzzRig.PROFILES[this.profile]?.weight6 ?? 1,
     };
   }
 
@@ -1231,7 +1244,7 @@ export class FuzzRig {
     // `ip ntable change name arp_cache thresh1 8 thresh2 32 thresh3 64` then `ip neigh flush all`
     // (and the same for ndisc_cache): forced GC and table-full refusals (ENOBUFS, table_fulls) on
     // nearly every new sender.
-    { name: 'tinytable', set: { 'net.ipv4.conf.all.arp_accept': 1 }, thresh: [8, 32, 64] },
+    { name: 'tinytable', set: { 'net.ipv4.conf.all.arp_accept': 1 }, thresh: [8, 32, 64], weight6: 0.3 },
   ];
 
   /** The IPv6 knobs the profiles turn, with the values every profile starts from (Linux's defaults). */
