@@ -247,7 +247,8 @@ export class Addrconf {
     list.splice(i, 0, ifa);
     inet6.rebuildAddrs();
     // The link-local's fe80::/64 came with addrLinkLocalRoute; SLAAC addresses use the RA's routes.
-    if (!(flags & IFA_F_NOPREFIXROUTE) && prefixLen < 128 && origin === 'manual') {
+    // Any prefix length: a /128 brings `ADDR dev X proto kernel metric 256` too (inet6_addr_add).
+    if (!(flags & IFA_F_NOPREFIXROUTE) && origin === 'manual') {
       ifa.prefixRoute = true;
       inet6.addPrefixRoute(idev, addr, prefixLen, validLft);
     }
@@ -270,7 +271,9 @@ export class Addrconf {
     this.leaveAnycast(ifa);
     inet6.mcDec(idev, ifa.solictGroup);
     inet6.delLocalRoute(ifa);
-    if (ifa.prefixRoute) {
+    // ipv6_del_addr(): only a permanent address cleans up its prefix route (check_cleanup_prefix_route);
+    // a dynamic one leaves it to expire with the lifetime it was given.
+    if (ifa.prefixRoute && ifa.flags & IFA_F_PERMANENT) {
       // "If the prefix route is still in use by another address on the device, keep it."
       const shared = idev.addrList.some((o) => o.prefixRoute && o.prefixLen === ifa.prefixLen && ipv6PrefixEqual(o.addr, 0, ifa.addr, 0, ifa.prefixLen));
       if (!shared) inet6.delPrefixRoute(idev, ifa.addr, ifa.prefixLen);

@@ -52,3 +52,18 @@ describe('raw IPv6 handles', () => {
     h.close();
   });
 });
+
+describe('prefix routes of manual addresses (inet6_addr_add / ipv6_del_addr)', () => {
+  it('a /128 brings its own prefix route; a dynamic address leaves its route to expire', () => {
+    const { clock, A } = twoStacks({ addrA: null, addrB: null, ipv6: true });
+    A.addAddress('ea', 'fd00::5/128', { nodad: true });
+    A.addAddress('ea', 'fd00:9::1/64', { nodad: true, validLft: 100, preferredLft: 100 });
+    const main = (): string[] => A.routes('inet6').filter((r) => r.table === 'main' && r.dst !== 'fe80::/64').map((r) => `${r.dst} ${r.proto} ${r.metric}${r.expiresSec !== null ? ' expires' : ''}`);
+    expect(main()).toEqual(['fd00::5 kernel 256', 'fd00:9::/64 kernel 256 expires']);
+    A.delAddress('ea', 'fd00:9::1/64');
+    A.delAddress('ea', 'fd00::5/128');
+    expect(main()).toEqual(['fd00:9::/64 kernel 256 expires']);
+    clock.advance(101_000);
+    expect(main()).toEqual([]);
+  });
+});
