@@ -252,6 +252,8 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     await stack.close();
     return 1;
   };
+  // What Linux would write to the kernel log (dmesg): DAD conflicts, NAs for our own addresses.
+  stack.on('log', (line) => log(`${statusPrefix(cfg.name)}: ${line}`));
   for (const d of cfg.devices) {
     try {
       taps.push(stack.addDevice(TapDevice.open(d.dev, { mac: d.mac, mtu: d.mtu })));
