@@ -183,7 +183,9 @@ export interface LinkEvent {
 
 /** An address notification (RTM_NEWADDR / RTM_DELADDR), the Stack's `'addr'` event. */
 export interface AddrEvent {
+  /** `newaddr` for a new or changed address (DAD done or failed, deprecated), `deladdr` for a removed one. */
   type: 'newaddr' | 'deladdr';
+  /** The address after the change (for `deladdr`, as it was removed). */
   addr: AddrSnapshot;
 }
 

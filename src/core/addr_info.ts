@@ -5,11 +5,13 @@
 export interface AddrSnapshot {
   /** 'inet' or 'inet6' (iproute2's family names). */
   family: 'inet' | 'inet6';
-  /** The device's ifindex and name. */
+  /** The device's ifindex. */
   ifindex: number;
+  /** The device's name. */
   dev: string;
   /** The address, in the family's text form. */
   local: string;
+  /** Prefix length (`/N`). */
   prefixLen: number;
   /** IPv4 directed broadcast (`brd`), null when none or IPv6. */
   broadcast: string | null;
@@ -25,8 +27,9 @@ export interface AddrSnapshot {
    * not permanent).
    */
   flagWords: string[];
-  /** Remaining lifetimes in seconds; 4294967295 = forever. */
+  /** Remaining valid lifetime in seconds; 4294967295 = forever. */
   validLft: number;
+  /** Remaining preferred lifetime in seconds (0: deprecated); 4294967295 = forever. */
   preferredLft: number;
 }
 

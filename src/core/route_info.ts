@@ -68,6 +68,7 @@ export interface RouteCommon {
 
 /** One route of either family, as `ip route show` / `ip route get` print it. */
 export interface RouteSnapshot extends RouteCommon {
+  /** 'inet' (IPv4) or 'inet6' (IPv6). */
   family: 'inet' | 'inet6';
   /** rtm_scope: `host` for local routes, `link` for on-link ones, `global` for routes via a gateway. */
   scope: RouteScopeName;

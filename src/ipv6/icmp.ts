@@ -47,31 +47,57 @@ export interface Icmp6Stats {
   inCsumErrors: number;
   /** Icmp6OutRateLimitHost: errors not sent, the per-peer limit (net.ipv6.icmp.ratelimit). */
   outRateLimitHost: number;
+  /** Icmp6InDestUnreachs. */
   inDestUnreachs: number;
+  /** Icmp6InPktTooBigs. */
   inPktTooBigs: number;
+  /** Icmp6InTimeExcds. */
   inTimeExcds: number;
+  /** Icmp6InParmProblems. */
   inParmProblems: number;
+  /** Icmp6InEchos. */
   inEchos: number;
+  /** Icmp6InEchoReplies. */
   inEchoReplies: number;
+  /** Icmp6InGroupMembQueries. */
   inGroupMembQueries: number;
+  /** Icmp6InGroupMembResponses. */
   inGroupMembResponses: number;
+  /** Icmp6InGroupMembReductions. */
   inGroupMembReductions: number;
+  /** Icmp6InRouterSolicits. */
   inRouterSolicits: number;
+  /** Icmp6InRouterAdvertisements. */
   inRouterAdvertisements: number;
+  /** Icmp6InNeighborSolicits. */
   inNeighborSolicits: number;
+  /** Icmp6InNeighborAdvertisements. */
   inNeighborAdvertisements: number;
+  /** Icmp6InRedirects. */
   inRedirects: number;
+  /** Icmp6InMLDv2Reports. */
   inMLDv2Reports: number;
+  /** Icmp6OutDestUnreachs. */
   outDestUnreachs: number;
+  /** Icmp6OutPktTooBigs. */
   outPktTooBigs: number;
+  /** Icmp6OutTimeExcds. */
   outTimeExcds: number;
+  /** Icmp6OutParmProblems. */
   outParmProblems: number;
+  /** Icmp6OutEchos. */
   outEchos: number;
+  /** Icmp6OutEchoReplies. */
   outEchoReplies: number;
+  /** Icmp6OutRouterSolicits. */
   outRouterSolicits: number;
+  /** Icmp6OutNeighborSolicits. */
   outNeighborSolicits: number;
+  /** Icmp6OutNeighborAdvertisements. */
   outNeighborAdvertisements: number;
+  /** Icmp6OutRedirects. */
   outRedirects: number;
+  /** Icmp6OutMLDv2Reports. */
   outMLDv2Reports: number;
   /** Icmp6InTypeN: messages received by type (index = type). */
   inType: number[];

@@ -152,17 +152,25 @@ export interface NdiscDrops {
 
 /** NDISC messages in and out (`ndisc.*`), and every drop by reason. */
 export interface NdiscStats {
+  /** Neighbour Solicitations that reached ndisc_recv_ns (passed hop limit, code and fragment checks). */
   rxNs: number;
+  /** Neighbour Advertisements that reached ndisc_recv_na. */
   rxNa: number;
+  /** Router Solicitations that reached ndisc_recv_rs. */
   rxRs: number;
+  /** Router Advertisements that reached ndisc_router_discovery. */
   rxRa: number;
+  /** Neighbour Solicitations sent (resolution, probes, DAD). */
   txNs: number;
+  /** Neighbour Advertisements sent (answers, DAD defence, unsolicited). */
   txNa: number;
+  /** Router Solicitations sent. */
   txRs: number;
   /** DAD failures detected (NA or foreign DAD NS for a tentative address). */
   dadFailures: number;
   /** RAs whose contents were applied (accept_ra allowed them). */
   raAccepted: number;
+  /** ND messages not acted on, by reason (`ndisc.drops.*`). */
   drops: NdiscDrops;
 }
 

@@ -32,6 +32,7 @@ export interface RawIp6Info {
   header: Buffer;
 }
 
+/** Called with a copy of the payload (after the IPv6 and extension headers) and the header's fields. */
 export type RawIp6Listener = (payload: Buffer, info: RawIp6Info) => void;
 
 /** Per-packet options of {@link RawIp6Handle.send}. */
@@ -46,14 +47,19 @@ export interface RawIp6SendOptions {
   dev?: string;
 }
 
+/** Options of `Stack.openRawIp(proto, fn, { family: 'inet6', ... })`. */
 export interface RawIp6Options {
   /** Told when a packet this handle sent could not be delivered later on (its next hop never answered NS: `EHOSTUNREACH`). */
   onError?: (err: StackError, payload: Buffer) => void;
 }
 
+/** Counters of one raw IPv6 handle. */
 export interface RawIp6Stats {
+  /** Packets handed to the listener. */
   received: number;
+  /** Packets accepted by send(). */
   sent: number;
+  /** Packets reported through `onError` after send() had accepted them. */
   errors: number;
 }
 
@@ -67,6 +73,7 @@ const sinks = new WeakMap<Inet6, Map<number, { handler: Ip6ProtocolHandler; user
 
 /** A raw IPv6 endpoint for one next-header value; see `Stack.openRawIp(proto, fn, { family: 'inet6' })`. */
 export class RawIp6Handle {
+  /** Counters of this handle. */
   readonly stats: RawIp6Stats = { received: 0, sent: 0, errors: 0 };
   private isClosed = false;
   private inSink = false;
@@ -76,6 +83,7 @@ export class RawIp6Handle {
   /** @internal */
   constructor(
     private readonly inet6: Inet6,
+    /** The next-header value this handle receives and sends (58 ICMPv6, ...). */
     readonly protocol: number,
     private readonly onPacket: RawIp6Listener,
     private readonly opts: RawIp6Options = {},
@@ -119,6 +127,7 @@ export class RawIp6Handle {
     }
   }
 
+  /** True after {@link RawIp6Handle.close} (or the stack's close). */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -190,6 +199,7 @@ export class RawIp6Handle {
     this.stats.sent++;
   }
 
+  /** Stops receiving and sending. Idempotent. */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
