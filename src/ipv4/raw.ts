@@ -7,7 +7,8 @@
 import { EBADF, EADDRNOTAVAIL, EINVAL, EMSGSIZE, StackError } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, SkBuff, SkbOwner, allocSkb } from '../core/skbuff.js';
-import type { Inet, IpProtocolHandler, RawTap } from './af_inet.js';
+import { claimRawSink, releaseRawSink, rethrowLater } from '../core/raw_sink.js';
+import type { Inet, RawTap } from './af_inet.js';
 import { formatIPv4, parseIPv4 } from './inet_addr.js';
 import { IPDEFTTL, IPPROTO_ICMP, ipDaddr, ipIhlBytes, ipSaddr, ipTos, ipTtl } from './iphdr.js';
 import { ipSend } from './ip_output.js';
@@ -64,15 +65,6 @@ export interface RawIpStats {
   errors: number;
 }
 
-/** A listener's exception must not unwind through the stack's receive path: it surfaces as an uncaught exception instead. */
-function rethrowLater(e: unknown): void {
-  queueMicrotask(() => {
-    throw e;
-  });
-}
-
-/** Protocols that raw handles keep from being answered with "protocol unreachable". */
-const sinks = new WeakMap<Inet, Map<number, { handler: IpProtocolHandler; users: number }>>();
 
 /** A raw IPv4 endpoint for one protocol; see {@link Stack.openRawIp}. */
 export class RawIpHandle {
@@ -118,21 +110,8 @@ export class RawIpHandle {
       },
     };
     inet.rawTaps.push(this.tap);
-    if (protocol !== IPPROTO_ICMP) {
-      let m = sinks.get(inet);
-      if (!m) sinks.set(inet, (m = new Map()));
-      const s = m.get(protocol);
-      if (s) {
-        s.users++;
-        this.inSink = true;
-      } else if (!inet.protocols.has(protocol)) {
-        // Nothing else handles this protocol: the raw handles consume it (no ICMP protocol unreachable).
-        const handler: IpProtocolHandler = () => {};
-        inet.protocols.set(protocol, handler);
-        m.set(protocol, { handler, users: 1 });
-        this.inSink = true;
-      }
-    }
+    // Nothing else handles this protocol: the raw handles consume it (no ICMP protocol unreachable).
+    if (protocol !== IPPROTO_ICMP) this.inSink = claimRawSink(inet.protocols, protocol);
   }
 
   /** True after {@link RawIpHandle.close} (or the stack's close). */
@@ -206,12 +185,7 @@ export class RawIpHandle {
     const taps = this.inet.rawTaps;
     const i = taps.indexOf(this.tap);
     if (i >= 0) taps.splice(i, 1);
-    const m = sinks.get(this.inet);
-    const s = m?.get(this.protocol);
-    if (this.inSink && m && s && --s.users === 0) {
-      m.delete(this.protocol);
-      if (this.inet.protocols.get(this.protocol) === s.handler) this.inet.protocols.delete(this.protocol);
-    }
+    if (this.inSink) releaseRawSink(this.inet.protocols, this.protocol);
     this.onClosed?.(this);
   }
 }

@@ -34,6 +34,17 @@ import {
 
 const tlv = newIp6TlvResult();
 
+/**
+ * An options or routing header at `pos` must fit, its 8-byte minimum and its stated length
+ * ("if (!pskb_may_pull(skb, ...)) goto fail_and_free"); else a header error, counted.
+ */
+function exthdrFits(inet6: Inet6, b: Uint8Array, pos: number, end: number): boolean {
+  if (pos + 8 <= end && pos + ipv6Optlen(b, pos) <= end) return true;
+  inet6.stats.inHdrErrors++;
+  inet6.stats.drops.exthdr++;
+  return false;
+}
+
 /** ipv6_rcv() → ip6_rcv_core() → ip6_rcv_finish(): validate, filter, route the packet in. */
 export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
   const st = inet6.stats;
@@ -71,11 +82,7 @@ export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
   const end = skb.data + skb.len;
   if (nexthdr === NEXTHDR_HOP) {
     // ipv6_parse_hopopts(): only directly after the fixed header.
-    if (pos + 8 > end || pos + ipv6Optlen(b, pos) > end) {
-      st.inHdrErrors++;
-      st.drops.exthdr++;
-      return;
-    }
+    if (!exthdrFits(inet6, b, pos, end)) return;
     const r = ip6ParseTlv(b, off, pos, end, true, IP6_DEFAULT_MAX_OPTS_CNT, tlv);
     if (r !== TLV_OK) {
       tlvDrop(inet6, skb, r);
@@ -133,11 +140,7 @@ export function ip6InputFinish(inet6: Inet6, skb: SkBuff, nexthdr: number, nhoff
   for (;;) {
     switch (nexthdr) {
       case NEXTHDR_DEST: {
-        if (pos + 8 > end || pos + ipv6Optlen(b, pos) > end) {
-          st.inHdrErrors++;
-          st.drops.exthdr++;
-          return;
-        }
+        if (!exthdrFits(inet6, b, pos, end)) return;
         const r = ip6ParseTlv(b, nh, pos, end, false, IP6_DEFAULT_MAX_OPTS_CNT, tlv);
         if (r !== TLV_OK) {
           tlvDrop(inet6, skb, r);
@@ -149,11 +152,7 @@ export function ip6InputFinish(inet6: Inet6, skb: SkBuff, nexthdr: number, nhoff
         continue;
       }
       case NEXTHDR_ROUTING: {
-        if (pos + 8 > end || pos + ipv6Optlen(b, pos) > end) {
-          st.inHdrErrors++;
-          st.drops.exthdr++;
-          return;
-        }
+        if (!exthdrFits(inet6, b, pos, end)) return;
         const segmentsLeft = b[pos + 3];
         if (segmentsLeft !== 0) {
           // ipv6_rthdr_rcv(): type 0 is deprecated (RFC 5095) and every other type would need

@@ -7,7 +7,8 @@
 import { EADDRNOTAVAIL, EBADF, EINVAL, EMSGSIZE, ENETUNREACH, StackError } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, type SkBuff, type SkbOwner, allocSkb } from '../core/skbuff.js';
-import type { Inet6, Ip6ProtocolHandler, RawTap6 } from './af_inet6.js';
+import { claimRawSink, releaseRawSink, rethrowLater } from '../core/raw_sink.js';
+import type { Inet6, RawTap6 } from './af_inet6.js';
 import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
 import { formatIn6, parseIn6 } from './in6_addr.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN } from './ipv6hdr.js';
@@ -63,14 +64,6 @@ export interface RawIp6Stats {
   errors: number;
 }
 
-function rethrowLater(e: unknown): void {
-  queueMicrotask(() => {
-    throw e;
-  });
-}
-
-const sinks = new WeakMap<Inet6, Map<number, { handler: Ip6ProtocolHandler; users: number }>>();
-
 /** A raw IPv6 endpoint for one next-header value; see `Stack.openRawIp(proto, fn, { family: 'inet6' })`. */
 export class RawIp6Handle {
   /** Counters of this handle. */
@@ -111,20 +104,7 @@ export class RawIp6Handle {
       },
     };
     inet6.rawTaps.push(this.tap);
-    if (protocol !== IPPROTO_ICMPV6) {
-      let m = sinks.get(inet6);
-      if (!m) sinks.set(inet6, (m = new Map()));
-      const s = m.get(protocol);
-      if (s) {
-        s.users++;
-        this.inSink = true;
-      } else if (!inet6.protocols.has(protocol)) {
-        const handler: Ip6ProtocolHandler = () => {};
-        inet6.protocols.set(protocol, handler);
-        m.set(protocol, { handler, users: 1 });
-        this.inSink = true;
-      }
-    }
+    if (protocol !== IPPROTO_ICMPV6) this.inSink = claimRawSink(inet6.protocols, protocol);
   }
 
   /** True after {@link RawIp6Handle.close} (or the stack's close). */
@@ -206,12 +186,7 @@ export class RawIp6Handle {
     const taps = this.inet6.rawTaps;
     const i = taps.indexOf(this.tap);
     if (i >= 0) taps.splice(i, 1);
-    const m = sinks.get(this.inet6);
-    const s = m?.get(this.protocol);
-    if (this.inSink && m && s && --s.users === 0) {
-      m.delete(this.protocol);
-      if (this.inet6.protocols.get(this.protocol) === s.handler) this.inet6.protocols.delete(this.protocol);
-    }
+    if (this.inSink) releaseRawSink(this.inet6.protocols, this.protocol);
     this.onClosed?.(this);
   }
 }
