@@ -10,20 +10,17 @@ import {
   NUD_NOARP,
   NUD_REACHABLE,
   NUD_STALE,
-  NUD_VALID,
 } from '../neighbour/nud.js';
 import {
   Neighbour,
   neighAppNs,
-  neighConnectedOutput,
-  neighDirectOutput,
   neighEventNs,
   neighRelease,
-  neighResolveOutput,
   neighUpdate,
 } from '../neighbour/neighbour.js';
 import { NeighOps, NeighTable } from '../neighbour/table.js';
 import { LOCALLY_ENQUEUED } from '../neighbour/pneigh.js';
+import { type NeighOpsSet, neighConstructDirect, neighConstructOps, neighOpsSet } from '../neighbour/ops.js';
 import type { NeighParmsValues } from '../neighbour/parms.js';
 import {
   ARPHRD_ETHER,
@@ -144,13 +141,15 @@ export class Arp {
   readonly genericOps: NeighOps<number>;
   /** arp_direct_ops: links without headers at all. */
   readonly directOps: NeighOps<number>;
+  private readonly opsSet: NeighOpsSet<number>;
 
   constructor(private readonly inet: Inet, random?: () => number) {
     const solicit = (n: Neighbour<number>, skb: SkBuff | null): void => this.solicit(n, skb);
     const errorReport = (n: Neighbour<number>, skb: SkBuff): void => this.errorReport(n, skb);
-    this.hhOps = { family: AF_INET, solicit, errorReport, output: neighResolveOutput, connectedOutput: neighResolveOutput };
-    this.genericOps = { family: AF_INET, solicit, errorReport, output: neighResolveOutput, connectedOutput: neighConnectedOutput };
-    this.directOps = { family: AF_INET, solicit, errorReport, output: neighDirectOutput, connectedOutput: neighDirectOutput };
+    this.opsSet = neighOpsSet<number>(AF_INET, solicit, errorReport);
+    this.hhOps = this.opsSet.hh;
+    this.genericOps = this.opsSet.generic;
+    this.directOps = this.opsSet.direct;
     this.tbl = new NeighTable<number>(
       {
         id: 'arp_cache',
@@ -188,12 +187,7 @@ export class Arp {
     if (!inDev) return -EINVAL;
     n.type = this.inet.fib.addrType(addr);
     n.parms = inDev.arpParms;
-    if (!dev.headerOps) {
-      n.nudState = NUD_NOARP;
-      n.ops = this.directOps;
-      n.output = neighDirectOutput;
-      return 0;
-    }
+    if (neighConstructDirect(n, this.opsSet)) return 0;
     if (n.type === RTN_MULTICAST) {
       n.nudState = NUD_NOARP;
       ipv4MulticastToMac(addr, n.ha, 0);
@@ -204,8 +198,7 @@ export class Arp {
       n.nudState = NUD_NOARP;
       dev.broadcast.copy(n.ha, 0, 0, dev.addrLen);
     }
-    n.ops = dev.headerOps.cache ? this.hhOps : this.genericOps;
-    n.output = n.nudState & NUD_VALID ? n.ops.connectedOutput : n.ops.output;
+    neighConstructOps(n, this.opsSet);
     return 0;
   }
 

@@ -9,10 +9,7 @@ import { formatMac } from '../ethernet/mac.js';
 import {
   type Neighbour,
   neighAppNs,
-  neighConnectedOutput,
-  neighDirectOutput,
   neighRelease,
-  neighResolveOutput,
   neighUpdate,
 } from '../neighbour/neighbour.js';
 import {
@@ -29,6 +26,7 @@ import {
 } from '../neighbour/nud.js';
 import type { NeighParmsValues } from '../neighbour/parms.js';
 import { LOCALLY_ENQUEUED, type PneighEntry } from '../neighbour/pneigh.js';
+import { type NeighOpsSet, neighConstructDirect, neighConstructOps, neighOpsSet } from '../neighbour/ops.js';
 import { type NeighOps, NeighTable } from '../neighbour/table.js';
 import type { Inet6 } from './af_inet6.js';
 import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
@@ -220,6 +218,7 @@ export class Ndisc {
   readonly genericOps: NeighOps<Buffer>;
   /** ndisc_direct_ops: links without a link-layer header. */
   readonly directOps: NeighOps<Buffer>;
+  private readonly opsSet: NeighOpsSet<Buffer>;
   private readonly opts = new NdOpts();
   /** recvNs's copies of the target and the solicitor's address: the answer is built from them, not the frame. */
   private readonly nsTarget = Buffer.alloc(16);
@@ -230,9 +229,10 @@ export class Ndisc {
   constructor(private readonly inet6: Inet6, random?: () => number) {
     const solicit = (n: Neighbour<Buffer>, skb: SkBuff | null): void => this.solicit(n, skb);
     const errorReport = (n: Neighbour<Buffer>, skb: SkBuff): void => this.errorReport(n, skb);
-    this.hhOps = { family: AF_INET6, solicit, errorReport, output: neighResolveOutput, connectedOutput: neighResolveOutput };
-    this.genericOps = { family: AF_INET6, solicit, errorReport, output: neighResolveOutput, connectedOutput: neighConnectedOutput };
-    this.directOps = { family: AF_INET6, solicit, errorReport, output: neighDirectOutput, connectedOutput: neighDirectOutput };
+    this.opsSet = neighOpsSet<Buffer>(AF_INET6, solicit, errorReport);
+    this.hhOps = this.opsSet.hh;
+    this.genericOps = this.opsSet.generic;
+    this.directOps = this.opsSet.direct;
     this.tbl = new NeighTable<Buffer>(
       {
         id: 'ndisc_cache',
@@ -279,12 +279,7 @@ export class Ndisc {
     n.parms = idev.ndParms;
     const mcast = ipv6AddrIsMulticast(key, 0);
     n.type = mcast ? 5 /* RTN_MULTICAST */ : 1 /* RTN_UNICAST */;
-    if (!dev.headerOps) {
-      n.nudState = NUD_NOARP;
-      n.ops = this.directOps;
-      n.output = neighDirectOutput;
-      return 0;
-    }
+    if (neighConstructDirect(n, this.opsSet)) return 0;
     if (mcast) {
       n.nudState = NUD_NOARP;
       ipv6EthMcMap(key, 0, n.ha, 0);
@@ -296,8 +291,7 @@ export class Ndisc {
       n.nudState = NUD_NOARP;
       dev.broadcast.copy(n.ha, 0, 0, dev.addrLen);
     }
-    n.ops = dev.headerOps.cache ? this.hhOps : this.genericOps;
-    n.output = n.nudState & NUD_VALID ? n.ops.connectedOutput : n.ops.output;
+    neighConstructOps(n, this.opsSet);
     return 0;
   }
 
