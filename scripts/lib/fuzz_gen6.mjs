@@ -364,7 +364,9 @@ export const mld2Report = (records) => icmp6Msg(143, 0, records.length, Buffer.c
  * The upper layer of the IPv6 packet at `off` (frame offset 14): its next header value and
  * offset, walking hop-by-hop, destination, routing, fragment and AH headers; `hbhAlert` is the
  * router alert value of a leading hop-by-hop header (-1 none); `end` the packet's end by its
- * payload length (clipped to the buffer). pos -1 when a header runs past the end.
+ * payload length (clipped to the buffer). pos -1 when a header runs past the end. As the
+ * kernel's ipv6_skip_exthdr, the walk stops at a fragment header with a non-zero offset (what
+ * follows is not a header): nh is then 44 and pos that header's offset.
  */
 export function ip6Upper(b, off = 14) {
   const end = Math.min(b.length, off + 40 + ((b[off + 4] << 8) | b[off + 5]));
@@ -387,7 +389,10 @@ export function ip6Upper(b, off = 14) {
         o += 2 + b[o + 1];
       }
     }
-    if (nh === NEXTHDR_FRAGMENT) frag = true;
+    if (nh === NEXTHDR_FRAGMENT) {
+      frag = true;
+      if (((b[pos + 2] << 8) | b[pos + 3]) & 0xfff8) break;
+    }
     first = false;
     nh = b[pos];
     pos += len;
