@@ -298,7 +298,7 @@ async function main() {
   const live = new Set();
   let monPeak = 0;
   let monEvents = 0;
-  const mon = spawn(process.execPath, [CLI, '--name', NAME, 'ip', 'monitor', 'neigh'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const mon = spawn(process.execPath, [CLI, '--name', NAME, 'ip', '-4', 'monitor', 'neigh'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   children.add(mon);
   const monErr = { err: '' };
   mon.stderr.on('data', (d) => (monErr.err += d));
@@ -313,7 +313,7 @@ async function main() {
     if (live.size > monPeak) monPeak = live.size;
   });
   await sleep(300);
-  for (const l of (await cli(['ip', 'neigh', 'show', 'nud', 'all'])).out.split('\n')) if (l) live.add(l.split(' ')[0]);
+  for (const l of (await cli(['ip', '-4', 'neigh', 'show', 'nud', 'all'])).out.split('\n')) if (l) live.add(l.split(' ')[0]);
 
   // Load: flood ping until the deadline, the ARP scan for the same time.
   const pingC = nsSpawn('ping', ['-f', '-q', '-n', '-w', String(Math.round(o.seconds)), STACK_IP]);

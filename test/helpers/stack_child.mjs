@@ -8,7 +8,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const lib = await import(join(root, 'dist', 'index.js'));
 const { Stack, TapDevice, Sysctl, parseMac, parseIPv4, formatMac, IFF_NOARP } = lib;
 
-const stack = new Stack();
+// The IPv4 kernel tests' stack: IPv6 off, so tables and captures hold only what IPv4 does
+// (test/helpers/ipv6_child.mjs is the IPv6 one).
+const stack = new Stack({ ipv6: false });
 let tap = null;
 const ctl = new Sysctl(stack);
 stack.on('neigh', (ev) => process.stdout.write(JSON.stringify({ event: ev.type, neigh: ev.neigh, t: performance.now() }) + '\n'));

@@ -57,8 +57,8 @@ await a.close();
 const wrong: string = a.stats().udp.noPorts;
 // @ts-expect-error lladdr is a string
 a.neighAdd({ dst: '192.168.7.11', dev: 'eth-a', lladdr: 5 });
-// @ts-expect-error only udp4 exists
-a.createSocket('udp6');
+// @ts-expect-error there is no udp5
+a.createSocket('udp5');
 // @ts-expect-error a 'neigh' listener gets a NeighEvent
 a.on('neigh', (ev: string) => console.log(ev));
 void wrong;
@@ -149,7 +149,7 @@ a.ping('10.1.0.2', { count: 1 }).then(async (r) => { console.log(r.received); aw
       writeFileSync(join(app, `tsconfig.${which}.json`), JSON.stringify({ compilerOptions: CONSUMER_OPTIONS, files: [`consumer-${which}.ts`] }));
       expect(tsc(which, `tsconfig.${which}.json`)).toEqual({ code: 0, out: '' });
       // An unused @ts-expect-error is itself an error: dropping the type checks would fail here.
-      writeFileSync(join(app, `consumer-${which}.ts`), TS_CONSUMER.replace("a.createSocket('udp6');", "a.createSocket('udp4');"));
+      writeFileSync(join(app, `consumer-${which}.ts`), TS_CONSUMER.replace("a.createSocket('udp5');", "a.createSocket('udp4');"));
       const r = tsc(which, `tsconfig.${which}.json`);
       expect(r.code).not.toBe(0);
       expect(r.out).toMatch(/consumer-\w+\.ts\(\d+,\d+\): error TS2578: Unused '@ts-expect-error' directive/);
