@@ -377,8 +377,9 @@ export function ipv6AddrAny(a: Uint8Array, off = 0): boolean {
   return x === 0;
 }
 
-/** ipv6_addr_loopback: `::1`. */
+/** ipv6_addr_loopback: `::1`. The last byte first: every other address fails there at once. */
 export function ipv6AddrLoopback(a: Uint8Array, off = 0): boolean {
+  if (a[off + 15] !== 1) return false;
   let x = 0;
   for (let i = 0; i < 15; i++) x |= a[off + i];
   return x === 0 && a[off + 15] === 1;
@@ -416,8 +417,12 @@ export function ipv6AddrIsSolictMult(a: Uint8Array, off = 0): boolean {
   );
 }
 
-/** ipv6_addr_equal. */
+/**
+ * ipv6_addr_equal. The first and the last byte first: two prefixes differ at the front, two
+ * addresses of one subnet at the end, and either fails there at once.
+ */
 export function ipv6AddrEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number): boolean {
+  if (a[aOff + 15] !== b[bOff + 15] || a[aOff] !== b[bOff]) return false;
   let x = 0;
   for (let i = 0; i < 16; i++) x |= a[aOff + i] ^ b[bOff + i];
   return x === 0;

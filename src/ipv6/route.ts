@@ -568,19 +568,22 @@ export class Fib6 {
     for (;;) {
       let i = 0;
       const n = t.length;
+      let matched = false;
       while (i < n) {
         const r = t[i];
         if (!ipv6PrefixEqual(daddr, off, r.dst, 0, r.prefixLen)) {
           i++;
           continue;
         }
+        matched = true;
         let j = i + 1;
         while (j < n && t[j].prefixLen === r.prefixLen && ipv6AddrEqual(t[j].dst, 0, r.dst, 0)) j++;
         const rt = this.findRrLeaf(t, i, j, oif, strict);
         if (rt !== null) return rt;
         i = j;
       }
-      if (!(strict & RT6_LOOKUP_F_REACHABLE)) return null;
+      // No prefix matched at all: the pass without the reachability test would find none either.
+      if (!matched || !(strict & RT6_LOOKUP_F_REACHABLE)) return null;
       strict &= ~RT6_LOOKUP_F_REACHABLE;
     }
   }
