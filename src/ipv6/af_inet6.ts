@@ -18,7 +18,7 @@ import { IFF_NOARP, type NetDevice } from '../core/netdevice.js';
 import { type SkBuff, allocSkb, LL_RESERVED_SPACE } from '../core/skbuff.js';
 import { ETH_P_IPV6 } from '../ethernet/ethhdr.js';
 import { Addrconf } from './addrconf.js';
-import { Ipv6ConfTree } from './devconf.js';
+import { CNF_FORWARDING, CNF_HOP_LIMIT, CNF_MTU, Ipv6ConfTree } from './devconf.js';
 import { ICMPV6_ADDR_UNREACH, ICMPV6_DEST_UNREACH, ICMPV6_EXC_HOPLIMIT, ICMPV6_MLD2_REPORT, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED } from './icmp6hdr.js';
 import { Icmpv6 } from './icmp.js';
 import { INET6_IFADDR_STATE_DEAD, IFA_F_TENTATIVE, type Inet6Ifaddr, Inet6Dev, in6DevGet } from './if_inet6.js';
@@ -142,7 +142,7 @@ export class Inet6 {
   readonly fib = new Fib6({
     neighState: (dev, gw) => this.ndisc.tbl.lookupNoref(gw, dev)?.nudState ?? 0,
     neighIsRouter: (dev, gw) => ((this.ndisc.tbl.lookupNoref(gw, dev)?.flags ?? 0) & 0x80) !== 0,
-    forwarding: () => this.conf.all.get('forwarding') !== 0,
+    forwarding: () => this.conf.all.values[CNF_FORWARDING] !== 0,
   });
   readonly ndisc: Ndisc;
   readonly icmp: Icmpv6;
@@ -528,13 +528,13 @@ export class Inet6 {
   /** The device's hop_limit (net.ipv6.conf.DEV.hop_limit; an RA may change it). */
   hopLimit(dev: NetDevice): number {
     const idev = in6DevGet(dev);
-    return idev ? idev.cnf.get('hop_limit') : 64;
+    return idev ? idev.cnf.values[CNF_HOP_LIMIT] : 64;
   }
 
   /** The path MTU: the route's mtu metric, else the device's IPv6 mtu. */
   mtu(dev: NetDevice, rtMtu: number): number {
     const idev = in6DevGet(dev);
-    const m = idev ? Math.min(idev.cnf.get('mtu'), dev.mtu) : dev.mtu;
+    const m = idev ? Math.min(idev.cnf.values[CNF_MTU], dev.mtu) : dev.mtu;
     return rtMtu > 0 ? Math.min(rtMtu, m) : m;
   }
 

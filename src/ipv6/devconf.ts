@@ -86,6 +86,15 @@ export const IPV6_DEVCONF_KNOBS: readonly DevConfKnob[] = [
 export const IPV6_KNOBS = new DevConfKnobs(IPV6_DEVCONF_KNOBS);
 
 /**
+ * Indices of the knobs read for every packet: `cnf.values[CNF_X]` is `cnf.get('x')` without the
+ * name lookup, which cost as much as the rest of a header check.
+ */
+export const CNF_DISABLE_IPV6 = IPV6_KNOBS.require('disable_ipv6');
+export const CNF_FORWARDING = IPV6_KNOBS.require('forwarding');
+export const CNF_HOP_LIMIT = IPV6_KNOBS.require('hop_limit');
+export const CNF_MTU = IPV6_KNOBS.require('mtu');
+
+/**
  * The three IPv6 scopes of one namespace. Unlike IPv4, a write on `default` does not reach
  * existing devices (addrconf has no devinet_copy_dflt_conf; measured on 6.18): `default` only
  * seeds devices created later. Only forwarding, disable_ipv6 and addr_gen_mode written on `all`

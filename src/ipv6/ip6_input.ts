@@ -4,6 +4,7 @@
 import type { NetDevice } from '../core/netdevice.js';
 import { PACKET_LOOPBACK, PACKET_OTHERHOST, type SkBuff } from '../core/skbuff.js';
 import type { Inet6 } from './af_inet6.js';
+import { CNF_DISABLE_IPV6, CNF_FORWARDING } from './devconf.js';
 import { ICMPV6_HDR_FIELD, ICMPV6_UNK_NEXTHDR } from './icmp6hdr.js';
 import { in6DevGet } from './if_inet6.js';
 import { ipv6AddrIsMulticast } from './in6_addr.js';
@@ -54,7 +55,7 @@ export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
     return;
   }
   const idev = in6DevGet(dev);
-  if (idev === null || idev.cnf.get('disable_ipv6') !== 0) {
+  if (idev === null || idev.cnf.values[CNF_DISABLE_IPV6] !== 0) {
     // "if (!idev || unlikely(idev->cnf.disable_ipv6))": SKB_DROP_REASON_IPV6DISABLED, InDiscards.
     st.inDiscards++;
     st.drops.disabled++;
@@ -108,7 +109,7 @@ export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
     ip6InputFinish(inet6, skb, nexthdr, nhoff, pos);
     return;
   }
-  if (idev.cnf.get('forwarding') !== 0) {
+  if (idev.cnf.values[CNF_FORWARDING] !== 0) {
     inet6.forward(skb, dev);
     return;
   }
