@@ -1403,7 +1403,7 @@ export const ANSWER_COUNTERS6 = ['icmp6.outEchoReplies', 'ndisc.txNa', 'ip6.outF
  */
 export const DELIVERY_COUNTERS6 = [
   'icmp6.inEchoReplies', 'icmp6.inDestUnreachs', 'icmp6.inPktTooBigs', 'icmp6.inTimeExcds', 'icmp6.inParmProblems',
-  'mld.rxIgnored', 'ndisc.rxNa', 'ndisc.rxRs', 'ndisc.rxRa', 'ndisc.dadFailures',
+  'mld.rxIgnored', 'ndisc.rxNa', 'ndisc.rxRs', 'ndisc.rxRa', 'ndisc.dadFailures', 'ndisc.redirectAccepted',
 ];
 
 /**
@@ -1438,7 +1438,7 @@ export const EXPECTATIONS6 = [
   [/^nd\.rs\.optbad$/, ['ndisc.drops.badOptions', 'ndisc.drops.rsIgnored'], 'all', ND_PRE],
   [/^nd\.(ns|ns\.dad|na|ra)\.llbad$/, ['ndisc.drops.badLladdr'], 'all', ND_PRE],
   [/^nd\.rs\.llbad$/, ['ndisc.drops.badLladdr', 'ndisc.drops.rsIgnored'], 'all', ND_PRE],
-  [/^nd\.redirect(\.optbad)?$/, ['ndisc.drops.redirect', 'ndisc.drops.badOptions'], 'all', ND_PRE],
+  [/^nd\.redirect(\.optbad)?$/, ['ndisc.drops.redirect', 'ndisc.drops.badOptions', 'ndisc.drops.badLladdr', 'outcome:delivered'], 'all', ND_PRE],
   [/^nd\.ns$/, ['outcome:answered'], 'some'],
   [/^nd\.ns$/, ['ndisc.drops.nsNotForUs'], 'some'],
   [/^nd\.ns\.ucast$/, ['outcome:answered'], 'some'],

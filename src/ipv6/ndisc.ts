@@ -39,6 +39,7 @@ import {
   in6Word,
   in6Write,
   ipv6AddrAny,
+  ipv6AddrEqual,
   ipv6AddrIsLinkLocal,
   ipv6AddrIsMulticast,
   ipv6AddrIsSolictMult,
@@ -55,6 +56,7 @@ import {
   ND_NA_LEN,
   ND_NS_LEN,
   ND_RA_LEN,
+  ND_REDIRECT_LEN,
   ND_RS_LEN,
   NDISC_NEIGHBOUR_ADVERTISEMENT,
   NDISC_NEIGHBOUR_SOLICITATION,
@@ -70,6 +72,8 @@ import {
   ndOptNonceUsable,
   ndiscParseOptions,
   raCurHopLimit,
+  rdDestOff,
+  rdTargetOff,
   raFlags,
   raReachableTime,
   raRetransTimer,
@@ -140,7 +144,12 @@ export interface NdiscDrops {
   rsIgnored: number;
   /** RA whose source is not link-local. */
   raNotLinkLocal: number;
-  /** Redirects: not processed (tapstack does not take redirects yet). */
+  /**
+   * Redirects not acted on (rt6_do_redirect's refusals): source not link-local, shorter than 40
+   * bytes, multicast destination, target neither the destination nor link-local unicast, the
+   * device forwarding or accept_redirects off, or not sent by the current first-hop router for
+   * the destination. Malformed options and link-layer options count in badOptions/badLladdr.
+   */
   redirect: number;
   /** ND message on a device without IPv6 state. */
   noInet6Dev: number;
@@ -168,6 +177,10 @@ export interface NdiscStats {
   dadFailures: number;
   /** RAs whose contents were applied (accept_ra allowed them). */
   raAccepted: number;
+  /** Redirects that reached ndisc_redirect_rcv. */
+  rxRedirect: number;
+  /** Redirects acted on: the target's entry updated and a cached route installed. */
+  redirectAccepted: number;
   /** ND messages not acted on, by reason (`ndisc.drops.*`). */
   drops: NdiscDrops;
 }
@@ -204,7 +217,7 @@ export class Ndisc {
   /** nd_tbl. */
   readonly tbl: NeighTable<Buffer>;
   readonly stats: NdiscStats = {
-    rxNs: 0, rxNa: 0, rxRs: 0, rxRa: 0, txNs: 0, txNa: 0, txRs: 0, dadFailures: 0, raAccepted: 0,
+    rxNs: 0, rxNa: 0, rxRs: 0, rxRa: 0, txNs: 0, txNa: 0, txRs: 0, dadFailures: 0, raAccepted: 0, rxRedirect: 0, redirectAccepted: 0,
     drops: {
       fragmented: 0, badHopLimitOrCode: 0, tooShort: 0, badOptions: 0, badLladdr: 0, targetMulticast: 0, badDad: 0,
       nsNotForUs: 0, nsTentative: 0, dadLooped: 0, nsNoEntry: 0, naSolicitedMulticast: 0, naUnsolicitedDropped: 0,
@@ -498,7 +511,8 @@ export class Ndisc {
         this.routerDiscovery(skb);
         return;
       case NDISC_REDIRECT:
-        d.redirect++;
+        this.stats.rxRedirect++;
+        this.redirectRcv(skb);
         return;
     }
   }
@@ -816,6 +830,85 @@ export class Ndisc {
       neighUpdate(n, ll, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE_ISROUTER, 0);
       neighRelease(n);
     }
+  }
+
+  /**
+   * ndisc_redirect_rcv() → rt6_do_redirect() (§2.6, hosts): a link-local source, a unicast
+   * destination, a target that is the destination (on-link) or link-local unicast, a device that
+   * does not forward and accepts redirects, and a sender that is the current first-hop router
+   * for the destination. Then the target's entry is looked up or created and updated STALE with
+   * OVERRIDE|WEAK_OVERRIDE (plus ISROUTER when target ≠ destination), and a cached route to the
+   * destination via the target (or on-link) is installed.
+   */
+  private redirectRcv(skb: SkBuff): void {
+    const inet6 = this.inet6;
+    const d = this.stats.drops;
+    const dev = skb.dev!;
+    const b = skb.buf;
+    const nh = skb.networkHeader;
+    const off = skb.data;
+    const len = skb.len;
+    if (len < ND_REDIRECT_LEN) {
+      d.tooShort++;
+      return;
+    }
+    const saddrOff = nh + IP6H_SADDR_OFF;
+    // "Redirect: source address is not link-local"
+    if (!ipv6AddrIsLinkLocal(b, saddrOff)) {
+      d.redirect++;
+      return;
+    }
+    const opts = this.opts;
+    if (!ndiscParseOptions(b, off + ND_REDIRECT_LEN, len - ND_REDIRECT_LEN, opts)) {
+      d.badOptions++;
+      return;
+    }
+    const targetOff = rdTargetOff(off);
+    const destOff = rdDestOff(off);
+    // "Redirect: destination address is multicast"
+    if (ipv6AddrIsMulticast(b, destOff)) {
+      d.redirect++;
+      return;
+    }
+    const onLink = ipv6AddrEqual(b, targetOff, b, destOff);
+    // "Redirect: target address is not link-local unicast"
+    if (!onLink && !(ipv6AddrIsLinkLocal(b, targetOff) && !ipv6AddrIsMulticast(b, targetOff))) {
+      d.redirect++;
+      return;
+    }
+    const idev = in6DevGet(dev);
+    if (idev === null || idev.cnf.get('forwarding') !== 0 || idev.cnf.get('accept_redirects') === 0) {
+      d.redirect++;
+      return;
+    }
+    const ll = this.lladdr(b, opts.tllao, dev);
+    if (ll === 'bad') {
+      d.badLladdr++;
+      return;
+    }
+    // __ip6_route_redirect(): only the router we use for that destination may redirect it.
+    const dest = Buffer.from(b.subarray(destOff, destOff + 16));
+    const rt = inet6.fib.lookup(dest, 0, dev);
+    if (rt === null || rt.gw === null || rt.dev !== dev || !ipv6AddrEqual(rt.gw, 0, b, saddrOff)) {
+      d.redirect++;
+      return;
+    }
+    const target = Buffer.from(b.subarray(targetOff, targetOff + 16));
+    const n = this.tbl.lookupCreate(target, dev, true);
+    if (n === null) {
+      d.redirect++;
+      return;
+    }
+    neighUpdate(
+      n,
+      ll,
+      NUD_STALE,
+      NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE | (onLink ? 0 : NEIGH_UPDATE_F_OVERRIDE_ISROUTER | NEIGH_UPDATE_F_ISROUTER),
+      0,
+    );
+    neighRelease(n);
+    inet6.fib.rt6Redirect(rt.from ?? rt, dest, onLink ? null : target, inet6.net.clock.now());
+    this.stats.redirectAccepted++;
   }
 
   /**

@@ -1263,13 +1263,50 @@ describe('RS receive (§2.4), Redirect (§2.6), ndisc_constructor (§1.3)', () =
     expect(h.stack.inet6.stats.drops.mcastNotJoined - m0).toBe(1);
   });
 
-  it('Redirect: counted in drops.redirect and otherwise ignored (tapstack does not take redirects yet)', () => {
-    const h = makeHost6();
-    inject(h, raFrame());
-    const c = deliver(h, redirectFrame({ target: 'fe80::ff:fe00:c01', dest: '2001:db8:99::1', opts: [{ tllao: MAC_C }] }));
-    expect(c.drops).toEqual({ redirect: 1 });
-    expect(h.stack.inet6.icmp.stats.inRedirects).toBe(1);
-    expect(ent(h, 'fe80::ff:fe00:c01')).toBeNull();
+  describe('Redirect (§2.6, hosts)', () => {
+    const routeTo = (h: ReturnType<typeof makeHost6>, dst: string): string => {
+      const r = h.stack.routeGet(dst);
+      return `${r.gw ?? 'on-link'} ${r.dev}`;
+    };
+    it('from the first-hop router, target ≠ destination: target STALE with router, cached route via it', () => {
+      const h = makeHost6();
+      inject(h, raFrame());
+      const c = deliver(h, redirectFrame({ target: 'fe80::ff:fe00:c01', dest: '2001:db8:99::1', opts: [{ tllao: MAC_C }] }));
+      expect(c.drops).toEqual({});
+      expect(h.stack.inet6.icmp.stats.inRedirects).toBe(1);
+      expect(h.stack.inet6.ndisc.stats.redirectAccepted).toBe(1);
+      expect(entry6(h, 'fe80::ff:fe00:c01')).toEqual({ state: 'STALE', lladdr: '02:00:00:00:0c:01', router: true, probes: 0 });
+      expect(routeTo(h, '2001:db8:99::1')).toBe('fe80::ff:fe00:c01 ea');
+      // Other destinations still go through the default router.
+      expect(routeTo(h, '2001:db8:99::2')).toBe('fe80::ff:fe00:b01 ea');
+    });
+    it('target = destination: on-link, the entry without the router flag', () => {
+      const h = makeHost6();
+      inject(h, raFrame());
+      const c = deliver(h, redirectFrame({ target: '2001:db8:99::2', dest: '2001:db8:99::2', opts: [{ tllao: mac6('02:00:00:00:0d:01') }] }));
+      expect(c.drops).toEqual({});
+      expect(entry6(h, '2001:db8:99::2')).toEqual({ state: 'STALE', lladdr: '02:00:00:00:0d:01', router: false, probes: 0 });
+      expect(routeTo(h, '2001:db8:99::2')).toBe('on-link ea');
+    });
+    const ignored: { name: string; setup?: (h: ReturnType<typeof makeHost6>) => void; frame: () => Buffer }[] = [
+      { name: 'not from the current first-hop router', frame: () => redirectFrame({ src: 'fe80::ff:fe00:c01', ethSrc: MAC_C, target: 'fe80::ff:fe00:d01', dest: '2001:db8:99::1' }) },
+      { name: 'source not link-local', frame: () => redirectFrame({ src: 'fd00:1::b', target: 'fe80::ff:fe00:c01', dest: '2001:db8:99::1' }) },
+      { name: 'multicast destination', frame: () => redirectFrame({ target: 'fe80::ff:fe00:c01', dest: 'ff0e::1' }) },
+      { name: 'target neither the destination nor link-local', frame: () => redirectFrame({ target: 'fd00:1::c', dest: '2001:db8:99::1' }) },
+      { name: 'accept_redirects=0', setup: (h) => setConf6(h, 'ea', 'accept_redirects', 0), frame: () => redirectFrame({ target: 'fe80::ff:fe00:c01', dest: '2001:db8:99::1' }) },
+      { name: 'no route via the sender at all (no RA yet)', frame: () => redirectFrame({ target: 'fe80::ff:fe00:c01', dest: '2001:db8:99::1' }) },
+    ];
+    for (const row of ignored) {
+      it(`ignored: ${row.name} (drops.redirect, no entry, no route)`, () => {
+        const h = makeHost6();
+        if (row.name !== 'no route via the sender at all (no RA yet)') inject(h, raFrame());
+        row.setup?.(h);
+        const c = deliver(h, row.frame());
+        expect(c.drops).toEqual({ redirect: 1 });
+        expect(h.stack.inet6.ndisc.stats.redirectAccepted).toBe(0);
+        expect(ent(h, 'fe80::ff:fe00:c01')).toBeNull();
+      });
+    }
   });
 
   it('multicast destinations get NOARP entries with the 33:33 mapping (ff02::1:2 → 33:33:00:01:00:02)', () => {
