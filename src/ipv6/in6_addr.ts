@@ -418,14 +418,19 @@ export function ipv6AddrIsSolictMult(a: Uint8Array, off = 0): boolean {
 }
 
 /**
- * ipv6_addr_equal. The first and the last byte first: two prefixes differ at the front, two
- * addresses of one subnet at the end, and either fails there at once.
+ * ipv6_addr_equal. The first byte and the last four first — two prefixes differ at the front, two
+ * addresses of one subnet or two solicited-node groups at the end — then the rest, unrolled: the
+ * usual mismatch fails at once.
  */
 export function ipv6AddrEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number): boolean {
-  if (a[aOff + 15] !== b[bOff + 15] || a[aOff] !== b[bOff]) return false;
-  let x = 0;
-  for (let i = 0; i < 16; i++) x |= a[aOff + i] ^ b[bOff + i];
-  return x === 0;
+  if (((a[aOff] ^ b[bOff]) | (a[aOff + 15] ^ b[bOff + 15]) | (a[aOff + 14] ^ b[bOff + 14]) | (a[aOff + 13] ^ b[bOff + 13]) | (a[aOff + 12] ^ b[bOff + 12])) !== 0) {
+    return false;
+  }
+  return (
+    ((a[aOff + 1] ^ b[bOff + 1]) | (a[aOff + 2] ^ b[bOff + 2]) | (a[aOff + 3] ^ b[bOff + 3]) |
+      (a[aOff + 4] ^ b[bOff + 4]) | (a[aOff + 5] ^ b[bOff + 5]) | (a[aOff + 6] ^ b[bOff + 6]) | (a[aOff + 7] ^ b[bOff + 7]) |
+      (a[aOff + 8] ^ b[bOff + 8]) | (a[aOff + 9] ^ b[bOff + 9]) | (a[aOff + 10] ^ b[bOff + 10]) | (a[aOff + 11] ^ b[bOff + 11])) === 0
+  );
 }
 
 /** Total order (memcmp), for sorting dumps deterministically. */
