@@ -22,7 +22,6 @@ import {
   NUD_NOARP,
   NUD_REACHABLE,
   NUD_STALE,
-  NUD_VALID,
 } from '../neighbour/nud.js';
 import type { NeighParmsValues } from '../neighbour/parms.js';
 import { LOCALLY_ENQUEUED, type PneighEntry } from '../neighbour/pneigh.js';
@@ -342,9 +341,7 @@ export class Ndisc {
     }
     let probes = n.probes - n.parms.ucastProbes;
     if (probes < 0) {
-      if (!(n.nudState & NUD_VALID)) {
-        // ND_PRINTK "trying to ucast probe in NUD_INVALID" — never reached from PROBE.
-      }
+      // Unicast probes only happen in PROBE, where the cached address is valid.
       this.sendNs(dev, target, target, saddr, null, n.ha);
       return;
     }
