@@ -446,6 +446,8 @@ export function ipv6AddrCmp(a: Uint8Array, aOff: number, b: Uint8Array, bOff: nu
 export function ipv6PrefixEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number, plen: number): boolean {
   if (plen > 128) plen = 128;
   const bytes = plen >>> 3;
+  // The prefix's last whole byte first: a host route (/128) for another address fails there.
+  if (bytes > 0 && a[aOff + bytes - 1] !== b[bOff + bytes - 1]) return false;
   for (let i = 0; i < bytes; i++) if (a[aOff + i] !== b[bOff + i]) return false;
   const bits = plen & 7;
   if (bits === 0) return true;
