@@ -1,4 +1,4 @@
-// net.{ipv4,ipv6}.neigh.{default,DEV}.* for any neighbour table (net/core/neighbour.c:
+// net.<family>.neigh.{default,DEV}.* for any neighbour table (net/core/neighbour.c:
 // neigh_sysctl_template, neigh_sysctl_register, neigh_proc_update, neigh_copy_dflt_parms,
 // neigh_proc_base_reachable_time, proc_unres_qlen; the IPv6 handler ndisc_ifinfo_sysctl_change).
 // Protocol-neutral: the family says where the keys live and how its deprecated retrans_time counts.
@@ -102,7 +102,8 @@ export interface NeighSysctlOptions {
  */
 export function registerNeighSysctl<K>(
   tree: SysctlTree,
-  familyDir: 'ipv4' | 'ipv6',
+  /** The family's directory under `net.` (the protocol passes its own name: net.<familyDir>.neigh). */
+  familyDir: string,
   tbl: NeighTable<K>,
   devices: () => Iterable<NeighSysctlDevice>,
   opts: NeighSysctlOptions,
