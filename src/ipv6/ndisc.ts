@@ -514,6 +514,16 @@ export class Ndisc {
     }
   }
 
+  /**
+   * ndisc_parse_options() over the option area after the message's fixed part: null (counted in
+   * drops.badOptions) when it is malformed and the whole message must be dropped.
+   */
+  private parseOpts(skb: SkBuff, fixedLen: number): NdOpts | null {
+    if (ndiscParseOptions(skb.buf, skb.data + fixedLen, skb.len - fixedLen, this.opts)) return this.opts;
+    this.stats.drops.badOptions++;
+    return null;
+  }
+
   /** Was there a fragment header on the way to the ICMPv6 header? (ipv6_ext_hdr walk, cheap). */
   private fragmented(skb: SkBuff): boolean {
     const b = skb.buf;
@@ -582,11 +592,8 @@ export class Ndisc {
       d.badDad++;
       return;
     }
-    const opts = this.opts;
-    if (!ndiscParseOptions(b, off + ND_NS_LEN, len - ND_NS_LEN, opts)) {
-      d.badOptions++;
-      return;
-    }
+    const opts = this.parseOpts(skb, ND_NS_LEN);
+    if (opts === null) return;
     const ll = this.lladdrInto(b, opts.sllao, dev);
     if (ll === 'bad') {
       d.badLladdr++;
@@ -720,11 +727,8 @@ export class Ndisc {
       d.naUnsolicitedDropped++;
       return;
     }
-    const opts = this.opts;
-    if (!ndiscParseOptions(b, off + ND_NA_LEN, len - ND_NA_LEN, opts)) {
-      d.badOptions++;
-      return;
-    }
+    const opts = this.parseOpts(skb, ND_NA_LEN);
+    if (opts === null) return;
     const ll = this.lladdr(b, opts.tllao, dev);
     if (ll === 'bad') {
       d.badLladdr++;
@@ -811,11 +815,8 @@ export class Ndisc {
       d.rsIgnored++;
       return;
     }
-    const opts = this.opts;
-    if (!ndiscParseOptions(b, skb.data + ND_RS_LEN, skb.len - ND_RS_LEN, opts)) {
-      d.badOptions++;
-      return;
-    }
+    const opts = this.parseOpts(skb, ND_RS_LEN);
+    if (opts === null) return;
     const ll = this.lladdr(b, opts.sllao, dev);
     if (ll === 'bad') {
       d.badLladdr++;
@@ -855,11 +856,8 @@ export class Ndisc {
       d.redirect++;
       return;
     }
-    const opts = this.opts;
-    if (!ndiscParseOptions(b, off + ND_REDIRECT_LEN, len - ND_REDIRECT_LEN, opts)) {
-      d.badOptions++;
-      return;
-    }
+    const opts = this.parseOpts(skb, ND_REDIRECT_LEN);
+    if (opts === null) return;
     const targetOff = rdTargetOff(off);
     const destOff = rdDestOff(off);
     // "Redirect: destination address is multicast"
@@ -936,11 +934,8 @@ export class Ndisc {
       d.noInet6Dev++;
       return;
     }
-    const opts = this.opts;
-    if (!ndiscParseOptions(b, off + ND_RA_LEN, len - ND_RA_LEN, opts)) {
-      d.badOptions++;
-      return;
-    }
+    const opts = this.parseOpts(skb, ND_RA_LEN);
+    if (opts === null) return;
     const saddr = Buffer.from(b.subarray(saddrOff, saddrOff + 16));
     const cnf = idev.cnf;
     const forwarding = cnf.get('forwarding') !== 0;
