@@ -4,72 +4,17 @@
 import { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Netns, ROOT, waitFor } from './netns.js';
+import { Netns, ROOT, StackChild, waitFor } from './netns.js';
 
 /** A tapstack with IPv6 in a namespace, driven by JSON lines (test/helpers/ipv6_child.mjs). */
-export class Ipv6Child {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  readonly events: any[] = [];
-  readonly stderr: string[] = [];
-  private constructor(readonly proc: ChildProcess) {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      let msg: any;
-      try {
-        msg = JSON.parse(line);
-      } catch {
-        this.stderr.push(line);
-        return;
-      }
-      if (msg.event) {
-        this.events.push(msg);
-        return;
-      }
-      const w = this.waiting.get(msg.id);
-      if (!w) return;
-      this.waiting.delete(msg.id);
-      if (msg.error) w.reject(new Error(msg.error));
-      else w.resolve(msg.result);
-    });
-    proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
-    proc.on('exit', () => {
-      for (const w of this.waiting.values()) w.reject(new Error(`ipv6 child exited: ${this.stderr.join('')}`));
-      this.waiting.clear();
-    });
-  }
-
-  static start(ns: Netns): Ipv6Child {
-    return new Ipv6Child(ns.spawn(process.execPath, [join(ROOT, 'test', 'helpers', 'ipv6_child.mjs')]));
-  }
-
-  call(op: string, args: Record<string, unknown> = {}, timeoutMs = 20000): Promise<any> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`ipv6 child: ${op} timed out; stderr: ${this.stderr.join('')}`));
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(t);
-          resolve(v);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      this.proc.stdin!.write(JSON.stringify({ id, op, ...args }) + '\n');
-    });
+export class Ipv6Child extends StackChild {
+  static override start(ns: Netns): Ipv6Child {
+    return new Ipv6Child(ns.spawn(process.execPath, [join(ROOT, 'test', 'helpers', 'ipv6_child.mjs')]), 'ipv6 child');
   }
 
   /** The 'log' lines the stack emitted (kernel log lines: DAD conflicts, ...). */
   logs(): string[] {
     return this.events.filter((e) => e.event === 'log').map((e) => e.line);
-  }
-
-  kill(): void {
-    this.proc.kill('SIGKILL');
   }
 }
 

@@ -102,7 +102,8 @@ export class StackChild {
   private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   readonly events: any[] = [];
   readonly stderr: string[] = [];
-  private constructor(readonly proc: ChildProcess) {
+  /** `label` names the child in error messages; subclasses drive other scripts (ipv6_child.mjs). */
+  protected constructor(readonly proc: ChildProcess, private readonly label = 'stack child') {
     const rl = createInterface({ input: proc.stdout! });
     rl.on('line', (line) => {
       let msg: any;
@@ -124,7 +125,7 @@ export class StackChild {
     });
     proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
     proc.on('exit', () => {
-      for (const w of this.waiting.values()) w.reject(new Error(`stack child exited: ${this.stderr.join('')}`));
+      for (const w of this.waiting.values()) w.reject(new Error(`${this.label} exited: ${this.stderr.join('')}`));
       this.waiting.clear();
     });
   }
@@ -138,7 +139,7 @@ export class StackChild {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`stack child: ${op} timed out; stderr: ${this.stderr.join('')}`));
+        reject(new Error(`${this.label}: ${op} timed out; stderr: ${this.stderr.join('')}`));
       }, timeoutMs);
       this.waiting.set(id, {
         resolve: (v) => {
