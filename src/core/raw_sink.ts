@@ -1,7 +1,11 @@
-// The "raw sockets consume a protocol nobody handles" rule shared by both families
-// (raw_local_deliver before ip_protocol_deliver_rcu, ipv6_raw_deliver before ip6_protocol_deliver_rcu):
-// while at least one raw handle is open for a protocol that has no handler of its own, a
-// do-nothing handler stands in, so the packet counts as delivered and draws no ICMP error.
+// What raw handles of both families share (net/ipv4/raw.c, net/ipv6/raw.c): the "raw sockets
+// consume a protocol nobody handles" rule (raw_local_deliver before ip_protocol_deliver_rcu,
+// ipv6_raw_deliver before ip6_protocol_deliver_rcu) — while a raw handle is open for a protocol
+// with no handler of its own, a do-nothing handler stands in, so the packet counts as delivered
+// and draws no ICMP error — and the error report of the packets a handle sent.
+
+import { StackError } from './errno.js';
+import type { SkBuff, SkbOwner } from './skbuff.js';
 
 type Handler = (skb: never) => void;
 
@@ -43,4 +47,29 @@ export function rethrowLater(e: unknown): void {
   queueMicrotask(() => {
     throw e;
   });
+}
+
+/**
+ * The skb owner of a raw handle's sent packets: a later delivery failure (the next hop never
+ * resolved) counts in `stats.errors` and reaches `onError` with the payload the handle sent —
+ * the bytes after the network header, whose length `headerLen` gives.
+ */
+export function rawErrorOwner(
+  stats: { errors: number },
+  onError: () => ((err: StackError, payload: Buffer) => void) | undefined,
+  headerLen: (skb: SkBuff) => number,
+): SkbOwner {
+  return {
+    errorReport(errno: number, skb: SkBuff): void {
+      stats.errors++;
+      const cb = onError();
+      if (!cb) return;
+      const payload = Buffer.from(skb.buf.subarray(skb.networkHeader + headerLen(skb), skb.tail));
+      try {
+        cb(new StackError(errno), payload);
+      } catch (e) {
+        rethrowLater(e);
+      }
+    },
+  };
 }

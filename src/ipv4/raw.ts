@@ -7,7 +7,7 @@
 import { EBADF, EADDRNOTAVAIL, EINVAL, EMSGSIZE, StackError } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, SkBuff, SkbOwner, allocSkb } from '../core/skbuff.js';
-import { claimRawSink, releaseRawSink, rethrowLater } from '../core/raw_sink.js';
+import { claimRawSink, rawErrorOwner, releaseRawSink, rethrowLater } from '../core/raw_sink.js';
 import type { Inet, RawTap } from './af_inet.js';
 import { formatIPv4, parseIPv4 } from './inet_addr.js';
 import { IPDEFTTL, IPPROTO_ICMP, ipDaddr, ipIhlBytes, ipSaddr, ipTos, ipTtl } from './iphdr.js';
@@ -94,21 +94,7 @@ export class RawIpHandle {
     this.tap = (skb, proto) => {
       if (proto === this.protocol) this.deliver(skb);
     };
-    const self = this;
-    this.owner = {
-      errorReport(errno: number, skb: SkBuff): void {
-        self.stats.errors++;
-        const cb = self.opts.onError;
-        if (!cb) return;
-        const nh = skb.networkHeader;
-        const payload = Buffer.from(skb.buf.subarray(nh + ipIhlBytes(skb.buf, nh), skb.tail));
-        try {
-          cb(new StackError(errno), payload);
-        } catch (e) {
-          rethrowLater(e);
-        }
-      },
-    };
+    this.owner = rawErrorOwner(this.stats, () => this.opts.onError, (skb) => ipIhlBytes(skb.buf, skb.networkHeader));
     inet.rawTaps.push(this.tap);
     // Nothing else handles this protocol: the raw handles consume it (no ICMP protocol unreachable).
     if (protocol !== IPPROTO_ICMP) this.inSink = claimRawSink(inet.protocols, protocol);

@@ -7,7 +7,7 @@
 import { EADDRNOTAVAIL, EBADF, EINVAL, EMSGSIZE, ENETUNREACH, StackError } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, type SkBuff, type SkbOwner, allocSkb } from '../core/skbuff.js';
-import { claimRawSink, releaseRawSink, rethrowLater } from '../core/raw_sink.js';
+import { claimRawSink, rawErrorOwner, releaseRawSink, rethrowLater } from '../core/raw_sink.js';
 import type { Inet6, RawTap6 } from './af_inet6.js';
 import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
 import { formatIn6, parseIn6 } from './in6_addr.js';
@@ -89,20 +89,7 @@ export class RawIp6Handle {
     this.tap = (skb, proto) => {
       if (proto === this.protocol) this.deliver(skb);
     };
-    const self = this;
-    this.owner = {
-      errorReport(errno: number, skb: SkBuff): void {
-        self.stats.errors++;
-        const cb = self.opts.onError;
-        if (!cb) return;
-        const payload = Buffer.from(skb.buf.subarray(skb.networkHeader + IPV6_HDR_LEN, skb.tail));
-        try {
-          cb(new StackError(errno), payload);
-        } catch (e) {
-          rethrowLater(e);
-        }
-      },
-    };
+    this.owner = rawErrorOwner(this.stats, () => this.opts.onError, () => IPV6_HDR_LEN);
     inet6.rawTaps.push(this.tap);
     if (protocol !== IPPROTO_ICMPV6) this.inSink = claimRawSink(inet6.protocols, protocol);
   }
