@@ -31,6 +31,13 @@ export const ETIMEDOUT = 110;
 export const ECONNREFUSED = 111;
 export const EHOSTDOWN = 112;
 export const EHOSTUNREACH = 113;
+export const EPIPE = 32;
+export const ECONNABORTED = 103;
+export const ECONNRESET = 104;
+export const EISCONN = 106;
+export const ENOTCONN = 107;
+export const EALREADY = 114;
+export const EINPROGRESS = 115;
 
 const NAMES: Record<number, [string, string]> = {
   [EPERM]: ['EPERM', 'Operation not permitted'],
@@ -63,6 +70,13 @@ const NAMES: Record<number, [string, string]> = {
   [ECONNREFUSED]: ['ECONNREFUSED', 'Connection refused'],
   [EHOSTDOWN]: ['EHOSTDOWN', 'Host is down'],
   [EHOSTUNREACH]: ['EHOSTUNREACH', 'No route to host'],
+  [EPIPE]: ['EPIPE', 'Broken pipe'],
+  [ECONNABORTED]: ['ECONNABORTED', 'Software caused connection abort'],
+  [ECONNRESET]: ['ECONNRESET', 'Connection reset by peer'],
+  [EISCONN]: ['EISCONN', 'Transport endpoint is already connected'],
+  [ENOTCONN]: ['ENOTCONN', 'Transport endpoint is not connected'],
+  [EALREADY]: ['EALREADY', 'Operation already in progress'],
+  [EINPROGRESS]: ['EINPROGRESS', 'Operation now in progress'],
 };
 
 /** The symbolic name of an errno (`17` → `'EEXIST'`); either sign. */

@@ -74,3 +74,53 @@ export interface TcpCongOps {
   readonly name: string;
   create(sk: TcpCongSock): TcpCong;
 }
+
+// ---- the registry and the shared Reno pieces (net/ipv4/tcp_cong.c) ------------------------------
+
+const registry = new Map<string, TcpCongOps>();
+
+/** tcp_register_congestion_control(). */
+export function tcpRegisterCongestionControl(ops: TcpCongOps): void {
+  registry.set(ops.name, ops);
+}
+
+/** tcp_ca_find(): the module of that name, or undefined. */
+export function tcpCaFind(name: string): TcpCongOps | undefined {
+  return registry.get(name);
+}
+
+/** net.ipv4.tcp_available_congestion_control, in registration order. */
+export function tcpCaNames(): string[] {
+  return [...registry.keys()];
+}
+
+/**
+ * tcp_slow_start(): cwnd grows by one per acknowledged segment up to ssthresh; returns the
+ * acknowledged segments left over for congestion avoidance.
+ */
+export function tcpSlowStart(sk: TcpCongSock, acked: number): number {
+  const cwnd = Math.min(sk.sndCwnd + acked, sk.sndSsthresh);
+  const left = acked - (cwnd - sk.sndCwnd);
+  sk.sndCwnd = Math.min(cwnd, sk.sndCwndClamp);
+  return left;
+}
+
+/** tcp_cong_avoid_ai(): one more segment per `w` acknowledged segments (a window's worth). */
+export function tcpCongAvoidAi(sk: TcpCongSock, w: number, acked: number): void {
+  if (sk.sndCwndCnt >= w) {
+    sk.sndCwndCnt = 0;
+    sk.sndCwnd++;
+  }
+  sk.sndCwndCnt += acked;
+  if (sk.sndCwndCnt >= w) {
+    const delta = Math.floor(sk.sndCwndCnt / w);
+    sk.sndCwndCnt -= delta * w;
+    sk.sndCwnd += delta;
+  }
+  sk.sndCwnd = Math.min(sk.sndCwnd, sk.sndCwndClamp);
+}
+
+/** tcp_reno_ssthresh(): half the window, at least 2. */
+export function tcpRenoSsthresh(sk: TcpCongSock): number {
+  return Math.max(sk.sndCwnd >>> 1, 2);
+}

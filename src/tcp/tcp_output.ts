@@ -1,0 +1,485 @@
+// Sending segments: __tcp_transmit_skb, tcp_select_window / __tcp_select_window, tcp_write_xmit
+// with tcp_nagle_test and tcp_cwnd_test, tcp_send_ack, tcp_send_fin, tcp_send_active_reset,
+// tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_xmit_probe_skb and tcp_v4_send_reset's
+// reply to a segment without a socket (net/ipv4/tcp_output.c, tcp_ipv4.c).
+import { csumFold, csumPartial } from '../core/checksum.js';
+import { LL_RESERVED_SPACE, allocSkb } from '../core/skbuff.js';
+import { after, before, seqAdd } from './seq.js';
+import { TCP_HLEN, tcpHeaderWrite, tcpOptionsSize, tcpOptionsWrite } from './tcp_hdr.js';
+import { TCPCB_SACKED_ACKED, TcpSeg } from './tcp_rtx_queue.js';
+import {
+  ICSK_TIME_PROBE0,
+  ICSK_TIME_RETRANS,
+  TCP_DELACK_MAX,
+  type TcpAddr,
+  type TcpAfOps,
+  type TcpSock,
+} from './tcp_sock.js';
+import {
+  TCPHDR_ACK,
+  TCPHDR_FIN,
+  TCPHDR_PSH,
+  TCPHDR_RST,
+  TCPHDR_SYN,
+  TCP_CA_Loss,
+  TCP_CA_Recovery,
+  TCP_CLOSE_WAIT,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
+  TCP_LAST_ACK,
+  TCP_CLOSING,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+} from './tcp_states.js';
+import { CA_EVENT_CWND_RESTART, CA_EVENT_TX_START } from './tcp_cong.js';
+import type { Tcp } from './tcp.js';
+
+/** tcp_win_from_space() with tcp_adv_win_scale 1: half of the buffer is for the window. */
+export function tcpWinFromSpace(space: number): number {
+  return space - (space >>> 1);
+}
+
+/** tcp_space(): window-worth of the receive buffer not yet used by queued data. */
+function tcpSpace(sk: TcpSock): number {
+  return tcpWinFromSpace(sk.rcvbuf - sk.rcvQueueBytes - sk.ofoBytes);
+}
+
+/** __tcp_select_window(): the window we would offer now, in bytes, without side effects. */
+export function tcpSelectWindowPeek(sk: TcpSock): number {
+  let mss = sk.rcvMss;
+  const fullSpace = Math.min(sk.windowClamp, tcpWinFromSpace(sk.rcvbuf));
+  let freeSpace = Math.min(tcpSpace(sk), fullSpace);
+  if (mss > fullSpace) mss = fullSpace;
+  if (freeSpace < (fullSpace >>> 1)) {
+    // Under pressure the receiver shrinks rcv_ssthresh (tcp_clamp_window's spirit) and offers
+    // nothing smaller than an MSS (receiver-side silly window avoidance, RFC 1122 4.2.3.3).
+    sk.rcvSsthresh = Math.min(sk.rcvSsthresh, 4 * sk.advmss);
+    if (freeSpace < mss) return 0;
+  }
+  if (freeSpace > sk.rcvSsthresh) freeSpace = sk.rcvSsthresh;
+  let window: number;
+  if (sk.rcvWscale) {
+    window = freeSpace;
+    const unit = 1 << sk.rcvWscale;
+    // Round up so that a window that is not a multiple of the unit is not lost to the shift.
+    if (window % unit !== 0) window = (Math.floor(window / unit) + 1) * unit;
+  } else {
+    window = sk.rcvWnd;
+    if (window <= freeSpace - mss || window > freeSpace) window = Math.floor(freeSpace / mss) * mss;
+    else if (mss === fullSpace && freeSpace > window + (fullSpace >>> 1)) window = freeSpace;
+  }
+  return window;
+}
+
+/**
+ * tcp_select_window(): the window field of the next segment. The offered window never shrinks
+ * (RFC 9293 3.8.6.2.2): if less is free than was promised, the promise is kept.
+ */
+export function tcpSelectWindow(sk: TcpSock): number {
+  const old = sk.rcvWnd;
+  const cur = Math.max(0, (sk.rcvWup + sk.rcvWnd - sk.rcvNxt) | 0);
+  let win = tcpSelectWindowPeek(sk);
+  if (win < cur) {
+    const unit = 1 << sk.rcvWscale;
+    win = Math.ceil(cur / unit) * unit;
+  }
+  sk.rcvWnd = win;
+  sk.rcvWup = sk.rcvNxt;
+  const maxWin = sk.wscaleOk ? 65535 << sk.rcvWscale : 65535;
+  win = Math.min(win, maxWin) >>> sk.rcvWscale;
+  const x = sk.tcp.statsExt;
+  if (win === 0) {
+    if (old !== 0) x.tcpToZeroWindowAdv++;
+    else x.tcpWantZeroWindowAdv++;
+  } else if (old === 0) {
+    x.tcpFromZeroWindowAdv++;
+  }
+  return win;
+}
+
+/** The 1 kHz timestamp clock of this connection (tcp_time_stamp_ts plus the per-pair offset). */
+export function tcpTsNow(sk: TcpSock): number {
+  return (Math.floor(sk.tcp.clock.now()) + sk.tsOffset) >>> 0;
+}
+
+/**
+ * The SACK blocks the next ACK carries (tcp_established_options): a pending DSACK first, then
+ * the out-of-order runs, the one holding the latest arrival first; 3 with timestamps, 4 without.
+ */
+function fillSackBlocks(sk: TcpSock): void {
+  const o = sk.outOpts;
+  o.numSacks = 0;
+  if (!sk.sackOk) return;
+  const max = sk.tsOk ? 3 : 4;
+  if (sk.dsackPending) {
+    o.sack[0] = sk.dsackStart;
+    o.sack[1] = sk.dsackEnd;
+    o.numSacks = 1;
+  }
+  if (sk.ofo.length === 0) return;
+  // Runs of contiguous out-of-order data.
+  const runs: number[] = [];
+  let rs = sk.ofo[0].seq;
+  let re = sk.ofo[0].endSeq;
+  let latest = -1;
+  for (let i = 1; i <= sk.ofo.length; i++) {
+    const s = i < sk.ofo.length ? sk.ofo[i] : null;
+    if (s !== null && s.seq === re) {
+      re = s.endSeq;
+      continue;
+    }
+    if (!before(sk.ofoLastSeq, rs) && before(sk.ofoLastSeq, re)) latest = runs.length;
+    runs.push(rs, re);
+    if (s !== null) {
+      rs = s.seq;
+      re = s.endSeq;
+    }
+  }
+  const order: number[] = [];
+  if (latest >= 0) order.push(latest);
+  for (let i = runs.length / 2 - 1; i >= 0; i--) if (i !== latest) order.push(i);
+  for (const r of order) {
+    if (o.numSacks >= max) break;
+    o.sack[2 * o.numSacks] = runs[2 * r];
+    o.sack[2 * o.numSacks + 1] = runs[2 * r + 1];
+    o.numSacks++;
+  }
+}
+
+/**
+ * __tcp_transmit_skb(): one segment `seq`.. with `flags` and `len` bytes of `data` from `off`,
+ * ACKing rcv_nxt with the window of the moment (a SYN's window is never scaled, RFC 7323 2.2).
+ */
+export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffer | null, off: number, len: number): number {
+  const o = sk.outOpts;
+  const syn = (flags & TCPHDR_SYN) !== 0;
+  const tcp = sk.tcp;
+  if (syn) {
+    const synack = (flags & TCPHDR_ACK) !== 0;
+    o.mss = sk.advmss;
+    o.ts = synack ? sk.tsOk : tcp.conf.tcpTimestamps !== 0;
+    o.sackOk = synack ? sk.sackOk : tcp.conf.tcpSack !== 0;
+    o.wscale = synack ? (sk.wscaleOk ? sk.rcvWscale : -1) : tcp.conf.tcpWindowScaling !== 0 ? sk.rcvWscale : -1;
+    o.numSacks = 0;
+  } else {
+    o.mss = 0;
+    o.sackOk = false;
+    o.wscale = -1;
+    o.ts = sk.tsOk;
+    if (flags & TCPHDR_RST) o.numSacks = 0;
+    else fillSackBlocks(sk);
+  }
+  if (o.ts) {
+    o.tsval = tcpTsNow(sk);
+    o.tsecr = sk.tsRecent;
+  }
+  const optLen = tcpOptionsSize(o);
+  const hlen = TCP_HLEN + optLen;
+  const skb = allocSkb(hlen + len, LL_RESERVED_SPACE + sk.af.netHdrLen);
+  const p = skb.put(hlen + len);
+  const b = skb.buf;
+  let window: number;
+  if (syn) window = Math.min(sk.rcvWnd, 65535);
+  else if (flags & TCPHDR_RST) window = 0;
+  else window = tcpSelectWindow(sk);
+  const ack = flags & TCPHDR_ACK ? sk.rcvNxt : 0;
+  tcpHeaderWrite(b, p, sk.localPort, sk.remotePort, seq, ack, hlen, flags, window);
+  tcpOptionsWrite(b, p + TCP_HLEN, o);
+  if (len > 0 && data !== null) b.set(data.subarray(off, off + len), p + hlen);
+  const csum = csumFold(csumPartial(b, p, hlen + len, sk.af.pseudo(sk.local, sk.remote, hlen + len)));
+  b[p + 16] = csum >>> 8;
+  b[p + 17] = csum & 0xff;
+  skb.sk = sk;
+  if (flags & TCPHDR_ACK) {
+    // An ACK leaves: nothing is owed any more (inet_csk_clear_xmit_timer(ICSK_TIME_DACK)).
+    if (sk.ackPending) {
+      sk.ackPending = false;
+      sk.delackTimer.del();
+    }
+    sk.dsackPending = false;
+  }
+  if (len > 0) {
+    sk.dataSegsOut++;
+    sk.bytesSent += len;
+    // tcp_event_data_sent(): data within the ATO of the last received data is interactive.
+    const now = tcp.clock.now();
+    if (now - sk.lrcvtime < sk.atoMs) sk.pingpong = true;
+  }
+  sk.segsOut++;
+  tcp.stats.outSegs++;
+  if (flags & TCPHDR_RST) tcp.stats.outRsts++;
+  return sk.af.xmit(skb, sk.local, sk.remote, 0);
+}
+
+/** tcp_send_ack(). */
+export function tcpSendAck(sk: TcpSock): void {
+  if (sk.state === TCP_SYN_SENT) return;
+  tcpTransmit(sk, sk.sndNxt, TCPHDR_ACK, null, 0, 0);
+}
+
+/**
+ * tcp_send_delayed_ack(): the ACK waits up to the ATO (40 ms; 200 ms cap), unless one is already
+ * scheduled earlier.
+ */
+export function tcpSendDelayedAck(sk: TcpSock): void {
+  const now = sk.tcp.clock.now();
+  const ato = Math.min(sk.atoMs, TCP_DELACK_MAX);
+  if (sk.ackPending && sk.delackTimer.pending) return;
+  sk.ackPending = true;
+  sk.delackTimer.mod(now + ato);
+}
+
+/** The challenge ACK of RFC 5961 (tcp_send_challenge_ack), once per tcp_invalid_ratelimit ms. */
+export function tcpSendChallengeAck(sk: TcpSock): void {
+  const now = sk.tcp.clock.now();
+  if (now - sk.lastChallengeAckTime < sk.tcp.conf.tcpInvalidRatelimit) {
+    sk.tcp.statsExt.tcpAckSkippedChallenge++;
+    return;
+  }
+  sk.lastChallengeAckTime = now;
+  sk.tcp.statsExt.tcpChallengeAck++;
+  tcpSendAck(sk);
+}
+
+/**
+ * A duplicate ACK for an unacceptable segment (tcp_send_dupack via tcp_oow_rate_limited): pure
+ * ACKs out of the window get at most one answer per tcp_invalid_ratelimit; data is always answered.
+ */
+export function tcpSendDupAck(sk: TcpSock, hasData: boolean, counter: 'tcpAckSkippedSeq' | 'tcpAckSkippedPaws'): void {
+  const now = sk.tcp.clock.now();
+  if (!hasData) {
+    if (now - sk.lastOowAckTime < sk.tcp.conf.tcpInvalidRatelimit) {
+      sk.tcp.statsExt[counter]++;
+      return;
+    }
+    sk.lastOowAckTime = now;
+  }
+  tcpSendAck(sk);
+}
+
+/** tcp_send_syn / the SYN of tcp_connect(), and its retransmissions. */
+export function tcpSendSyn(sk: TcpSock): void {
+  tcpTransmit(sk, sk.iss, TCPHDR_SYN, null, 0, 0);
+}
+
+/** tcp_make_synack for a full socket (simultaneous open). */
+export function tcpSendSynAck(sk: TcpSock): void {
+  tcpTransmit(sk, sk.iss, TCPHDR_SYN | TCPHDR_ACK, null, 0, 0);
+}
+
+/** tcp_send_active_reset(): RST|ACK at snd_nxt. */
+export function tcpSendActiveReset(sk: TcpSock): void {
+  tcpTransmit(sk, sk.sndNxt, TCPHDR_RST | TCPHDR_ACK, null, 0, 0);
+}
+
+/** tcp_send_fin(): the FIN goes once the queued data is out (tcp_write_xmit sends it). */
+export function tcpSendFin(sk: TcpSock): void {
+  sk.finQueued = true;
+  tcpPushPending(sk);
+}
+
+/** tcp_push_pending_frames(). */
+export function tcpPushPending(sk: TcpSock): void {
+  if (sk.state === TCP_SYN_SENT || sk.state === TCP_SYN_RECV) return;
+  tcpWriteXmit(sk);
+}
+
+/** The next `len` unsent bytes as one buffer (a view when they lie in one chunk). */
+function takeUnsent(sk: TcpSock, len: number): Buffer {
+  const first = sk.unsent[0];
+  if (first.length - sk.unsentOff >= len) {
+    const v = first.subarray(sk.unsentOff, sk.unsentOff + len);
+    sk.unsentOff += len;
+    if (sk.unsentOff === first.length) {
+      sk.unsent.shift();
+      sk.unsentOff = 0;
+    }
+    sk.unsentBytes -= len;
+    return v;
+  }
+  const out = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const c = sk.unsent[0];
+    const n = Math.min(len - got, c.length - sk.unsentOff);
+    c.copy(out, got, sk.unsentOff, sk.unsentOff + n);
+    got += n;
+    sk.unsentOff += n;
+    if (sk.unsentOff === c.length) {
+      sk.unsent.shift();
+      sk.unsentOff = 0;
+    }
+  }
+  sk.unsentBytes -= len;
+  return out;
+}
+
+/** tcp_cwnd_restart() (RFC 2861/7661): after an idle of more than an RTO, cwnd decays. */
+function tcpCwndRestart(sk: TcpSock, now: number): void {
+  const idle = now - sk.lsndtime;
+  const restart = Math.min(sk.tcp.conf.initCwnd, sk.sndCwnd);
+  sk.cong.cwndEvent(CA_EVENT_CWND_RESTART);
+  sk.sndSsthresh = Math.max(sk.sndSsthresh, ((sk.sndCwnd * 3) >>> 2));
+  let cwnd = sk.sndCwnd;
+  for (let d = idle - sk.rtoMs; d > 0 && cwnd > restart; d -= sk.rtoMs) cwnd >>>= 1;
+  sk.sndCwnd = Math.max(cwnd, restart);
+}
+
+/**
+ * tcp_write_xmit(): new segments while cwnd (tcp_cwnd_test), the peer's window
+ * (tcp_snd_wnd_test) and Nagle (tcp_nagle_test) allow; the FIN rides on the last one or goes
+ * alone. A zero window with nothing in flight arms the persist timer (tcp_check_probe_timer).
+ */
+export function tcpWriteXmit(sk: TcpSock): void {
+  const tcp = sk.tcp;
+  const now = tcp.clock.now();
+  if (sk.state !== TCP_ESTABLISHED && sk.state !== TCP_CLOSE_WAIT && sk.state !== TCP_FIN_WAIT1 && sk.state !== TCP_LAST_ACK && sk.state !== TCP_CLOSING) return;
+  // Lost segments first, within cwnd (tcp_xmit_retransmit_queue runs before new data in Linux's
+  // recovery paths).
+  if (sk.rtx.lostOut > 0) tcpXmitRetransmitQueue(sk);
+  let sent = false;
+  sk.isCwndLimited = false;
+  while (sk.unsentBytes > 0 || (sk.finQueued && !sk.finSent)) {
+    if (sk.rtx.empty && sk.unsentBytes > 0 && tcp.conf.tcpSlowStartAfterIdle && now - sk.lsndtime > sk.rtoMs && sk.lsndtime !== 0) {
+      tcpCwndRestart(sk, now);
+    }
+    const inFlight = sk.rtx.packetsInFlight;
+    if (inFlight >= sk.sndCwnd) {
+      sk.isCwndLimited = true;
+      break;
+    }
+    const mss = sk.mssCache;
+    let len = Math.min(mss, sk.unsentBytes);
+    // The peer's window: bytes from snd_una.
+    const wndEnd = seqAdd(sk.sndUna, sk.sndWnd);
+    const room = (wndEnd - sk.sndNxt) | 0;
+    if (len > 0 && room < len) {
+      if (room <= 0 || (room < mss && room < sk.unsentBytes)) {
+        // Sender-side SWS avoidance: wait for a window worth a full segment (or all we have).
+        if (room <= 0 && sk.rtx.empty) tcpResetProbeTimer(sk);
+        break;
+      }
+      len = room;
+    }
+    // Nagle (RFC 896) with Linux's variant: a small segment waits while data is unacknowledged,
+    // unless TCP_NODELAY, or the FIN is queued behind it.
+    // (Minshall's form, tcp_minshall_check: only while an earlier small segment is unacknowledged.)
+    if (len < mss && len > 0 && !sk.nodelay && !sk.finQueued && after(sk.sndSml, sk.sndUna) && !after(sk.sndSml, sk.sndNxt)) break;
+    const data = len > 0 ? takeUnsent(sk, len) : Buffer.alloc(0);
+    let flags = TCPHDR_ACK;
+    if (sk.unsentBytes === 0) flags |= TCPHDR_PSH;
+    let end = seqAdd(sk.sndNxt, len);
+    if (sk.finQueued && !sk.finSent && sk.unsentBytes === 0) {
+      flags |= TCPHDR_FIN;
+      end = seqAdd(end, 1);
+      sk.finSent = true;
+    }
+    if (len === 0 && !(flags & TCPHDR_FIN)) break;
+    if (sk.rtx.empty && len > 0 && sk.lsndtime !== 0 && now - sk.lsndtime > sk.rtoMs) sk.cong.cwndEvent(CA_EVENT_TX_START);
+    const seg = new TcpSeg(sk.sndNxt, end, flags & (TCPHDR_FIN | TCPHDR_PSH), data);
+    sk.rtx.push(seg, tcp.nowUs(), sk.delivered);
+    const seq = sk.sndNxt;
+    sk.sndNxt = end;
+    if (len < mss) sk.sndSml = end;
+    if (len > 0) {
+      tcp.statsExt.tcpOrigDataSent++;
+      sk.lsndtime = now;
+    }
+    tcpTransmit(sk, seq, flags, data, 0, len);
+    sent = true;
+  }
+  if (sent && !sk.rtxTimer.pending) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+  if (sent && sk.pending === ICSK_TIME_PROBE0) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+  // The send buffer grows with cwnd (tcp_sndbuf_expand): two windows' worth.
+  const want = Math.min(tcp.conf.tcpWmem[2], Math.max(tcp.conf.tcpWmem[1], 4 * Math.max(sk.sndCwnd, tcp.conf.initCwnd) * sk.mssCache));
+  if (want > sk.sndbuf) sk.sndbuf = want;
+}
+
+/** inet_csk_reset_xmit_timer(): the retransmit timer now does `what` in `ms`. */
+export function tcpResetXmitTimer(sk: TcpSock, what: number, ms: number): void {
+  sk.pending = what;
+  sk.rtxTimer.mod(sk.tcp.clock.now() + Math.min(ms, sk.tcp.conf.tcpRtoMaxMs));
+}
+
+/** tcp_check_probe_timer(): the persist timer, at the backed-off RTO. */
+export function tcpResetProbeTimer(sk: TcpSock): void {
+  if (sk.rtxTimer.pending) return;
+  const when = Math.min(sk.rtoMs * 2 ** sk.backoff, sk.tcp.conf.tcpRtoMaxMs);
+  tcpResetXmitTimer(sk, ICSK_TIME_PROBE0, when);
+}
+
+/** tcp_retransmit_skb(): one segment again, with the current ACK and window. */
+export function tcpRetransmitSeg(sk: TcpSock, seg: TcpSeg): void {
+  const tcp = sk.tcp;
+  if (seg.sacked & TCPCB_SACKED_ACKED) return;
+  let flags = TCPHDR_ACK | (seg.tcpFlags & (TCPHDR_PSH | TCPHDR_FIN));
+  if (seg.tcpFlags & TCPHDR_SYN) flags |= TCPHDR_SYN;
+  const len = seg.data.length;
+  if (sk.retransStamp === 0) sk.retransStamp = Math.floor(seg.txUs / 1000) || tcp.clock.now();
+  sk.rtx.onRetransmit(seg, tcp.nowUs(), sk.delivered);
+  tcp.stats.retransSegs++;
+  sk.totalRetrans++;
+  sk.bytesRetrans += len;
+  if (sk.caState === TCP_CA_Loss) tcp.statsExt.tcpSlowStartRetrans++;
+  else if (sk.caState === TCP_CA_Recovery) tcp.statsExt.tcpFastRetrans++;
+  tcpTransmit(sk, seg.seq, flags, seg.data, 0, len);
+}
+
+/** tcp_xmit_retransmit_queue(): lost segments, as many as cwnd allows. */
+export function tcpXmitRetransmitQueue(sk: TcpSock): void {
+  for (;;) {
+    if (sk.rtx.packetsInFlight >= sk.sndCwnd) return;
+    const seg = sk.rtx.nextRetransmit();
+    if (seg === null) return;
+    // Only what the peer's window still covers (a shrunk window waits).
+    if (after(seg.endSeq, seqAdd(sk.sndUna, Math.max(sk.sndWnd, sk.mssCache))) && seg !== sk.rtx.head()) return;
+    tcpRetransmitSeg(sk, seg);
+  }
+}
+
+/**
+ * tcp_xmit_probe_skb(): a pure ACK with SEQ = SND.UNA − 1, which the peer must answer with its
+ * window (zero-window probes and keepalives, as Linux sends them).
+ */
+export function tcpXmitProbe(sk: TcpSock): void {
+  tcpTransmit(sk, (sk.sndUna - 1) >>> 0, TCPHDR_ACK, null, 0, 0);
+}
+
+/**
+ * tcp_v4_send_reset / tcp_v6_send_reset: the RST for a segment no socket takes (RFC 9293
+ * 3.10.7.1): with ACK set it takes SEQ = SEG.ACK; else SEQ 0 and ACK = SEG.SEQ + SEG.LEN, RST|ACK,
+ * window 0, no options.
+ */
+export function tcpSendResetReply(
+  tcp: Tcp,
+  af: TcpAfOps,
+  src: TcpAddr,
+  dst: TcpAddr,
+  sport: number,
+  dport: number,
+  segAck: boolean,
+  seq: number,
+  ack: number,
+): void {
+  const skb = allocSkb(TCP_HLEN, LL_RESERVED_SPACE + af.netHdrLen);
+  const p = skb.put(TCP_HLEN);
+  const b = skb.buf;
+  if (segAck) tcpHeaderWrite(b, p, sport, dport, seq, 0, TCP_HLEN, TCPHDR_RST, 0);
+  else tcpHeaderWrite(b, p, sport, dport, 0, ack, TCP_HLEN, TCPHDR_RST | TCPHDR_ACK, 0);
+  const csum = csumFold(csumPartial(b, p, TCP_HLEN, af.pseudo(src, dst, TCP_HLEN)));
+  b[p + 16] = csum >>> 8;
+  b[p + 17] = csum & 0xff;
+  tcp.stats.outSegs++;
+  tcp.stats.outRsts++;
+  af.xmit(skb, src, dst, 0);
+}
+
+/** tcp_mtu_to_mss() and tcp_sync_mss(): the send MSS from the path MTU, the peer's MSS and the options. */
+export function tcpSyncMss(sk: TcpSock, pmtu: number): void {
+  sk.pmtu = pmtu;
+  let mss = pmtu - sk.af.netHdrLen - TCP_HLEN;
+  if (mss > sk.mssClamp) mss = sk.mssClamp;
+  mss = Math.max(mss, sk.tcp.conf.tcpMinSndMss);
+  if (sk.tsOk) mss -= 12;
+  sk.mssCache = Math.max(mss, 8);
+}
