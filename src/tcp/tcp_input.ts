@@ -531,7 +531,8 @@ function tcpDataQueueOfo(sk: TcpSock, seq: number, endSeq: number, data: Buffer,
   x.tcpOfoQueue++;
   const q = sk.ofo;
   let i = 0;
-  while (i < q.length && before(q[i].endSeq, seq)) i++;
+  // Skip what ends at or before the new segment's start (an adjacent segment included).
+  while (i < q.length && !after(q[i].endSeq, seq)) i++;
   // Overlaps with what is queued: a duplicate within the queue reports a DSACK (tcp_dsack_set).
   if (i < q.length && !after(q[i].seq, seq) && !before(q[i].endSeq, endSeq)) {
     x.tcpDsackOfoSent++;
