@@ -326,6 +326,52 @@ function tcpCwndRestart(sk: TcpSock, now: number): void {
 }
 
 /**
+ * One new segment of `len` unsent bytes (the FIN rides along when it is the last): onto the
+ * retransmission queue and out (tcp_event_new_data_sent + tcp_transmit_skb).
+ */
+function tcpSendNewSeg(sk: TcpSock, len: number, now: number): void {
+  const tcp = sk.tcp;
+  const data = len > 0 ? takeUnsent(sk, len) : EMPTY;
+  let flags = TCPHDR_ACK;
+  if (sk.unsentBytes === 0) flags |= TCPHDR_PSH;
+  let end = seqAdd(sk.sndNxt, len);
+  if (sk.finQueued && !sk.finSent && sk.unsentBytes === 0) {
+    flags |= TCPHDR_FIN;
+    end = seqAdd(end, 1);
+    sk.finSent = true;
+  }
+  if (sk.rtx.empty && len > 0 && sk.lsndtime !== 0 && now - sk.lsndtime > sk.rtoMs) sk.cong.cwndEvent(CA_EVENT_TX_START);
+  const seg = new TcpSeg(sk.sndNxt, end, flags & (TCPHDR_FIN | TCPHDR_PSH), data);
+  sk.rtx.push(seg, tcp.nowUs(), sk.delivered);
+  const seq = sk.sndNxt;
+  sk.sndNxt = end;
+  if (len < sk.mssCache) sk.sndSml = end;
+  if (len > 0) {
+    tcp.statsExt.tcpOrigDataSent++;
+    sk.lsndtime = now;
+  }
+  tcpTransmit(sk, seq, flags, data, 0, len);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * tcp_write_wakeup(): the persist timer's send. Whatever part of the unsent data the peer's
+ * window admits goes now (SWS avoidance and Nagle do not hold it back any longer); with no
+ * window at all the probe is a pure ACK with SEQ = SND.UNA − 1. Returns whether data went.
+ */
+export function tcpWriteWakeup(sk: TcpSock): boolean {
+  const room = (seqAdd(sk.sndUna, sk.sndWnd) - sk.sndNxt) | 0;
+  if (room > 0 && (sk.unsentBytes > 0 || (sk.finQueued && !sk.finSent))) {
+    tcpSendNewSeg(sk, Math.min(room, sk.mssCache, sk.unsentBytes), sk.tcp.clock.now());
+    tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+    return true;
+  }
+  tcpXmitProbe(sk);
+  return false;
+}
+
+/**
  * tcp_write_xmit(): new segments while cwnd (tcp_cwnd_test), the peer's window
  * (tcp_snd_wnd_test) and Nagle (tcp_nagle_test) allow; the FIN rides on the last one or goes
  * alone. A zero window with nothing in flight arms the persist timer (tcp_check_probe_timer).
@@ -356,7 +402,6 @@ export function tcpWriteXmit(sk: TcpSock): void {
     if (len > 0 && room < len) {
       if (room <= 0 || (room < mss && room < sk.unsentBytes)) {
         // Sender-side SWS avoidance: wait for a window worth a full segment (or all we have).
-        if (room <= 0 && sk.rtx.empty) tcpResetProbeTimer(sk);
         break;
       }
       len = room;
@@ -365,31 +410,13 @@ export function tcpWriteXmit(sk: TcpSock): void {
     // unless TCP_NODELAY, or the FIN is queued behind it.
     // (Minshall's form, tcp_minshall_check: only while an earlier small segment is unacknowledged.)
     if (len < mss && len > 0 && !sk.nodelay && !sk.finQueued && after(sk.sndSml, sk.sndUna) && !after(sk.sndSml, sk.sndNxt)) break;
-    const data = len > 0 ? takeUnsent(sk, len) : Buffer.alloc(0);
-    let flags = TCPHDR_ACK;
-    if (sk.unsentBytes === 0) flags |= TCPHDR_PSH;
-    let end = seqAdd(sk.sndNxt, len);
-    if (sk.finQueued && !sk.finSent && sk.unsentBytes === 0) {
-      flags |= TCPHDR_FIN;
-      end = seqAdd(end, 1);
-      sk.finSent = true;
-    }
-    if (len === 0 && !(flags & TCPHDR_FIN)) break;
-    if (sk.rtx.empty && len > 0 && sk.lsndtime !== 0 && now - sk.lsndtime > sk.rtoMs) sk.cong.cwndEvent(CA_EVENT_TX_START);
-    const seg = new TcpSeg(sk.sndNxt, end, flags & (TCPHDR_FIN | TCPHDR_PSH), data);
-    sk.rtx.push(seg, tcp.nowUs(), sk.delivered);
-    const seq = sk.sndNxt;
-    sk.sndNxt = end;
-    if (len < mss) sk.sndSml = end;
-    if (len > 0) {
-      tcp.statsExt.tcpOrigDataSent++;
-      sk.lsndtime = now;
-    }
-    tcpTransmit(sk, seq, flags, data, 0, len);
+    if (len === 0 && !(sk.finQueued && !sk.finSent && sk.unsentBytes === 0)) break;
+    tcpSendNewSeg(sk, len, now);
     sent = true;
   }
-  if (sent && !sk.rtxTimer.pending) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
-  if (sent && sk.pending === ICSK_TIME_PROBE0) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+  if (sent && (!sk.rtxTimer.pending || sk.pending === ICSK_TIME_PROBE0)) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+  // tcp_check_probe_timer(): data waits and nothing is in flight to bring an ACK: probe.
+  if (sk.rtx.empty && (sk.unsentBytes > 0 || (sk.finQueued && !sk.finSent))) tcpResetProbeTimer(sk);
   // The send buffer grows with cwnd (tcp_sndbuf_expand): two windows' worth.
   const want = Math.min(tcp.conf.tcpWmem[2], Math.max(tcp.conf.tcpWmem[1], 4 * Math.max(sk.sndCwnd, tcp.conf.initCwnd) * sk.mssCache));
   if (want > sk.sndbuf) sk.sndbuf = want;

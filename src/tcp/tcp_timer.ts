@@ -4,7 +4,7 @@
 import { ETIMEDOUT } from '../core/errno.js';
 import { ICSK_TIME_PROBE0, ICSK_TIME_RETRANS, TCP_TIMEOUT_INIT, type TcpSock } from './tcp_sock.js';
 import { TCP_CA_Loss, TCP_CA_Disorder, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from './tcp_states.js';
-import { tcpResetXmitTimer, tcpRetransmitSeg, tcpSendAck, tcpSendActiveReset, tcpSendSyn, tcpSendSynAck, tcpXmitProbe } from './tcp_output.js';
+import { tcpResetXmitTimer, tcpRetransmitSeg, tcpSendAck, tcpSendActiveReset, tcpSendSyn, tcpSendSynAck, tcpWriteWakeup, tcpXmitProbe } from './tcp_output.js';
 import { tcpDone } from './tcp_input.js';
 import { CA_EVENT_LOSS } from './tcp_cong.js';
 
@@ -122,14 +122,12 @@ function tcpProbeTimer(sk: TcpSock): void {
     tcpWriteErr(sk);
     return;
   }
-  if (sk.sndWnd > 0) {
-    // The window opened while we waited: send.
+  // tcp_send_probe0(): data the window admits goes; else the SND.UNA − 1 probe.
+  if (tcpWriteWakeup(sk)) {
     sk.backoff = 0;
-    tcp.output(sk);
     return;
   }
   tcp.statsExt.tcpWinProbe++;
-  tcpXmitProbe(sk);
   sk.backoff++;
   tcpResetXmitTimer(sk, ICSK_TIME_PROBE0, Math.min(sk.rtoMs * 2 ** sk.backoff, tcp.conf.tcpRtoMaxMs));
 }

@@ -1,0 +1,166 @@
+// What a Linux peer sees of tapstack's TCP, checked against reference/tcp.md §3 (measured on
+// Linux 6.18): handshake windows and options, the first window after it, segment sizes, the
+// delayed-ACK policy, RST for closed ports, and RFC 5961's answers.
+import { afterEach, describe, expect, it } from 'vitest';
+import { TCP_ESTABLISHED } from '../../src/tcp/tcp_states.js';
+import { closeStacks } from '../helpers/two_stacks.js';
+import { IP_B, recorder, tcpEnv } from './tcp_fixture.js';
+
+afterEach(() => closeStacks());
+
+describe('handshake as Linux sends it (§3.1)', () => {
+  it('SYN: window 64240, MSS 1460, SACK_PERM, TS, NOP, WS 7 (tcp_rmem[2] = 6 MiB), DF', () => {
+    const e = tcpEnv();
+    e.establish();
+    const [syn, synack, ack] = e.log;
+    expect(syn.flags).toBe('S');
+    expect(syn.win).toBe(64240);
+    expect(syn.opts.slice(0, 8)).toBe('020405b4');
+    expect(syn.opts.slice(8, 12)).toBe('0402');
+    expect(syn.opts.slice(12, 16)).toBe('080a');
+    expect(syn.opts.slice(32)).toBe('01030307');
+    expect(syn.o.rcvTsecr).toBe(0);
+    expect(syn.df).toBe(true);
+    expect(synack.flags).toBe('S.');
+    expect(synack.win).toBe(65160);
+    expect(synack.ack).toBe((syn.seq + 1) >>> 0);
+    expect(synack.opts.length).toBe(40);
+    expect(synack.o.rcvTsecr).toBe(syn.o.rcvTsval);
+    expect(ack.flags).toBe('.');
+    // ALIGN(rcv_ssthresh 64240, 1 << 7) >> 7: Linux's __tcp_select_window (64 with wscale 10).
+    expect(ack.win).toBe(502);
+  });
+
+  it('a SYN without options gets only MSS 1460 and window 64240, and the connection uses none', () => {
+    const e = tcpEnv();
+    e.ta.conf.tcpTimestamps = 0;
+    e.ta.conf.tcpSack = 0;
+    e.ta.conf.tcpWindowScaling = 0;
+    const { srv } = e.establish();
+    const synack = e.log[1];
+    expect(synack.opts).toBe('020405b4');
+    expect(synack.win).toBe(64240);
+    expect(srv.info().tcpInfo!.timestamps).toBe(false);
+    expect(srv.info().tcpInfo!.sndMss).toBe(1460);
+  });
+
+  it('data segments carry NOP NOP TS and 1448 bytes; the timestamp clock ticks at 1 kHz', () => {
+    const e = tcpEnv();
+    const { cli, srvRec } = e.establish();
+    cli.setNoDelay(true);
+    cli.send(Buffer.alloc(3000, 1));
+    e.run(10);
+    const data = e.from('AB').filter((s) => s.len > 0);
+    expect(data.map((s) => s.len)).toEqual([1448, 1448, 104]);
+    expect(data[0].opts.slice(0, 8)).toBe('0101080a');
+    expect(srvRec.data.reduce((n, b) => n + b.length, 0)).toBe(3000);
+    const t0 = data[0].o.rcvTsval;
+    cli.send(Buffer.from('x'));
+    e.run(250);
+    const last = e.from('AB').filter((s) => s.len > 0).at(-1)!;
+    expect(((last.o.rcvTsval - t0) | 0) >= 10).toBe(true);
+    expect(((last.o.rcvTsval - t0) | 0) <= 12).toBe(true);
+  });
+
+  it('cwnd 10 at the start: ten segments back to back before the first ACK (IW10)', () => {
+    const e = tcpEnv();
+    const { cli } = e.establish();
+    e.drop = (s) => s.dir === 'BA';
+    cli.send(Buffer.alloc(100000, 2));
+    e.flush();
+    expect(e.from('AB').filter((s) => s.len > 0).length).toBe(10);
+    expect(cli.info().tcpInfo!.sndCwnd).toBe(10);
+  });
+});
+
+describe('ACK policy as Linux (§3.2)', () => {
+  it('small segments 50 ms apart: 16 quick ACKs, then ACKs 40 ms late', () => {
+    const e = tcpEnv();
+    const { cli } = e.establish();
+    cli.setNoDelay(true);
+    const lags: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      cli.send(Buffer.from('abc'));
+      const sentAt = e.clock.now();
+      const seq = e.log.length;
+      e.run(50);
+      const ackSeg = e.log.slice(seq).find((s) => s.dir === 'BA' && s.flags === '.');
+      lags.push(ackSeg ? ackSeg.t - sentAt : -1);
+    }
+    expect(lags.slice(0, 16)).toEqual(new Array(16).fill(0));
+    expect(lags.slice(16)).toEqual([40, 40, 40, 40]);
+    expect(e.tb.statsExt.delayedAcks).toBe(4);
+  });
+
+  it('an out-of-order segment is ACKed at once with a SACK block; filling the hole too', () => {
+    const e = tcpEnv();
+    const { cli } = e.establish();
+    cli.setNoDelay(true);
+    let n = 0;
+    e.drop = (s) => s.dir === 'AB' && s.len > 0 && n++ === 0;
+    cli.send(Buffer.alloc(1448 * 3, 3));
+    e.flush();
+    const acks = e.from('BA').slice(1);
+    const first = e.log.find((s) => s.dir === 'AB' && s.len > 0)!;
+    expect(acks.length).toBe(2);
+    expect(acks.map((a) => a.ack)).toEqual([first.seq, first.seq]);
+    expect(acks.map((a) => a.o.numSacks)).toEqual([1, 1]);
+    expect([acks[0].o.sack[0], acks[0].o.sack[1]]).toEqual([(first.seq + 1448) >>> 0, (first.seq + 2896) >>> 0]);
+    expect([acks[1].o.sack[0], acks[1].o.sack[1]]).toEqual([(first.seq + 1448) >>> 0, (first.seq + 4344) >>> 0]);
+    e.log.length = 0;
+    e.run(400);
+    const fill = e.from('BA')[0];
+    expect(fill.t - e.from('AB')[0].t).toBe(0);
+    expect(fill.ack).toBe((first.seq + 4344) >>> 0);
+    expect(fill.o.numSacks).toBe(0);
+  });
+
+  it('an ACK rides on the response in request/response (pingpong)', () => {
+    const e = tcpEnv();
+    const { cli, srv, srvRec } = e.establish();
+    srvRec.onReadable = () => {
+      for (let b = srv.read(); b !== null; b = srv.read()) srv.send(b);
+    };
+    for (let i = 0; i < 5; i++) {
+      cli.send(Buffer.from('ping'));
+      e.run(100);
+    }
+    const pure = e.from('BA').filter((s) => s.flags === '.' && s.len === 0);
+    expect(pure.length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('closed ports and hostile segments (§3.3)', () => {
+  it('SYN to a closed port: RST|ACK, SEQ 0, ACK = ISN+1, window 0, no options', () => {
+    const e = tcpEnv();
+    const rec = recorder();
+    const cli = e.ta.connect({ remote: { family: 4, addr: IP_B }, port: 9 }, rec);
+    rec.sk = cli;
+    e.run(1);
+    const [syn, rst] = e.log;
+    expect(rst.flags).toBe('R.');
+    expect(rst.seq).toBe(0);
+    expect(rst.ack).toBe((syn.seq + 1) >>> 0);
+    expect(rst.win).toBe(0);
+    expect(rst.opts).toBe('');
+    expect(rec.errors).toEqual([-111]);
+  });
+
+  it('an ACK to a closed port draws RST with SEQ = its ACK', () => {
+    const e = tcpEnv();
+    const { cli, l } = e.establish();
+    l.close();
+    // B forgets the connection without telling A (its RST is lost).
+    e.drop = (s) => s.dir === 'BA';
+    e.tb.closeAll();
+    e.flush();
+    e.drop = null;
+    e.log.length = 0;
+    cli.send(Buffer.from('hi'));
+    e.run(1);
+    const rst = e.from('BA')[0];
+    expect(rst.flags).toBe('R');
+    expect(rst.seq).toBe(e.from('AB')[0].ack);
+    expect(cli.state).not.toBe(TCP_ESTABLISHED);
+  });
+});
