@@ -82,6 +82,8 @@ export { TcpSock } from './tcp_sock.js';
 export { TcpListenSock } from './tcp_minisocks.js';
 
 const GOLDEN = 0x9e3779b1;
+/** TCP_SYNCOOKIE_VALID: cookies are honoured for two minutes after the last one sent. */
+const TCP_SYNCOOKIE_VALID_MS = 120000;
 
 /** Options of {@link Tcp.connect}. */
 export interface TcpConnectOptions {
@@ -611,8 +613,10 @@ export class Tcp {
       return;
     }
     const o = s.opts;
-    const wantCookie = this.conf.tcpSyncookies === 2 || (l.synQueueLen >= Math.max(l.backlog, 1) && this.conf.tcpSyncookies === 1);
-    if (l.synQueueLen >= Math.max(l.backlog, 1) && !this.conf.tcpSyncookies) {
+    // inet_csk_reqsk_queue_is_full(): the SYN queue holds up to the backlog.
+    const synqFull = l.synQueueLen >= l.backlog;
+    const wantCookie = this.conf.tcpSyncookies === 2 || (synqFull && this.conf.tcpSyncookies === 1);
+    if (synqFull && !this.conf.tcpSyncookies) {
       x.tcpReqQFullDrop++;
       x.listenDrops++;
       return;
@@ -625,6 +629,7 @@ export class Tcp {
     const wscale = c.tcpWindowScaling ? o.wscale : -1;
     if (wantCookie) {
       x.syncookiesSent++;
+      l.lastOverflowMs = this.clock.now();
       if (this.conf.tcpSyncookies === 1) x.tcpReqQFullDoCookies++;
       const tab = af.family === 4 ? MSSTAB_V4 : MSSTAB_V6;
       const idx = cookieMssIndex(tab, o.mss || 536);
@@ -645,6 +650,8 @@ export class Tcp {
   /** cookie_v4_check(): an ACK that carries a valid cookie becomes a connection. */
   private cookieCheck(l: TcpListenSock, af: TcpAfOps, src: TcpAddr, dst: TcpAddr, sport: number, dport: number, s: TcpSegIn): boolean {
     const x = this.statsExt;
+    // tcp_synq_no_recent_overflow(): only a listener that sent cookies lately takes them back.
+    if (this.clock.now() - l.lastOverflowMs > TCP_SYNCOOKIE_VALID_MS) return false;
     const tuple = this.cookieTuple(af, dst, src, dport, sport);
     const idx = this.cookies.check(tuple, (s.ack - 1) >>> 0, (s.seq - 1) >>> 0, this.clock.now());
     if (idx < 0) {
@@ -652,6 +659,12 @@ export class Tcp {
       return false;
     }
     x.syncookiesRecv++;
+    if (l.acceptQueueFull) {
+      // tcp_v4_syn_recv_sock's exit_overflow: the ACK is dropped, the client will retransmit.
+      x.listenOverflows++;
+      x.listenDrops++;
+      return true;
+    }
     const tab = af.family === 4 ? MSSTAB_V4 : MSSTAB_V6;
     const tsOk = s.opts.sawTstamp && this.conf.tcpTimestamps !== 0;
     const dec = tsOk ? cookieTimestampDecode(s.opts.rcvTsecr) : { wscale: -1, sackOk: false };

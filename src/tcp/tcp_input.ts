@@ -244,6 +244,16 @@ function tcpValidateIncoming(sk: TcpSock, s: TcpSegIn): boolean {
     return false;
   }
   if (s.flags & TCPHDR_SYN) {
+    // Simultaneous open: the peer's SYN-ACK, exactly answering ours, completes SYN_RECV.
+    if (
+      sk.state === TCP_SYN_RECV &&
+      s.flags & TCPHDR_ACK &&
+      seqAdd(s.seq, 1) === s.endSeq &&
+      seqAdd(s.seq, 1) === sk.rcvNxt &&
+      s.ack === sk.sndNxt
+    ) {
+      return true;
+    }
     // RFC 5961 4.2: a SYN on a synchronised connection gets a challenge ACK.
     x.tcpSynChallenge++;
     tcpSendChallengeAck(sk);

@@ -48,6 +48,8 @@ export class TcpListenSock {
   readonly acceptQueue: TcpSock[] = [];
   closed = false;
   readonly inode: number;
+  /** When the SYN queue last overflowed into cookies (tcp_synq_overflow), ms. */
+  lastOverflowMs = -Infinity;
 
   constructor(
     readonly tcp: Tcp,

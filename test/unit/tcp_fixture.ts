@@ -222,3 +222,87 @@ export function tcpEnv(o: TcpEnvOptions = {}): TcpEnv {
   };
   return e;
 }
+
+/** Fields of a crafted segment (unset ones are taken from the template). */
+export interface CraftFields {
+  seq?: number;
+  ack?: number;
+  flags?: number;
+  win?: number;
+  payload?: Buffer;
+  /** Raw option bytes (padded to 4 with EOL). */
+  opts?: number[];
+  sport?: number;
+  dport?: number;
+  /** Leave the checksum wrong. */
+  badCsum?: boolean;
+  /** Data offset in bytes to write instead of the real one. */
+  doff?: number;
+  /** Cut the frame to this many TCP bytes (short headers). */
+  truncate?: number;
+}
+
+/**
+ * A new frame in the same direction as `base` (its Ethernet and IP headers), with a TCP header
+ * and payload from `f`; IP length and both checksums fixed up unless asked otherwise.
+ */
+export function craft(base: WireSeg, f: CraftFields): Buffer {
+  const off = base.tcpOff;
+  const area = Buffer.from(f.opts ?? []);
+  const optLen = Math.ceil(area.length / 4) * 4;
+  const payload = f.payload ?? Buffer.alloc(0);
+  const tcpLen = 20 + optLen + payload.length;
+  const fr = Buffer.alloc(off + tcpLen);
+  base.frame.copy(fr, 0, 0, off);
+  fr.writeUInt16BE(f.sport ?? base.sport, off);
+  fr.writeUInt16BE(f.dport ?? base.dport, off + 2);
+  fr.writeUInt32BE((f.seq ?? base.seq) >>> 0, off + 4);
+  fr.writeUInt32BE((f.ack ?? base.ack) >>> 0, off + 8);
+  fr[off + 12] = (((f.doff ?? 20 + optLen) >>> 2) & 0xf) << 4;
+  fr[off + 13] = f.flags ?? 0x10;
+  fr.writeUInt16BE(f.win ?? base.win, off + 14);
+  area.copy(fr, off + 20);
+  payload.copy(fr, off + 20 + optLen);
+  let sum = 0;
+  const add16 = (b: Buffer, o: number, n: number): void => {
+    for (let i = 0; i < n; i += 2) sum += (b[o + i] << 8) | (i + 1 < n ? b[o + i + 1] : 0);
+  };
+  if (base.family === 4) {
+    fr.writeUInt16BE(off - 14 + tcpLen, 16);
+    fr.writeUInt16BE(0, 24);
+    let s = 0;
+    for (let i = 14; i < off; i += 2) s += fr.readUInt16BE(i);
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    fr.writeUInt16BE(~s & 0xffff, 24);
+    add16(fr, 26, 8);
+    sum += 6 + tcpLen;
+  } else {
+    fr.writeUInt16BE(tcpLen, 18);
+    add16(fr, 22, 32);
+    sum += 6 + tcpLen;
+  }
+  add16(fr, off, tcpLen);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  let c = ~sum & 0xffff;
+  if (f.badCsum) c ^= 0x5a5a;
+  fr.writeUInt16BE(c, off + 16);
+  if (f.truncate === undefined) return fr;
+  const cut = Buffer.from(fr.subarray(0, off + f.truncate));
+  if (base.family === 4) {
+    cut.writeUInt16BE(off - 14 + f.truncate, 16);
+    cut.writeUInt16BE(0, 24);
+    let s = 0;
+    for (let i = 14; i < off; i += 2) s += cut.readUInt16BE(i);
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    cut.writeUInt16BE(~s & 0xffff, 24);
+  } else cut.writeUInt16BE(f.truncate, 18);
+  return cut;
+}
+
+/** Hands a crafted frame to the receiving end of its direction and delivers what follows. */
+export function inject(e: TcpEnv, dir: 'AB' | 'BA', frame: Buffer): void {
+  const s = parseFrame(frame, e.clock.now(), dir);
+  if (s !== null) e.log.push(s);
+  (dir === 'AB' ? e.eb : e.ea).receiveFrame(frame);
+  e.flush();
+}
