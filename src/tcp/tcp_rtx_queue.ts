@@ -204,7 +204,9 @@ export class RtxQueue {
 
   /**
    * tcp_clean_rtx_queue(): removes what `ack` covers; a partly covered head is trimmed
-   * (tcp_trim_head) and stays. RTT per Karn: only from segments never retransmitted.
+   * (tcp_trim_head) and stays (a TSO entry then counts fewer segments: tcp_tso_acked). RTT per
+   * Karn: only from segments never retransmitted. For a SACK connection pass the TcpRack and
+   * tcp_min_rtt (µs): every removed segment not SACKed before advances RACK (tcp_rack_advance).
    */
   ackUpTo(ack: number, nowUs: number, rack: TcpRackAdvancer | null = null, minRttUs = 0): TcpAckedInfo {
     const r: TcpAckedInfo = { ackedSegs: 0, ackedBytes: 0, seqRttUs: -1, anyRetransAcked: false, sackedRemoved: 0, synAcked: false, finAcked: false };
