@@ -23,7 +23,7 @@ import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_PARAMETERPROB, ICMP_TIME_EXCE
 import type { Inet6 } from '../ipv6/af_inet6.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
 import { ipv6AddrAny, ipv6AddrScope } from '../ipv6/in6_addr.js';
-import { after, before, seqAdd } from './seq.js';
+import { after, before, between, seqAdd } from './seq.js';
 import { type TcpSysctl, tcpSysctlDefaults } from './tcp_conf.js';
 import { tcpCaFind } from './tcp_cong.js';
 import './tcp_reno.js';
@@ -746,8 +746,11 @@ export class Tcp {
     this.dst4.addr = ipDaddr(buf, inner) >>> 0;
     const sk = this.lookupEstablished(this.dst4, tcpDport(buf, t), this.src4, tcpSport(buf, t));
     if (sk === null) return;
-    const seq = tcpSeq(buf, t);
-    if (sk.state !== TCP_SYN_SENT && (before(seq, sk.sndUna) || !before(seq, sk.sndNxt))) return;
+    // tcp_v4_err(): only an error about a sequence we have in flight (una..nxt) is believed.
+    if (!between(tcpSeq(buf, t), sk.sndUna, sk.sndNxt)) {
+      this.statsExt.outOfWindowIcmps++;
+      return;
+    }
     let err = 0;
     if (type === ICMP_DEST_UNREACH) {
       if (code === ICMP_FRAG_NEEDED) {
@@ -776,6 +779,10 @@ export class Tcp {
     this.dst6.scopeId = 0;
     const sk = this.lookupEstablished(this.dst6, tcpDport(buf, t), this.src6, tcpSport(buf, t));
     if (sk === null) return;
+    if (!between(tcpSeq(buf, t), sk.sndUna, sk.sndNxt)) {
+      this.statsExt.outOfWindowIcmps++;
+      return;
+    }
     let err: number;
     if (type === 2) {
       // Packet Too Big.

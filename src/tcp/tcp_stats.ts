@@ -107,6 +107,8 @@ export interface TcpExtStats {
   twRecycled: number;
   tw: number;
   twKilled: number;
+  /** ICMP errors quoting a sequence number outside snd_una..snd_nxt (OutOfWindowIcmps). */
+  outOfWindowIcmps: number;
   /** A segment whose option area was malformed (counted and ignored as Linux ignores it). */
   tcpBadOptions: number;
   /** Segments shorter than a header or with a data offset beyond the segment (TCP_MIB_INERRS too). */
@@ -140,7 +142,7 @@ const EXT_NAMES: readonly (keyof TcpExtStats)[] = [
   'tcpSynRetrans', 'tcpOrigDataSent', 'tcpKeepAlive', 'tcpAckSkippedSynRecv', 'tcpAckSkippedPaws', 'tcpAckSkippedSeq',
   'tcpAckSkippedFinWait2', 'tcpAckSkippedTimeWait', 'tcpAckSkippedChallenge', 'tcpWinProbe', 'tcpDelivered',
   'tcpAckCompressed', 'tcpZeroWindowDrop', 'tcpRcvQDrop', 'tcpWqueueTooBig', 'tcpTimeWaitRecycled', 'tcpRcvPruned',
-  'pawsActive', 'pawsTimewait', 'twRecycled', 'tw', 'twKilled', 'tcpBadOptions', 'tcpBadHeader', 'tcpNoPort',
+  'pawsActive', 'pawsTimewait', 'twRecycled', 'tw', 'twKilled', 'outOfWindowIcmps', 'tcpBadOptions', 'tcpBadHeader', 'tcpNoPort',
   'tcpNoAckDrop', 'tcpOutOfWindow',
 ];
 
