@@ -47,6 +47,7 @@ import {
   tcpXmitRetransmitQueue,
 } from './tcp_output.js';
 import { tcpKeepaliveReset } from './tcp_timer.js';
+import { tcpDsackSet, tcpSackExtendHead, tcpSackFirstOfo, tcpSackNewOfoSkb, tcpSackRemove } from './tcp_sack.js';
 
 /** One received segment as the input path sees it (reused: nothing is allocated per segment). */
 export class TcpSegIn {
@@ -90,6 +91,7 @@ export function tcpDone(sk: TcpSock, err: number): void {
   sk.unsentBytes = 0;
   sk.ofo.length = 0;
   sk.ofoBytes = 0;
+  sk.sackRecv.reset();
   sk.tcp.unhash(sk);
   if (sk.parent !== null) {
     sk.parent.acceptQueueRemove(sk);
@@ -531,7 +533,17 @@ export function tcpTimeWait(sk: TcpSock): void {
   reportClose(sk);
 }
 
-/** Inserts an out-of-order segment (tcp_data_queue_ofo), trimming what is already queued. */
+/** tcp_dsack_set() with its counter: [seq, end) arrived twice (RFC 2883). */
+function tcpDsackSetCounted(sk: TcpSock, seq: number, end: number): void {
+  const kind = tcpDsackSet(sk.sackRecv, seq, end, sk.rcvNxt, sk.sackOk && sk.tcp.conf.tcpDsack !== 0);
+  if (kind === 'old') sk.tcp.statsExt.tcpDsackOldSent++;
+  else if (kind === 'ofo') sk.tcp.statsExt.tcpDsackOfoSent++;
+}
+
+/**
+ * tcp_data_queue_ofo(): keeps an out-of-order segment, trimmed against what is queued, and
+ * updates the SACK blocks (the newest arrival's block first, RFC 2018).
+ */
 function tcpDataQueueOfo(sk: TcpSock, seq: number, endSeq: number, data: Buffer, fin: boolean): void {
   const x = sk.tcp.statsExt;
   if (sk.ofoBytes + sk.rcvQueueBytes + data.length > sk.rcvbuf) {
@@ -540,19 +552,34 @@ function tcpDataQueueOfo(sk: TcpSock, seq: number, endSeq: number, data: Buffer,
   }
   x.tcpOfoQueue++;
   const q = sk.ofo;
+  const r = sk.sackRecv;
+  const origSeq = seq;
+  const origEnd = endSeq;
+  if (q.length === 0) {
+    if (sk.sackOk) tcpSackFirstOfo(r, seq, endSeq);
+    q.push({ seq, endSeq, data, fin });
+    sk.ofoBytes += data.length;
+    return;
+  }
+  const tail = q[q.length - 1];
+  if (seq === tail.endSeq) {
+    // The common case: the run continues at the tail.
+    if (sk.sackOk && !tcpSackExtendHead(r, seq, endSeq)) tcpSackNewOfoSkb(r, seq, endSeq);
+    q.push({ seq, endSeq, data, fin });
+    sk.ofoBytes += data.length;
+    return;
+  }
   let i = 0;
   // Skip what ends at or before the new segment's start (an adjacent segment included).
   while (i < q.length && !after(q[i].endSeq, seq)) i++;
-  // Overlaps with what is queued: a duplicate within the queue reports a DSACK (tcp_dsack_set).
+  // Wholly inside one queued segment: a duplicate, reported with a DSACK.
   if (i < q.length && !after(q[i].seq, seq) && !before(q[i].endSeq, endSeq)) {
-    x.tcpDsackOfoSent++;
-    sk.dsackPending = sk.sackOk && sk.tcp.conf.tcpDsack !== 0;
-    sk.dsackStart = seq;
-    sk.dsackEnd = endSeq;
+    tcpDsackSetCounted(sk, seq, endSeq);
     return;
   }
   if (i < q.length && before(q[i].seq, seq) && after(q[i].endSeq, seq)) {
     const cut = (q[i].endSeq - seq) >>> 0;
+    tcpDsackSetCounted(sk, seq, q[i].endSeq);
     data = data.subarray(Math.min(cut, data.length));
     seq = q[i].endSeq;
     i++;
@@ -571,7 +598,7 @@ function tcpDataQueueOfo(sk: TcpSock, seq: number, endSeq: number, data: Buffer,
   }
   q.splice(i, 0, { seq, endSeq, data, fin });
   sk.ofoBytes += data.length;
-  sk.ofoLastSeq = seq;
+  if (sk.sackOk) tcpSackNewOfoSkb(r, origSeq, origEnd);
 }
 
 /** Appends in-order bytes for the reader. */
@@ -611,12 +638,7 @@ function tcpDataQueue(sk: TcpSock, s: TcpSegIn): void {
   let data = s.buf.subarray(s.payloadOff, s.payloadOff + s.payloadLen);
   if (!after(endSeq, sk.rcvNxt)) {
     // All of it was received already: DSACK (RFC 2883) and a quick ACK.
-    if (sk.sackOk && sk.tcp.conf.tcpDsack && s.payloadLen > 0) {
-      x.tcpDsackOldSent++;
-      sk.dsackPending = true;
-      sk.dsackStart = seq;
-      sk.dsackEnd = endSeq;
-    }
+    if (s.payloadLen > 0) tcpDsackSetCounted(sk, seq, endSeq);
     tcpEnterQuickack(sk);
     ackNow(sk);
     return;
@@ -631,11 +653,7 @@ function tcpDataQueue(sk: TcpSock, s: TcpSegIn): void {
   if (before(seq, sk.rcvNxt)) {
     // A partial duplicate: the new part goes on (tcp_dsack_set for the old part).
     const skip = (sk.rcvNxt - seq) >>> 0;
-    if (sk.sackOk && sk.tcp.conf.tcpDsack) {
-      sk.dsackPending = true;
-      sk.dsackStart = seq;
-      sk.dsackEnd = sk.rcvNxt;
-    }
+    tcpDsackSetCounted(sk, seq, sk.rcvNxt);
     data = data.subarray(Math.min(skip, data.length));
     seq = sk.rcvNxt;
   }
@@ -655,6 +673,8 @@ function tcpDataQueue(sk: TcpSock, s: TcpSegIn): void {
     const hadOfo = sk.ofo.length > 0;
     if (hadOfo) {
       if (tcpOfoQueue(sk)) gotFin = true;
+      // tcp_sack_remove(): blocks rcv_nxt has reached are no longer holes' neighbours.
+      if (sk.sackRecv.numSacks > 0) tcpSackRemove(sk.sackRecv, sk.rcvNxt, sk.ofo.length === 0);
       // Filling a hole is ACKed at once (RFC 5681 4.2).
       sk.ackPending = true;
       tcpSendAck(sk);

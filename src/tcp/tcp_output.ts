@@ -7,6 +7,7 @@ import { LL_RESERVED_SPACE, allocSkb } from '../core/skbuff.js';
 import { after, before, seqAdd } from './seq.js';
 import { TCP_HLEN, tcpHeaderWrite, tcpOptionsSize, tcpOptionsWrite } from './tcp_hdr.js';
 import { TCPCB_SACKED_ACKED, TcpSeg } from './tcp_rtx_queue.js';
+import { tcpSackBlockCount } from './tcp_sack.js';
 import {
   ICSK_TIME_PROBE0,
   ICSK_TIME_RETRANS,
@@ -103,47 +104,27 @@ export function tcpTsNow(sk: TcpSock): number {
 }
 
 /**
- * The SACK blocks the next ACK carries (tcp_established_options): a pending DSACK first, then
- * the out-of-order runs, the one holding the latest arrival first; 3 with timestamps, 4 without.
+ * The SACK blocks the next segment carries (tcp_established_options): the pending DSACK first,
+ * then the remembered blocks, newest first; 3 with timestamps, 4 without. Copied into the
+ * socket's option scratch; nothing is allocated.
  */
 function fillSackBlocks(sk: TcpSock): void {
   const o = sk.outOpts;
   o.numSacks = 0;
   if (!sk.sackOk) return;
-  const max = sk.tsOk ? 3 : 4;
-  if (sk.dsackPending) {
-    o.sack[0] = sk.dsackStart;
-    o.sack[1] = sk.dsackEnd;
-    o.numSacks = 1;
+  const r = sk.sackRecv;
+  const n = tcpSackBlockCount(r, sk.tsOk);
+  let k = 0;
+  if (r.dsack && n > 0) {
+    o.sack[0] = r.dsackStart;
+    o.sack[1] = r.dsackEnd;
+    k = 1;
   }
-  if (sk.ofo.length === 0) return;
-  // Runs of contiguous out-of-order data.
-  const runs: number[] = [];
-  let rs = sk.ofo[0].seq;
-  let re = sk.ofo[0].endSeq;
-  let latest = -1;
-  for (let i = 1; i <= sk.ofo.length; i++) {
-    const s = i < sk.ofo.length ? sk.ofo[i] : null;
-    if (s !== null && s.seq === re) {
-      re = s.endSeq;
-      continue;
-    }
-    if (!before(sk.ofoLastSeq, rs) && before(sk.ofoLastSeq, re)) latest = runs.length;
-    runs.push(rs, re);
-    if (s !== null) {
-      rs = s.seq;
-      re = s.endSeq;
-    }
+  for (let i = 0; k < n; i++, k++) {
+    o.sack[2 * k] = r.starts[i];
+    o.sack[2 * k + 1] = r.ends[i];
   }
-  const order: number[] = [];
-  if (latest >= 0) order.push(latest);
-  for (let i = runs.length / 2 - 1; i >= 0; i--) if (i !== latest) order.push(i);
-  for (const r of order) {
-    if (o.numSacks >= max) break;
-    o.sack[2 * o.numSacks] = runs[2 * r];
-    o.sack[2 * o.numSacks + 1] = runs[2 * r + 1];
-    o.numSacks++;
-  }
+  o.numSacks = n;
 }
 
 /**
@@ -196,7 +177,8 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
       sk.ackPending = false;
       sk.delackTimer.del();
     }
-    sk.dsackPending = false;
+    // The DSACK is reported once (tcp_options_write clears rx_opt.dsack).
+    if (sk.outOpts.numSacks > 0) sk.sackRecv.dsack = false;
   }
   if (len > 0) {
     sk.dataSegsOut++;

@@ -8,6 +8,7 @@ import type { TcpCong, TcpCongSock } from './tcp_cong.js';
 import type { TcpSysctl } from './tcp_conf.js';
 import { RtxQueue } from './tcp_rtx_queue.js';
 import { newOutOptions } from './tcp_hdr.js';
+import { SackRecvState } from './tcp_sack.js';
 import {
   TCP_CA_Open,
   TCP_CLOSE,
@@ -219,14 +220,10 @@ export class TcpSock implements TcpCongSock, SkbOwner {
   rcvQueueBytes = 0;
   readonly ofo: OfoSeg[] = [];
   ofoBytes = 0;
-  /** The sequence of the most recent out-of-order arrival (its SACK block goes first). */
-  ofoLastSeq = 0;
+  /** The SACK blocks (and pending DSACK) we report (tp->selective_acks, duplicate_sack). */
+  readonly sackRecv = new SackRecvState();
   /** The peer's FIN has been taken in order (RCV_SHUTDOWN). */
   finReceived = false;
-  /** DSACK to report in the next ACK: start/end, or dsackLen 0. */
-  dsackStart = 0;
-  dsackEnd = 0;
-  dsackPending = false;
   /** DRS (tcp_rcv_space_adjust): bytes read since rcvqSpaceTime. */
   rcvqSpace = 0;
   rcvqSpaceSeq = 0;
