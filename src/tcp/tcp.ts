@@ -165,10 +165,16 @@ export class Tcp {
     }
   }
 
-  /** tcp_mstamp: µs. */
+  /**
+   * tcp_mstamp in µs, strictly increasing: two events at one clock reading (a manual clock, a
+   * coarse timer) still have an order, so RACK can tell a retransmission from what it follows.
+   */
   nowUs(): number {
-    return this.clock.preciseNow() * 1000;
+    const t = this.clock.preciseNow() * 1000;
+    this.lastUs = t > this.lastUs ? t : this.lastUs + 0.01;
+    return this.lastUs;
   }
+  private lastUs = 0;
 
   /** Tcp counters with CurrEstab filled in. */
   snapshotStats(): TcpStats {

@@ -5,9 +5,11 @@
 import { ECONNREFUSED, ECONNRESET, EPIPE } from '../core/errno.js';
 import { after, afterEq, before, beforeEq, seqAdd } from './seq.js';
 import { TcpOptionsReceived } from './tcp_hdr.js';
-import { TCPCB_LOST, TCPCB_SACKED_ACKED, TCPCB_SACKED_RETRANS } from './tcp_rtx_queue.js';
+import { TCPCB_SACKED_ACKED } from './tcp_rtx_queue.js';
 import {
+  ICSK_TIME_LOSS_PROBE,
   ICSK_TIME_PROBE0,
+  ICSK_TIME_REO_TIMEOUT,
   ICSK_TIME_RETRANS,
   TCP_DELACK_MIN,
   TCP_MAX_QUICKACKS,
@@ -47,7 +49,21 @@ import {
   tcpXmitRetransmitQueue,
 } from './tcp_output.js';
 import { tcpKeepaliveReset } from './tcp_timer.js';
-import { tcpDsackSet, tcpSackExtendHead, tcpSackFirstOfo, tcpSackNewOfoSkb, tcpSackRemove } from './tcp_sack.js';
+import { type TcpSacktagState, tcpDsackSet, tcpSackExtendHead, tcpSackFirstOfo, tcpSackNewOfoSkb, tcpSackRemove, tcpSacktag } from './tcp_sack.js';
+import {
+  FLAG_DATA,
+  FLAG_DATA_ACKED,
+  FLAG_SND_UNA_ADVANCED,
+  FLAG_WIN_UPDATE,
+  TCP_RACK_LOSS_DETECTION,
+  TLP_ACK_LOSS,
+  tcpProcessTlpAck,
+  tcpRackMarkLost,
+  tcpRackRecoveryEnded,
+  tcpRtoDeltaUs,
+  tcpTlpAllowed,
+  tcpTlpTimeoutUs,
+} from './tcp_recovery.js';
 
 /** One received segment as the input path sees it (reused: nothing is allocated per segment). */
 export class TcpSegIn {
@@ -278,48 +294,8 @@ export function renoSackedOut(sk: TcpSock): number {
 }
 
 /**
- * tcp_sacktag_write_queue() in its basic form: segments a valid SACK block fully covers become
- * SACKED_ACKED. A first block below the cumulative ACK, or inside the second, is a DSACK
- * (RFC 2883). Returns the segments newly SACKed.
- */
-function tcpSacktag(sk: TcpSock, s: TcpSegIn, prior: number): number {
-  const o = s.opts;
-  const x = sk.tcp.statsExt;
-  let newly = 0;
-  for (let i = 0; i < o.numSacks; i++) {
-    const start = o.sack[2 * i];
-    const end = o.sack[2 * i + 1];
-    if (i === 0 && (before(start, s.ack) || (o.numSacks > 1 && !before(start, o.sack[2]) && !after(end, o.sack[3])))) {
-      x.tcpDsackRecv++;
-      continue;
-    }
-    // tcp_is_sackblock_valid(): within [snd_una, snd_nxt], start before end.
-    if (!before(start, end) || after(end, sk.sndNxt) || before(start, prior)) {
-      x.tcpSackDiscard++;
-      continue;
-    }
-    for (const seg of sk.rtx.covering(start, end)) {
-      if (seg.sacked & TCPCB_SACKED_ACKED) continue;
-      if (seg.sacked & TCPCB_SACKED_RETRANS) {
-        seg.sacked &= ~TCPCB_SACKED_RETRANS;
-        sk.rtx.retransOut -= seg.pcount;
-      }
-      if (seg.sacked & TCPCB_LOST) {
-        seg.sacked &= ~TCPCB_LOST;
-        sk.rtx.lostOut -= seg.pcount;
-      }
-      seg.sacked |= TCPCB_SACKED_ACKED;
-      sk.rtx.sackedOut += seg.pcount;
-      sk.delivered += seg.pcount;
-      newly++;
-    }
-  }
-  return newly;
-}
-
-/**
- * RFC 6675 IsLost with DupThresh = tcp_reordering (3): a segment is lost once that many
- * segments above it were SACKed. Marks every such segment lost.
+ * RFC 6675 IsLost with DupThresh = tcp_reordering: a segment is lost once that many segments
+ * above it were SACKed. The loss detection when RACK is off (net.ipv4.tcp_recovery without bit 1).
  */
 function tcpMarkSackLost(sk: TcpSock): void {
   const q = sk.rtx;
@@ -334,78 +310,127 @@ function tcpMarkSackLost(sk: TcpSock): void {
   }
 }
 
+/** tcp_init_undo(): what a later DSACK may show was retransmitted needlessly. */
+function tcpInitUndo(sk: TcpSock): void {
+  sk.undoMarker = sk.sndUna || 1;
+  sk.undoRetrans = sk.rtx.retransOut;
+}
+
 /** tcp_enter_recovery(): fast retransmit starts (RFC 5681 3.2 / RFC 6675 5). */
 function tcpEnterRecovery(sk: TcpSock): void {
   const x = sk.tcp.statsExt;
   if (sk.sackOk) x.tcpSackRecovery++;
   else x.tcpRenoRecovery++;
+  tcpInitUndo(sk);
   sk.priorCwnd = sk.sndCwnd;
   sk.priorSsthresh = sk.sndSsthresh;
   sk.sndSsthresh = sk.cong.ssthresh();
   sk.cong.setState(TCP_CA_Recovery);
   sk.caState = TCP_CA_Recovery;
   sk.highSeq = sk.sndNxt;
-  // The reduced window, less the segments still in flight, as PRR's first step allows one.
+  // The reduced window at once (PRR's outcome once the flight has drained to ssthresh).
   sk.sndCwnd = Math.max(sk.sndSsthresh, 2);
 }
 
+/** Back to Open (tcp_try_undo_recovery without an undo / tcp_end_cwnd_reduction). */
+function tcpExitRecovery(sk: TcpSock): void {
+  if (sk.caState === TCP_CA_Recovery) sk.sndCwnd = Math.max(Math.min(sk.sndCwnd, sk.sndSsthresh), 2);
+  sk.caState = TCP_CA_Open;
+  sk.cong.setState(TCP_CA_Open);
+  sk.dupAcks = 0;
+  sk.undoMarker = 0;
+  tcpRackRecoveryEnded(sk.rack);
+}
+
 /**
- * tcp_fastretrans_alert(): the loss-recovery state machine after an ACK — into Recovery on
- * three duplicates (or, with SACK, three segments SACKed above the first hole), NewReno's
- * partial ACKs retransmit the next hole, out again once high_seq is acknowledged.
+ * tcp_identify_packet_loss() for a SACK peer: RACK (RFC 8985) marks what was sent before the
+ * newest delivered segment and has waited longer than its RTT plus the reordering window;
+ * the remaining wait arms the reordering timer. Without RACK, RFC 6675's DupThresh rule.
  */
-function tcpFastretransAlert(sk: TcpSock, newDataAcked: boolean, isDupack: boolean): void {
+function tcpIdentifyPacketLoss(sk: TcpSock, nowUs: number): void {
+  const c = sk.tcp.conf;
+  if (c.tcpRecovery & TCP_RACK_LOSS_DETECTION) {
+    const waitUs = tcpRackMarkLost(sk.rtx, sk.rack, sk.sackView, nowUs, sk.rtoMs * 1000, c.tcpRecovery);
+    if (waitUs > 0) tcpResetXmitTimer(sk, ICSK_TIME_REO_TIMEOUT, Math.ceil(waitUs / 1000));
+  } else {
+    tcpMarkSackLost(sk);
+  }
+}
+
+/**
+ * tcp_fastretrans_alert(): the loss-recovery state machine after an ACK. SACK peers: RACK (or
+ * DupThresh) finds the losses and any lost segment starts Recovery; others: three duplicate
+ * ACKs do, and NewReno's partial ACKs retransmit the next hole. Recovery ends once high_seq is
+ * acknowledged.
+ */
+function tcpFastretransAlert(sk: TcpSock, newDataAcked: boolean, isDupack: boolean, nowUs: number): void {
   const q = sk.rtx;
   if (sk.caState === TCP_CA_Loss) {
-    if (!before(sk.sndUna, sk.highSeq)) {
-      sk.caState = TCP_CA_Open;
-      sk.cong.setState(TCP_CA_Open);
-    }
+    if (!before(sk.sndUna, sk.highSeq)) tcpExitRecovery(sk);
   } else if (sk.caState === TCP_CA_Recovery) {
-    if (!before(sk.sndUna, sk.highSeq)) {
-      // tcp_end_cwnd_reduction(): leave with cwnd = ssthresh.
-      sk.sndCwnd = Math.max(Math.min(sk.sndCwnd, sk.sndSsthresh), 2);
-      sk.caState = TCP_CA_Open;
-      sk.cong.setState(TCP_CA_Open);
-      sk.dupAcks = 0;
-    } else if (newDataAcked && !sk.sackOk) {
+    if (!before(sk.sndUna, sk.highSeq)) tcpExitRecovery(sk);
+    else if (newDataAcked && !sk.sackOk) {
       // NewReno (RFC 6582): a partial ACK means the next segment was lost too.
       const head = q.head();
       if (head !== null) q.markLost(head);
       sk.dupAcks = 0;
-    } else if (sk.sackOk) {
-      tcpMarkSackLost(sk);
     }
   }
-  if (sk.caState === TCP_CA_Open || sk.caState === TCP_CA_Disorder) {
+  if (sk.sackOk) {
+    if (!q.empty) tcpIdentifyPacketLoss(sk, nowUs);
+    if (sk.caState === TCP_CA_Open || sk.caState === TCP_CA_Disorder) {
+      if (q.lostOut > 0) tcpEnterRecovery(sk);
+      else if (q.sackedOut > 0) sk.caState = TCP_CA_Disorder;
+      else sk.caState = TCP_CA_Open;
+    }
+  } else if (sk.caState === TCP_CA_Open || sk.caState === TCP_CA_Disorder) {
     if (q.empty) return;
-    let lost = false;
-    if (sk.sackOk) {
-      if (q.sackedOut > 0) {
-        sk.caState = TCP_CA_Disorder;
-        let sackedAbove = 0;
-        for (let i = q.length - 1; i >= 0 && !lost; i--) {
-          if (q.at(i).sacked & TCPCB_SACKED_ACKED) sackedAbove++;
-          else if (sackedAbove >= sk.reordering) lost = true;
-        }
-      } else if (sk.caState === TCP_CA_Disorder) {
-        sk.caState = TCP_CA_Open;
-      }
-      if (!lost && isDupack && sk.dupAcks >= sk.reordering) lost = true;
-    } else if (isDupack) {
+    if (isDupack) {
       if (sk.dupAcks > 0) sk.caState = TCP_CA_Disorder;
-      lost = sk.dupAcks >= sk.reordering;
+      if (sk.dupAcks >= sk.reordering) {
+        tcpEnterRecovery(sk);
+        const head = q.head();
+        if (head !== null) q.markLost(head);
+      }
     } else if (sk.dupAcks === 0 && sk.caState === TCP_CA_Disorder) {
       sk.caState = TCP_CA_Open;
     }
-    if (lost) {
-      tcpEnterRecovery(sk);
-      if (sk.sackOk) tcpMarkSackLost(sk);
-      const head = q.head();
-      if (head !== null) q.markLost(head);
-    }
   }
   if (q.lostOut > 0) tcpXmitRetransmitQueue(sk);
+}
+
+/** The SACK option of `s` on the scoreboard (tcp_sacktag_write_queue), with its counters. */
+function tcpSacktagAck(sk: TcpSock, s: TcpSegIn, priorUna: number, nowUs: number): TcpSacktagState {
+  const o = s.opts;
+  const blocks = sk.sackBlocks[o.numSacks];
+  for (let i = 0; i < o.numSacks; i++) {
+    blocks[i][0] = o.sack[2 * i];
+    blocks[i][1] = o.sack[2 * i + 1];
+  }
+  const st = tcpSacktag(sk.rtx, blocks, s.ack, priorUna, sk.sackView, nowUs, sk.rack, sk.sackState);
+  const x = sk.tcp.statsExt;
+  x.tcpSackDiscard += st.sackDiscard;
+  x.tcpDsackIgnoredOld += st.dsackIgnoredOld;
+  x.tcpDsackIgnoredNoUndo += st.dsackIgnoredNoUndo;
+  x.tcpDsackRecv += st.dsackRecv;
+  x.tcpDsackOfoRecv += st.dsackOfoRecv;
+  x.tcpSackReorder += st.sackReorder;
+  sk.delivered += st.sackDelivered;
+  x.tcpDelivered += st.sackDelivered;
+  return st;
+}
+
+/**
+ * tcp_schedule_loss_probe(): with SACK in Open (or CWR) the RTO gives way to a tail loss probe
+ * after about two RTTs (RFC 8985 7.2), so a lost tail is found without waiting for a timeout.
+ */
+export function tcpScheduleLossProbe(sk: TcpSock, advancingRto: boolean): void {
+  const q = sk.rtx;
+  if (q.packetsOut === 0 || !tcpTlpAllowed(sk.tcp.conf.tcpEarlyRetrans, sk.sackOk, sk.caState)) return;
+  const nowUs = sk.tcp.nowUs();
+  const rtoUs = sk.rtoMs * 1000;
+  const us = tcpTlpTimeoutUs(sk.srttUs, q.packetsOut, advancingRto ? rtoUs : tcpRtoDeltaUs(q, rtoUs, nowUs), sk.tcp.conf.tcpRtoMinUs);
+  tcpResetXmitTimer(sk, ICSK_TIME_LOSS_PROBE, Math.max(1, Math.ceil(us / 1000)));
 }
 
 /**
@@ -417,6 +442,7 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
   const x = tcp.statsExt;
   const ack = s.ack;
   const priorUna = sk.sndUna;
+  const nowUs = tcp.nowUs();
   if (after(ack, sk.sndNxt)) {
     tcpSendChallengeAck(sk);
     return false;
@@ -427,28 +453,42 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
       return false;
     }
     // An old ACK: its SACK information still counts; the data goes on.
-    if (sk.sackOk && s.opts.numSacks > 0) tcpSacktag(sk, s, priorUna);
+    if (sk.sackOk && s.opts.numSacks > 0) {
+      tcpSacktagAck(sk, s, priorUna, nowUs);
+      tcpFastretransAlert(sk, false, false, nowUs);
+    }
     return true;
   }
+  let flag = 0;
+  if (s.payloadLen > 0) flag |= FLAG_DATA;
   const nwin = s.window << sk.sndWscale;
   // tcp_may_update_window(): newer ACK, newer segment, or same segment with a bigger window.
   const windowUpdate = after(ack, priorUna) || after(s.seq, sk.sndWl1) || (s.seq === sk.sndWl1 && nwin > sk.sndWnd);
   const oldWnd = sk.sndWnd;
   if (windowUpdate) {
+    if (nwin !== oldWnd) flag |= FLAG_WIN_UPDATE;
     sk.sndWnd = nwin;
     sk.sndWl1 = s.seq;
     sk.sndWl2 = ack;
     if (nwin > sk.maxWindow) sk.maxWindow = nwin;
   }
-  let newlySacked = 0;
-  if (sk.sackOk && s.opts.numSacks > 0) newlySacked = tcpSacktag(sk, s, priorUna);
-  const nowUs = tcp.nowUs();
-  let newDataAcked = false;
-  if (after(ack, priorUna)) {
-    newDataAcked = true;
-    const r = sk.rtx.ackUpTo(ack, nowUs);
-    sk.bytesAcked += (ack - priorUna) >>> 0;
+  const advanced = after(ack, priorUna);
+  if (advanced) {
+    flag |= FLAG_SND_UNA_ADVANCED | FLAG_DATA_ACKED;
+    // snd_una moves before the SACK blocks are read (tcp_sacktag_write_queue expects it).
     sk.sndUna = ack;
+  }
+  let newlySacked = 0;
+  let sackRttUs = -1;
+  if (sk.sackOk && s.opts.numSacks > 0) {
+    const st = tcpSacktagAck(sk, s, priorUna, nowUs);
+    flag |= st.flag;
+    newlySacked = st.newlySacked.length;
+    sackRttUs = st.sackRttUs;
+  }
+  if (advanced) {
+    const r = sk.rtx.ackUpTo(ack, nowUs, sk.sackOk ? sk.rack : null, sk.sackView.minRttUs);
+    sk.bytesAcked += (ack - priorUna) >>> 0;
     sk.lastAckMs = tcp.clock.now();
     const newlyDelivered = Math.max(0, r.ackedSegs - r.sackedRemoved);
     sk.delivered += newlyDelivered;
@@ -458,24 +498,18 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
     if (rttUs < 0 && sk.tsOk && s.opts.sawTstamp && s.opts.rcvTsecr !== 0) {
       rttUs = Math.max(0, ((tcpTsNowLocal(sk) - s.opts.rcvTsecr) | 0) * 1000);
     }
+    if (rttUs < 0) rttUs = sackRttUs;
     if (rttUs >= 0) tcpRttEstimator(sk, rttUs);
-    sk.cong.pktsAcked({ pktsAcked: r.ackedSegs, rttUs, inFlight: sk.rtx.packetsInFlight });
+    sk.cong.pktsAcked({ pktsAcked: r.ackedSegs + newlySacked, rttUs, inFlight: sk.rtx.packetsInFlight });
     // Timeouts are over once new data is acknowledged (tcp_ack's icsk_retransmits reset).
     sk.retransmits = 0;
     sk.backoff = 0;
-    if (sk.rtx.empty) sk.retransStamp = 0;
-    if (!sk.rtx.empty && r.anyRetransAcked === false) sk.retransStamp = 0;
+    sk.retransStamp = 0;
     sk.dupAcks = 0;
-    // Congestion avoidance only in Open (tcp_may_raise_cwnd).
+    // Congestion avoidance only outside recovery (tcp_may_raise_cwnd).
     if (sk.caState === TCP_CA_Open || sk.caState === TCP_CA_Disorder) sk.cong.congAvoid(ack, Math.max(1, r.ackedSegs + newlySacked));
     else if (sk.caState === TCP_CA_Loss) sk.cong.congAvoid(ack, Math.max(1, r.ackedSegs));
     if (r.finAcked) sk.finSent = true;
-    // The retransmit timer follows the oldest unacknowledged segment (tcp_rearm_rto).
-    if (sk.rtx.empty) {
-      if (sk.pending === ICSK_TIME_RETRANS) sk.rtxTimer.del();
-    } else {
-      tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
-    }
     if (s.payloadLen === 0 && !(s.flags & (TCPHDR_SYN | TCPHDR_FIN))) x.tcpPureAcks++;
   } else if (s.payloadLen === 0 && !(s.flags & (TCPHDR_FIN | TCPHDR_SYN)) && !sk.rtx.empty && (nwin === oldWnd || !windowUpdate)) {
     // RFC 5681's duplicate ACK: same ACK, no data, same window, data outstanding.
@@ -487,9 +521,26 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
     sk.pending = 0;
     sk.backoff = 0;
   }
-  tcpFastretransAlert(sk, newDataAcked, !newDataAcked && s.payloadLen === 0 && sk.dupAcks > 0);
+  if (sk.tlp.highSeq !== 0 && tcpProcessTlpAck(sk.tlp, ack, flag) === TLP_ACK_LOSS) {
+    // The probe repaired a tail loss: one reduction, as CWR entered and left at once.
+    sk.sndSsthresh = sk.cong.ssthresh();
+    sk.sndCwnd = Math.max(sk.sndSsthresh, 2);
+    x.tcpLossProbeRecovery++;
+  }
+  tcpFastretransAlert(sk, advanced, !advanced && s.payloadLen === 0 && sk.dupAcks > 0, nowUs);
+  // The retransmit timer follows the oldest unacknowledged segment (tcp_rearm_rto), or the
+  // reordering timer RACK armed, or becomes a loss probe (tcp_set_xmit_timer).
+  if (sk.rtx.empty) {
+    if (sk.pending !== ICSK_TIME_PROBE0) {
+      sk.rtxTimer.del();
+      sk.pending = 0;
+    }
+  } else if (advanced && sk.pending !== ICSK_TIME_REO_TIMEOUT) {
+    tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+    tcpScheduleLossProbe(sk, true);
+  }
   // Space in the send buffer wakes a writer that waited (sk_stream_write_space).
-  if (sk.sndWaiting && sk.sendSpace > 0 && newDataAcked) {
+  if (sk.sndWaiting && sk.sendSpace > 0 && advanced) {
     sk.sndWaiting = false;
     sk.user.onWritable();
   }

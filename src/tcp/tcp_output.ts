@@ -9,6 +9,7 @@ import { TCP_HLEN, tcpHeaderWrite, tcpOptionsSize, tcpOptionsWrite } from './tcp
 import { TCPCB_SACKED_ACKED, TcpSeg } from './tcp_rtx_queue.js';
 import { tcpSackBlockCount } from './tcp_sack.js';
 import {
+  ICSK_TIME_LOSS_PROBE,
   ICSK_TIME_PROBE0,
   ICSK_TIME_RETRANS,
   TCP_DELACK_MAX,
@@ -34,6 +35,7 @@ import {
 } from './tcp_states.js';
 import { CA_EVENT_CWND_RESTART, CA_EVENT_TX_START } from './tcp_cong.js';
 import type { Tcp } from './tcp.js';
+import { tcpScheduleLossProbe } from './tcp_input.js';
 
 /** tcp_win_from_space() with tcp_adv_win_scale 1: half of the buffer is for the window. */
 export function tcpWinFromSpace(space: number): number {
@@ -337,6 +339,11 @@ function tcpSendNewSeg(sk: TcpSock, len: number, now: number): void {
 
 const EMPTY = Buffer.alloc(0);
 
+/** One new segment of `len` bytes now, whatever Nagle and cwnd say (the loss probe's send). */
+export function tcpSendNewData(sk: TcpSock, len: number): void {
+  tcpSendNewSeg(sk, len, sk.tcp.clock.now());
+}
+
 /**
  * tcp_write_wakeup(): the persist timer's send. Whatever part of the unsent data the peer's
  * window admits goes now (SWS avoidance and Nagle do not hold it back any longer); with no
@@ -396,7 +403,11 @@ export function tcpWriteXmit(sk: TcpSock): void {
     tcpSendNewSeg(sk, len, now);
     sent = true;
   }
-  if (sent && (!sk.rtxTimer.pending || sk.pending === ICSK_TIME_PROBE0)) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+  if (sent) {
+    if (!sk.rtxTimer.pending || sk.pending === ICSK_TIME_PROBE0) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
+    // tcp_schedule_loss_probe() after new data (an RTO armed just now counts in full).
+    if (sk.pending === ICSK_TIME_RETRANS || sk.pending === ICSK_TIME_LOSS_PROBE) tcpScheduleLossProbe(sk, false);
+  }
   // tcp_check_probe_timer(): data waits and nothing is in flight to bring an ACK: probe.
   if (sk.rtx.empty && (sk.unsentBytes > 0 || (sk.finQueued && !sk.finSent))) tcpResetProbeTimer(sk);
   // The send buffer grows with cwnd (tcp_sndbuf_expand): two windows' worth.
@@ -408,6 +419,17 @@ export function tcpWriteXmit(sk: TcpSock): void {
 export function tcpResetXmitTimer(sk: TcpSock, what: number, ms: number): void {
   sk.pending = what;
   sk.rtxTimer.mod(sk.tcp.clock.now() + Math.min(ms, sk.tcp.conf.tcpRtoMaxMs));
+}
+
+/**
+ * tcp_rearm_rto() after a loss probe or the reordering timer: the RTO keeps counting from the
+ * oldest outstanding segment's (re)transmission rather than starting afresh.
+ */
+export function tcpRearmRtoFromHead(sk: TcpSock): void {
+  const head = sk.rtx.head();
+  if (head === null) return;
+  const deltaUs = head.txUs + sk.rtoMs * 1000 - sk.tcp.nowUs();
+  tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, Math.max(1, Math.ceil(deltaUs / 1000)));
 }
 
 /** tcp_check_probe_timer(): the persist timer, at the backed-off RTO. */
@@ -443,6 +465,8 @@ export function tcpXmitRetransmitQueue(sk: TcpSock): void {
     // Only what the peer's window still covers (a shrunk window waits).
     if (after(seg.endSeq, seqAdd(sk.sndUna, Math.max(sk.sndWnd, sk.mssCache))) && seg !== sk.rtx.head()) return;
     tcpRetransmitSeg(sk, seg);
+    // A retransmission restarts the RTO unless it already runs (tcp_xmit_retransmit_queue's rearm).
+    if (sk.pending !== ICSK_TIME_RETRANS) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
   }
 }
 

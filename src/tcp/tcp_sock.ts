@@ -8,7 +8,8 @@ import type { TcpCong, TcpCongSock } from './tcp_cong.js';
 import type { TcpSysctl } from './tcp_conf.js';
 import { RtxQueue } from './tcp_rtx_queue.js';
 import { newOutOptions } from './tcp_hdr.js';
-import { SackRecvState } from './tcp_sack.js';
+import { SackRecvState, TcpSacktagState, type TcpSackSock } from './tcp_sack.js';
+import { TcpRack, TcpTlp, type TcpRackSock } from './tcp_recovery.js';
 import {
   TCP_CA_Open,
   TCP_CLOSE,
@@ -146,6 +147,7 @@ export interface TcpInfo {
 /** The retransmit timer's current job (icsk_pending). */
 export const ICSK_TIME_RETRANS = 1;
 export const ICSK_TIME_PROBE0 = 3;
+export const ICSK_TIME_REO_TIMEOUT = 4;
 export const ICSK_TIME_LOSS_PROBE = 5;
 
 /** TCP_DELACK_MIN / TCP_ATO_MIN: 40 ms. */
@@ -281,8 +283,20 @@ export class TcpSock implements TcpCongSock, SkbOwner {
   /** Delivered segments (tp->delivered). */
   delivered = 0;
   reordering: number;
-  /** A tail loss probe is outstanding (tlp_high_seq), 0: none. */
-  tlpHighSeq = 0;
+  /** RACK's state (tp->rack) and the tail loss probe episode (tlp_high_seq, tlp_retrans). */
+  readonly rack = new TcpRack();
+  readonly tlp = new TcpTlp();
+  /** snd_una when the current reduction began (undo_marker), 0: none; retransmissions since (undo_retrans). */
+  undoMarker = 0;
+  undoRetrans = 0;
+  /** Reordering events seen (reord_seen) and DSACKed duplicates (dsack_dups). */
+  reordSeen = 0;
+  dsackDups = 0;
+  /** The scratch of SACK tagging, and the view of this socket tcp_sack.ts / tcp_recovery.ts read. */
+  readonly sackState = new TcpSacktagState();
+  readonly sackView: SackView;
+  /** Scratch SACK blocks of the ACK being processed: sackBlocks[n] holds the first n. */
+  readonly sackBlocks: [number, number][][];
 
   // ---- ACK scheduling (icsk_ack) ---------------------------------------------------------------
   /** Quick ACKs left before delayed ACKs start. */
@@ -349,6 +363,9 @@ export class TcpSock implements TcpCongSock, SkbOwner {
     this.keepIntvlMs = c.tcpKeepaliveIntvl * 1000;
     this.keepCnt = c.tcpKeepaliveProbes;
     this.nodelay = c.tcpNoDelayDefault !== 0;
+    this.sackView = new SackView(this);
+    const blocks: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    this.sackBlocks = [0, 1, 2, 3, 4].map((n) => blocks.slice(0, n));
   }
 
   get family(): 4 | 6 {
@@ -505,3 +522,40 @@ export function tcpSynchronized(st: number): boolean {
   return st !== TCP_CLOSE && st !== TCP_LISTEN && st !== TCP_SYN_SENT;
 }
 
+
+/**
+ * The socket as tcp_sack.ts and tcp_recovery.ts see it (TcpSackSock, TcpRackSock): the same
+ * fields, but min_rtt reads Infinity before the first sample, as tcp_min_rtt() does.
+ */
+export class SackView implements TcpSackSock, TcpRackSock {
+  constructor(private readonly sk: TcpSock) {}
+  get sndUna(): number { return this.sk.sndUna; }
+  set sndUna(v: number) { this.sk.sndUna = v; }
+  get sndNxt(): number { return this.sk.sndNxt; }
+  set sndNxt(v: number) { this.sk.sndNxt = v; }
+  get mssCache(): number { return this.sk.mssCache; }
+  set mssCache(v: number) { this.sk.mssCache = v; }
+  get maxWindow(): number { return this.sk.maxWindow; }
+  set maxWindow(v: number) { this.sk.maxWindow = v; }
+  get undoMarker(): number { return this.sk.undoMarker; }
+  set undoMarker(v: number) { this.sk.undoMarker = v; }
+  get undoRetrans(): number { return this.sk.undoRetrans; }
+  set undoRetrans(v: number) { this.sk.undoRetrans = v; }
+  get highSeq(): number { return this.sk.highSeq; }
+  set highSeq(v: number) { this.sk.highSeq = v; }
+  get tlpHighSeq(): number { return this.sk.tlp.highSeq; }
+  set tlpHighSeq(v: number) { this.sk.tlp.highSeq = v; }
+  get reordering(): number { return this.sk.reordering; }
+  set reordering(v: number) { this.sk.reordering = v; }
+  get reordSeen(): number { return this.sk.reordSeen; }
+  set reordSeen(v: number) { this.sk.reordSeen = v; }
+  get dsackDups(): number { return this.sk.dsackDups; }
+  set dsackDups(v: number) { this.sk.dsackDups = v; }
+  get totalRetrans(): number { return this.sk.totalRetrans; }
+  set totalRetrans(v: number) { this.sk.totalRetrans = v; }
+  get caState(): number { return this.sk.caState; }
+  set caState(v: number) { this.sk.caState = v; }
+  get minRttUs(): number { return this.sk.minRttUs === 0 ? Infinity : this.sk.minRttUs; }
+  set minRttUs(_v: number) {}
+  get srttUs(): number { return this.sk.srttUs; }
+}

@@ -2,9 +2,10 @@
 // the SYN retransmissions of tcp_syn_timeout (tcp_syn_linear_timeouts), tcp_probe_timer (persist),
 // tcp_delack_timer, tcp_keepalive_timer, and the TIME_WAIT / FIN_WAIT2 deadline (net/ipv4/tcp_timer.c).
 import { ETIMEDOUT } from '../core/errno.js';
-import { ICSK_TIME_PROBE0, ICSK_TIME_RETRANS, TCP_TIMEOUT_INIT, type TcpSock } from './tcp_sock.js';
-import { TCP_CA_Loss, TCP_CA_Disorder, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from './tcp_states.js';
-import { tcpResetXmitTimer, tcpRetransmitSeg, tcpSendAck, tcpSendActiveReset, tcpSendSyn, tcpSendSynAck, tcpWriteWakeup, tcpXmitProbe } from './tcp_output.js';
+import { ICSK_TIME_LOSS_PROBE, ICSK_TIME_PROBE0, ICSK_TIME_REO_TIMEOUT, ICSK_TIME_RETRANS, TCP_TIMEOUT_INIT, type TcpSock } from './tcp_sock.js';
+import { tcpRackReoTimeout, tcpTimeoutMarkLost, tcpTlpSelect, tcpTlpSent } from './tcp_recovery.js';
+import { TCP_CA_CWR, TCP_CA_Loss, TCP_CA_Open, TCP_CA_Recovery, TCP_CA_Disorder, TCP_CLOSE, TCP_CLOSE_WAIT, TCP_ESTABLISHED, TCP_FIN_WAIT2, TCP_SYN_RECV, TCP_SYN_SENT, TCP_TIME_WAIT } from './tcp_states.js';
+import { tcpResetXmitTimer, tcpRetransmitSeg, tcpSendAck, tcpSendActiveReset, tcpSendSyn, tcpRearmRtoFromHead, tcpSendNewData, tcpSendSynAck, tcpWriteWakeup, tcpXmitProbe, tcpXmitRetransmitQueue } from './tcp_output.js';
 import { tcpDone } from './tcp_input.js';
 import { CA_EVENT_LOSS } from './tcp_cong.js';
 
@@ -31,6 +32,8 @@ export function tcpRetransmitTimerFire(sk: TcpSock): void {
   const what = sk.pending;
   sk.pending = 0;
   if (what === ICSK_TIME_PROBE0) tcpProbeTimer(sk);
+  else if (what === ICSK_TIME_REO_TIMEOUT) tcpRackReoTimer(sk);
+  else if (what === ICSK_TIME_LOSS_PROBE) tcpSendLossProbe(sk);
   else tcpRetransmitTimer(sk);
 }
 
@@ -93,7 +96,15 @@ export function tcpRetransmitTimer(sk: TcpSock): void {
   }
   sk.sndCwnd = 1;
   sk.sndCwndCnt = 0;
-  sk.rtx.markAllLost();
+  // tcp_timeout_mark_lost(): everything not SACKed is lost (all of it if the peer reneged).
+  if (sk.sackOk) {
+    if (tcpTimeoutMarkLost(sk.rtx, sk.rack, tcp.nowUs())) tcp.statsExt.tcpSackReneging++;
+  } else sk.rtx.markAllLost();
+  if (sk.caState !== TCP_CA_Loss) {
+    sk.undoMarker = sk.sndUna || 1;
+    sk.undoRetrans = sk.rtx.retransOut;
+  }
+  sk.tlp.highSeq = 0;
   sk.highSeq = sk.sndNxt;
   sk.caState = TCP_CA_Loss;
   sk.cong.setState(TCP_CA_Loss);
@@ -189,4 +200,56 @@ export function tcpTimewaitTimer(sk: TcpSock): void {
   } else if (sk.state === TCP_CLOSE_WAIT) {
     // nothing: the user decides
   }
+}
+
+/**
+ * tcp_rack_reo_timeout(): the reordering window of a segment RACK was unsure about has passed.
+ * Newly lost segments start recovery and go again; the RTO takes over the timer.
+ */
+function tcpRackReoTimer(sk: TcpSock): void {
+  if (sk.state === TCP_CLOSE || sk.rtx.empty) return;
+  const tcp = sk.tcp;
+  if (tcpRackReoTimeout(sk.rtx, sk.rack, sk.sackView, tcp.nowUs(), tcp.conf.tcpRecovery)) {
+    if (sk.caState !== TCP_CA_Recovery && sk.caState !== TCP_CA_Loss) tcpEnterRecoveryFromTimer(sk);
+    tcpXmitRetransmitQueue(sk);
+  }
+  if (sk.pending !== ICSK_TIME_RETRANS) tcpRearmRtoFromHead(sk);
+}
+
+/** tcp_enter_recovery() as the reordering timer needs it. */
+function tcpEnterRecoveryFromTimer(sk: TcpSock): void {
+  sk.tcp.statsExt.tcpSackRecovery++;
+  sk.undoMarker = sk.sndUna || 1;
+  sk.undoRetrans = sk.rtx.retransOut;
+  sk.priorCwnd = sk.sndCwnd;
+  sk.priorSsthresh = sk.sndSsthresh;
+  sk.sndSsthresh = sk.cong.ssthresh();
+  sk.cong.setState(TCP_CA_Recovery);
+  sk.caState = TCP_CA_Recovery;
+  sk.highSeq = sk.sndNxt;
+  sk.sndCwnd = Math.max(sk.sndSsthresh, 2);
+}
+
+/**
+ * tcp_send_loss_probe() (RFC 8985 7.3): one new segment if the window admits it, else the last
+ * segment again; then the RTO. Only one probe per episode (until tlp_high_seq is acknowledged).
+ */
+function tcpSendLossProbe(sk: TcpSock): void {
+  const tcp = sk.tcp;
+  if (sk.state === TCP_CLOSE || sk.rtx.empty) return;
+  if (sk.caState === TCP_CA_Open || sk.caState === TCP_CA_CWR) {
+    const room = (sk.sndUna + sk.sndWnd - sk.sndNxt) | 0;
+    const want = Math.min(sk.mssCache, sk.unsentBytes);
+    const sel = tcpTlpSelect(sk.rtx, sk.tlp, want > 0 && room >= want, sk.mssCache);
+    if (sel === 'new') {
+      tcpSendNewData(sk, want);
+      tcpTlpSent(sk.tlp, sk.sndNxt, false);
+      tcp.statsExt.tcpLossProbes++;
+    } else if (sel !== null) {
+      tcpRetransmitSeg(sk, sel);
+      tcpTlpSent(sk.tlp, sk.sndNxt, true);
+      tcp.statsExt.tcpLossProbes++;
+    }
+  }
+  tcpRearmRtoFromHead(sk);
 }

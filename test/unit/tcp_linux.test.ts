@@ -73,6 +73,37 @@ describe('handshake as Linux sends it (§3.1)', () => {
   });
 });
 
+describe('loss recovery (RACK-TLP, RFC 8985)', () => {
+  it('a lost tail is repaired by the loss probe, not by a timeout', () => {
+    const e = tcpEnv();
+    const { cli, srvRec } = e.establish();
+    cli.setNoDelay(true);
+    e.run(300);
+    let n = 0;
+    e.drop = (s) => s.dir === 'AB' && s.len > 0 && ++n === 5;
+    cli.send(Buffer.alloc(1448 * 5, 4));
+    // One segment out after the ACKs: PTO = 2·srtt + 200 ms (the delayed-ACK allowance).
+    e.run(300);
+    expect(srvRec.data.reduce((k, b) => k + b.length, 0)).toBe(1448 * 5);
+    expect(e.ta.statsExt.tcpLossProbes).toBe(1);
+    expect(e.ta.statsExt.tcpTimeouts).toBe(0);
+  });
+
+  it('a hole in the middle: RACK marks it lost from the SACKs and fast-retransmits it', () => {
+    const e = tcpEnv();
+    const { cli, srvRec } = e.establish();
+    cli.setNoDelay(true);
+    let n = 0;
+    e.drop = (s) => s.dir === 'AB' && s.len > 0 && ++n === 2;
+    cli.send(Buffer.alloc(1448 * 8, 4));
+    e.run(50);
+    expect(srvRec.data.reduce((k, b) => k + b.length, 0)).toBe(1448 * 8);
+    expect(e.ta.statsExt.tcpSackRecovery).toBe(1);
+    expect(e.ta.statsExt.tcpTimeouts).toBe(0);
+    expect(e.ta.stats.retransSegs).toBe(1);
+  });
+});
+
 describe('ACK policy as Linux (§3.2)', () => {
   it('small segments 50 ms apart: 16 quick ACKs, then ACKs 40 ms late', () => {
     const e = tcpEnv();
@@ -102,16 +133,16 @@ describe('ACK policy as Linux (§3.2)', () => {
     e.flush();
     const acks = e.from('BA').slice(1);
     const first = e.log.find((s) => s.dir === 'AB' && s.len > 0)!;
-    expect(acks.length).toBe(2);
-    expect(acks.map((a) => a.ack)).toEqual([first.seq, first.seq]);
-    expect(acks.map((a) => a.o.numSacks)).toEqual([1, 1]);
+    expect(acks.map((a) => a.ack).slice(0, 2)).toEqual([first.seq, first.seq]);
+    expect(acks.map((a) => a.o.numSacks).slice(0, 2)).toEqual([1, 1]);
     expect([acks[0].o.sack[0], acks[0].o.sack[1]]).toEqual([(first.seq + 1448) >>> 0, (first.seq + 2896) >>> 0]);
     expect([acks[1].o.sack[0], acks[1].o.sack[1]]).toEqual([(first.seq + 1448) >>> 0, (first.seq + 4344) >>> 0]);
-    e.log.length = 0;
-    e.run(400);
-    const fill = e.from('BA')[0];
-    expect(fill.t - e.from('AB')[0].t).toBe(0);
+    // RACK (the RTT here is ~0, so is the reordering window) resends the hole at once; its
+    // arrival is ACKed at once, cumulatively, with no SACK block left.
+    expect(acks.length).toBe(3);
+    const fill = acks[2];
     expect(fill.ack).toBe((first.seq + 4344) >>> 0);
+    expect(e.ta.statsExt.tcpSackRecovery).toBe(1);
     expect(fill.o.numSacks).toBe(0);
   });
 

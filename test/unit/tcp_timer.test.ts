@@ -79,15 +79,23 @@ describe('retransmission timeout', () => {
     const { cli, cliRec } = e.establish();
     e.drop = (s) => s.dir === 'AB';
     const t0 = e.clock.now();
-    cli.send(Buffer.from('hello'));
+    cli.setNoDelay(true);
+    cli.send(Buffer.alloc(1448 * 10, 1));
     let failedAt = 0;
     cliRec.onError = (err) => {
       cliRec.errors.push(err);
       failedAt = e.clock.now() - t0;
     };
     e.run(1000000);
-    const tx = e.log.filter((s) => s.dir === 'AB' && s.len > 0).map((s) => s.t - t0);
-    // RTO = srtt + max(4·rttvar, 200 ms) rounded up to the ms: 201.
+    const data = e.log.filter((s) => s.dir === 'AB' && s.len > 0);
+    const first = data[0].seq;
+    // IW10 back to back, then one tail loss probe (the last segment again) after ~2·srtt + 2 ms.
+    expect(data.slice(0, 10).every((s) => s.t === t0)).toBe(true);
+    expect(data[10].seq).toBe(data[9].seq);
+    expect(data[10].t - t0).toBeLessThan(10);
+    expect(e.ta.statsExt.tcpLossProbes).toBe(1);
+    // The first segment again at the RTO (srtt + max(4·rttvar, 200 ms), rounded up: 201), doubling.
+    const tx = data.filter((s) => s.seq === first).map((s) => s.t - t0);
     expect(tx.slice(0, 6)).toEqual([0, 201, 603, 1407, 3015, 6231]);
     // Doubling stops at TCP_RTO_MAX (120 s).
     const gaps = tx.slice(1).map((t, i) => t - tx[i]);
