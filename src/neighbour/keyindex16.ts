@@ -4,37 +4,173 @@ import type { NetDevice } from '../core/netdevice.js';
 
 const GOLDEN = 0x9e3779b1;
 const INITIAL_SHIFT = 4;
-/** Int32 slots per key: the four key words, the ifindex, and 1 + the entry's place in `dense` (0: empty). */
-const STRIDE = 6;
+/** Int32s per slot of the main array: key words 2 and 3 and the id of the key's high half (0: empty slot). */
+const STRIDE = 3;
+/** Int32 slots per entry of the high-half dictionary: key words 0 and 1, the ifindex, the id (0: empty). */
+const HSTRIDE = 4;
 
-/** The four big-endian words of a 16-byte key are read straight from the buffer each time. */
+/**
+ * A big-endian word of a key, read straight from the buffer. The offsets are truncated to int32
+ * (`| 0`: they are small), which spares each byte read an overflow check; the bounds check stays.
+ */
 function word(b: Uint8Array, o: number): number {
-  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+  return (b[o | 0] << 24) | (b[(o + 1) | 0] << 16) | (b[(o + 2) | 0] << 8) | b[(o + 3) | 0];
+}
+
+/** `n` nulls in a packed array (new Array(n).fill(null) would stay holey: a hole check per read). */
+function nulls<V>(n: number): (V | null)[] {
+  const a: (V | null)[] = [];
+  for (let i = 0; i < n; i++) a.push(null);
+  return a;
 }
 
 /**
- * Open addressing with linear probing over one Int32Array of (four key words, ifindex, ref)
- * slots, kept at most half full, and a packed array of the entries themselves. A hit reads the
- * key where it lies (a packet's address field: no copy), one line of the slot array and one
- * pointer — neither the entry nor its key object is touched unless the device has no ifindex yet
- * (0), where the device object decides. The entries sit packed in `dense` (one pointer each on
- * the heap, whatever the slot count); deleting moves the last one into the hole. Deletion shifts
- * followers back, so there are no tombstones.
+ * The high halves (key words 0 and 1, with the ifindex) that the index's keys share, each under a
+ * small id of its own: the neighbours of a link sit in few high halves (a link's prefixes), so
+ * the main array need not repeat them. Open addressing with linear probing, at most half full,
+ * backward-shift deletion; ids are counted by their users and handed back when none is left, so
+ * the dictionary never outgrows the keys it serves, however many distinct high halves arrive.
  */
-export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey: unknown }> {
-  private kv: Int32Array;
-  private readonly dense: V[] = [];
-  private mask: number;
-  private shift: number;
+class HighHalfDict {
+  private kv = new Int32Array(HSTRIDE << INITIAL_SHIFT);
+  private mask = (1 << INITIAL_SHIFT) - 1;
+  private shift = 32 - INITIAL_SHIFT;
+  /** Users of each id (index: id); ids with none are on `free`. */
+  private users = new Int32Array(1 << INITIAL_SHIFT);
+  private free: number[] = [];
+  private nextId = 1;
+  private count = 0;
+  private readonly rnd: number = 0;
 
-  constructor(private readonly rnd: number) {
-    this.kv = new Int32Array(STRIDE << INITIAL_SHIFT);
-    this.mask = (1 << INITIAL_SHIFT) - 1;
-    this.shift = 32 - INITIAL_SHIFT;
+  constructor(rnd: number) {
+    this.rnd = rnd | 0;
   }
 
   get size(): number {
-    return this.dense.length;
+    return this.count;
+  }
+
+  /** The top bits of a product chain, which every bit of the three words reaches. */
+  private home(w0: number, w1: number, ifx: number): number {
+    let h = Math.imul(w0 ^ this.rnd, GOLDEN);
+    h = Math.imul(h ^ w1, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15) ^ ifx, 0xc2b2ae35);
+    return (h >>> this.shift) | 0;
+  }
+
+  /** The id of this high half, or 0. Allocation-free. */
+  find(w0: number, w1: number, ifx: number): number {
+    const kv = this.kv;
+    const mask = this.mask;
+    for (let i = this.home(w0, w1, ifx); ; i = (i + 1) & mask) {
+      const s = i * HSTRIDE;
+      const id = kv[s + 3];
+      if (id === 0) return 0;
+      if (kv[s] === w0 && kv[s + 1] === w1 && kv[s + 2] === ifx) return id;
+    }
+  }
+
+  /** The id of this high half with one user more, made when new. */
+  acquire(w0: number, w1: number, ifx: number): number {
+    let id = this.find(w0, w1, ifx);
+    if (id === 0) {
+      if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+      id = this.free.pop() ?? this.nextId++;
+      if (id >= this.users.length) {
+        const u = new Int32Array(this.users.length * 2);
+        u.set(this.users);
+        this.users = u;
+      }
+      this.place(w0, w1, ifx, id);
+      this.count++;
+    }
+    this.users[id]++;
+    return id;
+  }
+
+  /** One user of `id` (the id of this high half) fewer; true when that was its last, and it left. */
+  release(w0: number, w1: number, ifx: number, id: number): boolean {
+    if (--this.users[id] > 0) return false;
+    const kv = this.kv;
+    const mask = this.mask;
+    let i = this.home(w0, w1, ifx);
+    while (kv[i * HSTRIDE + 3] !== id) i = (i + 1) & mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const sj = j * HSTRIDE;
+      if (kv[sj + 3] === 0) break;
+      const home = this.home(kv[sj], kv[sj + 1], kv[sj + 2]);
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      kv.copyWithin(i * HSTRIDE, sj, sj + HSTRIDE);
+      i = j;
+    }
+    kv.fill(0, i * HSTRIDE, i * HSTRIDE + HSTRIDE);
+    this.count--;
+    this.free.push(id);
+    return true;
+  }
+
+  private place(w0: number, w1: number, ifx: number, id: number): void {
+    const kv = this.kv;
+    let i = this.home(w0, w1, ifx);
+    while (kv[i * HSTRIDE + 3] !== 0) i = (i + 1) & this.mask;
+    const s = i * HSTRIDE;
+    kv[s] = w0;
+    kv[s + 1] = w1;
+    kv[s + 2] = ifx;
+    kv[s + 3] = id;
+  }
+
+  private grow(): void {
+    const old = this.kv;
+    this.kv = new Int32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    this.shift--;
+    for (let s = 0; s < old.length; s += HSTRIDE) {
+      if (old[s + 3] !== 0) this.place(old[s], old[s + 1], old[s + 2], old[s + 3]);
+    }
+  }
+}
+
+/**
+ * Open addressing with linear probing over one Int32Array of 12-byte slots (key words 2 and 3 and
+ * the id of the key's high half in a HighHalfDict), kept at most 4/5 full, and a parallel array of
+ * the entries. A hit reads the key where it lies (a packet's address field: no copy), compares
+ * the high half with the one the last lookup found, then reads one line of the slot array and the
+ * entry's pointer from the parallel array at the same place: two independent reads, which
+ * overlap (the chain slot → packed entry array → entry it replaces had them one after the other).
+ * Neither the entry nor its key object is touched unless the device has no ifindex yet (0), where
+ * the device object decides. At 100k keys the slots take 1.5 MiB and the entry array 1 MiB,
+ * where four key words and the ifindex per slot at half load took 6 MiB; this is what keeps the
+ * lookup within reach of the 32-bit index's. Deletion shifts followers back: no tombstones.
+ */
+export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey: unknown }> {
+  // The number fields start as numbers (class fields would otherwise start as undefined, and V8
+  // would then check and untag them on each read).
+  private kv = new Int32Array(STRIDE << INITIAL_SHIFT);
+  private vals: (V | null)[] = nulls<V>(1 << INITIAL_SHIFT);
+  private readonly high: HighHalfDict;
+  private mask = (1 << INITIAL_SHIFT) - 1;
+  private shift = 32 - INITIAL_SHIFT;
+  private count = 0;
+  private readonly r0: number = 0;
+  private readonly r1: number = 0;
+  /** The last high half found and its id; lastIfx -1 (no device has it): none. */
+  private lastW0 = 0;
+  private lastW1 = 0;
+  private lastIfx = -1;
+  private lastId = 0;
+
+  constructor(rnd: number) {
+    this.r0 = rnd | 0;
+    this.r1 = Math.imul(rnd ^ 0x7f4a7c15, 0x2545f491) | 0;
+    this.high = new HighHalfDict(Math.imul(rnd ^ 0x632be5ab, 0x165667b1) | 1);
+  }
+
+  get size(): number {
+    return this.count;
   }
 
   /** Slots in the probe array (a power of two). */
@@ -42,108 +178,124 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
     return this.mask + 1;
   }
 
-  /** Each word multiplied in turn, so that keys differing in one word only (a subnet) spread. */
-  private home(w0: number, w1: number, w2: number, w3: number, ifindex: number): number {
-    let h = Math.imul(w0 ^ this.rnd, GOLDEN);
-    h = Math.imul(h ^ w1, 0x85ebca6b);
-    h = Math.imul(h ^ w2, 0xc2b2ae35);
-    h = Math.imul(h ^ w3 ^ Math.imul(ifindex, GOLDEN), GOLDEN);
-    return (h ^ (h >>> 16)) >>> this.shift;
+  /** Distinct high halves (key words 0 and 1 with the ifindex) among the keys. */
+  get highHalves(): number {
+    return this.high.size;
+  }
+
+  /**
+   * Each low word and the high-half id multiplied apart (Fibonacci hashing of the last word, so
+   * that consecutive keys, a subnet's, spread evenly), the top bits taken. Words 0 and 1 need no
+   * part in it: the id stands for them.
+   */
+  private home(w2: number, w3: number, hid: number): number {
+    // `| 0`: an int32 (the shift is never 0), so the probe loop counts in integers, not doubles.
+    return ((Math.imul(w3 ^ this.r0, GOLDEN) ^ Math.imul(w2 ^ this.r1, 0x85ebca6b) ^ Math.imul(hid, 0xc2b2ae35)) >>> this.shift) | 0;
   }
 
   /** The entry for the 16 bytes at buf[off..off+16) on `dev`, or null. Allocation-free. */
   get(buf: Uint8Array, off: number, dev: NetDevice): V | null {
-    const w0 = word(buf, off);
-    const w1 = word(buf, off + 4);
-    const w2 = word(buf, off + 8);
-    const w3 = word(buf, off + 12);
+    const o = off | 0;
+    const w0 = word(buf, o);
+    const w1 = word(buf, (o + 4) | 0);
+    const w2 = word(buf, (o + 8) | 0);
+    const w3 = word(buf, (o + 12) | 0);
     const ifx = dev.ifindex;
+    const hid = w0 === this.lastW0 && w1 === this.lastW1 && ifx === this.lastIfx ? this.lastId : this.findHigh(w0, w1, ifx);
+    if (hid === 0) return null;
     const kv = this.kv;
     const mask = this.mask;
-    let h = this.home(w0, w1, w2, w3, ifx);
-    for (;;) {
-      const s = h * STRIDE;
-      const ref = kv[s + 5];
-      if (ref === 0) return null;
-      if (kv[s + 3] === w3 && kv[s] === w0 && kv[s + 1] === w1 && kv[s + 2] === w2 && kv[s + 4] === ifx) {
-        const v = this.dense[ref - 1];
+    for (let h = this.home(w2, w3, hid); ; h = (h + 1) & mask) {
+      const s = (h * STRIDE) | 0;
+      const id = kv[(s + 2) | 0];
+      if (id === 0) return null;
+      if (kv[(s + 1) | 0] === w3 && kv[s] === w2 && id === hid) {
+        const v = this.vals[h] as V;
         if (ifx !== 0 || v.dev === dev) return v;
       }
-      h = (h + 1) & mask;
     }
+  }
+
+  /** The high half's id from the dictionary (0: none), remembered for the next lookup. */
+  private findHigh(w0: number, w1: number, ifx: number): number {
+    const id = this.high.find(w0, w1, ifx);
+    if (id !== 0) {
+      this.lastW0 = w0;
+      this.lastW1 = w1;
+      this.lastIfx = ifx;
+      this.lastId = id;
+    }
+    return id;
   }
 
   /** Adds an entry known to be absent; `key` is its 16-byte primary key. */
   add(key: Uint8Array, v: V): void {
-    if ((this.dense.length + 1) * 2 > this.mask + 1) this.resize((this.mask + 1) * 2);
-    this.dense.push(v);
-    this.place(word(key, 0), word(key, 4), word(key, 8), word(key, 12), v.dev.ifindex, this.dense.length);
+    if ((this.count + 1) * 5 > (this.mask + 1) * 4) this.resize((this.mask + 1) * 2);
+    const hid = this.high.acquire(word(key, 0), word(key, 4), v.dev.ifindex);
+    this.place(word(key, 8), word(key, 12), hid, v);
+    this.count++;
   }
 
-  private place(w0: number, w1: number, w2: number, w3: number, ifx: number, ref: number): void {
-    let h = this.home(w0, w1, w2, w3, ifx);
-    while (this.kv[h * STRIDE + 5] !== 0) h = (h + 1) & this.mask;
+  private place(w2: number, w3: number, hid: number, v: V): void {
+    const vals = this.vals;
+    let h = this.home(w2, w3, hid);
+    while (vals[h] !== null) h = (h + 1) & this.mask;
     const s = h * STRIDE;
     const kv = this.kv;
-    kv[s] = w0;
-    kv[s + 1] = w1;
-    kv[s + 2] = w2;
-    kv[s + 3] = w3;
-    kv[s + 4] = ifx;
-    kv[s + 5] = ref;
-  }
-
-  /** The slot holding exactly `v` (keyed by `key`), or -1. */
-  private slotOf(key: Uint8Array, v: V): number {
-    let h = this.home(word(key, 0), word(key, 4), word(key, 8), word(key, 12), v.dev.ifindex);
-    for (;;) {
-      const ref = this.kv[h * STRIDE + 5];
-      if (ref === 0) return -1;
-      if (this.dense[ref - 1] === v) return h;
-      h = (h + 1) & this.mask;
-    }
+    kv[s] = w2;
+    kv[s + 1] = w3;
+    kv[s + 2] = hid;
+    vals[h] = v;
   }
 
   /** Removes exactly this entry (keyed by its 16-byte `key`); false if it was not indexed. */
   delete(key: Uint8Array, v: V): boolean {
-    let i = this.slotOf(key, v);
-    if (i < 0) return false;
+    const ifx = v.dev.ifindex;
+    const w0 = word(key, 0);
+    const w1 = word(key, 4);
+    const hid = this.high.find(w0, w1, ifx);
+    if (hid === 0) return false;
+    const vals = this.vals;
     const kv = this.kv;
-    // Keep `dense` packed: the last entry takes the place of the one going.
-    const at = kv[i * STRIDE + 5] - 1;
-    const last = this.dense.length - 1;
-    if (at !== last) {
-      // Found before `dense` changes: afterwards the leaving slot would look like the moved one's.
-      const moved = this.dense[last];
-      const ms = this.slotOf(moved.primaryKey as Uint8Array, moved);
-      this.dense[at] = moved;
-      kv[ms * STRIDE + 5] = at + 1;
+    const mask = this.mask;
+    let i = this.home(word(key, 8), word(key, 12), hid);
+    while (vals[i] !== v) {
+      if (vals[i] === null) return false;
+      i = (i + 1) & mask;
     }
-    this.dense.length = last;
     // Backward-shift: pull later members of the probe run into the hole when their home allows it.
     let j = i;
     for (;;) {
-      j = (j + 1) & this.mask;
+      j = (j + 1) & mask;
+      const w = vals[j];
+      if (w === null) break;
       const sj = j * STRIDE;
-      if (kv[sj + 5] === 0) break;
-      const home = this.home(kv[sj], kv[sj + 1], kv[sj + 2], kv[sj + 3], kv[sj + 4]);
+      const home = this.home(kv[sj], kv[sj + 1], kv[sj + 2]);
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
       kv.copyWithin(i * STRIDE, sj, sj + STRIDE);
+      vals[i] = w;
       i = j;
     }
     kv.fill(0, i * STRIDE, i * STRIDE + STRIDE);
+    vals[i] = null;
+    this.count--;
+    // An id handed back may come again for another high half: forget it.
+    if (this.high.release(w0, w1, ifx, hid) && this.lastId === hid) this.lastIfx = -1;
     return true;
   }
 
-  /** Doubles (or sets) the slot count, re-placing every slot from the old array alone. */
+  /** Doubles the slot count, re-placing every slot from the old arrays alone. */
   private resize(slots: number): void {
     const old = this.kv;
+    const oldVals = this.vals;
     this.kv = new Int32Array(slots * STRIDE);
+    this.vals = nulls<V>(slots);
     this.mask = slots - 1;
     this.shift = 32 - Math.log2(slots);
-    for (let s = 0; s < old.length; s += STRIDE) {
-      if (old[s + 5] !== 0) this.place(old[s], old[s + 1], old[s + 2], old[s + 3], old[s + 4], old[s + 5]);
+    for (let i = 0; i < oldVals.length; i++) {
+      const v = oldVals[i];
+      if (v !== null) this.place(old[i * STRIDE], old[i * STRIDE + 1], old[i * STRIDE + 2], v);
     }
   }
 }
