@@ -51,6 +51,10 @@ import { RawIpHandle, RawIpListener, RawIpOptions } from './ipv4/raw.js';
 import { RawIp6Handle, type RawIp6Listener, type RawIp6Options } from './ipv6/raw.js';
 import { UdpRemoteInfo, UdpSocket, UdpSocketOptions } from './socket/dgram.js';
 import { udpv6 } from './ipv6/udp.js';
+import { Tcp } from './tcp/tcp.js';
+import { registerTcpSysctl } from './tcp/sysctl.js';
+import type { TcpExtStats, TcpStats } from './tcp/tcp_stats.js';
+import { type TcpConnectOptions, TcpServer, type TcpServerOptions, TcpSocket } from './socket/net.js';
 
 /** Options of `new Stack(opts)`. */
 export interface StackOptions {
@@ -308,6 +312,10 @@ export interface StackStats {
   udp: UdpStats;
   /** UDP over IPv6, with `/proc/net/snmp6` Udp6 names (IPv4 datagrams of 'udp6' sockets count in `udp`). */
   udp6: UdpStats;
+  /** TCP of both families, with `/proc/net/snmp` Tcp names (currEstab filled in). */
+  tcp: TcpStats;
+  /** The TCP part of `/proc/net/netstat` TcpExt, camelCase (`tcpSackRecovery`, `syncookiesSent`, ...). */
+  tcpExt: TcpExtStats;
   /** nd_tbl's (`ndisc_cache`) `ip -s ntable` statistics plus `entries`. */
   nd: NeighStatistics & { entries: number };
   /** NDISC messages in and out, and every ND drop by reason. */
@@ -363,6 +371,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
   readonly inet: Inet;
   /** The IPv6 family: addresses, routes, NDISC (`inet6.ndisc.tbl` is nd_tbl), ICMPv6. */
   readonly inet6: Inet6;
+  /** TCP of both families (the engine under {@link Stack.createServer} and {@link Stack.connect}). */
+  readonly tcp: Tcp;
   private closed = false;
   /** Work close() does before releasing the devices (control servers, raw handles, frame observers). */
   private readonly closeHooks = new Set<() => unknown>();
@@ -389,6 +399,9 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     this.inet6 = new Inet6(this.net, { random: opts.random, disabled: opts.ipv6 === false });
     // IPPROTO_UDP over IPv6, on the port table IPv4's UDP made (udp_table is one per namespace).
     udpv6(this.inet6);
+    // TCP for both families, with its net.ipv4.tcp_* keys.
+    this.tcp = new Tcp(this.inet, this.inet6, { random: opts.random });
+    registerTcpSysctl(this.net.sysctl, this.tcp.conf);
     this.inet6.subscribe({
       addr: (type, ifa) => {
         if (this.listenerCount('addr') > 0) this.emit('addr', { type, addr: addrSnapshot6(ifa, this.inet6.addrconf.remaining(ifa)) });
@@ -850,6 +863,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       icmp: inet.icmp.stats,
       udp: inet.udp.stats,
       udp6: udpv6(this.inet6).stats,
+      tcp: this.tcp.snapshotStats(),
+      tcpExt: this.tcp.statsExt,
       nd: { ...this.inet6.ndisc.tbl.stats, entries: this.inet6.ndisc.tbl.entries },
       ndisc: this.inet6.ndisc.stats,
       ip6: this.inet6.stats,
@@ -1245,6 +1260,58 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
    * @throws UdpSocketError `ERR_SOCKET_BAD_TYPE` (TypeError) for a type other than `'udp4'` or `'udp6'`.
    * @throws StackError `EBADF` once the stack is closed.
    */
+  /** What TcpSocket and TcpServer need of this stack. */
+  private get tcpHost(): { tcp: Tcp; net: Net; ipv6: boolean } {
+    return { tcp: this.tcp, net: this.net, ipv6: this.inet6.conf.all.get('disable_ipv6') === 0 };
+  }
+
+  /**
+   * A TCP server with the API of Node's `net.createServer([options][, connectionListener])`:
+   * `listen(port, host?, backlog?, cb?)` or `listen({port, host, backlog, ipv6Only}, cb?)`, events
+   * `'listening'`, `'connection'` (a {@link TcpSocket}), `'error'`, `'close'`, `'drop'`. Without a
+   * host it listens on `::` (IPv4 too) or `0.0.0.0` when IPv6 is off. Node's `http.Server` serves
+   * over it: `srv.on('connection', (s) => httpServer.emit('connection', s))`.
+   */
+  createServer(options?: TcpServerOptions | ((socket: TcpSocket) => void), connectionListener?: (socket: TcpSocket) => void): TcpServer {
+    if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    if (typeof options === 'function') {
+      connectionListener = options;
+      options = {};
+    }
+    const srv = new TcpServer(this.tcpHost, options ?? {}, connectionListener);
+    this.addCloseHook(() => {
+      if (srv.listening) srv.close();
+    });
+    return srv;
+  }
+
+  /**
+   * A TCP connection with the API of Node's `net.connect(port[, host][, cb])` /
+   * `net.connect(options[, cb])`: a {@link TcpSocket} (a `stream.Duplex`) that emits `'connect'`
+   * when established and Node's errors (`connect ECONNREFUSED 10.0.0.1:80`). Hosts are IPv4 or
+   * IPv6 literals (zones as `fe80::1%tap0`); names other than `localhost` are not resolved.
+   */
+  connect(port: number | string | TcpConnectOptions, host?: string | (() => void), cb?: () => void): TcpSocket {
+    if (this.closed) throw new StackError(EBADF, 'the stack is closed');
+    let o: TcpConnectOptions;
+    if (typeof port === 'object' && port !== null) {
+      o = port;
+      if (typeof host === 'function') cb = host;
+    } else {
+      o = { port };
+      if (typeof host === 'function') cb = host;
+      else if (host !== undefined) o.host = host;
+    }
+    const s = new TcpSocket(o);
+    s.connectTo(this.tcpHost, o, cb);
+    return s;
+  }
+
+  /** The same as {@link Stack.connect} (Node's `net.createConnection`). */
+  createConnection(port: number | string | TcpConnectOptions, host?: string | (() => void), cb?: () => void): TcpSocket {
+    return this.connect(port, host, cb);
+  }
+
   createSocket(type: 'udp4' | 'udp6' | UdpSocketOptions, onMessage?: (msg: Buffer, rinfo: UdpRemoteInfo) => void): UdpSocket {
     if (this.closed) throw new StackError(EBADF, 'the stack is closed');
     let remove: () => void = () => {};
@@ -1361,6 +1428,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
         }
       }
     }
+    // Every connection reset and every listener closed while the devices can still send.
+    this.tcp.closeAll();
     for (const dev of this.net.deviceList) {
       this.net.unregisterNetdevice(dev);
       dev.destroy();
