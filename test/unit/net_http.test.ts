@@ -83,3 +83,31 @@ describe('net over tapstack', () => {
     expect(lerr.message).toBe('listen EADDRINUSE: address already in use 0.0.0.0:7000');
   });
 });
+
+describe('TLS over tapstack', () => {
+  it('tls.connect({ socket }) over a TcpSocket completes a handshake with a tls.Server fed TcpSockets, and data flows both ways', async () => {
+    const { readFileSync } = await import('node:fs');
+    const tls = await import('node:tls');
+    const { join, dirname } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+    const key = readFileSync(join(dir, 'tls-key.pem'));
+    const cert = readFileSync(join(dir, 'tls-cert.pem'));
+    const env = twoStacks({ deferred: true });
+    const ts = tls.createServer({ key, cert }, (c) => c.on('data', (d) => c.end(`echo:${d}`)));
+    env.B.createServer((s) => ts.emit('connection', s)).listen(443);
+    let got = '';
+    let done = false;
+    const raw = env.A.connect(443, '10.0.0.2');
+    const c = tls.connect({ socket: raw as never, ca: cert, servername: 'tapstack.test' }, () => c.write('secret'));
+    c.on('data', (d) => (got += d));
+    c.on('end', () => (done = true));
+    c.on('error', (e) => {
+      got = `error ${e}`;
+      done = true;
+    });
+    await drive(env, () => done, 20000);
+    expect(got).toBe('echo:secret');
+    expect(c.authorized).toBe(true);
+  }, 60000);
+});
