@@ -6,7 +6,7 @@ const GOLDEN = 0x9e3779b1;
 const INITIAL_SHIFT = 4;
 /** Int32s per slot of the main array: key words 2 and 3 and the id of the key's high half (0: empty slot). */
 const STRIDE = 3;
-/** Int32 slots per entry of the high-half dictionary: key words 0 and 1, the ifindex, the id (0: empty). */
+/** Int32s per slot of the high-half dictionary: key words 0 and 1, the ifindex, the id (0: empty slot). */
 const HSTRIDE = 4;
 
 /**
@@ -15,6 +15,14 @@ const HSTRIDE = 4;
  */
 function word(b: Uint8Array, o: number): number {
   return (b[o | 0] << 24) | (b[(o + 1) | 0] << 16) | (b[(o + 2) | 0] << 8) | b[(o + 3) | 0];
+}
+
+/**
+ * Backward-shift deletion's test: whether a slot's home lies cyclically in (hole, slot], so that
+ * the member at `slot` must stay where it is rather than move back into the hole.
+ */
+function homeAfter(home: number, hole: number, slot: number): boolean {
+  return hole <= slot ? hole < home && home <= slot : hole < home || home <= slot;
 }
 
 /** `n` nulls in a packed array (new Array(n).fill(null) would stay holey: a hole check per read). */
@@ -101,8 +109,7 @@ class HighHalfDict {
       const sj = j * HSTRIDE;
       if (kv[sj + 3] === 0) break;
       const home = this.home(kv[sj], kv[sj + 1], kv[sj + 2]);
-      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-      if (stays) continue;
+      if (homeAfter(home, i, j)) continue;
       kv.copyWithin(i * HSTRIDE, sj, sj + HSTRIDE);
       i = j;
     }
@@ -271,8 +278,7 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
       if (w === null) break;
       const sj = j * STRIDE;
       const home = this.home(kv[sj], kv[sj + 1], kv[sj + 2]);
-      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-      if (stays) continue;
+      if (homeAfter(home, i, j)) continue;
       kv.copyWithin(i * STRIDE, sj, sj + STRIDE);
       vals[i] = w;
       i = j;
