@@ -102,7 +102,9 @@ export function nsCase() {
   const fx = benchStack6();
   const { dev, inet6 } = fx;
   const template = buildNsRequest();
-  const inj = makeInjector(dev, template, 0); // ndisc_recv_ns only reads the request
+  // The NA is written over the NS (the same 86 bytes): every injection restores the whole frame,
+  // a cost the IPv4 twin does not pay (arp_send builds its reply in a packet of its own).
+  const inj = makeInjector(dev, template);
   const B = FRAMES_PER_OP;
   let injected = 0;
   const na0 = inet6.ndisc.stats.txNa;
@@ -120,8 +122,8 @@ export function nsCase() {
       const na = inet6.ndisc.stats.txNa - na0;
       const frames = dev.count - count0;
       if (na !== injected || frames !== injected) return `${injected} solicitations, ${na} advertisements counted, ${frames} frames sent`;
-      if (!inj.buf.equals(template)) return 'the request buffer was modified (the injector does not restore it)';
       const r = dev.last;
+      if (r !== inj.skb) return 'the answer was not built in the request buffer';
       const b = r.buf;
       const o = r.data;
       const nh = o + 14;

@@ -9,6 +9,7 @@ import { formatMac } from '../ethernet/mac.js';
 import {
   type Neighbour,
   neighAppNs,
+  neighOutput,
   neighRelease,
   neighUpdate,
 } from '../neighbour/neighbour.js';
@@ -22,14 +23,23 @@ import {
   NUD_NOARP,
   NUD_REACHABLE,
   NUD_STALE,
+  NUD_VALID,
 } from '../neighbour/nud.js';
 import type { NeighParmsValues } from '../neighbour/parms.js';
 import { LOCALLY_ENQUEUED, type PneighEntry } from '../neighbour/pneigh.js';
 import { type NeighOpsSet, neighConstructDirect, neighConstructOps, neighOpsSet } from '../neighbour/ops.js';
 import { type NeighOps, NeighTable } from '../neighbour/table.js';
 import type { Inet6 } from './af_inet6.js';
-import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
-import { IFA_F_OPTIMISTIC, IFA_F_TENTATIVE, type Inet6Dev, type Inet6Ifaddr, in6DevGet } from './if_inet6.js';
+import { CNF_FORWARDING, IPV6_KNOBS } from './devconf.js';
+import { IPPROTO_ICMPV6, icmp6FillChecksum, icmp6FillChecksumNoExthdr } from './icmp6hdr.js';
+import {
+  IFA_F_OPTIMISTIC,
+  IFA_F_TENTATIVE,
+  INET6_IFADDR_STATE_DEAD,
+  type Inet6Dev,
+  type Inet6Ifaddr,
+  in6DevGet,
+} from './if_inet6.js';
 import {
   IN6ADDR_ANY,
   IN6ADDR_LINKLOCAL_ALLNODES,
@@ -69,6 +79,7 @@ import {
   ndOptMtu,
   ndOptNonceEqual,
   ndOptNonceUsable,
+  naLen,
   ndiscParseOptions,
   raCurHopLimit,
   rdDestOff,
@@ -79,6 +90,7 @@ import {
   raRouterLifetime,
   raRouterPref,
   writeNa,
+  writeNaAroundTarget,
   writeNs,
   writeRs,
 } from './ndisc_wire.js';
@@ -208,6 +220,10 @@ function keyEq(a: Buffer, b: Buffer): boolean {
     in6Word(a, 0, 0) === in6Word(b, 0, 0) && in6Word(a, 0, 1) === in6Word(b, 0, 1) && in6Word(a, 0, 2) === in6Word(b, 0, 2)
   );
 }
+
+/** Indices of the knobs an NS answer reads (cnf.values[i]: cnf.get(name) without the name lookup). */
+const CNF_FORCE_TLLAO = IPV6_KNOBS.require('force_tllao');
+const CNF_NDISC_TCLASS = IPV6_KNOBS.require('ndisc_tclass');
 
 /** Room for the largest ND message tapstack sends: NS with SLLAO and nonce. */
 const ND_MAX_BODY = ND_NS_LEN + 8 + 8;
@@ -375,7 +391,7 @@ export class Ndisc {
     icmp6FillChecksum(b, icmpOff, icmpLen, saddr, 0, daddr, 0);
     const off = skb.push(IPV6_HDR_LEN);
     skb.networkHeader = off;
-    writeIpv6Header(b, off, idev.cnf.get('ndisc_tclass') & 0xff, 0, icmpLen, IPPROTO_ICMPV6, 255, saddr, 0, daddr, 0);
+    writeIpv6Header(b, off, idev.cnf.values[CNF_NDISC_TCLASS] & 0xff, 0, icmpLen, IPPROTO_ICMPV6, 255, saddr, 0, daddr, 0);
     inet6.icmp.countOut(type);
     inet6.stats.outRequests++;
     if (ipv6AddrIsMulticast(daddr, 0)) inet6.stats.outMcastPkts++;
@@ -430,7 +446,7 @@ export class Ndisc {
     if (ifa !== null) {
       src = ifa.addr;
       if (ifa.flags & IFA_F_OPTIMISTIC) override = false;
-      if (ifa.idev.cnf.get('force_tllao')) incOpt = true;
+      if (ifa.idev.cnf.values[CNF_FORCE_TLLAO]) incOpt = true;
     } else {
       src = addrconf.devGetSaddr(dev, daddr, 0);
       if (src === null) return;
@@ -442,6 +458,60 @@ export class Ndisc {
     this.stats.txNa++;
     // sendSkb only reads the addresses (ip6_finish_output2 copies the next hop if it must keep it).
     this.sendSkb(skb, dev, src, daddr, NDISC_NEIGHBOUR_ADVERTISEMENT, null);
+  }
+
+  /**
+   * sendNa(dev, solicitor, target, router, true, override, incOpt) for an NS asking for `ifa`,
+   * written over the NS itself instead of a packet of its own: the same bytes, counters and way
+   * out (the solicitor's entry `n`, through ip6_finish_output2). The NA keeps the target where
+   * the NS has it (offset 8); the IPv6 header's source moves to the destination and the target
+   * becomes the source; the checksum is summed in one pass over both addresses and the message.
+   * Returns false, having touched nothing, when the NS cannot hold the answer (extension headers
+   * before it, shorter than the NA, no room for the link-layer header in front) or when the answer
+   * would not leave at once: `n` not valid (it would wait in the entry's queue, where the kernel
+   * has its own skb with its own truesize), or the address deleted meanwhile (sendNa picks
+   * another source then).
+   */
+  private sendNaInPlace(skb: SkBuff, ifa: Inet6Ifaddr, router: boolean, override: boolean, incOpt: boolean, n: Neighbour<Buffer>): boolean {
+    const dev = skb.dev!;
+    const b = skb.buf;
+    const nh = skb.networkHeader;
+    const t = skb.data;
+    if (ifa.state === INET6_IFADDR_STATE_DEAD || (n.nudState & NUD_VALID) === 0 || n.dead || t !== nh + IPV6_HDR_LEN || nh < dev.hardHeaderLen) {
+      return false;
+    }
+    const idev = in6DevGet(dev);
+    if (idev === null) return false;
+    if (ifa.flags & IFA_F_OPTIMISTIC) override = false;
+    if (ifa.idev.cnf.values[CNF_FORCE_TLLAO]) incOpt = true;
+    const tll = incOpt && dev.addrLen ? dev.devAddr : null;
+    const len = naLen(tll !== null);
+    if (len > skb.len) return false;
+    const flags = (router ? ND_NA_FLAG_ROUTER : 0) | ND_NA_FLAG_SOLICITED | (override ? ND_NA_FLAG_OVERRIDE : 0);
+    // The solicitor becomes the destination, then our address (the target) the source.
+    in6Write(b, nh + IP6H_DADDR_OFF, b, nh + IP6H_SADDR_OFF);
+    in6Write(b, nh + IP6H_SADDR_OFF, b, t + 8);
+    writeNaAroundTarget(b, t, flags, tll);
+    skb.tail = t + len;
+    this.stats.txNa++;
+    icmp6FillChecksumNoExthdr(b, nh, len);
+    writeIpv6Header(b, nh, idev.cnf.values[CNF_NDISC_TCLASS] & 0xff, 0, len, IPPROTO_ICMPV6, 255, b, nh + IP6H_SADDR_OFF, b, nh + IP6H_DADDR_OFF);
+    // As a packet of its own would be: no link-layer or transport header yet, no control flags.
+    skb.data = nh;
+    skb.macHeader = -1;
+    skb.transportHeader = -1;
+    skb.pktType = PACKET_HOST;
+    skb.cb = 0;
+    const inet6 = this.inet6;
+    inet6.icmp.countOut(NDISC_NEIGHBOUR_ADVERTISEMENT);
+    inet6.stats.outRequests++;
+    if (ipv6AddrIsMulticast(b, nh + IP6H_DADDR_OFF)) inet6.stats.outMcastPkts++;
+    // ip6_finish_output2 would look the destination just written up and find `n` (live, valid):
+    // the packet goes to it directly.
+    skb.dev = dev;
+    skb.protocol = ETH_P_IPV6;
+    neighOutput(n, skb, false);
+    return true;
   }
 
   /** ndisc_send_unsol_na(): one NA to ff02::1 per address that is not (merely) tentative. */
@@ -607,8 +677,9 @@ export class Ndisc {
     }
     const nonceOpt = opts.nonce >= 0 && ndOptNonceUsable(b, opts.nonce) ? opts.nonce : -1;
     const inc = ipv6AddrIsMulticast(b, daddrOff);
+    // The target is copied out only where a fresh answer is built from it (the in-place answer
+    // keeps it where it lies).
     const target = this.nsTarget;
-    in6Write(target, 0, b, targetOff);
     const ifa = addrconf.getIfaddr(b, targetOff, dev);
     let idev: Inet6Dev | null;
     let isRouter = -1;
@@ -639,6 +710,7 @@ export class Ndisc {
         return;
       }
       const anycast = addrconf.chkAcast(dev, b, targetOff);
+      in6Write(target, 0, b, targetOff);
       let proxied = false;
       if (!anycast && idev.cnf.get('forwarding') !== 0 && (inet6.conf.all.get('proxy_ndp') !== 0 || idev.cnf.get('proxy_ndp') !== 0)) {
         const pn = this.tbl.pneighLookup(target, dev, false);
@@ -658,18 +730,27 @@ export class Ndisc {
         return;
       }
     }
-    if (isRouter < 0) isRouter = idev.cnf.get('forwarding') !== 0 ? 1 : 0;
+    if (isRouter < 0) isRouter = idev.cnf.values[CNF_FORWARDING] !== 0 ? 1 : 0;
     if (dad) {
+      in6Write(target, 0, b, targetOff);
       this.sendNa(dev, IN6ADDR_LINKLOCAL_ALLNODES, target, isRouter !== 0, false, ifa !== null, true);
       return;
     }
     if (inc) this.tbl.stats.rcvProbesMcast++;
     else this.tbl.stats.rcvProbesUcast++;
-    const saddr = this.nsSaddr;
-    in6Write(saddr, 0, b, saddrOff);
     const n = this.tbl.lookupCreateAt(b, saddrOff, dev, !inc || ll !== null || dev.addrLen === 0);
-    if (n !== null) neighUpdate(n, ll, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE, 0);
+    if (n !== null) {
+      neighUpdate(n, ll, NUD_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE, 0);
+      // The usual case: the solicitation becomes the answer (this returns false having touched nothing otherwise).
+      if (ifa !== null && this.sendNaInPlace(skb, ifa, isRouter !== 0, inc, inc, n)) {
+        neighRelease(n);
+        return;
+      }
+    }
     if (n !== null || !dev.headerOps) {
+      const saddr = this.nsSaddr;
+      in6Write(saddr, 0, b, saddrOff);
+      in6Write(target, 0, b, targetOff);
       this.sendNa(dev, saddr, target, isRouter !== 0, true, ifa !== null && inc, inc);
     } else {
       d.nsNoEntry++;
