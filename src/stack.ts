@@ -1244,22 +1244,6 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     return h;
   }
 
-  /**
-   * Creates a UDP socket on the stack with the API of Node's `dgram.createSocket(type,
-   * listener?)`: `'udp4'`, or `'udp6'` (dual-stack on `::` unless `ipv6Only`, sharing the port
-   * table with `'udp4'` as Linux does); `bind`, `send`, `connect`/`disconnect`,
-   * `address`/`remoteAddress`, `setBroadcast`, `setTTL`, the multicast options, `close`, and the
-   * events `'listening'`, `'message'`, `'connect'`, `'error'`, `'close'` (see {@link UdpSocket}).
-   * `onMessage` becomes a `'message'` listener. Closed by `socket.close()` or {@link Stack.close}.
-   *
-   * ```ts
-   * const sock = stack.createSocket('udp6', (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
-   * sock.bind(7); // '::': IPv6 and IPv4 (rinfo.address '::ffff:10.0.0.1')
-   * ```
-   *
-   * @throws UdpSocketError `ERR_SOCKET_BAD_TYPE` (TypeError) for a type other than `'udp4'` or `'udp6'`.
-   * @throws StackError `EBADF` once the stack is closed.
-   */
   /** What TcpSocket and TcpServer need of this stack. */
   private get tcpHost(): { tcp: Tcp; net: Net; ipv6: boolean } {
     return { tcp: this.tcp, net: this.net, ipv6: this.inet6.conf.all.get('disable_ipv6') === 0 };
@@ -1312,6 +1296,22 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     return this.connect(port, host, cb);
   }
 
+  /**
+   * Creates a UDP socket on the stack with the API of Node's `dgram.createSocket(type,
+   * listener?)`: `'udp4'`, or `'udp6'` (dual-stack on `::` unless `ipv6Only`, sharing the port
+   * table with `'udp4'` as Linux does); `bind`, `send`, `connect`/`disconnect`,
+   * `address`/`remoteAddress`, `setBroadcast`, `setTTL`, the multicast options, `close`, and the
+   * events `'listening'`, `'message'`, `'connect'`, `'error'`, `'close'` (see {@link UdpSocket}).
+   * `onMessage` becomes a `'message'` listener. Closed by `socket.close()` or {@link Stack.close}.
+   *
+   * ```ts
+   * const sock = stack.createSocket('udp6', (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
+   * sock.bind(7); // '::': IPv6 and IPv4 (rinfo.address '::ffff:10.0.0.1')
+   * ```
+   *
+   * @throws UdpSocketError `ERR_SOCKET_BAD_TYPE` (TypeError) for a type other than `'udp4'` or `'udp6'`.
+   * @throws StackError `EBADF` once the stack is closed.
+   */
   createSocket(type: 'udp4' | 'udp6' | UdpSocketOptions, onMessage?: (msg: Buffer, rinfo: UdpRemoteInfo) => void): UdpSocket {
     if (this.closed) throw new StackError(EBADF, 'the stack is closed');
     let remove: () => void = () => {};

@@ -762,6 +762,9 @@ export const DROP_COUNTERS = [
   'icmp.inErrors', 'icmp.echoIgnoredBroadcast', 'icmp.unhandledType',
   // UDP (no sockets in the rig): a closed port, a bad header/length/checksum, an unwanted broadcast.
   'udp.noPorts', 'udp.inErrors', 'udp.ignoredMulti',
+  // TCP (no sockets either): a closed port (answered with RST unless it was a RST), a bad header or
+  // checksum (inErrs ⊇ inCsumErrors, tcpBadHeader), a segment to a broadcast/multicast address.
+  'tcpExt.tcpNoPort', 'tcp.inErrs', 'tcpExt.tcpNotHost',
   'neigh.extra.proxyQueueDrops',
   ...DROP_COUNTERS6,
 ];
@@ -819,6 +822,8 @@ function statSources(A, devs) {
     ['neigh', inet.arp.tbl.stats],
     ['acd', inet.acd.stats],
   ];
+  // TCP (live objects: the engine's counters, not stats()'s snapshot with CurrEstab).
+  if (A.tcp) src.push(['tcp', A.tcp.stats], ['tcpExt', A.tcp.statsExt]);
   const inet6 = A.inet6;
   if (inet6) {
     src.push(['ip6', inet6.stats], ['icmp6', inet6.icmp.stats], ['ndisc', inet6.ndisc.stats], ['mld', inet6.mldStats], ['nd', inet6.ndisc.tbl.stats]);

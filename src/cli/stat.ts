@@ -48,6 +48,12 @@ function globToRegExp(p: string): RegExp {
   return new RegExp(`^${p.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
+/**
+ * nstat's useless_numbers: constants and gauges, not counters — shown with -a only (TcpRtoAlgorithm,
+ * TcpRtoMin, TcpRtoMax, TcpMaxConn, TcpCurrEstab).
+ */
+const USELESS: ReadonlySet<string> = new Set(['tcp.rtoAlgorithm', 'tcp.rtoMin', 'tcp.rtoMax', 'tcp.maxConn', 'tcp.currEstab']);
+
 export async function statCommand(argv: string[], ch: ControlChannel, io: CliIO): Promise<number> {
   let all = false;
   let json = false;
@@ -79,7 +85,7 @@ export async function statCommand(argv: string[], ch: ControlChannel, io: CliIO)
     for (const t of unmatched) io.err(`tapstack stat: no counter matches '${t}' (tapstack stat -a lists them all)\n`);
     return 1;
   }
-  const rows = counters.filter(([n, v]) => (all || v !== 0) && (patterns.length === 0 || patterns.some((p) => p.test(n))));
+  const rows = counters.filter(([n, v]) => (all || (v !== 0 && !USELESS.has(n))) && (patterns.length === 0 || patterns.some((p) => p.test(n))));
   const w = Math.max(24, ...rows.map(([n]) => n.length + 2));
   io.out(rows.map(([n, v]) => `${n.padEnd(w)}${v}\n`).join(''));
   return 0;

@@ -13,10 +13,15 @@ import { TCP_CLOSE, TCP_ESTABLISHED, TCP_SYN_SENT } from '../tcp/tcp_states.js';
 
 /** An error as Node's net module makes them: code, negative errno, syscall, address, port. */
 export interface TcpSocketError extends Error {
+  /** `'ECONNREFUSED'`, `'ECONNRESET'`, ... or a Node code such as `'ERR_SOCKET_BAD_PORT'`. */
   code: string;
+  /** The negative errno (−111 for ECONNREFUSED). */
   errno?: number;
+  /** `connect`, `read`, `write` or `listen`. */
   syscall?: string;
+  /** The address involved. */
   address?: string;
+  /** The port involved. */
   port?: number;
 }
 
@@ -86,19 +91,29 @@ function validatePort(p: unknown, allowZero: boolean): number {
 
 /** Options of {@link TcpSocket} (net.Socket's). */
 export interface TcpSocketOptions {
+  /** Keep the writable side open after the peer's FIN (default false: end() follows 'end'). */
   allowHalfOpen?: boolean;
+  /** TCP_NODELAY from the start. */
   noDelay?: boolean;
+  /** SO_KEEPALIVE from the start (see setKeepAlive). */
   keepAlive?: boolean;
+  /** The keepalive idle time in ms (0: the system's 7200 s). */
   keepAliveInitialDelay?: number;
+  /** The stream's highWaterMark (default 16 KiB). */
   highWaterMark?: number;
 }
 
 /** Options of a connect (net.connect's, TCP part). */
 export interface TcpConnectOptions extends TcpSocketOptions {
+  /** The peer's port. */
   port: number | string;
+  /** An IPv4 or IPv6 literal (zone as `fe80::1%tap0`); default 'localhost' (127.0.0.1). */
   host?: string;
+  /** Source address (one of the stack's). */
   localAddress?: string;
+  /** Source port (default: an ephemeral one). */
   localPort?: number;
+  /** setTimeout() on the new socket, ms. */
   timeout?: number;
 }
 
@@ -130,6 +145,7 @@ export class TcpSocket extends Duplex {
   /** @internal The listening server whose connection count this socket holds (http sets `server` itself). */
   ownerServer: TcpServer | null = null;
 
+  /** A socket not yet connected; {@link Stack.connect} makes connected ones. */
   constructor(opts: TcpSocketOptions = {}) {
     super({ allowHalfOpen: opts.allowHalfOpen ?? false, highWaterMark: opts.highWaterMark, emitClose: false, autoDestroy: true });
     this.opts = opts;
@@ -196,11 +212,13 @@ export class TcpSocket extends Duplex {
     }
   }
 
+  /** stream.Readable's: more data is wanted, so the window may open again. */
   override _read(): void {
     this.readPaused = false;
     this.pull();
   }
 
+  /** stream.Writable's: copies into the send buffer; the callback runs once all of it is in. */
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.pendingWrite = { chunk, cb };
     if (!this.connecting) this.flushPending();
@@ -228,6 +246,7 @@ export class TcpSocket extends Duplex {
     if (this.finalCb !== null && this.pendingWrite === null) this.doFinal();
   }
 
+  /** stream.Writable's: end() sends the FIN after the queued data. */
   override _final(cb: (err?: Error | null) => void): void {
     this.finalCb = cb;
     if (!this.connecting && this.pendingWrite === null) this.doFinal();
@@ -246,6 +265,7 @@ export class TcpSocket extends Duplex {
     if (!this.destroyed && this.writableFinished && this.readableEnded) this.destroy();
   }
 
+  /** stream's: close() of the connection (FIN, or RST when unread data is discarded). */
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.idleTimer?.del();
     const sk = this.sk;
@@ -306,6 +326,7 @@ export class TcpSocket extends Duplex {
     return this;
   }
 
+  /** TCP_NODELAY: Nagle off (default true, as Node). */
   setNoDelay(noDelay = true): this {
     this.opts.noDelay = noDelay;
     this.sk?.setNoDelay(noDelay);
@@ -340,6 +361,7 @@ export class TcpSocket extends Duplex {
     return this;
   }
 
+  /** The idle timeout set by setTimeout(), or undefined. */
   get timeout(): number | undefined {
     return this.idleMs || undefined;
   }
@@ -364,26 +386,32 @@ export class TcpSocket extends Duplex {
     else this.once('finish', () => this.destroy());
   }
 
+  /** A no-op (the stack, not the socket, keeps the process alive). */
   ref(): this {
     return this;
   }
 
+  /** A no-op. */
   unref(): this {
     return this;
   }
 
+  /** Bytes received. */
   get bytesRead(): number {
     return this._bytesRead;
   }
 
+  /** Bytes written, including those still buffered. */
   get bytesWritten(): number {
     return this._bytesWritten + (this.pendingWrite?.chunk.length ?? 0) + this.writableLength;
   }
 
+  /** Not connected yet. */
   get pending(): boolean {
     return this.sk === null || this.connecting;
   }
 
+  /** `opening`, `open`, `readOnly`, `writeOnly` or `closed`, as net.Socket. */
   get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
     if (this.connecting) return 'opening';
     if (this.readable && this.writable) return 'open';
@@ -397,27 +425,33 @@ export class TcpSocket extends Duplex {
     return this.sk !== null && st !== TCP_SYN_SENT && (st !== TCP_CLOSE || this._bytesRead > 0 || this.sk.err === 0);
   }
 
+  /** The peer's address once connected (`::ffff:a.b.c.d` for IPv4 peers of a dual-stack server). */
   get remoteAddress(): string | undefined {
     return this.sk !== null && this.established && !this.connecting ? addrText(this.sk.remote, this.sk.v4mapped) : undefined;
   }
 
+  /** The peer's port once connected. */
   get remotePort(): number | undefined {
     return this.sk !== null && this.established && !this.connecting ? this.sk.remotePort : undefined;
   }
 
+  /** `IPv4` or `IPv6`. */
   get remoteFamily(): 'IPv4' | 'IPv6' | undefined {
     if (this.sk === null || !this.established || this.connecting) return undefined;
     return this.sk.v4mapped || this.sk.remote.family === 6 ? 'IPv6' : 'IPv4';
   }
 
+  /** Our address. */
   get localAddress(): string | undefined {
     return this.sk !== null ? addrText(this.sk.local, this.sk.v4mapped) : undefined;
   }
 
+  /** Our port. */
   get localPort(): number | undefined {
     return this.sk?.localPort;
   }
 
+  /** `IPv4` or `IPv6`. */
   get localFamily(): 'IPv4' | 'IPv6' | undefined {
     if (this.sk === null) return undefined;
     return this.sk.v4mapped || this.sk.local.family === 6 ? 'IPv6' : 'IPv4';
@@ -442,20 +476,31 @@ export class TcpSocket extends Duplex {
 
 /** Options of {@link TcpServer} (net.Server's). */
 export interface TcpServerOptions {
+  /** The accepted sockets' allowHalfOpen. */
   allowHalfOpen?: boolean;
+  /** Accepted sockets start paused. */
   pauseOnConnect?: boolean;
+  /** TCP_NODELAY on accepted sockets. */
   noDelay?: boolean;
+  /** SO_KEEPALIVE on accepted sockets. */
   keepAlive?: boolean;
+  /** Their keepalive idle time, ms. */
   keepAliveInitialDelay?: number;
+  /** Their highWaterMark. */
   highWaterMark?: number;
 }
 
 /** Options of {@link TcpServer.listen}. */
 export interface TcpListenOptions {
+  /** 0 or absent: an ephemeral port. */
   port?: number | string;
+  /** Default `::` (both families) or `0.0.0.0` when IPv6 is off. */
   host?: string;
+  /** The accept-queue length (default 511, capped by net.core.somaxconn). */
   backlog?: number;
+  /** `::` takes IPv6 only. */
   ipv6Only?: boolean;
+  /** Accepted and ignored (there is no cluster). */
   exclusive?: boolean;
 }
 
@@ -473,6 +518,7 @@ export class TcpServer extends EventEmitter {
   maxConnections: number | undefined = undefined;
   private addr: { address: string; family: string; port: number } | null = null;
 
+  /** Made by {@link Stack.createServer}. */
   constructor(
     private readonly host: TcpHost,
     private readonly opts: TcpServerOptions = {},
@@ -482,6 +528,7 @@ export class TcpServer extends EventEmitter {
     if (listener) this.on('connection', listener);
   }
 
+  /** listen() succeeded and close() was not called. */
   get listening(): boolean {
     return this.l !== null;
   }
@@ -581,19 +628,23 @@ export class TcpServer extends EventEmitter {
     return this;
   }
 
+  /** `{ address, family, port }` while listening, else null. */
   address(): { address: string; family: string; port: number } | null {
     return this.l !== null ? this.addr : null;
   }
 
+  /** The number of open connections, to `cb`. */
   getConnections(cb: (err: Error | null, count: number) => void): this {
     process.nextTick(() => cb(null, this.connections));
     return this;
   }
 
+  /** A no-op. */
   ref(): this {
     return this;
   }
 
+  /** A no-op. */
   unref(): this {
     return this;
   }

@@ -3,109 +3,209 @@
 
 /** /proc/net/snmp Tcp (RFC 4022 names). currEstab is computed when read. */
 export interface TcpStats {
+  /** RtoAlgorithm: 1 (other; Linux's value). */
   rtoAlgorithm: number;
+  /** RtoMin in ms (200). */
   rtoMin: number;
+  /** RtoMax in ms (120000). */
   rtoMax: number;
+  /** MaxConn: -1 (no limit). */
   maxConn: number;
+  /** ActiveOpens: connect() calls that sent a SYN. */
   activeOpens: number;
+  /** PassiveOpens: connections a listener accepted. */
   passiveOpens: number;
+  /** AttemptFails: connection attempts that failed (RST, timeout, ICMP). */
   attemptFails: number;
+  /** EstabResets: ESTABLISHED or CLOSE_WAIT connections that ended with a reset. */
   estabResets: number;
+  /** CurrEstab: connections in ESTABLISHED or CLOSE_WAIT now. */
   currEstab: number;
+  /** InSegs: segments received, errors included. */
   inSegs: number;
+  /** OutSegs: segments sent, retransmissions excluded. */
   outSegs: number;
+  /** RetransSegs: segments retransmitted. */
   retransSegs: number;
+  /** InErrs: segments dropped for a bad header or checksum. */
   inErrs: number;
+  /** OutRsts: segments sent with RST. */
   outRsts: number;
+  /** InCsumErrors: segments with a bad checksum (also in inErrs). */
   inCsumErrors: number;
 }
 
 /** /proc/net/netstat TcpExt, the counters tapstack keeps (Linux's names). */
 export interface TcpExtStats {
+  /** /proc/net/netstat TcpExt SyncookiesSent. */
   syncookiesSent: number;
+  /** /proc/net/netstat TcpExt SyncookiesRecv. */
   syncookiesRecv: number;
+  /** /proc/net/netstat TcpExt SyncookiesFailed. */
   syncookiesFailed: number;
+  /** /proc/net/netstat TcpExt EmbryonicRsts. */
   embryonicRsts: number;
+  /** /proc/net/netstat TcpExt PAWSEstab. */
   pawsEstab: number;
+  /** /proc/net/netstat TcpExt DelayedAcks. */
   delayedAcks: number;
+  /** /proc/net/netstat TcpExt ListenOverflows. */
   listenOverflows: number;
+  /** /proc/net/netstat TcpExt ListenDrops. */
   listenDrops: number;
+  /** /proc/net/netstat TcpExt TCPHpHits. */
   tcpHpHits: number;
+  /** /proc/net/netstat TcpExt TCPPureAcks. */
   tcpPureAcks: number;
+  /** /proc/net/netstat TcpExt TCPHpAcks. */
   tcpHpAcks: number;
+  /** /proc/net/netstat TcpExt TCPRenoRecovery. */
   tcpRenoRecovery: number;
+  /** /proc/net/netstat TcpExt TCPSackRecovery. */
   tcpSackRecovery: number;
+  /** /proc/net/netstat TcpExt TCPSackReneging. */
   tcpSackReneging: number;
+  /** /proc/net/netstat TcpExt TCPRenoReorder. */
   tcpRenoReorder: number;
+  /** /proc/net/netstat TcpExt TCPSackReorder. */
   tcpSackReorder: number;
+  /** /proc/net/netstat TcpExt TCPTsReorder. */
   tcpTsReorder: number;
+  /** /proc/net/netstat TcpExt TCPFullUndo. */
   tcpFullUndo: number;
+  /** /proc/net/netstat TcpExt TCPPartialUndo. */
   tcpPartialUndo: number;
+  /** /proc/net/netstat TcpExt TCPLossUndo. */
   tcpLossUndo: number;
+  /** /proc/net/netstat TcpExt TCPLostRetransmit. */
   tcpLostRetransmit: number;
+  /** /proc/net/netstat TcpExt TCPRenoFailures. */
   tcpRenoFailures: number;
+  /** /proc/net/netstat TcpExt TCPSackFailures. */
   tcpSackFailures: number;
+  /** /proc/net/netstat TcpExt TCPLossFailures. */
   tcpLossFailures: number;
+  /** /proc/net/netstat TcpExt TCPFastRetrans. */
   tcpFastRetrans: number;
+  /** /proc/net/netstat TcpExt TCPSlowStartRetrans. */
   tcpSlowStartRetrans: number;
+  /** /proc/net/netstat TcpExt TCPTimeouts. */
   tcpTimeouts: number;
+  /** /proc/net/netstat TcpExt TCPLossProbes. */
   tcpLossProbes: number;
+  /** /proc/net/netstat TcpExt TCPLossProbeRecovery. */
   tcpLossProbeRecovery: number;
+  /** /proc/net/netstat TcpExt TCPAbortOnData. */
   tcpAbortOnData: number;
+  /** /proc/net/netstat TcpExt TCPAbortOnClose. */
   tcpAbortOnClose: number;
+  /** /proc/net/netstat TcpExt TCPAbortOnMemory. */
   tcpAbortOnMemory: number;
+  /** /proc/net/netstat TcpExt TCPAbortOnTimeout. */
   tcpAbortOnTimeout: number;
+  /** /proc/net/netstat TcpExt TCPAbortOnLinger. */
   tcpAbortOnLinger: number;
+  /** /proc/net/netstat TcpExt TCPAbortFailed. */
   tcpAbortFailed: number;
+  /** /proc/net/netstat TcpExt TCPMemoryPressures. */
   tcpMemoryPressures: number;
+  /** /proc/net/netstat TcpExt TCPDsackOldSent. */
   tcpDsackOldSent: number;
+  /** /proc/net/netstat TcpExt TCPDsackOfoSent. */
   tcpDsackOfoSent: number;
+  /** /proc/net/netstat TcpExt TCPDsackRecv. */
   tcpDsackRecv: number;
+  /** /proc/net/netstat TcpExt TCPDsackOfoRecv. */
   tcpDsackOfoRecv: number;
+  /** /proc/net/netstat TcpExt TCPSackDiscard. */
   tcpSackDiscard: number;
+  /** /proc/net/netstat TcpExt TCPDsackIgnoredOld. */
   tcpDsackIgnoredOld: number;
+  /** /proc/net/netstat TcpExt TCPDsackIgnoredNoUndo. */
   tcpDsackIgnoredNoUndo: number;
+  /** /proc/net/netstat TcpExt TCPSpuriousRtos. */
   tcpSpuriousRtos: number;
+  /** /proc/net/netstat TcpExt TCPSackShifted. */
   tcpSackShifted: number;
+  /** /proc/net/netstat TcpExt TCPBacklogDrop. */
   tcpBacklogDrop: number;
+  /** /proc/net/netstat TcpExt TCPMinTtlDrop. */
   tcpMinTtlDrop: number;
+  /** /proc/net/netstat TcpExt TCPDeferAcceptDrop. */
   tcpDeferAcceptDrop: number;
+  /** /proc/net/netstat TcpExt TCPTimeWaitOverflow. */
   tcpTimeWaitOverflow: number;
+  /** /proc/net/netstat TcpExt TCPReqQFullDoCookies. */
   tcpReqQFullDoCookies: number;
+  /** /proc/net/netstat TcpExt TCPReqQFullDrop. */
   tcpReqQFullDrop: number;
+  /** /proc/net/netstat TcpExt TCPRetransFail. */
   tcpRetransFail: number;
+  /** /proc/net/netstat TcpExt TCPRcvCoalesce. */
   tcpRcvCoalesce: number;
+  /** /proc/net/netstat TcpExt TCPOfoQueue. */
   tcpOfoQueue: number;
+  /** /proc/net/netstat TcpExt TCPOfoDrop. */
   tcpOfoDrop: number;
+  /** /proc/net/netstat TcpExt TCPOfoMerge. */
   tcpOfoMerge: number;
+  /** /proc/net/netstat TcpExt TCPChallengeAck. */
   tcpChallengeAck: number;
+  /** /proc/net/netstat TcpExt TCPSynChallenge. */
   tcpSynChallenge: number;
+  /** /proc/net/netstat TcpExt TCPSpuriousRtxHostQueues. */
   tcpSpuriousRtxHostQueues: number;
+  /** /proc/net/netstat TcpExt TCPAutoCorking. */
   tcpAutoCorking: number;
+  /** /proc/net/netstat TcpExt TCPFromZeroWindowAdv. */
   tcpFromZeroWindowAdv: number;
+  /** /proc/net/netstat TcpExt TCPToZeroWindowAdv. */
   tcpToZeroWindowAdv: number;
+  /** /proc/net/netstat TcpExt TCPWantZeroWindowAdv. */
   tcpWantZeroWindowAdv: number;
+  /** /proc/net/netstat TcpExt TCPSynRetrans. */
   tcpSynRetrans: number;
+  /** /proc/net/netstat TcpExt TCPOrigDataSent. */
   tcpOrigDataSent: number;
+  /** /proc/net/netstat TcpExt TCPKeepAlive. */
   tcpKeepAlive: number;
+  /** /proc/net/netstat TcpExt TCPAckSkippedSynRecv. */
   tcpAckSkippedSynRecv: number;
+  /** /proc/net/netstat TcpExt TCPAckSkippedPaws. */
   tcpAckSkippedPaws: number;
+  /** /proc/net/netstat TcpExt TCPAckSkippedSeq. */
   tcpAckSkippedSeq: number;
+  /** /proc/net/netstat TcpExt TCPAckSkippedFinWait2. */
   tcpAckSkippedFinWait2: number;
+  /** /proc/net/netstat TcpExt TCPAckSkippedTimeWait. */
   tcpAckSkippedTimeWait: number;
+  /** /proc/net/netstat TcpExt TCPAckSkippedChallenge. */
   tcpAckSkippedChallenge: number;
+  /** /proc/net/netstat TcpExt TCPWinProbe. */
   tcpWinProbe: number;
+  /** /proc/net/netstat TcpExt TCPDelivered. */
   tcpDelivered: number;
+  /** /proc/net/netstat TcpExt TCPAckCompressed. */
   tcpAckCompressed: number;
+  /** /proc/net/netstat TcpExt TCPZeroWindowDrop. */
   tcpZeroWindowDrop: number;
+  /** /proc/net/netstat TcpExt TCPRcvQDrop. */
   tcpRcvQDrop: number;
+  /** /proc/net/netstat TcpExt TCPWqueueTooBig. */
   tcpWqueueTooBig: number;
+  /** /proc/net/netstat TcpExt TCPTimeWaitRecycled. */
   tcpTimeWaitRecycled: number;
+  /** /proc/net/netstat TcpExt TCPRcvPruned. */
   tcpRcvPruned: number;
+  /** /proc/net/netstat TcpExt PAWSActive. */
   pawsActive: number;
+  /** /proc/net/netstat TcpExt PAWSTimewait. */
   pawsTimewait: number;
+  /** /proc/net/netstat TcpExt TWRecycled. */
   twRecycled: number;
+  /** /proc/net/netstat TcpExt TW. */
   tw: number;
+  /** /proc/net/netstat TcpExt TWKilled. */
   twKilled: number;
   /** ICMP errors quoting a sequence number outside snd_una..snd_nxt (OutOfWindowIcmps). */
   outOfWindowIcmps: number;
@@ -115,6 +215,8 @@ export interface TcpExtStats {
   tcpBadHeader: number;
   /** Segments to a port with no socket (answered with RST). */
   tcpNoPort: number;
+  /** Segments that reached TCP addressed to a broadcast or multicast link address (tcp_v4_rcv's pkt_type check). */
+  tcpNotHost: number;
   /** Segments dropped for carrying no ACK in a state that needs one (tcp_rcv_state_process). */
   tcpNoAckDrop: number;
   /** Segments outside the receive window, answered (or rate-limited) with a duplicate ACK. */
@@ -142,7 +244,7 @@ const EXT_NAMES: readonly (keyof TcpExtStats)[] = [
   'tcpSynRetrans', 'tcpOrigDataSent', 'tcpKeepAlive', 'tcpAckSkippedSynRecv', 'tcpAckSkippedPaws', 'tcpAckSkippedSeq',
   'tcpAckSkippedFinWait2', 'tcpAckSkippedTimeWait', 'tcpAckSkippedChallenge', 'tcpWinProbe', 'tcpDelivered',
   'tcpAckCompressed', 'tcpZeroWindowDrop', 'tcpRcvQDrop', 'tcpWqueueTooBig', 'tcpTimeWaitRecycled', 'tcpRcvPruned',
-  'pawsActive', 'pawsTimewait', 'twRecycled', 'tw', 'twKilled', 'outOfWindowIcmps', 'tcpBadOptions', 'tcpBadHeader', 'tcpNoPort',
+  'pawsActive', 'pawsTimewait', 'twRecycled', 'tw', 'twKilled', 'outOfWindowIcmps', 'tcpBadOptions', 'tcpBadHeader', 'tcpNoPort', 'tcpNotHost',
   'tcpNoAckDrop', 'tcpOutOfWindow',
 ];
 

@@ -87,7 +87,7 @@ describe('Stack management API', () => {
     s.sysctl.set('net.ipv4.conf.tap0.arp_ignore', '2');
     expect(s.sysctl.get('net.ipv4.conf.tap0.arp_ignore')).toBe('2');
     const st = s.stats();
-    expect(Object.keys(st)).toEqual(['neigh', 'arp', 'acd', 'ip', 'icmp', 'udp', 'udp6', 'nd', 'ndisc', 'ip6', 'icmp6', 'mld', 'core', 'devices']);
+    expect(Object.keys(st)).toEqual(['neigh', 'arp', 'acd', 'ip', 'icmp', 'udp', 'udp6', 'tcp', 'tcpExt', 'nd', 'ndisc', 'ip6', 'icmp6', 'mld', 'core', 'devices']);
     expect(st.devices.map((d) => d.name)).toEqual(['tap0']);
     expect((st.arp as { drops: { badOpcode: number } }).drops.badOpcode).toBe(0);
   });

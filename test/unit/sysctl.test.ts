@@ -58,10 +58,16 @@ describe('Sysctl key listing', () => {
     stack.addDevice(e0);
     stack.addDevice(dotted);
     const every = sysctl.keys();
-    // net.ipv4 before net.ipv6 (the directory order); this test is about the IPv4 half.
-    const keys = every.filter((k) => k.startsWith('net.ipv4.'));
-    expect(every.slice(0, keys.length)).toEqual(keys);
-    expect(every.slice(keys.length).every((k) => k.startsWith('net.ipv6.'))).toBe(true);
+    // net.core, then net.ipv4 before net.ipv6 (the directory order); this test is about the IPv4 half.
+    const core = every.filter((k) => k.startsWith('net.core.'));
+    expect(every.slice(0, core.length)).toEqual(core);
+    const all4 = every.filter((k) => k.startsWith('net.ipv4.'));
+    expect(every.slice(core.length, core.length + all4.length)).toEqual(all4);
+    // TCP's namespace-wide keys (net.ipv4.tcp_*) sort after neigh; the rest is the devinet/neigh part.
+    const tcpKeys = all4.filter((k) => k.startsWith('net.ipv4.tcp_'));
+    expect(all4.slice(all4.length - tcpKeys.length)).toEqual(tcpKeys);
+    const keys = all4.filter((k) => !k.startsWith('net.ipv4.tcp_'));
+    expect(every.slice(core.length + all4.length).every((k) => k.startsWith('net.ipv6.'))).toBe(true);
 
     const scopes = (dir: string, family = 'ipv4'): string[] => [
       ...new Set(every.filter((k) => k.startsWith(`net.${family}.${dir}.`)).map((k) => k.split('.')[3])),
