@@ -53,6 +53,8 @@ import { UdpRemoteInfo, UdpSocket, UdpSocketOptions } from './socket/dgram.js';
 import { udpv6 } from './ipv6/udp.js';
 import { Tcp } from './tcp/tcp.js';
 import { registerTcpSysctl } from './tcp/sysctl.js';
+// The congestion modules built in (CONFIG_TCP_CONG_*): Reno always, CUBIC the default.
+import './tcp/tcp_cubic.js';
 import type { TcpExtStats, TcpStats } from './tcp/tcp_stats.js';
 import { type TcpConnectOptions, TcpServer, type TcpServerOptions, TcpSocket } from './socket/net.js';
 

@@ -724,8 +724,12 @@ function tcpDataQueue(sk: TcpSock, s: TcpSegIn): void {
     const hadOfo = sk.ofo.length > 0;
     if (hadOfo) {
       if (tcpOfoQueue(sk)) gotFin = true;
-      // tcp_sack_remove(): blocks rcv_nxt has reached are no longer holes' neighbours.
-      if (sk.sackRecv.numSacks > 0) tcpSackRemove(sk.sackRecv, sk.rcvNxt, sk.ofo.length === 0);
+    }
+    // tcp_sack_remove() whenever blocks are held, as tcp_data_queue does: a block rcv_nxt has
+    // reached must go even when its out-of-order data was not kept (a SACK for data at or below
+    // rcv_nxt would stop the sender from ever retransmitting it).
+    if (sk.sackRecv.numSacks > 0) tcpSackRemove(sk.sackRecv, sk.rcvNxt, sk.ofo.length === 0);
+    if (hadOfo) {
       // Filling a hole is ACKed at once (RFC 5681 4.2).
       sk.ackPending = true;
       tcpSendAck(sk);

@@ -151,6 +151,13 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
     o.ts = sk.tsOk;
     if (flags & TCPHDR_RST) o.numSacks = 0;
     else fillSackBlocks(sk);
+    // The blocks may not push a full segment past the path MTU (a retransmission sized before
+    // they existed): keep what fits, as tcp_current_mss would have made room for them.
+    if (o.numSacks > 0 && len > 0) {
+      const room = sk.pmtu - sk.af.netHdrLen - TCP_HLEN - (o.ts ? 12 : 0) - len;
+      const fit = room >= 12 ? Math.floor((room - 4) / 8) : 0;
+      if (fit < o.numSacks) o.numSacks = fit;
+    }
   }
   if (o.ts) {
     o.tsval = tcpTsNow(sk);
@@ -383,7 +390,9 @@ export function tcpWriteXmit(sk: TcpSock): void {
       sk.isCwndLimited = true;
       break;
     }
-    const mss = sk.mssCache;
+    // tcp_current_mss(): SACK blocks in the next ACK take room from the payload.
+    const nb = sk.sackOk ? tcpSackBlockCount(sk.sackRecv, sk.tsOk) : 0;
+    const mss = sk.mssCache - (nb > 0 ? 4 + 8 * nb : 0);
     let len = Math.min(mss, sk.unsentBytes);
     // The peer's window: bytes from snd_una.
     const wndEnd = seqAdd(sk.sndUna, sk.sndWnd);
@@ -453,7 +462,8 @@ export function tcpRetransmitSeg(sk: TcpSock, seg: TcpSeg): void {
   sk.bytesRetrans += len;
   if (sk.caState === TCP_CA_Loss) tcp.statsExt.tcpSlowStartRetrans++;
   else if (sk.caState === TCP_CA_Recovery) tcp.statsExt.tcpFastRetrans++;
-  tcpTransmit(sk, seg.seq, flags, seg.data, 0, len);
+  // A retransmission that cannot leave (no route, too big) is TCPRetransFail, as Linux counts it.
+  if (tcpTransmit(sk, seg.seq, flags, seg.data, 0, len) < 0) tcp.statsExt.tcpRetransFail++;
 }
 
 /** tcp_xmit_retransmit_queue(): lost segments, as many as cwnd allows. */

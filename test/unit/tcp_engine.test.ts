@@ -163,6 +163,7 @@ describe('TCP engine under loss', () => {
       pumpB();
       const got = () => [Buffer.concat(childRec.data).length, Buffer.concat(cliRec.data).length];
       for (let i = 0; i < 3000 && (got()[0] < a.length || got()[1] < b.length); i++) step(20);
+      if (got()[0] < a.length) console.log("STUCK", got(), JSON.stringify(cli!.info()), JSON.stringify(child!.info().tcpInfo));
       expect(Buffer.concat(childRec.data).equals(a)).toBe(true);
       expect(Buffer.concat(cliRec.data).equals(b)).toBe(true);
       expect(env.ta.stats.retransSegs).toBeGreaterThan(0);
