@@ -107,7 +107,7 @@ describe('retransmission timeout', () => {
     expect(e.ta.statsExt.tcpAbortOnTimeout).toBe(1);
   });
 
-  it('after a timeout cwnd is 1 and ssthresh half the flight (RFC 5681 / tcp_enter_loss)', () => {
+  it('after a timeout cwnd is 1 and ssthresh CUBIC\'s 717/1024 of the flight (tcp_enter_loss with the default module)', () => {
     const e = tcpEnv();
     const { cli } = e.establish();
     e.drop = (s) => s.dir === 'AB' && s.len > 0;
@@ -115,7 +115,8 @@ describe('retransmission timeout', () => {
     e.run(201);
     const i = cli.info().tcpInfo!;
     expect(i.sndCwnd).toBe(1);
-    expect(i.sndSsthresh).toBe(5);
+    expect(i.congestion).toBe('cubic');
+    expect(i.sndSsthresh).toBe(7); // 10 · 717 / 1024; Reno would say 5
     expect(i.caState).toBe(4);
   });
 });
