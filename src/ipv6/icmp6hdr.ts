@@ -140,22 +140,6 @@ export function icmp6FillChecksum(
 }
 
 /**
- * icmp6FillChecksum for a message right behind its IPv6 header (at nh + 40) whose addresses are
- * already written: they lie just before the message, so one pass sums them and the message (the
- * pseudo-header's length and next header are added as the initial sum). The same value as
- * icmp6FillChecksum with those addresses.
- */
-export function icmp6FillChecksumNoExthdr(buf: Uint8Array, nh: number, len: number): number {
-  const off = nh + IPV6_HDR_LEN;
-  buf[off + 2] = 0;
-  buf[off + 3] = 0;
-  const c = csumFold(csumPartial(buf, nh + IP6H_SADDR_OFF, 32 + len, (len >>> 16) + (len & 0xffff) + IPPROTO_ICMPV6));
-  buf[off + 2] = c >>> 8;
-  buf[off + 3] = c;
-  return c;
-}
-
-/**
  * memmove of `len` bytes without allocating (TypedArray.set over a subarray would make a view
  * per packet): copyWithin inside one view, a loop in the safe direction otherwise — two Buffers
  * from Node's pool can share one ArrayBuffer, so overlap is judged on absolute positions.

@@ -31,7 +31,7 @@ import { type NeighOpsSet, neighConstructDirect, neighConstructOps, neighOpsSet 
 import { type NeighOps, NeighTable } from '../neighbour/table.js';
 import type { Inet6 } from './af_inet6.js';
 import { CNF_FORWARDING, IPV6_KNOBS } from './devconf.js';
-import { IPPROTO_ICMPV6, icmp6FillChecksum, icmp6FillChecksumNoExthdr } from './icmp6hdr.js';
+import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
 import {
   IFA_F_OPTIMISTIC,
   IFA_F_TENTATIVE,
@@ -57,6 +57,7 @@ import {
   solicitedNode,
 } from './in6_addr.js';
 import { ip6FinishOutput2 } from './ip6_output.js';
+import { writeNaOverNs } from './ndisc_answer.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
 import {
   ND_NA_FLAG_OVERRIDE,
@@ -90,7 +91,6 @@ import {
   raRouterLifetime,
   raRouterPref,
   writeNa,
-  writeNaAroundTarget,
   writeNs,
   writeRs,
 } from './ndisc_wire.js';
@@ -463,9 +463,8 @@ export class Ndisc {
   /**
    * sendNa(dev, solicitor, target, router, true, override, incOpt) for an NS asking for `ifa`,
    * written over the NS itself instead of a packet of its own: the same bytes, counters and way
-   * out (the solicitor's entry `n`, through ip6_finish_output2). The NA keeps the target where
-   * the NS has it (offset 8); the IPv6 header's source moves to the destination and the target
-   * becomes the source; the checksum is summed in one pass over both addresses and the message.
+   * out (the solicitor's entry `n`, which ip6_finish_output2 would look up again). writeNaOverNs
+   * turns the NS into the NA, its checksum summed while the addresses move.
    * Returns false, having touched nothing, when the NS cannot hold the answer (extension headers
    * before it, shorter than the NA, no room for the link-layer header in front) or when the answer
    * would not leave at once: `n` not valid (it would wait in the entry's queue, where the kernel
@@ -488,14 +487,9 @@ export class Ndisc {
     const len = naLen(tll !== null);
     if (len > skb.len) return false;
     const flags = (router ? ND_NA_FLAG_ROUTER : 0) | ND_NA_FLAG_SOLICITED | (override ? ND_NA_FLAG_OVERRIDE : 0);
-    // The solicitor becomes the destination, then our address (the target) the source.
-    in6Write(b, nh + IP6H_DADDR_OFF, b, nh + IP6H_SADDR_OFF);
-    in6Write(b, nh + IP6H_SADDR_OFF, b, t + 8);
-    writeNaAroundTarget(b, t, flags, tll);
+    writeNaOverNs(b, nh, idev.cnf.values[CNF_NDISC_TCLASS] & 0xff, flags, tll);
     skb.tail = t + len;
     this.stats.txNa++;
-    icmp6FillChecksumNoExthdr(b, nh, len);
-    writeIpv6Header(b, nh, idev.cnf.values[CNF_NDISC_TCLASS] & 0xff, 0, len, IPPROTO_ICMPV6, 255, b, nh + IP6H_SADDR_OFF, b, nh + IP6H_DADDR_OFF);
     // As a packet of its own would be: no link-layer or transport header yet, no control flags.
     skb.data = nh;
     skb.macHeader = -1;

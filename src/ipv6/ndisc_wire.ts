@@ -606,25 +606,16 @@ export function writeNa(
   tllMac: Uint8Array | null,
   targetOff = 0,
 ): number {
+  writeIcmpStart(buf, off, NDISC_NEIGHBOUR_ADVERTISEMENT, flags & ND_NA_FLAGS_MASK);
   copy16(buf, off + 8, target, targetOff);
-  return writeNaAroundTarget(buf, off, flags, tllMac);
+  let n = ND_NA_LEN;
+  if (tllMac) n += writeLlAddrOpt(buf, off + n, ND_OPT_TARGET_LL_ADDR, tllMac);
+  return n;
 }
 
 /** Bytes of the NA writeNa lays out: 24, or 32 with the TLLAO. */
 export function naLen(withTllao: boolean): number {
   return withTllao ? ND_NA_LEN + ndiscOptSpace(6) : ND_NA_LEN;
-}
-
-/**
- * writeNa without the target: everything around the 16 bytes at off + 8, which are left as they
- * are. An NS keeps its target at the same place, so a solicitation's bytes become the answer
- * with the target never moved (ndisc_recv_ns answering in place). Returns naLen(tllMac !== null).
- */
-export function writeNaAroundTarget(buf: Uint8Array, off: number, flags: number, tllMac: Uint8Array | null): number {
-  writeIcmpStart(buf, off, NDISC_NEIGHBOUR_ADVERTISEMENT, flags & ND_NA_FLAGS_MASK);
-  let n = ND_NA_LEN;
-  if (tllMac) n += writeLlAddrOpt(buf, off + n, ND_OPT_TARGET_LL_ADDR, tllMac);
-  return n;
 }
 
 /** Router Solicitation (ndisc_send_rs): header, reserved, SLLAO unless null. Returns 8 or 16. */

@@ -7,7 +7,8 @@ import { ETH_HLEN, emitEthHeader } from '../../src/ethernet/ethhdr.js';
 import { icmp6FillChecksum } from '../../src/ipv6/icmp6hdr.js';
 import { IFA_F_OPTIMISTIC } from '../../src/ipv6/if_inet6.js';
 import { IPV6_HDR_LEN, writeIpv6Header } from '../../src/ipv6/ipv6hdr.js';
-import { writeNa } from '../../src/ipv6/ndisc_wire.js';
+import { writeNaOverNs } from '../../src/ipv6/ndisc_answer.js';
+import { writeNa, writeNs } from '../../src/ipv6/ndisc_wire.js';
 import { NUD_REACHABLE } from '../../src/neighbour/nud.js';
 import {
   ADDR_A,
@@ -173,4 +174,26 @@ describe('NS that cannot hold the answer: a packet of its own, the request untou
     expect(delta(c0, counts(h))).toEqual({ txNa: 1, outNa: 1, outRequests: 2, outMcast: 1, txPackets: 1 });
     expect(sent6(h).map((p) => p.type)).toEqual([135]);
   });
+});
+
+describe('writeNaOverNs', () => {
+  // Addresses whose bytes sum high (0xff…) and low (0x00…) so the folds are exercised.
+  const cases = [
+    { src: 'fd00:1::c', target: 'fd00:1::a', flags: 0x60, tll: MAC_A, tclass: 0 },
+    { src: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe', target: 'fe80::ffff:ffff:ffff:ffff', flags: 0xe0, tll: Buffer.from('ffffffffffff', 'hex'), tclass: 0xff },
+    { src: '::1', target: '2001:db8::1', flags: 0x40, tll: null, tclass: 0x11 },
+    { src: 'fe80::1', target: 'fe80::2', flags: 0xff, tll: Buffer.from('000000000000', 'hex'), tclass: 0xb8 },
+  ];
+  for (const c of cases) {
+    it(`${c.target} to ${c.src}, flags ${c.flags.toString(16)}, ${c.tll ? 'TLLAO' : 'no TLLAO'}, tclass ${c.tclass}`, () => {
+      // An NS from c.src for c.target with 16 bytes of options, under a header with junk in it.
+      const f = Buffer.alloc(14 + 40 + 40, 0xa5);
+      writeIpv6Header(f, 14, 0x3c, 0xabcde, 40, 58, 255, in6(c.src), 0, in6('ff02::1:ff00:1'), 0);
+      writeNs(f, 54, in6(c.target), MAC_C, Buffer.from('0102030405fe', 'hex'));
+      const len = writeNaOverNs(f, 14, c.tclass, c.flags, c.tll);
+      const want = expectedNa({ src: c.target, dst: c.src, ethDst: MAC_C, flags: c.flags, tll: c.tll, tclass: c.tclass });
+      expect(len).toBe(want.length - 54);
+      expect(f.subarray(14, 54 + len).toString('hex')).toBe(want.subarray(14).toString('hex'));
+    });
+  }
 });
