@@ -56,7 +56,7 @@ describe('net over tapstack', () => {
       err = e;
       events.push('error');
     });
-    s.on('close', (h) => events.push(`close ${h}`));
+    s.on('close', (h: boolean) => events.push(`close ${h}`));
     await drive(env, () => events.includes('close true'), 2000);
     expect(events).toEqual(['error', 'close true']);
     expect(err).toMatchObject({ code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: '10.0.0.2', port: 81 });
@@ -71,7 +71,7 @@ describe('net over tapstack', () => {
     const s = env.A.connect(7000, '10.0.0.2');
     for (const ev of ['connect', 'ready', 'end', 'finish']) s.on(ev, () => events.push(ev));
     s.on('data', (d) => events.push(`data ${d}`));
-    s.on('close', (h) => events.push(`close ${h}`));
+    s.on('close', (h: boolean) => events.push(`close ${h}`));
     await drive(env, () => events.some((e) => e.startsWith('close')), 3000);
     expect(events).toEqual(['connect', 'ready', 'data abc', 'end', 'finish', 'close false']);
     const srv2 = env.B.createServer();

@@ -1,0 +1,48 @@
+// tapstack's side of the TCP benchmark, public API only: a Stack on tap0 (10.0.0.2/24) with a
+// sink server on :9000 (counts bytes) and, on `send PORT HOST SECONDS` from stdin, a client that
+// writes for SECONDS and reports; prints JSON lines.
+import { createInterface } from 'node:readline';
+const { Stack, TapDevice } = await import(process.argv[2]);
+const stack = new Stack();
+const tap = stack.addDevice(TapDevice.open('tap0', { mac: Buffer.from('025a00000002', 'hex') }));
+stack.addAddress(tap, '10.0.0.2/24');
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+stack.createServer((s) => {
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  s.on('data', (d) => (n += d.length));
+  s.on('end', () => { out({ event: 'sunk', bytes: n, secs: Number(process.hrtime.bigint() - t0) / 1e9 }); s.end(); });
+  s.on('error', () => {});
+}).listen(9000, '0.0.0.0', () => out({ ready: true }));
+const chunk = Buffer.alloc(256 * 1024, 0x5a);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const [cmd, port, host, secs] = line.trim().split(' ');
+  if (cmd === 'drain') {
+    // Read what a kernel source sends for its duration.
+    const s = stack.connect(Number(port), host);
+    let n = 0;
+    const t0 = process.hrtime.bigint();
+    s.on('data', (d) => (n += d.length));
+    s.on('end', () => { out({ event: 'drained', bytes: n, secs: Number(process.hrtime.bigint() - t0) / 1e9 }); s.end(); });
+    s.on('error', (e) => out({ event: 'error', message: e.message }));
+    return;
+  }
+  if (cmd !== 'send') return;
+  const s = stack.connect(Number(port), host);
+  s.on('error', (e) => out({ event: 'error', message: e.message }));
+  s.on('connect', () => {
+    const t0 = process.hrtime.bigint();
+    const end = t0 + BigInt(Math.round(Number(secs) * 1e9));
+    let bytes = 0;
+    const go = () => {
+      while (process.hrtime.bigint() < end) {
+        bytes += chunk.length;
+        if (!s.write(chunk)) return void s.once('drain', go);
+      }
+      s.end();
+      out({ event: 'sent', bytes, secs: Number(process.hrtime.bigint() - t0) / 1e9 });
+    };
+    go();
+  });
+});
+process.stdin.on('end', () => stack.close().then(() => process.exit(0)));
