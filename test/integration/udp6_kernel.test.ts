@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createInterface } from 'node:readline';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, ROOT, canRunKernelTests, waitFor } from '../helpers/netns.js';
+import { LineChild } from '../helpers/line_child.js';
 
 /** The stack side: a Stack with IPv6 on tap0 (10.0.0.2/24, fd00::2/64), UDP sockets driven by JSON lines. */
 const STACK_CHILD = `
@@ -113,58 +112,6 @@ dst, dport, payload = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_UDP)
 s.sendto(struct.pack('!HHHH', 40000, dport, 8 + len(payload), 0) + payload, (dst, 0))
 `;
-
-/** A child speaking JSON lines: requests with ids, and events. */
-class LineChild {
-  readonly events: any[] = [];
-  readonly stderr: string[] = [];
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: any) => void>();
-
-  constructor(readonly proc: ChildProcess) {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      let m: any;
-      try {
-        m = JSON.parse(line);
-      } catch {
-        this.stderr.push(line);
-        return;
-      }
-      if (m.id !== undefined && this.waiting.has(m.id)) {
-        this.waiting.get(m.id)!(m);
-        this.waiting.delete(m.id);
-      } else {
-        this.events.push(m);
-      }
-    });
-    proc.stderr!.on('data', (d) => this.stderr.push(String(d)));
-  }
-
-  async call(op: string, args: Record<string, unknown> = {}): Promise<any> {
-    const id = this.nextId++;
-    const m = await new Promise<any>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${op} timed out; stderr: ${this.stderr.join('')}`)), 15000);
-      this.waiting.set(id, (v) => {
-        clearTimeout(t);
-        resolve(v);
-      });
-      this.proc.stdin!.write(JSON.stringify({ id, op, ...args }) + '\n');
-    });
-    if (m.error) throw new Error(m.error);
-    return m.result;
-  }
-
-  write(cmd: Record<string, unknown>): void {
-    this.proc.stdin!.write(JSON.stringify(cmd) + '\n');
-  }
-
-  /** The first event (from `since`) matching `pred`. */
-  async event(what: string, pred: (e: any) => boolean, since = 0, timeoutMs = 10000): Promise<any> {
-    return waitFor(what, () => this.events.slice(since).find(pred), timeoutMs).catch((e: Error) => {
-      throw new Error(`${e.message}; events: ${JSON.stringify(this.events)}; stderr: ${this.stderr.join('')}`);
-    });
-  }
-}
 
 /** /proc/net/snmp6's Udp6 lines in the namespace, as name → value. */
 function kernelUdp6(ns: Netns): Record<string, number> {
