@@ -3,42 +3,42 @@
 // ndisc_rcv, ndisc_recv_ns/na/rs, ndisc_router_discovery, pndisc_constructor/destructor.
 import { EINVAL } from '../core/errno.js';
 import { IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT, type NetDevice, devHardHeader } from '../core/netdevice.js';
-import { LL_RESERVED_SPACE, PACKET_HOST, PACKET_LOOPBACK, type SkBuff, allocSkb } from '../core/skbuff.js';
-import { ETH_P_IPV6 } from '../ethernet/ethhdr.js';
+import { LL_RESERVED_SPACE, PACKET_HOST as importedPacketHost, PACKET_LOOPBACK, type SkBuff, allocSkb } from '../core/skbuff.js';
+import { ETH_P_IPV6 as importedEthPIpv6 } from '../ethernet/ethhdr.js';
 import { formatMac } from '../ethernet/mac.js';
 import {
   type Neighbour,
   neighAppNs,
-  neighOutput,
-  neighRelease,
-  neighUpdate,
+  neighOutput as importedNeighOutput,
+  neighRelease as importedNeighRelease,
+  neighUpdate as importedNeighUpdate,
 } from '../neighbour/neighbour.js';
 import {
   NEIGH_UPDATE_F_ISROUTER,
-  NEIGH_UPDATE_F_OVERRIDE,
+  NEIGH_UPDATE_F_OVERRIDE as importedNeighUpdateFOverride,
   NEIGH_UPDATE_F_OVERRIDE_ISROUTER,
-  NEIGH_UPDATE_F_WEAK_OVERRIDE,
+  NEIGH_UPDATE_F_WEAK_OVERRIDE as importedNeighUpdateFWeakOverride,
   NTF_ROUTER,
   NUD_FAILED,
   NUD_NOARP,
   NUD_REACHABLE,
-  NUD_STALE,
-  NUD_VALID,
+  NUD_STALE as importedNudStale,
+  NUD_VALID as importedNudValid,
 } from '../neighbour/nud.js';
 import type { NeighParmsValues } from '../neighbour/parms.js';
 import { LOCALLY_ENQUEUED, type PneighEntry } from '../neighbour/pneigh.js';
 import { type NeighOpsSet, neighConstructDirect, neighConstructOps, neighOpsSet } from '../neighbour/ops.js';
 import { type NeighOps, NeighTable } from '../neighbour/table.js';
 import type { Inet6 } from './af_inet6.js';
-import { CNF_FORWARDING, IPV6_KNOBS } from './devconf.js';
+import { CNF_FORWARDING as importedCnfForwarding, IPV6_KNOBS } from './devconf.js';
 import { IPPROTO_ICMPV6, icmp6FillChecksum } from './icmp6hdr.js';
 import {
-  IFA_F_OPTIMISTIC,
-  IFA_F_TENTATIVE,
-  INET6_IFADDR_STATE_DEAD,
+  IFA_F_OPTIMISTIC as importedIfaFOptimistic,
+  IFA_F_TENTATIVE as importedIfaFTentative,
+  INET6_IFADDR_STATE_DEAD as importedInet6IfaddrStateDead,
   type Inet6Dev,
   type Inet6Ifaddr,
-  in6DevGet,
+  in6DevGet as importedIn6DevGet,
 } from './if_inet6.js';
 import {
   IN6ADDR_ANY,
@@ -47,40 +47,41 @@ import {
   formatIn6,
   in6Word,
   in6Write,
-  ipv6AddrAny,
+  ipv6AddrAny as importedIpv6AddrAny,
   ipv6AddrEqual,
   ipv6AddrIsLinkLocal,
-  ipv6AddrIsMulticast,
-  ipv6AddrIsSolictMult,
+  ipv6AddrIsMulticast as importedIpv6AddrIsMulticast,
+  ipv6AddrIsSolictMult as importedIpv6AddrIsSolictMult,
   ipv6EthMcMap,
   ipv6PrefixEqual,
   solicitedNode,
 } from './in6_addr.js';
 import { ip6FinishOutput2 } from './ip6_output.js';
-import { writeNaOverNs } from './ndisc_answer.js';
-import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
+import { writeNaOverNs as importedWriteNaOverNs } from './ndisc_answer.js';
+import { IP6H_DADDR_OFF as importedIp6hDaddrOff, IP6H_SADDR_OFF as importedIp6hSaddrOff, IPV6_HDR_LEN as importedIpv6HdrLen, writeIpv6Header } from './ipv6hdr.js';
 import {
-  ND_NA_FLAG_OVERRIDE,
-  ND_NA_FLAG_ROUTER,
-  ND_NA_FLAG_SOLICITED,
+  ND_NA_FLAG_OVERRIDE as importedNdNaFlagOverride,
+  ND_NA_FLAG_ROUTER as importedNdNaFlagRouter,
+  ND_NA_FLAG_SOLICITED as importedNdNaFlagSolicited,
   ND_NA_LEN,
-  ND_NS_LEN,
+  ND_NS_LEN as importedNdNsLen,
+  ND_OPT_SOURCE_LL_ADDR as importedNdOptSourceLlAddr,
   ND_RA_LEN,
   ND_REDIRECT_LEN,
   ND_RS_LEN,
-  NDISC_NEIGHBOUR_ADVERTISEMENT,
-  NDISC_NEIGHBOUR_SOLICITATION,
+  NDISC_NEIGHBOUR_ADVERTISEMENT as importedNdiscNeighbourAdvertisement,
+  NDISC_NEIGHBOUR_SOLICITATION as importedNdiscNeighbourSolicitation,
   NDISC_REDIRECT,
   NDISC_ROUTER_ADVERTISEMENT,
   NDISC_ROUTER_SOLICITATION,
   NdOpts,
   naFlags,
-  ndOptLlAddr,
-  ndOptLlAddrOff,
+  ndOptLlAddr as importedNdOptLlAddr,
+  ndOptLlAddrOff as importedNdOptLlAddrOff,
   ndOptMtu,
   ndOptNonceEqual,
   ndOptNonceUsable,
-  naLen,
+  naLen as importedNaLen,
   ndiscParseOptions,
   raCurHopLimit,
   rdDestOff,
@@ -94,6 +95,43 @@ import {
   writeNs,
   writeRs,
 } from './ndisc_wire.js';
+
+// Module-local copies of the imported constants and functions the NS → NA path uses per packet:
+// V8 folds a module's own const into the compiled code, but reads an imported binding from its
+// module cell, with a TDZ check (and, for a function, a check that it is still the one inlined),
+// at every use.
+const PACKET_HOST = importedPacketHost;
+const ETH_P_IPV6 = importedEthPIpv6;
+const NEIGH_UPDATE_F_OVERRIDE = importedNeighUpdateFOverride;
+const NEIGH_UPDATE_F_WEAK_OVERRIDE = importedNeighUpdateFWeakOverride;
+const NUD_STALE = importedNudStale;
+const NUD_VALID = importedNudValid;
+const CNF_FORWARDING = importedCnfForwarding;
+const IFA_F_OPTIMISTIC = importedIfaFOptimistic;
+const IFA_F_TENTATIVE = importedIfaFTentative;
+const INET6_IFADDR_STATE_DEAD = importedInet6IfaddrStateDead;
+const IP6H_DADDR_OFF = importedIp6hDaddrOff;
+const IP6H_SADDR_OFF = importedIp6hSaddrOff;
+const IPV6_HDR_LEN = importedIpv6HdrLen;
+const ND_NA_FLAG_OVERRIDE = importedNdNaFlagOverride;
+const ND_NA_FLAG_ROUTER = importedNdNaFlagRouter;
+const ND_NA_FLAG_SOLICITED = importedNdNaFlagSolicited;
+const ND_NS_LEN = importedNdNsLen;
+const ND_OPT_SOURCE_LL_ADDR = importedNdOptSourceLlAddr;
+const NDISC_NEIGHBOUR_ADVERTISEMENT = importedNdiscNeighbourAdvertisement;
+const NDISC_NEIGHBOUR_SOLICITATION = importedNdiscNeighbourSolicitation;
+const ipv6AddrIsMulticast = importedIpv6AddrIsMulticast;
+const in6DevGet = importedIn6DevGet;
+const ipv6AddrAny = importedIpv6AddrAny;
+const ipv6AddrIsSolictMult = importedIpv6AddrIsSolictMult;
+const neighUpdate = importedNeighUpdate;
+const neighRelease = importedNeighRelease;
+const neighOutput = importedNeighOutput;
+const writeNaOverNs = importedWriteNaOverNs;
+const ndOptLlAddr = importedNdOptLlAddr;
+const ndOptLlAddrOff = importedNdOptLlAddrOff;
+const naLen = importedNaLen;
+
 
 export const AF_INET6 = 10;
 
@@ -656,9 +694,17 @@ export class Ndisc {
       d.badDad++;
       return;
     }
-    const opts = this.parseOpts(skb, ND_NS_LEN);
-    if (opts === null) return;
-    const ll = this.lladdrInto(b, opts.sllao, dev);
+    // The usual NS carries one option, its SLLAO, filling the rest of the message: that is what
+    // the option walk would find, and all it would find.
+    let sllao = off + ND_NS_LEN;
+    let nonce = -1;
+    if (len !== ND_NS_LEN + 8 || b[sllao] !== ND_OPT_SOURCE_LL_ADDR || b[sllao + 1] !== 1) {
+      const opts = this.parseOpts(skb, ND_NS_LEN);
+      if (opts === null) return;
+      sllao = opts.sllao;
+      nonce = opts.nonce;
+    }
+    const ll = this.lladdrInto(b, sllao, dev);
     if (ll === 'bad') {
       d.badLladdr++;
       return;
@@ -669,7 +715,7 @@ export class Ndisc {
       d.badDad++;
       return;
     }
-    const nonceOpt = opts.nonce >= 0 && ndOptNonceUsable(b, opts.nonce) ? opts.nonce : -1;
+    const nonceOpt = nonce >= 0 && ndOptNonceUsable(b, nonce) ? nonce : -1;
     const inc = ipv6AddrIsMulticast(b, daddrOff);
     // The target is copied out only where a fresh answer is built from it (the in-place answer
     // keeps it where it lies).

@@ -6,9 +6,20 @@
 // address moves to the destination field, the target to the source field, and the rest of the
 // NA (8 bytes of header, the TLLAO) is written around the target. The checksum is summed while
 // the addresses are moved, from values already in hand: nothing is read twice.
-import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN } from './ipv6hdr.js';
-import { ND_NA_FLAGS_MASK, ND_NA_LEN, ND_OPT_TARGET_LL_ADDR, NDISC_NEIGHBOUR_ADVERTISEMENT, naLen } from './ndisc_wire.js';
+import * as ip6h from './ipv6hdr.js';
+import * as ndw from './ndisc_wire.js';
 
+// Module-local copies of the constants used per packet: V8 folds a module's own const into the
+// compiled code, but reads an imported binding from its module cell (with a TDZ check) each time.
+const IP6H_SADDR_OFF = ip6h.IP6H_SADDR_OFF;
+const IP6H_DADDR_OFF = ip6h.IP6H_DADDR_OFF;
+const IPV6_HDR_LEN = ip6h.IPV6_HDR_LEN;
+const ND_NA_FLAGS_MASK = ndw.ND_NA_FLAGS_MASK;
+const ND_NA_LEN = ndw.ND_NA_LEN;
+const ND_OPT_TARGET_LL_ADDR = ndw.ND_OPT_TARGET_LL_ADDR;
+const NDISC_NEIGHBOUR_ADVERTISEMENT = ndw.NDISC_NEIGHBOUR_ADVERTISEMENT;
+/** naLen(true): the NA with a 6-byte TLLAO. */
+const ND_NA_TLLAO_LEN = ndw.naLen(true);
 const NEXTHDR_ICMP = 58;
 const ND_HOP_LIMIT = 255;
 
@@ -25,7 +36,7 @@ export function writeNaOverNs(b: Uint8Array, nh: number, tclass: number, flags: 
   const d = nh + IP6H_DADDR_OFF;
   const t = nh + IPV6_HDR_LEN;
   const tg = t + 8;
-  const len = naLen(tllMac !== null);
+  const len = tllMac !== null ? ND_NA_TLLAO_LEN : ND_NA_LEN;
   const fl = flags & ND_NA_FLAGS_MASK;
   // Ones' complement sum as csumPartial keeps it: bytes landing in the high and the low half of
   // a 16-bit word, apart. The target counts twice: as the source address and in the message.
