@@ -20,6 +20,7 @@ import {
   formatIn6,
   in6Copy,
   in6FromWords,
+  in6Word,
   ipv6AddrAny,
   ipv6AddrEqual,
   ipv6AddrIsLinkLocal,
@@ -300,6 +301,132 @@ function sameNode(r: Rt6Info, dst: Uint8Array, prefixLen: number): boolean {
   return r.prefixLen === prefixLen && ipv6PrefixEqual(r.dst, 0, dst, 0, prefixLen);
 }
 
+// ---- the lookup cache ---------------------------------------------------------------------------
+
+/** Slots of the lookup cache (a power of two; direct-mapped). */
+const RT6_CACHE_BITS = 6;
+const RT6_CACHE_SLOTS = 1 << RT6_CACHE_BITS;
+/** Device up flags one cached answer may depend on; a walk that consulted more is not cached. */
+const RT6_CACHE_DEVS = 4;
+/** Gateway reachability results one cached answer may depend on. */
+const RT6_CACHE_NEIGHS = 4;
+
+/** One remembered lookup: its key, the generation, the answer, and what the walk consulted. */
+class Rt6CacheSlot {
+  w0 = 0;
+  w1 = 0;
+  w2 = 0;
+  w3 = 0;
+  /** The table generation the answer was computed under; 0: empty. */
+  gen = 0;
+  strict = 0;
+  oif: NetDevice | null = null;
+  rt: Rt6Info | null = null;
+  /** Inputs the walk consulted beyond the tables: devices' up flags, then gateways' reachability. */
+  nDevs = 0;
+  readonly devs: (NetDevice | null)[] = [null, null, null, null];
+  /** Bit i: devs[i] was up. */
+  devUp = 0;
+  nNeighs = 0;
+  readonly neighRts: (Rt6Info | null)[] = [null, null, null, null];
+  readonly neighRes: number[] = [0, 0, 0, 0];
+}
+
+/**
+ * The answers of recent lookups (what Linux keeps as per-cpu rt6_info clones and dst caches,
+ * checked against the tree's serial number), direct-mapped by destination. A slot holds the key
+ * (destination, oif, strict flags), the table generation it was computed under, the answer, and
+ * everything else the walk consulted on the way: the up flag of each device whose route was
+ * scored, and the rt6_check_neigh result of each gateway route scored in the reachability pass.
+ * A hit needs the same key and generation and those inputs unchanged — so a cached answer is
+ * exactly the one the walk would give now. Walks with a side effect (rt6_probe) are never cached.
+ * Exceptions are looked up after the cache, every time (they age and are stamped per use).
+ * Preallocated: filling and hitting allocate nothing.
+ */
+class Rt6LookupCache {
+  readonly slots: Rt6CacheSlot[] = Array.from({ length: RT6_CACHE_SLOTS }, () => new Rt6CacheSlot());
+  /** The walk in progress: what it consulted so far (Fib6.findMatch/scoreRoute note it here). */
+  readonly walk = new Rt6CacheSlot();
+  /** The walk consulted too much, or had a side effect: its answer is not cached. */
+  uncacheable = false;
+
+  /** The slot of a destination: its words mixed once (the key is compared in full). */
+  slotOf(w0: number, w1: number, w2: number, w3: number): Rt6CacheSlot {
+    return this.slots[Math.imul(w0 ^ w1 ^ w2 ^ w3 ^ (w3 >>> 16), 0x9e3779b1) >>> (32 - RT6_CACHE_BITS)];
+  }
+
+  beginWalk(): void {
+    this.walk.nDevs = 0;
+    this.walk.devUp = 0;
+    this.walk.nNeighs = 0;
+    this.uncacheable = false;
+  }
+
+  /** find_match read the device's up flag. */
+  noteDev(dev: NetDevice): void {
+    const w = this.walk;
+    const n = w.nDevs;
+    for (let i = 0; i < n; i++) if (w.devs[i] === dev) return;
+    if (n === RT6_CACHE_DEVS) {
+      this.uncacheable = true;
+      return;
+    }
+    w.devs[n] = dev;
+    if (dev.isUp) w.devUp |= 1 << n;
+    w.nDevs = n + 1;
+  }
+
+  /** rt6_check_neigh gave `res` for the gateway of `rt`. */
+  noteNeigh(rt: Rt6Info, res: number): void {
+    const w = this.walk;
+    const n = w.nNeighs;
+    for (let i = 0; i < n; i++) if (w.neighRts[i] === rt) return;
+    if (n === RT6_CACHE_NEIGHS) {
+      this.uncacheable = true;
+      return;
+    }
+    w.neighRts[n] = rt;
+    w.neighRes[n] = res;
+    w.nNeighs = n + 1;
+  }
+
+  /** Stores the finished walk's answer in `s`, unless it may not be cached. */
+  fill(s: Rt6CacheSlot, w0: number, w1: number, w2: number, w3: number, gen: number, strict: number, oif: NetDevice | null, rt: Rt6Info | null): void {
+    if (this.uncacheable) {
+      s.gen = 0;
+      return;
+    }
+    const w = this.walk;
+    s.w0 = w0;
+    s.w1 = w1;
+    s.w2 = w2;
+    s.w3 = w3;
+    s.gen = gen;
+    s.strict = strict;
+    s.oif = oif;
+    s.rt = rt;
+    s.nDevs = w.nDevs;
+    s.devUp = w.devUp;
+    for (let i = 0; i < RT6_CACHE_DEVS; i++) s.devs[i] = i < w.nDevs ? w.devs[i] : null;
+    s.nNeighs = w.nNeighs;
+    for (let i = 0; i < RT6_CACHE_NEIGHS; i++) {
+      s.neighRts[i] = i < w.nNeighs ? w.neighRts[i] : null;
+      s.neighRes[i] = i < w.nNeighs ? w.neighRes[i] : 0;
+    }
+  }
+
+  /** Forgets every answer (the generation wrapped around). */
+  clear(): void {
+    for (const s of this.slots) {
+      s.gen = 0;
+      s.oif = null;
+      s.rt = null;
+      s.devs.fill(null);
+      s.neighRts.fill(null);
+    }
+  }
+}
+
 const FE80 = in6FromWords(0xfe800000, 0, 0, 0);
 const FF00 = in6FromWords(0xff000000, 0, 0, 0);
 const ANY = Buffer.alloc(16);
@@ -316,6 +443,12 @@ export class Fib6 {
   private readonly localTbl: Rt6Info[] = [];
   private readonly mainTbl: Rt6Info[] = [];
   private readonly o: Fib6Options;
+  /**
+   * Bumped by every change to the tables that can alter a lookup (fib6_update_sernum): a route
+   * added, replaced or removed, a router's preference changed. Never 0 (an empty cache slot).
+   */
+  private gen = 1;
+  private readonly cache = new Rt6LookupCache();
 
   constructor(opts: Fib6Options = {}) {
     this.o = opts;
@@ -349,6 +482,15 @@ export class Fib6 {
     return t === 'local' ? this.localTbl : this.mainTbl;
   }
 
+  /** The tables changed: every cached lookup answer is stale. */
+  private changed(): void {
+    this.gen = (this.gen + 1) | 0;
+    if (this.gen === 0) {
+      this.gen = 1;
+      this.cache.clear();
+    }
+  }
+
   // ---- insertion and removal ----------------------------------------------------------------
 
   /**
@@ -368,6 +510,7 @@ export class Fib6 {
       if (it.metric === rt.metric) {
         if (replace) {
           t[i] = rt;
+          this.changed();
           this.dropExceptions(it);
           this.o.notify?.('RTM_NEWROUTE', rt);
           return rt;
@@ -388,6 +531,7 @@ export class Fib6 {
       if (it.metric > rt.metric) break;
     }
     t.splice(i, 0, rt);
+    this.changed();
     this.o.notify?.('RTM_NEWROUTE', rt);
     return rt;
   }
@@ -408,6 +552,7 @@ export class Fib6 {
     const i = t.indexOf(rt);
     if (i < 0) return false;
     t.splice(i, 1);
+    this.changed();
     this.dropExceptions(rt);
     this.o.notify?.('RTM_DELROUTE', rt);
     return true;
@@ -548,15 +693,49 @@ export class Fib6 {
    * device is only preferred). For input lookups pass the incoming device as `oif` with
    * RT6_LOOKUP_F_HAS_SADDR, as ip6_pol_route_input does. `now` (optional) skips expired
    * exceptions and stamps the one used. Allocates nothing; null means ENETUNREACH. A reject route
-   * is returned as such ({@link rt6RejectErrno}).
+   * is returned as such ({@link rt6RejectErrno}). The table walk's answer comes from the lookup
+   * cache when nothing it depends on has changed ({@link Rt6LookupCache}).
    */
   lookup(daddr: Uint8Array, off: number, oif: NetDevice | null, flags = 0, now = -1): Rt6Info | null {
+    return this.lookupWords(in6Word(daddr, off, 0) | 0, in6Word(daddr, off, 1) | 0, in6Word(daddr, off, 2) | 0, in6Word(daddr, off, 3) | 0, daddr, off, oif, flags, now);
+  }
+
+  /**
+   * lookup() for a caller that has read the destination daddr[off..off+16) as its four words
+   * already (in6Word, as signed 32-bit numbers: `| 0`) — the ICMPv6 echo reply has.
+   */
+  lookupWords(w0: number, w1: number, w2: number, w3: number, daddr: Uint8Array, off: number, oif: NetDevice | null, flags = 0, now = -1): Rt6Info | null {
     let strict = flags & (RT6_LOOKUP_F_IFACE | RT6_LOOKUP_F_IGNORE_LINKSTATE);
     if (oif !== null && (!(flags & RT6_LOOKUP_F_HAS_SADDR) || rt6NeedStrict(daddr, off))) strict |= RT6_LOOKUP_F_IFACE;
     if (!(this.o.forwarding?.() ?? false)) strict |= RT6_LOOKUP_F_REACHABLE;
-    const rt = this.tableLookup(this.localTbl, daddr, off, oif, strict) ?? this.tableLookup(this.mainTbl, daddr, off, oif, strict);
+    const rt = this.cachedLookup(w0, w1, w2, w3, daddr, off, oif, strict);
     if (rt === null || rt.exceptions === null) return rt;
     return this.findCachedRt(rt, daddr, off, now) ?? rt;
+  }
+
+  /** The local table, then main — answered from the cache when the slot is still exact. */
+  private cachedLookup(w0: number, w1: number, w2: number, w3: number, daddr: Uint8Array, off: number, oif: NetDevice | null, strict: number): Rt6Info | null {
+    const c = this.cache;
+    const s = c.slotOf(w0, w1, w2, w3);
+    if (s.gen === this.gen && s.w3 === w3 && s.w0 === w0 && s.w1 === w1 && s.w2 === w2 && s.oif === oif && s.strict === strict &&
+      this.cacheInputsHold(s)) {
+      return s.rt;
+    }
+    c.beginWalk();
+    const rt = this.tableLookup(this.localTbl, daddr, off, oif, strict) ?? this.tableLookup(this.mainTbl, daddr, off, oif, strict);
+    c.fill(s, w0, w1, w2, w3, this.gen, strict, oif, rt);
+    return rt;
+  }
+
+  /** The devices and gateways the slot's walk consulted still say what they said then. */
+  private cacheInputsHold(s: Rt6CacheSlot): boolean {
+    const nd = s.nDevs;
+    let up = 0;
+    for (let i = 0; i < nd; i++) if (((s.devs[i] as NetDevice).flags & IFF_UP) !== 0) up |= 1 << i;
+    if (up !== s.devUp) return false;
+    const nn = s.nNeighs;
+    for (let i = 0; i < nn; i++) if (this.checkNeigh(s.neighRts[i] as Rt6Info) !== s.neighRes[i]) return false;
+    return true;
   }
 
   /**
@@ -623,10 +802,17 @@ export class Fib6 {
 
   /** find_match: a dead nexthop (device down) never matches; else the score, probing routers. */
   private findMatch(rt: Rt6Info, oif: NetDevice | null, strict: number): number {
-    if (!rt.dev.isUp && rt.type !== RTN_LOCAL) return RT6_NUD_FAIL_HARD;
+    if (rt.type !== RTN_LOCAL) {
+      this.cache.noteDev(rt.dev);
+      if (!rt.dev.isUp) return RT6_NUD_FAIL_HARD;
+    }
     const m = this.scoreRoute(rt, oif, strict);
     if (m === RT6_NUD_FAIL_HARD) return m;
-    if (strict & RT6_LOOKUP_F_REACHABLE && rt.gw !== null) this.o.probe?.(rt);
+    if (strict & RT6_LOOKUP_F_REACHABLE && rt.gw !== null && this.o.probe !== undefined) {
+      // rt6_probe has an effect of its own each time: such a walk must run every time.
+      this.cache.uncacheable = true;
+      this.o.probe(rt);
+    }
     return m;
   }
 
@@ -641,6 +827,7 @@ export class Fib6 {
     m |= ipv6DecodePref(rt.pref) << 2;
     if (strict & RT6_LOOKUP_F_REACHABLE && !(rt.flags & RTF_NONEXTHOP) && rt.gw !== null) {
       const n = this.checkNeigh(rt);
+      this.cache.noteNeigh(rt, n);
       if (n < 0) return n;
     }
     return m;
@@ -861,6 +1048,7 @@ export class Fib6 {
       rt = this.addDfltRouter(gw, dev, pref, lifetime * 1000, metric, now);
     } else if (rt !== null && rt.pref !== pref) {
       rt.pref = pref;
+      this.changed();
       this.o.notify?.('RTM_NEWROUTE', rt);
     }
     if (rt === null) return null;
