@@ -18,7 +18,7 @@ import { IFF_NOARP, type NetDevice } from '../core/netdevice.js';
 import { type SkBuff, allocSkb, LL_RESERVED_SPACE } from '../core/skbuff.js';
 import { ETH_P_IPV6 } from '../ethernet/ethhdr.js';
 import { Addrconf } from './addrconf.js';
-import { CNF_FORWARDING, CNF_HOP_LIMIT, CNF_MTU, Ipv6ConfTree } from './devconf.js';
+import { CNF_FORWARDING, Ipv6ConfTree } from './devconf.js';
 import { ICMPV6_ADDR_UNREACH, ICMPV6_DEST_UNREACH, ICMPV6_EXC_HOPLIMIT, ICMPV6_MLD2_REPORT, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED } from './icmp6hdr.js';
 import { Icmpv6 } from './icmp.js';
 import { INET6_IFADDR_STATE_DEAD, IFA_F_TENTATIVE, type Inet6Ifaddr, Inet6Dev, in6DevGet } from './if_inet6.js';
@@ -29,10 +29,11 @@ import {
   IN6ADDR_LINKLOCAL_ALLROUTERS,
   formatIn6,
   in6FromWords,
+  in6Word,
   ipv6AddrAny,
   ipv6AddrIsMulticast,
 } from './in6_addr.js';
-import { ip6FinishOutput2, ip6Send } from './ip6_output.js';
+import { ip6DevHoplimit, ip6FinishOutput2, ip6PathMtu, ip6Send } from './ip6_output.js';
 import { ipv6Rcv, ip6InputFinish } from './ip6_input.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, IPV6_MIN_MTU } from './ipv6hdr.js';
 import { mldReportable } from './mcast.js';
@@ -527,15 +528,12 @@ export class Inet6 {
 
   /** The device's hop_limit (net.ipv6.conf.DEV.hop_limit; an RA may change it). */
   hopLimit(dev: NetDevice): number {
-    const idev = in6DevGet(dev);
-    return idev ? idev.cnf.values[CNF_HOP_LIMIT] : 64;
+    return ip6DevHoplimit(in6DevGet(dev));
   }
 
   /** The path MTU: the route's mtu metric, else the device's IPv6 mtu. */
   mtu(dev: NetDevice, rtMtu: number): number {
-    const idev = in6DevGet(dev);
-    const m = idev ? Math.min(idev.cnf.values[CNF_MTU], dev.mtu) : dev.mtu;
-    return rtMtu > 0 ? Math.min(rtMtu, m) : m;
+    return ip6PathMtu(in6DevGet(dev), dev, rtMtu);
   }
 
   /**
@@ -543,11 +541,23 @@ export class Inet6 {
    * one label (never 0).
    */
   autoFlowLabel(s: Uint8Array, sOff: number, d: Uint8Array, dOff: number, proto: number): number {
+    return this.autoFlowLabelWords(
+      in6Word(s, sOff, 0) | 0, in6Word(s, sOff, 1) | 0, in6Word(s, sOff, 2) | 0, in6Word(s, sOff, 3) | 0,
+      in6Word(d, dOff, 0) | 0, in6Word(d, dOff, 1) | 0, in6Word(d, dOff, 2) | 0, in6Word(d, dOff, 3) | 0, proto,
+    );
+  }
+
+  /**
+   * autoFlowLabel of addresses already read as big-endian words (s0..s3: source, d0..d3:
+   * destination; signed, `| 0`, so that passing them boxes nothing), for a caller that needs the
+   * words anyway — the echo reply writes them back swapped. The same label as autoFlowLabel.
+   */
+  autoFlowLabelWords(s0: number, s1: number, s2: number, s3: number, d0: number, d1: number, d2: number, d3: number, proto: number): number {
     let h = this.flowSeed ^ proto;
-    for (let i = 0; i < 16; i += 4) {
-      h = Math.imul(h ^ ((s[sOff + i] << 24) | (s[sOff + i + 1] << 16) | (s[sOff + i + 2] << 8) | s[sOff + i + 3]), 0x9e3779b1);
-      h = Math.imul(h ^ ((d[dOff + i] << 24) | (d[dOff + i + 1] << 16) | (d[dOff + i + 2] << 8) | d[dOff + i + 3]), 0x85ebca6b);
-    }
+    h = Math.imul(Math.imul(h ^ s0, 0x9e3779b1) ^ d0, 0x85ebca6b);
+    h = Math.imul(Math.imul(h ^ s1, 0x9e3779b1) ^ d1, 0x85ebca6b);
+    h = Math.imul(Math.imul(h ^ s2, 0x9e3779b1) ^ d2, 0x85ebca6b);
+    h = Math.imul(Math.imul(h ^ s3, 0x9e3779b1) ^ d3, 0x85ebca6b);
     h ^= h >>> 13;
     return (h & 0xfffff) || 1;
   }

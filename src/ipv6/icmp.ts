@@ -1,12 +1,15 @@
 // ICMPv6 (net/ipv6/icmp.c): icmpv6_rcv's checks and dispatch, icmpv6_echo_reply, and icmp6_send
 // with its eligibility rules and both rate limits (icmpv6_global_allow, icmpv6_xrlim_allow).
-import { csumReplace2 } from '../core/checksum.js';
+import { csumFold, csumPartial, csumReplace2 } from '../core/checksum.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb } from '../core/skbuff.js';
 import type { Inet6 } from './af_inet6.js';
 import {
   ICMP6_DROP_BAD_CSUM,
+  ICMP6_DROP_TOO_SHORT,
   ICMP6_ERR_OK,
+  ICMP6_HLEN,
+  ICMP6_OK,
   ICMPV6_DEST_UNREACH,
   ICMPV6_ECHO_REPLY,
   ICMPV6_ECHO_REQUEST,
@@ -24,9 +27,10 @@ import {
   icmp6ErrorQuoteLen,
   icmp6FillChecksum,
 } from './icmp6hdr.js';
-import { IN6_ADDR_LEN, in6Write, ipv6AddrIsMulticast } from './in6_addr.js';
-import { ip6FinishOutput2 } from './ip6_output.js';
-import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, ipv6SwapAddrs, writeIpv6Header } from './ipv6hdr.js';
+import { in6DevGet } from './if_inet6.js';
+import { IN6_ADDR_LEN, in6Word, in6Write, ipv6AddrIsMulticast } from './in6_addr.js';
+import { ip6DevHoplimit, ip6FinishOutput2, ip6PathMtu } from './ip6_output.js';
+import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
 import { RTN_LOCAL } from './route.js';
 
 /** ND message types icmpv6_rcv hands to ndisc_rcv. */
@@ -113,16 +117,82 @@ export interface Icmp6Stats {
   unhandledType: number;
 }
 
-/** Per-type in/out counter names by ICMPv6 type, as the snmp6 file names them. */
-const IN_NAME: Record<number, keyof Icmp6Stats> = {
-  1: 'inDestUnreachs', 2: 'inPktTooBigs', 3: 'inTimeExcds', 4: 'inParmProblems', 128: 'inEchos', 129: 'inEchoReplies',
-  130: 'inGroupMembQueries', 131: 'inGroupMembResponses', 132: 'inGroupMembReductions', 133: 'inRouterSolicits',
-  134: 'inRouterAdvertisements', 135: 'inNeighborSolicits', 136: 'inNeighborAdvertisements', 137: 'inRedirects', 143: 'inMLDv2Reports',
-};
-const OUT_NAME: Record<number, keyof Icmp6Stats> = {
-  1: 'outDestUnreachs', 2: 'outPktTooBigs', 3: 'outTimeExcds', 4: 'outParmProblems', 128: 'outEchos', 129: 'outEchoReplies',
-  133: 'outRouterSolicits', 135: 'outNeighborSolicits', 136: 'outNeighborAdvertisements', 137: 'outRedirects', 143: 'outMLDv2Reports',
-};
+/** ICMP6MSGIN_INC_STATS: Icmp6InTypeN and the type's named counter, if it has one. */
+function countInType(st: Icmp6Stats, type: number): void {
+  st.inType[type]++;
+  switch (type) {
+    case 1: st.inDestUnreachs++; break;
+    case 2: st.inPktTooBigs++; break;
+    case 3: st.inTimeExcds++; break;
+    case 4: st.inParmProblems++; break;
+    case 128: st.inEchos++; break;
+    case 129: st.inEchoReplies++; break;
+    case 130: st.inGroupMembQueries++; break;
+    case 131: st.inGroupMembResponses++; break;
+    case 132: st.inGroupMembReductions++; break;
+    case 133: st.inRouterSolicits++; break;
+    case 134: st.inRouterAdvertisements++; break;
+    case 135: st.inNeighborSolicits++; break;
+    case 136: st.inNeighborAdvertisements++; break;
+    case 137: st.inRedirects++; break;
+    case 143: st.inMLDv2Reports++; break;
+  }
+}
+
+/** ICMP6MSGOUT_INC_STATS: Icmp6OutMsgs, Icmp6OutTypeN and the type's named counter, if any. */
+function countOutType(st: Icmp6Stats, type: number): void {
+  st.outMsgs++;
+  st.outType[type]++;
+  switch (type) {
+    case 1: st.outDestUnreachs++; break;
+    case 2: st.outPktTooBigs++; break;
+    case 3: st.outTimeExcds++; break;
+    case 4: st.outParmProblems++; break;
+    case 128: st.outEchos++; break;
+    case 129: st.outEchoReplies++; break;
+    case 133: st.outRouterSolicits++; break;
+    case 135: st.outNeighborSolicits++; break;
+    case 136: st.outNeighborAdvertisements++; break;
+    case 137: st.outRedirects++; break;
+    case 143: st.outMLDv2Reports++; break;
+  }
+}
+
+/**
+ * icmp6Check for a message right after the fixed header (no extension header between), whose
+ * pseudo-header addresses the caller has read as words (s0..s3 source, d0..d3 destination): the
+ * words' 16-bit halves are the address part of the sum, so the address bytes are read once for
+ * everything the echo reply needs. The same verdict as icmp6Check (checksum first, then length).
+ */
+function icmp6CheckWords(b: Uint8Array, off: number, len: number, s0: number, s1: number, s2: number, s3: number, d0: number, d1: number, d2: number, d3: number): number {
+  const addrs =
+    (s0 >>> 16) + (s0 & 0xffff) + (s1 >>> 16) + (s1 & 0xffff) + (s2 >>> 16) + (s2 & 0xffff) + (s3 >>> 16) + (s3 & 0xffff) +
+    (d0 >>> 16) + (d0 & 0xffff) + (d1 >>> 16) + (d1 & 0xffff) + (d2 >>> 16) + (d2 & 0xffff) + (d3 >>> 16) + (d3 & 0xffff);
+  // Below 2^21: a valid initial sum for csumPartial.
+  if (csumFold(csumPartial(b, off, len, addrs + (len >>> 16) + (len & 0xffff) + IPPROTO_ICMPV6)) !== 0) return ICMP6_DROP_BAD_CSUM;
+  if (len < ICMP6_HLEN) return ICMP6_DROP_TOO_SHORT;
+  return ICMP6_OK;
+}
+
+/** The 16-byte address at b[o..o+16) from its four big-endian words. */
+function writeIn6Words(b: Uint8Array, o: number, w0: number, w1: number, w2: number, w3: number): void {
+  b[o] = w0 >>> 24;
+  b[o + 1] = w0 >>> 16;
+  b[o + 2] = w0 >>> 8;
+  b[o + 3] = w0;
+  b[o + 4] = w1 >>> 24;
+  b[o + 5] = w1 >>> 16;
+  b[o + 6] = w1 >>> 8;
+  b[o + 7] = w1;
+  b[o + 8] = w2 >>> 24;
+  b[o + 9] = w2 >>> 16;
+  b[o + 10] = w2 >>> 8;
+  b[o + 11] = w2;
+  b[o + 12] = w3 >>> 24;
+  b[o + 13] = w3 >>> 16;
+  b[o + 14] = w3 >>> 8;
+  b[o + 15] = w3;
+}
 
 /** A ping6 session: its echo replies and the errors quoting its requests. */
 export interface Echo6Handler {
@@ -172,11 +242,7 @@ export class Icmpv6 {
 
   /** ICMP6MSGOUT_INC_STATS for a message handed to output. */
   countOut(type: number): void {
-    const st = this.stats;
-    st.outMsgs++;
-    st.outType[type]++;
-    const n = OUT_NAME[type];
-    if (n !== undefined) (st[n] as number)++;
+    countOutType(this.stats, type);
   }
 
   /** icmpv6_rcv(): skb.data at the ICMPv6 header, networkHeader at the IPv6 header. */
@@ -185,16 +251,40 @@ export class Icmpv6 {
     const b = skb.buf;
     const off = skb.data;
     st.inMsgs++;
-    const reason = icmp6Check(b, skb.networkHeader, off, skb.len);
-    if (reason !== 0) {
-      st.inErrors++;
-      if (reason === ICMP6_DROP_BAD_CSUM) st.inCsumErrors++;
-      return;
+    const nh = skb.networkHeader;
+    const len = skb.len;
+    if (off === nh + IPV6_HDR_LEN) {
+      // No extension header: the addresses are read once, as words, for the checksum and — for
+      // a unicast echo request, the common case — for the reply built in place.
+      const s = nh + IP6H_SADDR_OFF;
+      const d = nh + IP6H_DADDR_OFF;
+      const s0 = in6Word(b, s, 0) | 0;
+      const s1 = in6Word(b, s, 1) | 0;
+      const s2 = in6Word(b, s, 2) | 0;
+      const s3 = in6Word(b, s, 3) | 0;
+      const d0 = in6Word(b, d, 0) | 0;
+      const d1 = in6Word(b, d, 1) | 0;
+      const d2 = in6Word(b, d, 2) | 0;
+      const d3 = in6Word(b, d, 3) | 0;
+      const reason = icmp6CheckWords(b, off, len, s0, s1, s2, s3, d0, d1, d2, d3);
+      if (reason !== 0) {
+        this.rcvDrop(reason);
+        return;
+      }
+      if (b[off] === ICMPV6_ECHO_REQUEST && d0 >>> 24 !== 0xff) {
+        countInType(st, ICMPV6_ECHO_REQUEST);
+        this.echoReplyInPlace(skb, s0, s1, s2, s3, d0, d1, d2, d3);
+        return;
+      }
+    } else {
+      const reason = icmp6Check(b, nh, off, len);
+      if (reason !== 0) {
+        this.rcvDrop(reason);
+        return;
+      }
     }
     const type = b[off];
-    st.inType[type]++;
-    const n = IN_NAME[type];
-    if (n !== undefined) (st[n] as number)++;
+    countInType(st, type);
     switch (type) {
       case ICMPV6_ECHO_REQUEST:
         this.echoReply(skb);
@@ -225,6 +315,69 @@ export class Icmpv6 {
         }
         st.unhandledType++;
     }
+  }
+
+  /** A message that failed icmp6Check: Icmp6InErrors, and Icmp6InCsumErrors for a bad checksum. */
+  private rcvDrop(reason: number): void {
+    this.stats.inErrors++;
+    if (reason === ICMP6_DROP_BAD_CSUM) this.stats.inCsumErrors++;
+  }
+
+  /**
+   * icmpv6_echo_reply() for a unicast request with no extension header — the request's header
+   * becomes the reply's in place. The caller has read the addresses as words (p0..p3: the
+   * request's source, the peer; l0..l3: its destination, ours): they key the route lookup, make
+   * the flow label, and are written back swapped, each address byte read once. Otherwise what
+   * echoReply does.
+   */
+  private echoReplyInPlace(skb: SkBuff, p0: number, p1: number, p2: number, p3: number, l0: number, l1: number, l2: number, l3: number): void {
+    const inet6 = this.inet6;
+    const st = this.stats;
+    if (this.echoIgnoreAll) {
+      st.echoDropped++;
+      return;
+    }
+    const b = skb.buf;
+    const nh = skb.networkHeader;
+    const th = skb.data;
+    const s = nh + IP6H_SADDR_OFF;
+    const d = nh + IP6H_DADDR_OFF;
+    const rt = inet6.fib.lookupWords(p0, p1, p2, p3, b, s, skb.dev);
+    if (rt === null) {
+      inet6.stats.outNoRoutes++;
+      st.echoDropped++;
+      return;
+    }
+    const icmpLen = skb.len;
+    const rdev = rt.dev;
+    const idev = in6DevGet(rdev);
+    if (rt.type !== RTN_LOCAL && IPV6_HDR_LEN + icmpLen > ip6PathMtu(idev, rdev, rt.mtu)) {
+      inet6.stats.fragFails++;
+      inet6.stats.drops.fragNeeded++;
+      st.echoDropped++;
+      return;
+    }
+    const tclass = ((b[nh] & 0x0f) << 4) | (b[nh + 1] >>> 4);
+    const hop = rt.hoplimit || ip6DevHoplimit(idev);
+    // Swapping the addresses keeps the pseudo-header sum: only the type word changes.
+    const oldWord = (b[th] << 8) | b[th + 1];
+    b[th] = ICMPV6_ECHO_REPLY;
+    const check = csumReplace2((b[th + 2] << 8) | b[th + 3], oldWord, (ICMPV6_ECHO_REPLY << 8) | b[th + 1]);
+    b[th + 2] = check >>> 8;
+    b[th + 3] = check & 0xff;
+    const flowLabel = inet6.autoFlowLabelWords(l0, l1, l2, l3, p0, p1, p2, p3, IPPROTO_ICMPV6);
+    writeIn6Words(b, s, l0, l1, l2, l3);
+    writeIn6Words(b, d, p0, p1, p2, p3);
+    writeIpv6Header(b, nh, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, b, s, b, d);
+    skb.data = nh;
+    countOutType(st, ICMPV6_ECHO_REPLY);
+    inet6.stats.outRequests++;
+    if (rt.type === RTN_LOCAL) {
+      inet6.loopbackDeliver(skb, rdev);
+      return;
+    }
+    if (rt.gw !== null) ip6FinishOutput2(inet6, skb, rdev, rt.gw, 0);
+    else ip6FinishOutput2(inet6, skb, rdev, b, d);
   }
 
   /**
@@ -274,10 +427,10 @@ export class Icmpv6 {
       return;
     }
     const tclass = ((b[nh] & 0x0f) << 4) | (b[nh + 1] >>> 4);
-    const flowLabel = inet6.autoFlowLabel(local, localOff, b, peerOff, IPPROTO_ICMPV6);
     const hop = rt.hoplimit || inet6.hopLimit(rt.dev);
     const off = th - IPV6_HDR_LEN;
     if (mcast) {
+      const flowLabel = inet6.autoFlowLabel(local, localOff, b, peerOff, IPPROTO_ICMPV6);
       b[th] = ICMPV6_ECHO_REPLY;
       icmp6FillChecksum(b, th, icmpLen, local, localOff, b, peerOff);
       writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, local, localOff, b, peerOff);
@@ -288,19 +441,15 @@ export class Icmpv6 {
       const check = csumReplace2((b[th + 2] << 8) | b[th + 3], oldWord, (ICMPV6_ECHO_REPLY << 8) | b[th + 1]);
       b[th + 2] = check >>> 8;
       b[th + 3] = check & 0xff;
-      if (off === nh) {
-        // The header in place: the first eight bytes anew, the two addresses swapped in one pass.
-        ipv6SwapAddrs(b, off);
-        writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, b, off + IP6H_SADDR_OFF, b, off + IP6H_DADDR_OFF);
-      } else {
-        // Extension headers came between: the reply's header takes their place, its addresses
-        // read from the request's (writeIpv6Header copies them out first).
-        writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, local, localOff, b, peerOff);
-      }
+      // Extension headers came between (echoReplyInPlace takes the others): the reply's header
+      // takes their place, its addresses read from the request's (writeIpv6Header copies them
+      // out first).
+      const flowLabel = inet6.autoFlowLabel(local, localOff, b, peerOff, IPPROTO_ICMPV6);
+      writeIpv6Header(b, off, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, local, localOff, b, peerOff);
     }
     skb.data = off;
     skb.networkHeader = off;
-    this.countOut(ICMPV6_ECHO_REPLY);
+    countOutType(st, ICMPV6_ECHO_REPLY);
     inet6.stats.outRequests++;
     if (rt.type === RTN_LOCAL) {
       inet6.loopbackDeliver(skb, rt.dev);

@@ -4,12 +4,44 @@ import { EADDRNOTAVAIL, EMSGSIZE, ENETUNREACH } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
 import type { SkBuff } from '../core/skbuff.js';
 import { ETH_P_IPV6 } from '../ethernet/ethhdr.js';
-import { neighOutput } from '../neighbour/neighbour.js';
+import { type Neighbour, neighOutput } from '../neighbour/neighbour.js';
 import { NUD_VALID } from '../neighbour/nud.js';
 import type { Inet6 } from './af_inet6.js';
+import { CNF_HOP_LIMIT, CNF_MTU } from './devconf.js';
+import type { Inet6Dev } from './if_inet6.js';
 import { ipv6AddrIsMulticast } from './in6_addr.js';
 import { IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
 import { RTN_LOCAL } from './route.js';
+
+/** The hop limit of a device without a route metric: its hop_limit, 64 without IPv6 state. */
+export function ip6DevHoplimit(idev: Inet6Dev | null): number {
+  return idev !== null ? idev.cnf.values[CNF_HOP_LIMIT] : 64;
+}
+
+/**
+ * The path MTU through `dev` (whose IPv6 state is `idev`): the route's mtu metric when it has
+ * one, else the device's IPv6 mtu, never beyond the device's MTU.
+ */
+export function ip6PathMtu(idev: Inet6Dev | null, dev: NetDevice, rtMtu: number): number {
+  const m = idev !== null ? Math.min(idev.cnf.values[CNF_MTU], dev.mtu) : dev.mtu;
+  return rtMtu > 0 ? Math.min(rtMtu, m) : m;
+}
+
+/**
+ * ip6_finish_output2's miss (__neigh_create): a new nd_tbl entry for the next hop, with a copy of
+ * the key of its own. Out of line, so that the hit path stays small enough to be inlined into its
+ * callers. Returns the entry, or a negative errno (counted).
+ */
+function ndiscCreate(inet6: Inet6, dev: NetDevice, nexthop: Uint8Array, off: number): Neighbour<Buffer> | number {
+  const key = inet6.nhKey;
+  for (let i = 0; i < 16; i++) key[i] = nexthop[off + i];
+  const c = inet6.ndisc.tbl.create(Buffer.from(key), dev, false);
+  if (typeof c === 'number') {
+    inet6.stats.outDiscards++;
+    inet6.stats.drops.neighCreateFailed++;
+  }
+  return c;
+}
 
 /**
  * ip6_finish_output2(): look up (or create) the neighbour for the next hop in nd_tbl and hand the
@@ -18,17 +50,10 @@ import { RTN_LOCAL } from './route.js';
  * the key.
  */
 export function ip6FinishOutput2(inet6: Inet6, skb: SkBuff, dev: NetDevice, nexthop: Uint8Array, off: number): number {
-  const tbl = inet6.ndisc.tbl;
-  let n = tbl.lookupNorefAt(nexthop, off, dev);
+  let n = inet6.ndisc.tbl.lookupNorefAt(nexthop, off, dev);
   if (n === null) {
-    const key = inet6.nhKey;
-    for (let i = 0; i < 16; i++) key[i] = nexthop[off + i];
-    const c = tbl.create(Buffer.from(key), dev, false);
-    if (typeof c === 'number') {
-      inet6.stats.outDiscards++;
-      inet6.stats.drops.neighCreateFailed++;
-      return c;
-    }
+    const c = ndiscCreate(inet6, dev, nexthop, off);
+    if (typeof c === 'number') return c;
     n = c;
   }
   skb.dev = dev;
