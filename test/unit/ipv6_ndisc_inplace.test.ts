@@ -187,7 +187,8 @@ describe('writeNaOverNs', () => {
   for (const c of cases) {
     it(`${c.target} to ${c.src}, flags ${c.flags.toString(16)}, ${c.tll ? 'TLLAO' : 'no TLLAO'}, tclass ${c.tclass}`, () => {
       // An NS from c.src for c.target with 16 bytes of options, under a header with junk in it.
-      const f = Buffer.alloc(14 + 40 + 40, 0xa5);
+      // A view at an odd offset of a larger ArrayBuffer, as Node's pooled Buffers are.
+      const f = Buffer.alloc(200, 0x5a).subarray(37, 37 + 14 + 40 + 40).fill(0xa5);
       writeIpv6Header(f, 14, 0x3c, 0xabcde, 40, 58, 255, in6(c.src), 0, in6('ff02::1:ff00:1'), 0);
       writeNs(f, 54, in6(c.target), MAC_C, Buffer.from('0102030405fe', 'hex'));
       const len = writeNaOverNs(f, 14, c.tclass, c.flags, c.tll);
