@@ -684,7 +684,8 @@ export class Ndisc {
     const saddrOff = nh + IP6H_SADDR_OFF;
     const daddrOff = nh + IP6H_DADDR_OFF;
     const targetOff = off + 8;
-    const dad = ipv6AddrAny(b, saddrOff);
+    // (ipv6AddrAny reads all 16 bytes; a solicitor's address fails at its first.)
+    const dad = b[saddrOff] === 0 && ipv6AddrAny(b, saddrOff);
     if (ipv6AddrIsMulticast(b, targetOff)) {
       d.targetMulticast++;
       return;
