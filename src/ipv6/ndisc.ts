@@ -57,7 +57,7 @@ import {
   solicitedNode,
 } from './in6_addr.js';
 import { ip6FinishOutput2 } from './ip6_output.js';
-import { writeNaOverNs as importedWriteNaOverNs } from './ndisc_answer.js';
+import { viewFor as importedViewFor, writeNaOverNs as importedWriteNaOverNs } from './ndisc_answer.js';
 import { IP6H_DADDR_OFF as importedIp6hDaddrOff, IP6H_SADDR_OFF as importedIp6hSaddrOff, IPV6_HDR_LEN as importedIpv6HdrLen, writeIpv6Header } from './ipv6hdr.js';
 import {
   ND_NA_FLAG_OVERRIDE as importedNdNaFlagOverride,
@@ -128,6 +128,7 @@ const neighUpdate = importedNeighUpdate;
 const neighRelease = importedNeighRelease;
 const neighOutput = importedNeighOutput;
 const writeNaOverNs = importedWriteNaOverNs;
+const viewFor = importedViewFor;
 const ndOptLlAddr = importedNdOptLlAddr;
 const ndOptLlAddrOff = importedNdOptLlAddrOff;
 const naLen = importedNaLen;
@@ -291,6 +292,14 @@ export class Ndisc {
   private readonly nsSaddr = Buffer.alloc(16);
   /** recvNs's copy of the source link-layer address option (resized if a device's addrLen differs). */
   private nsLladdr = Buffer.alloc(6);
+  /** ownTarget's last answer: the address list it came from, the device, the address's words. */
+  private lastIfa: Inet6Ifaddr | null = null;
+  private lastIfaList: readonly Inet6Ifaddr[] | null = null;
+  private lastIfaDev: NetDevice | null = null;
+  private lastIfaW0 = 0;
+  private lastIfaW1 = 0;
+  private lastIfaW2 = 0;
+  private lastIfaW3 = 0;
 
   constructor(private readonly inet6: Inet6, random?: () => number) {
     const solicit = (n: Neighbour<Buffer>, skb: SkBuff | null): void => this.solicit(n, skb);
@@ -721,7 +730,7 @@ export class Ndisc {
     // The target is copied out only where a fresh answer is built from it (the in-place answer
     // keeps it where it lies).
     const target = this.nsTarget;
-    const ifa = addrconf.getIfaddr(b, targetOff, dev);
+    const ifa = this.ownTarget(b, targetOff, dev);
     let idev: Inet6Dev | null;
     let isRouter = -1;
     if (ifa !== null) {
@@ -797,6 +806,34 @@ export class Ndisc {
       d.nsNoEntry++;
     }
     if (n !== null) neighRelease(n);
+  }
+
+  /**
+   * addrconf.getIfaddr(b, off, dev) (ipv6_get_ifaddr), remembering its last answer: getIfaddr
+   * walks inet6.allAddrs, which is replaced, never changed in place, whenever an address comes
+   * or goes, so while it is the same array the same device and address give the same ifa. The
+   * usual NS, for the address asked about last time, costs four word compares.
+   */
+  private ownTarget(b: Uint8Array, off: number, dev: NetDevice): Inet6Ifaddr | null {
+    const v = viewFor(b);
+    const w0 = v.getUint32(off);
+    const w1 = v.getUint32(off + 4);
+    const w2 = v.getUint32(off + 8);
+    const w3 = v.getUint32(off + 12);
+    const list = this.inet6.allAddrs;
+    if (w3 === this.lastIfaW3 && w0 === this.lastIfaW0 && w1 === this.lastIfaW1 && w2 === this.lastIfaW2 &&
+        list === this.lastIfaList && dev === this.lastIfaDev) {
+      return this.lastIfa;
+    }
+    const ifa = this.inet6.addrconf.getIfaddr(b, off, dev);
+    this.lastIfa = ifa;
+    this.lastIfaList = list;
+    this.lastIfaDev = dev;
+    this.lastIfaW0 = w0;
+    this.lastIfaW1 = w1;
+    this.lastIfaW2 = w2;
+    this.lastIfaW3 = w3;
+    return ifa;
   }
 
   /** addrconf_dad_failure(), which does nothing once the address's DAD has ended: that is counted. */

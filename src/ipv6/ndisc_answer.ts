@@ -27,11 +27,12 @@ const ND_HOP_LIMIT = 255;
  * A DataView over the last buffer answered in, made once per buffer: a driver receives into one
  * ring (the TAP's), so after the first frame this allocates nothing. Its 32-bit reads and writes
  * cost one bounds check each, where the same four bytes through the Uint8Array cost four.
+ * (ndisc_recv_ns reads the target's words through it too.)
  */
 let viewOf: Uint8Array | null = null;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
-function viewFor(b: Uint8Array): DataView<ArrayBufferLike> {
+export function viewFor(b: Uint8Array): DataView<ArrayBufferLike> {
   if (b !== viewOf) {
     view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     viewOf = b;

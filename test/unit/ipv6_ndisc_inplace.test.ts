@@ -14,6 +14,8 @@ import {
   ADDR_A,
   type Host6,
   MAC_A,
+  addSecondDev,
+  dropsOf6,
   MAC_C,
   clearSent,
   entry6,
@@ -197,4 +199,36 @@ describe('writeNaOverNs', () => {
       expect(f.subarray(14, 54 + len).toString('hex')).toBe(want.subarray(14).toString('hex'));
     });
   }
+});
+
+describe('the target lookup remembered between solicitations', () => {
+  const nas = (h: Host6): number => sent6(h).filter((p) => p.type === 136).length;
+  // To all-nodes, which every device joins: the NS reaches ndisc_recv_ns whoever owns the target.
+
+  it('follows the address list: deleted, the address is no longer answered; added again, it is', () => {
+    const h = makeHost6();
+    inject(h, nsFrame({ dst: 'ff02::1' }));
+    expect(nas(h)).toBe(1);
+    h.stack.delAddress(h.ea, `${ADDR_A}/64`);
+    clearSent(h);
+    const before = dropsOf6(h).nsNotForUs;
+    inject(h, nsFrame({ dst: 'ff02::1' }));
+    expect(nas(h)).toBe(0);
+    expect(dropsOf6(h).nsNotForUs - before).toBe(1);
+    h.stack.addAddress(h.ea, `${ADDR_A}/64`, { nodad: true });
+    clearSent(h);
+    inject(h, nsFrame({ dst: 'ff02::1' }));
+    expect(nas(h)).toBe(1);
+  });
+
+  it('is per device: the same target on another link is not ours there', () => {
+    const h = makeHost6();
+    inject(h, nsFrame({ dst: 'ff02::1' }));
+    expect(nas(h)).toBe(1);
+    const eb = addSecondDev(h);
+    h.stack.linkSet(eb, { up: true });
+    const before = dropsOf6(h).nsNotForUs;
+    eb.receiveFrame(nsFrame({ dst: 'ff02::1' }));
+    expect(dropsOf6(h).nsNotForUs - before).toBe(1);
+  });
 });
