@@ -66,6 +66,8 @@ export type { NeighShowOptions, NeighLineKind } from './cli/fmt_neigh.js';
 export { UdpSocket } from './socket/dgram.js';
 export type { UdpSocketEventMap, UdpSocketOptions, UdpRemoteInfo, UdpAddressInfo, UdpBindOptions, UdpSocketError } from './socket/dgram.js';
 export { TcpServer, TcpSocket } from './socket/net.js';
+export { FaultInjector, FaultSpecError, FaultyDevice, attachFaults, faultsOf, formatFaultSpec, parseFaultSpec } from './drivers/faulty.js';
+export type { AttachFaultsOptions, FaultChance, FaultDirection, FaultOptions, FaultStats } from './drivers/faulty.js';
 export type { TcpConnectOptions, TcpListenOptions, TcpServerOptions, TcpSocketError, TcpSocketOptions } from './socket/net.js';
 export type { TcpExtStats, TcpStats } from './tcp/tcp_stats.js';
 export type { UdpStats } from './ipv4/udp.js';

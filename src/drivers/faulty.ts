@@ -96,6 +96,7 @@ export type FaultDirection = 'tx' | 'rx';
 
 /** A bad fault specification or option; `message` names the item and what was expected. */
 export class FaultSpecError extends Error {
+  /** 'FaultSpecError'. */
   override readonly name = 'FaultSpecError';
 }
 
@@ -313,6 +314,7 @@ export function checkFaultOptions(o: FaultOptions): void {
  * transmit the sender may reuse its buffer and on receive it may be a driver's ring.
  */
 export class FaultInjector {
+  /** What this direction did to the frames it saw. */
   readonly stats: FaultStats = {
     received: 0, passed: 0, dropped: 0, sizeDropped: 0, corrupted: 0, duplicated: 0,
     rateQueued: 0, rateDropped: 0, delayed: 0, reordered: 0, flushed: 0, refused: 0,
@@ -352,7 +354,9 @@ export class FaultInjector {
    * @param stream mixed into the seed so the two directions of one device draw different numbers
    */
   constructor(
+    /** The direction it sits on. */
     readonly dir: FaultDirection,
+    /** The clock delays and rates run on. */
     readonly clock: Clock,
     private readonly out: (skb: SkBuff) => number,
     opts: FaultOptions = {},
@@ -715,8 +719,11 @@ export class FaultyDevice {
   private rxNet: Net | null = null;
   private detached = false;
 
+  /** Made by {@link attachFaults}. */
   constructor(
+    /** The device the faults sit on. */
     readonly dev: NetDevice,
+    /** The clock delays and rates run on. */
     readonly clock: Clock,
   ) {
     const stop = dev.stop;
