@@ -212,6 +212,7 @@ export class Tcp {
     st.inSegs++;
     if (skb.pktType !== PACKET_HOST) {
       // A segment for another host or to a broadcast/multicast address is not ours.
+      x.tcpNotHost++;
       return;
     }
     const b = skb.buf;
