@@ -1,37 +1,53 @@
 // ICMPv6 (net/ipv6/icmp.c): icmpv6_rcv's checks and dispatch, icmpv6_echo_reply, and icmp6_send
 // with its eligibility rules and both rate limits (icmpv6_global_allow, icmpv6_xrlim_allow).
-import { csumFold, csumPartial, csumReplace2 } from '../core/checksum.js';
+import * as checksum from '../core/checksum.js';
 import type { NetDevice } from '../core/netdevice.js';
 import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb } from '../core/skbuff.js';
 import type { Inet6 } from './af_inet6.js';
-import {
-  ICMP6_DROP_BAD_CSUM,
-  ICMP6_DROP_TOO_SHORT,
-  ICMP6_ERR_OK,
-  ICMP6_HLEN,
-  ICMP6_OK,
-  ICMPV6_DEST_UNREACH,
-  ICMPV6_ECHO_REPLY,
-  ICMPV6_ECHO_REQUEST,
-  ICMPV6_MGM_QUERY,
-  ICMPV6_MGM_REDUCTION,
-  ICMPV6_MGM_REPORT,
-  ICMPV6_MLD2_REPORT,
-  ICMPV6_PARAMPROB,
-  ICMPV6_PKT_TOOBIG,
-  ICMPV6_TIME_EXCEED,
-  IPPROTO_ICMPV6,
-  emitIcmp6Error,
-  icmp6Check,
-  icmp6ErrorCheck,
-  icmp6ErrorQuoteLen,
-  icmp6FillChecksum,
-} from './icmp6hdr.js';
-import { in6DevGet } from './if_inet6.js';
-import { IN6_ADDR_LEN, in6Word, in6Write, ipv6AddrIsMulticast } from './in6_addr.js';
-import { ip6DevHoplimit, ip6FinishOutput2, ip6PathMtu } from './ip6_output.js';
-import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, writeIpv6Header } from './ipv6hdr.js';
-import { RTN_LOCAL } from './route.js';
+import * as icmp6h from './icmp6hdr.js';
+import { emitIcmp6Error, icmp6ErrorCheck, icmp6ErrorQuoteLen, icmp6FillChecksum } from './icmp6hdr.js';
+import * as ifInet6 from './if_inet6.js';
+import * as in6Addr from './in6_addr.js';
+import { IN6_ADDR_LEN, in6Write } from './in6_addr.js';
+import * as ip6Output from './ip6_output.js';
+import * as ip6h from './ipv6hdr.js';
+import * as route from './route.js';
+
+// Module-local copies of what icmpv6_rcv and the echo reply use per packet: V8 compiles a
+// module's own const into the code, but loads an imported binding from its module cell, with a
+// TDZ check or a function identity check, at each use (a switch over imported constants tests
+// them one load at a time).
+const csumFold = checksum.csumFold;
+const csumPartial = checksum.csumPartial;
+const csumReplace2 = checksum.csumReplace2;
+const ICMP6_DROP_BAD_CSUM = icmp6h.ICMP6_DROP_BAD_CSUM;
+const ICMP6_DROP_TOO_SHORT = icmp6h.ICMP6_DROP_TOO_SHORT;
+const ICMP6_ERR_OK = icmp6h.ICMP6_ERR_OK;
+const ICMP6_HLEN = icmp6h.ICMP6_HLEN;
+const ICMP6_OK = icmp6h.ICMP6_OK;
+const ICMPV6_DEST_UNREACH = icmp6h.ICMPV6_DEST_UNREACH;
+const ICMPV6_ECHO_REPLY = icmp6h.ICMPV6_ECHO_REPLY;
+const ICMPV6_ECHO_REQUEST = icmp6h.ICMPV6_ECHO_REQUEST;
+const ICMPV6_MGM_QUERY = icmp6h.ICMPV6_MGM_QUERY;
+const ICMPV6_MGM_REDUCTION = icmp6h.ICMPV6_MGM_REDUCTION;
+const ICMPV6_MGM_REPORT = icmp6h.ICMPV6_MGM_REPORT;
+const ICMPV6_MLD2_REPORT = icmp6h.ICMPV6_MLD2_REPORT;
+const ICMPV6_PARAMPROB = icmp6h.ICMPV6_PARAMPROB;
+const ICMPV6_PKT_TOOBIG = icmp6h.ICMPV6_PKT_TOOBIG;
+const ICMPV6_TIME_EXCEED = icmp6h.ICMPV6_TIME_EXCEED;
+const IPPROTO_ICMPV6 = icmp6h.IPPROTO_ICMPV6;
+const icmp6Check = icmp6h.icmp6Check;
+const in6DevGet = ifInet6.in6DevGet;
+const in6Word = in6Addr.in6Word;
+const ipv6AddrIsMulticast = in6Addr.ipv6AddrIsMulticast;
+const ip6DevHoplimit = ip6Output.ip6DevHoplimit;
+const ip6FinishOutput2 = ip6Output.ip6FinishOutput2;
+const ip6PathMtu = ip6Output.ip6PathMtu;
+const IP6H_DADDR_OFF = ip6h.IP6H_DADDR_OFF;
+const IP6H_SADDR_OFF = ip6h.IP6H_SADDR_OFF;
+const IPV6_HDR_LEN = ip6h.IPV6_HDR_LEN;
+const writeIpv6Header = ip6h.writeIpv6Header;
+const RTN_LOCAL = route.RTN_LOCAL;
 
 /** ND message types icmpv6_rcv hands to ndisc_rcv. */
 const NDISC_RS = 133;

@@ -2,38 +2,47 @@
 // ipv6_parse_hopopts/ipv6_destopt_rcv/ipv6_rthdr_rcv): header checks, the multicast filter, the
 // "is it ours" decision, the extension-header walk and protocol dispatch.
 import type { NetDevice } from '../core/netdevice.js';
-import { PACKET_LOOPBACK, PACKET_OTHERHOST, type SkBuff } from '../core/skbuff.js';
+import * as skbuff from '../core/skbuff.js';
+import type { SkBuff } from '../core/skbuff.js';
 import type { Inet6 } from './af_inet6.js';
-import { CNF_DISABLE_IPV6, CNF_FORWARDING } from './devconf.js';
+import * as devconf from './devconf.js';
 import { ICMPV6_HDR_FIELD, ICMPV6_UNK_NEXTHDR } from './icmp6hdr.js';
-import { in6DevGet } from './if_inet6.js';
-import { ipv6AddrIsMulticast } from './in6_addr.js';
-import {
-  FRAG_HDR_LEN,
-  IP6H_DADDR_OFF,
-  IP6_DEFAULT_MAX_OPTS_CNT,
-  IP6_DROP_TOO_SHORT,
-  IP6_DROP_TRUNCATED,
-  IP6_DROP_BAD_VERSION,
-  IPV6_HDR_LEN,
-  NEXTHDR_DEST,
-  NEXTHDR_FRAGMENT,
-  NEXTHDR_HOP,
-  NEXTHDR_ICMP,
-  NEXTHDR_NONE,
-  NEXTHDR_ROUTING,
-  TLV_OK,
-  TLV_PARAMPROB,
-  TLV_TRUNCATED,
-  TLV_UNKNOWN_DROP,
-  ip6ParseTlv,
-  ipv6HeaderCheck,
-  ipv6Optlen,
-  ipv6PacketLen,
-  newIp6TlvResult,
-} from './ipv6hdr.js';
+import * as ifInet6 from './if_inet6.js';
+import * as in6Addr from './in6_addr.js';
+import * as ip6h from './ipv6hdr.js';
 
-const tlv = newIp6TlvResult();
+// Module-local copies of what every packet uses: V8 compiles a module's own const into the code,
+// but loads an imported (or exported) binding from its module cell, with a TDZ check or a
+// function identity check, at each use — about as much as the rest of a header check.
+const PACKET_LOOPBACK = skbuff.PACKET_LOOPBACK;
+const PACKET_OTHERHOST = skbuff.PACKET_OTHERHOST;
+const CNF_DISABLE_IPV6 = devconf.CNF_DISABLE_IPV6;
+const CNF_FORWARDING = devconf.CNF_FORWARDING;
+const in6DevGet = ifInet6.in6DevGet;
+const ipv6AddrIsMulticast = in6Addr.ipv6AddrIsMulticast;
+const FRAG_HDR_LEN = ip6h.FRAG_HDR_LEN;
+const IP6H_DADDR_OFF = ip6h.IP6H_DADDR_OFF;
+const IP6_DEFAULT_MAX_OPTS_CNT = ip6h.IP6_DEFAULT_MAX_OPTS_CNT;
+const IP6_DROP_TOO_SHORT = ip6h.IP6_DROP_TOO_SHORT;
+const IP6_DROP_TRUNCATED = ip6h.IP6_DROP_TRUNCATED;
+const IP6_DROP_BAD_VERSION = ip6h.IP6_DROP_BAD_VERSION;
+const IPV6_HDR_LEN = ip6h.IPV6_HDR_LEN;
+const NEXTHDR_DEST = ip6h.NEXTHDR_DEST;
+const NEXTHDR_FRAGMENT = ip6h.NEXTHDR_FRAGMENT;
+const NEXTHDR_HOP = ip6h.NEXTHDR_HOP;
+const NEXTHDR_ICMP = ip6h.NEXTHDR_ICMP;
+const NEXTHDR_NONE = ip6h.NEXTHDR_NONE;
+const NEXTHDR_ROUTING = ip6h.NEXTHDR_ROUTING;
+const TLV_OK = ip6h.TLV_OK;
+const TLV_PARAMPROB = ip6h.TLV_PARAMPROB;
+const TLV_TRUNCATED = ip6h.TLV_TRUNCATED;
+const TLV_UNKNOWN_DROP = ip6h.TLV_UNKNOWN_DROP;
+const ip6ParseTlv = ip6h.ip6ParseTlv;
+const ipv6HeaderCheck = ip6h.ipv6HeaderCheck;
+const ipv6Optlen = ip6h.ipv6Optlen;
+const ipv6PacketLen = ip6h.ipv6PacketLen;
+
+const tlv = ip6h.newIp6TlvResult();
 
 /**
  * An options or routing header at `pos` must fit, its 8-byte minimum and its stated length

@@ -1,6 +1,8 @@
 // SYN cookies: the encoding of cookie_v4_init_sequence() / __cookie_v4_check() and the timestamp
-// bits of cookie_init_timestamp() / cookie_timestamp_decode() (net/ipv4/syncookies.c).
-import { createHmac, randomBytes } from 'node:crypto';
+// bits of cookie_init_timestamp() / cookie_timestamp_decode() (net/ipv4/syncookies.c), keyed
+// with SipHash as cookie_hash() is, so a SYN flood costs no crypto call per packet.
+import { randomBytes } from 'node:crypto';
+import { SipHash } from './secure_seq.js';
 
 const COOKIEBITS = 24;
 const COOKIEMASK = (1 << COOKIEBITS) - 1;
@@ -21,14 +23,25 @@ const TS_OPT_WSCALE_MASK = 0xf;
 const TS_OPT_SACK = 1 << 4;
 
 export class SynCookies {
-  private readonly k1 = randomBytes(16);
-  private readonly k2 = randomBytes(16);
+  private readonly k1: SipHash;
+  private readonly k2: SipHash;
+  /** The tuple with the counter appended (addresses, ports, 4 bytes of count). */
+  private readonly buf = new Uint8Array(44);
 
-  private hash(key: Buffer, tuple: Buffer, count: number): number {
-    const h = createHmac('sha256', key).update(tuple);
-    const c = Buffer.allocUnsafe(4);
-    c.writeUInt32BE(count >>> 0, 0);
-    return h.update(c).digest().readUInt32BE(0);
+  constructor(key: Uint8Array = randomBytes(32)) {
+    this.k1 = new SipHash(key.subarray(0, 16));
+    this.k2 = new SipHash(key.subarray(16, 32));
+  }
+
+  /** cookie_hash(): the keyed hash of the tuple's `len` bytes and `count`. */
+  private hash(key: SipHash, tuple: Uint8Array, len: number, count: number): number {
+    const b = this.buf;
+    b.set(tuple.subarray(0, len), 0);
+    b[len] = count >>> 24;
+    b[len + 1] = (count >>> 16) & 0xff;
+    b[len + 2] = (count >>> 8) & 0xff;
+    b[len + 3] = count & 0xff;
+    return key.hash(b, len + 4);
   }
 
   /** The counter of 64-second periods (tcp_cookie_time). */
@@ -38,20 +51,20 @@ export class SynCookies {
 
   /**
    * secure_tcp_syn_cookie(): hash1 + the client's ISN + (count << 24) + ((hash2 + mssIndex) & mask).
-   * `tuple` is the connection's addresses and ports as bytes.
+   * `tuple` holds the connection's addresses and ports in its first `len` bytes.
    */
-  make(tuple: Buffer, sseq: number, mssIndex: number, nowMs: number): number {
+  make(tuple: Uint8Array, len: number, sseq: number, mssIndex: number, nowMs: number): number {
     const count = SynCookies.count(nowMs);
-    return (this.hash(this.k1, tuple, 0) + sseq + ((count << COOKIEBITS) >>> 0) + ((this.hash(this.k2, tuple, count) + mssIndex) & COOKIEMASK)) >>> 0;
+    return (this.hash(this.k1, tuple, len, 0) + sseq + ((count << COOKIEBITS) >>> 0) + ((this.hash(this.k2, tuple, len, count) + mssIndex) & COOKIEMASK)) >>> 0;
   }
 
   /** check_tcp_syn_cookie(): the MSS index, or -1 when the cookie is bad or too old. */
-  check(tuple: Buffer, cookie: number, sseq: number, nowMs: number): number {
+  check(tuple: Uint8Array, len: number, cookie: number, sseq: number, nowMs: number): number {
     const count = SynCookies.count(nowMs);
-    const c = (cookie - this.hash(this.k1, tuple, 0) - sseq) >>> 0;
+    const c = (cookie - this.hash(this.k1, tuple, len, 0) - sseq) >>> 0;
     const diff = (count - (c >>> COOKIEBITS)) & (0xffffffff >>> COOKIEBITS);
     if (diff >= MAX_SYNCOOKIE_AGE) return -1;
-    const idx = (c - this.hash(this.k2, tuple, (count - diff) >>> 0)) & COOKIEMASK;
+    const idx = (c - this.hash(this.k2, tuple, len, (count - diff) >>> 0)) & COOKIEMASK;
     return idx < 4 ? idx : -1;
   }
 }

@@ -571,16 +571,21 @@ export class Tcp {
     r.timer.mod(this.clock.now() + TCP_TIMEOUT_INIT * 2 ** r.numRetrans);
   }
 
-  private cookieTuple(af: TcpAfOps, local: TcpAddr, remote: TcpAddr, lport: number, rport: number): Buffer {
+  /** The cookie's tuple (remote, local, ports) into the scratch; returns its length. */
+  private cookieTuple(af: TcpAfOps, local: TcpAddr, remote: TcpAddr, lport: number, rport: number): number {
+    const b = this.tupleScratch;
     const l = af.bytes(local);
     const rm = af.bytes(remote);
-    const b = Buffer.allocUnsafe(l.length + rm.length + 4);
     b.set(rm, 0);
     b.set(l, rm.length);
-    b.writeUInt16BE(rport, rm.length + l.length);
-    b.writeUInt16BE(lport, rm.length + l.length + 2);
-    return b;
+    const p = rm.length + l.length;
+    b[p] = rport >>> 8;
+    b[p + 1] = rport & 0xff;
+    b[p + 2] = lport >>> 8;
+    b[p + 3] = lport & 0xff;
+    return p + 4;
   }
+  private readonly tupleScratch = new Uint8Array(40);
 
   /**
    * A segment for a listener (tcp_v4_do_rcv in LISTEN, tcp_conn_request, tcp_check_req): a SYN
@@ -640,7 +645,7 @@ export class Tcp {
       if (this.conf.tcpSyncookies === 1) x.tcpReqQFullDoCookies++;
       const tab = af.family === 4 ? MSSTAB_V4 : MSSTAB_V6;
       const idx = cookieMssIndex(tab, o.mss || 536);
-      const cookie = this.cookies.make(this.cookieTuple(af, local, remote, dport, sport), s.seq, idx, this.clock.now());
+      const cookie = this.cookies.make(this.tupleScratch, this.cookieTuple(af, local, remote, dport, sport), s.seq, idx, this.clock.now());
       const r = new TcpRequestSock(l, af, local, remote, sport, cookie, s.seq, tab[idx], wscale, sackOk, tsOk, o.rcvTsval, s.window, key);
       const tsNow = (Math.floor(this.clock.now()) + this.secure.tsOff(af.bytes(local), af.bytes(remote))) >>> 0;
       // Without timestamps a cookie cannot remember wscale or SACK (Linux drops them too).
@@ -659,8 +664,8 @@ export class Tcp {
     const x = this.statsExt;
     // tcp_synq_no_recent_overflow(): only a listener that sent cookies lately takes them back.
     if (this.clock.now() - l.lastOverflowMs > TCP_SYNCOOKIE_VALID_MS) return false;
-    const tuple = this.cookieTuple(af, dst, src, dport, sport);
-    const idx = this.cookies.check(tuple, (s.ack - 1) >>> 0, (s.seq - 1) >>> 0, this.clock.now());
+    const n = this.cookieTuple(af, dst, src, dport, sport);
+    const idx = this.cookies.check(this.tupleScratch, n, (s.ack - 1) >>> 0, (s.seq - 1) >>> 0, this.clock.now());
     if (idx < 0) {
       x.syncookiesFailed++;
       return false;
