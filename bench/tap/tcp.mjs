@@ -1,9 +1,15 @@
-// TCP through a TAP against the physical-limit proxy of the same run (reference/tcp.md §6b T1/T2):
+// TCP through a TAP against the physical-limit proxy of the same run (reference/tcp.md §6b):
 //   relay:  kernel ns A ↔ TAP ↔ C relay ↔ TAP ↔ kernel ns B   (plain 1514-byte frames)
+//   veth:   kernel ns A ↔ veth ↔ kernel ns B                  (offloads on: the kernel's own best)
 //   T1:     kernel → tapstack's sink            T2: tapstack's sender → kernel sink
-// One load generator (bench/tap/tcpgen.py, CUBIC pinned per socket) on the kernel side of every
-// path; receivers measure. Rounds alternate (relay, tapstack, tapstack, relay, ...); medians with
-// the lowest and highest round. Namespaces are private and removed at the end, also on failure.
+//   T5:     1-byte request/response, kernel client (tcp_rr.c) ↔ tapstack echo; anchor relay echo
+//   T6:     connect + 1-byte request + reply + close, kernel → tapstack; anchors veth and relay
+//   T8:     heap of tapstack per idle ESTABLISHED connection at --conns (10,000) kernel
+//           connections, and after they all closed (gc() heapUsed deltas)
+// One load generator per kind on the kernel side of every path (bench/tap/tcpgen.py for bulk,
+// bench/tap/tcp_rr.c for transactions; CUBIC pinned per socket); receivers/clients measure.
+// Rounds alternate (anchor, tapstack, tapstack, anchor, ...); medians with the lowest and highest
+// round. Namespaces are private and removed at the end, also on failure.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,12 +25,18 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 if (args.includes('--help')) {
-  console.log('usage: node bench/tap/tcp.mjs [--rounds N] [--secs S] [--smoke] [--json FILE]\nTCP throughput through a TAP: kernel → tapstack and tapstack → kernel against a C relay between two TAPs in the same run.');
+  console.log(`usage: node bench/tap/tcp.mjs [--rounds N] [--secs S] [--conns N] [--only t1,t2,t5,t6,t8] [--smoke] [--json FILE]
+TCP through a TAP against anchors in the same run: throughput kernel → tapstack (T1) and
+tapstack → kernel (T2) against a C relay between two TAPs; 1-byte request/response (T5) and
+connections/s (T6) against kernel echo servers behind the relay and a veth; heap per idle
+connection at --conns connections and after they closed (T8).`);
   process.exit(0);
 }
 const smoke = args.includes('--smoke');
 const ROUNDS = Number(opt('--rounds', smoke ? 1 : 4));
 const SECS = Number(opt('--secs', smoke ? 1 : 5));
+const CONNS = Number(opt('--conns', smoke ? 200 : 10000));
+const ONLY = new Set(opt('--only', 't1,t2,t5,t6,t8').split(','));
 const PY = '/usr/bin/python3';
 const GEN = join(HERE, 'tcpgen.py');
 const id = `${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -44,10 +56,14 @@ process.on('SIGINT', () => process.exit(130));
 function build() {
   const out = join(HERE, 'build');
   mkdirSync(out, { recursive: true });
-  const bin = join(out, 'relay');
-  execFileSync(process.env.CC || 'cc', ['-O2', '-o', bin, join(HERE, 'relay.c')]);
-  return bin;
+  const bin = (name) => {
+    const b = join(out, name);
+    execFileSync(process.env.CC || 'cc', ['-O2', '-o', b, join(HERE, `${name}.c`)]);
+    return b;
+  };
+  return { relay: bin('relay'), rr: bin('tcp_rr') };
 }
+let RR = '';
 
 /** Spawns and resolves with the child once it prints a line matching `ready`. */
 function start(cmd, argv, ready) {
@@ -105,6 +121,40 @@ async function tapstackRound(stack, dir) {
   return gbps(JSON.parse(line));
 }
 
+/** T5/T6: the C client in `ns` against HOST:9002; resolves with its JSON result. */
+async function rrRound(ns, host, mode, secs = SECS) {
+  const c = start('ip', ['netns', 'exec', ns, RR, mode, host, '9002', String(secs)], /^\{/);
+  const line = await c.until((l) => l.startsWith('{'), `${mode} result`, (secs + 30) * 1000);
+  return JSON.parse(line);
+}
+
+/** T8: heap of the tapstack process (gc() first), as its JSON line. */
+async function stackHeap(stack) {
+  const since = stack.lines.length;
+  stack.c.stdin.write('heap\n');
+  return JSON.parse(await stack.until((l) => l.includes('"heap"') && stack.lines.indexOf(l) >= since, 'heap'));
+}
+
+/** T8: CONNS idle connections from the kernel to tapstack's echo server, then all closed. */
+async function connsRound(stack) {
+  const before = await stackHeap(stack);
+  const hold = start('ip', ['netns', 'exec', NS[2], RR, 'hold', '10.0.0.2', '9002', String(CONNS)], /"open"/);
+  const opened = JSON.parse(await hold.ready);
+  const open = await stackHeap(stack);
+  if (open.live < CONNS) throw new Error(`tapstack holds ${open.live} connections, expected ${CONNS}`);
+  hold.c.stdin.write('close\n');
+  await hold.until((l) => l.includes('"closed"'), 'hold closed');
+  let after;
+  for (let i = 0; i < 200; i++) {
+    after = await stackHeap(stack);
+    if (after.live === before.live) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (after.live !== before.live) throw new Error(`${after.live - before.live} connections still open in tapstack after the kernel closed them`);
+  hold.c.stdin.end();
+  return { before, open, after, openSecs: opened.secs, perConn: (open.heapUsed - before.heapUsed) / CONNS, perConnExt: (open.external - before.external) / CONNS, afterDelta: after.heapUsed - before.heapUsed };
+}
+
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -113,7 +163,9 @@ const median = (a) => {
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces, TAP)');
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('build tapstack first (npm run build)');
-  const relayBin = build();
+  const bins = build();
+  const relayBin = bins.relay;
+  RR = bins.rr;
   for (const ns of NS) {
     execFileSync('ip', ['netns', 'add', ns]);
     sh(ns, 'ip link set lo up');
@@ -123,32 +175,113 @@ async function main() {
   await relay.ready;
   sh(NS[0], 'ip addr add 10.199.2.1/24 dev tcpr0 && ip link set tcpr0 up');
   sh(NS[1], 'ip addr add 10.199.2.2/24 dev tcpr1 && ip link set tcpr1 up');
+  // The kernel ↔ kernel veth of the T6 anchor (offloads as the kernel sets them).
+  execFileSync('ip', ['link', 'add', 'tcpv0', 'netns', NS[0], 'type', 'veth', 'peer', 'name', 'tcpv1', 'netns', NS[1]]);
+  sh(NS[0], 'ip addr add 10.199.3.1/24 dev tcpv0 && ip link set tcpv0 up');
+  sh(NS[1], 'ip addr add 10.199.3.2/24 dev tcpv1 && ip link set tcpv1 up');
+  // Clients that open many connections: the whole port range, TIME_WAIT reuse (T6, T8).
+  for (const ns of [NS[0], NS[2]]) sh(ns, 'sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1');
+  // The anchor's echo server, behind the relay (10.199.2.2) and the veth (10.199.3.2).
+  await start('ip', ['netns', 'exec', NS[1], RR, 'echo', '0.0.0.0', '9002'], /ready/).ready;
   // tapstack's kernel.
-  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
+  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
   await stack.ready;
   sh(NS[2], 'ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up');
   // Warm-up: ARP on every path, JIT.
-  await relayRound(relayBin);
-  await tapstackRound(stack, 'in');
-  const res = { relay: [], t1: [], t2: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    const order = r % 2 === 0 ? ['relay', 't1', 't2'] : ['t2', 't1', 'relay'];
-    for (const k of order) {
-      if (k === 'relay') res.relay.push(await relayRound(relayBin));
-      else res[k].push(await tapstackRound(stack, k === 't1' ? 'in' : 'out'));
+  if (ONLY.has('t1') || ONLY.has('t2')) {
+    await relayRound(relayBin);
+    await tapstackRound(stack, 'in');
+  }
+  if (ONLY.has('t5') || ONLY.has('t6')) {
+    for (const [ns, host] of [[NS[0], '10.199.2.2'], [NS[0], '10.199.3.2'], [NS[2], '10.0.0.2']]) {
+      await rrRound(ns, host, 'rr', 1);
+      await rrRound(ns, host, 'crr', 1);
     }
   }
+  const res = { relay: [], t1: [], t2: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], t8: [] };
+  const run = {
+    relay: () => relayRound(relayBin),
+    t1: () => tapstackRound(stack, 'in'),
+    t2: () => tapstackRound(stack, 'out'),
+    rrRelay: () => rrRound(NS[0], '10.199.2.2', 'rr'),
+    rrVeth: () => rrRound(NS[0], '10.199.3.2', 'rr'),
+    t5: () => rrRound(NS[2], '10.0.0.2', 'rr'),
+    crrVeth: () => rrRound(NS[0], '10.199.3.2', 'crr'),
+    crrRelay: () => rrRound(NS[0], '10.199.2.2', 'crr'),
+    t6: () => rrRound(NS[2], '10.0.0.2', 'crr'),
+  };
+  const groups = [];
+  if (ONLY.has('t1') || ONLY.has('t2')) groups.push(['relay', ...['t1', 't2'].filter((k) => ONLY.has(k))]);
+  if (ONLY.has('t5')) groups.push(['rrRelay', 'rrVeth', 't5']);
+  if (ONLY.has('t6')) groups.push(['crrVeth', 'crrRelay', 't6']);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const g of groups) {
+      for (const k of r % 2 === 0 ? g : [...g].reverse()) {
+        const v = await run[k]();
+        res[k].push(v);
+        if (typeof v === 'object') console.error(`  round ${r + 1} ${k}: ${v.rate.toFixed(0)}/s p50 ${v.p50_us.toFixed(1)} µs p99 ${v.p99_us.toFixed(1)} µs`);
+        else console.error(`  round ${r + 1} ${k}: ${v.toFixed(2)} Gbit/s`);
+      }
+    }
+  }
+  // T8 last: the heap of the process that ran everything above, measured as deltas.
+  if (ONLY.has('t8')) {
+    for (let r = 0; r < ROUNDS; r++) {
+      const t = await connsRound(stack);
+      res.t8.push(t);
+      console.error(`  round ${r + 1} t8: ${CONNS} connections open in ${t.openSecs.toFixed(2)} s, heapUsed +${(t.perConn / 1024).toFixed(2)} KiB/conn, external +${(t.perConnExt / 1024).toFixed(2)} KiB/conn, after close ${(t.afterDelta / 1048576).toFixed(2)} MiB`);
+    }
+  }
+  const lohi = (a, f = (x) => x.toFixed(2)) => `[${f(Math.min(...a))}–${f(Math.max(...a))}]`;
   const row = (name, a, base) => {
     const m = median(a);
-    const ratio = base ? ` ${(m / median(base)).toFixed(2)}× relay [${Math.min(...a.map((x, i) => x / base[i])).toFixed(2)}–${Math.max(...a.map((x, i) => x / base[i])).toFixed(2)}]` : '';
-    return `${name.padEnd(34)} ${m.toFixed(2).padStart(6)} Gbit/s [${Math.min(...a).toFixed(2)}–${Math.max(...a).toFixed(2)}]${ratio}`;
+    const ratio = base ? ` ${(m / median(base)).toFixed(2)}× relay ${lohi(a.map((x, i) => x / base[i]))}` : '';
+    return `${name.padEnd(44)} ${m.toFixed(2).padStart(8)} Gbit/s ${lohi(a)}${ratio}`;
   };
-  console.log(`# TCP through a TAP, MTU 1500, plain frames, kernel side CUBIC, ${SECS} s per transfer, ${ROUNDS} round(s)${smoke ? ' (smoke: not meaningful)' : ''}`);
-  console.log(row('C relay (kernel ↔ relay ↔ kernel)', res.relay));
-  console.log(row('T1 kernel → tapstack sink', res.t1, res.relay));
-  console.log(row('T2 tapstack → kernel sink', res.t2, res.relay));
+  /** A transaction row: rate, p50, p99 medians with spread, and ratios to `base` per round. */
+  const rrRow = (name, a, base, baseName) => {
+    const f0 = (x) => x.toFixed(0);
+    const f1 = (x) => x.toFixed(1);
+    const col = (k, f) => `${f(median(a.map((x) => x[k])))} ${lohi(a.map((x) => x[k]), f)}`;
+    let s = `${name.padEnd(44)} ${col('rate', f0).padStart(20)}/s  p50 ${col('p50_us', f1).padStart(18)} µs  p99 ${col('p99_us', f1).padStart(20)} µs`;
+    if (base) {
+      const rr = a.map((x, i) => x.rate / base[i].rate);
+      const pr = a.map((x, i) => x.p99_us / base[i].p99_us);
+      s += `  rate ${(median(a.map((x) => x.rate)) / median(base.map((x) => x.rate))).toFixed(2)}× ${baseName} ${lohi(rr)}, p99 ${(median(a.map((x) => x.p99_us)) / median(base.map((x) => x.p99_us))).toFixed(2)}× ${lohi(pr)}`;
+    }
+    return s;
+  };
+  const note = smoke ? ' (smoke: not meaningful)' : '';
+  if (res.relay.length) {
+    console.log(`# TCP through a TAP, MTU 1500, plain frames, kernel side CUBIC, ${SECS} s per transfer, ${ROUNDS} round(s)${note}`);
+    console.log(row('C relay (kernel ↔ relay ↔ kernel)', res.relay));
+    if (res.t1.length) console.log(row('T1 kernel → tapstack sink', res.t1, res.relay));
+    if (res.t2.length) console.log(row('T2 tapstack → kernel sink', res.t2, res.relay));
+  }
+  if (res.t5.length) {
+    console.log(`# T5 1-byte request/response, one connection, TCP_NODELAY, ${SECS} s each, ${ROUNDS} round(s); median [lowest–highest round]${note}`);
+    console.log(rrRow('kernel ↔ C relay ↔ kernel echo', res.rrRelay));
+    console.log(rrRow('kernel ↔ veth ↔ kernel echo', res.rrVeth));
+    console.log(rrRow('T5 kernel ↔ tapstack echo', res.t5, res.rrRelay, 'relay'));
+  }
+  if (res.t6.length) {
+    console.log(`# T6 connections/s: connect, 1-byte request, 1-byte reply, close (client closes first), ${SECS} s each, ${ROUNDS} round(s)${note}`);
+    console.log(rrRow('kernel → veth → kernel echo', res.crrVeth));
+    console.log(rrRow('kernel → C relay → kernel echo', res.crrRelay));
+    console.log(rrRow('T6 kernel → tapstack echo', res.t6, res.crrVeth, 'veth'));
+    console.log(`  T6 against the relay: ${(median(res.t6.map((x) => x.rate)) / median(res.crrRelay.map((x) => x.rate))).toFixed(2)}× ${lohi(res.t6.map((x, i) => x.rate / res.crrRelay[i].rate))}`);
+  }
+  if (res.t8.length) {
+    const kib = (x) => (x / 1024).toFixed(2);
+    const mib = (x) => (x / 1048576).toFixed(2);
+    console.log(`# T8 tapstack heap (gc(), process.memoryUsage) with ${CONNS} idle ESTABLISHED connections from the kernel, ${ROUNDS} round(s)${note}`);
+    console.log(`${'heapUsed per connection'.padEnd(44)} ${kib(median(res.t8.map((t) => t.perConn))).padStart(8)} KiB ${lohi(res.t8.map((t) => t.perConn), kib)}  (target ≤ 10 KiB + buffers)`);
+    console.log(`${'external (Buffers) per connection'.padEnd(44)} ${kib(median(res.t8.map((t) => t.perConnExt))).padStart(8)} KiB ${lohi(res.t8.map((t) => t.perConnExt), kib)}`);
+    console.log(`${'heapUsed after all closed − before'.padEnd(44)} ${mib(median(res.t8.map((t) => t.afterDelta))).padStart(8)} MiB ${lohi(res.t8.map((t) => t.afterDelta), mib)}  (target ≤ 1 MiB)`);
+    console.log(`${'time to open them (sequential connect + 1 byte)'.padEnd(44)} ${median(res.t8.map((t) => t.openSecs)).toFixed(2).padStart(8)} s`);
+  }
   const jsonPath = opt('--json', null);
-  if (jsonPath) (await import('node:fs')).writeFileSync(jsonPath, JSON.stringify({ secs: SECS, rounds: ROUNDS, ...res }, null, 2));
+  if (jsonPath) (await import('node:fs')).writeFileSync(jsonPath, JSON.stringify({ secs: SECS, rounds: ROUNDS, conns: CONNS, ...res }, null, 2));
   stack.c.stdin.end();
 }
 

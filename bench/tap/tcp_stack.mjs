@@ -1,6 +1,8 @@
 // tapstack's side of the TCP benchmark, public API only: a Stack on tap0 (10.0.0.2/24) with a
-// sink server on :9000 (counts bytes) and, on `send PORT HOST SECONDS` from stdin, a client that
-// writes for SECONDS and reports; prints JSON lines.
+// sink server on :9000 (counts bytes), an echo server on :9002 (T5 request/response, T6
+// connections, T8 idle connections; counts the live ones) and, on `send PORT HOST SECONDS` from
+// stdin, a client that writes for SECONDS and reports; `heap` prints heapUsed after gc() (run
+// node with --expose-gc). Prints JSON lines.
 import { createInterface } from 'node:readline';
 const { Stack, TapDevice } = await import(process.argv[2]);
 const stack = new Stack();
@@ -14,9 +16,28 @@ stack.createServer((s) => {
   s.on('end', () => { out({ event: 'sunk', bytes: n, secs: Number(process.hrtime.bigint() - t0) / 1e9 }); s.end(); });
   s.on('error', () => {});
 }).listen(9000, '0.0.0.0', () => out({ ready: true }));
+let live = 0;
+let accepted = 0;
+stack.createServer((s) => {
+  live++;
+  accepted++;
+  s.on('data', (d) => s.write(d));
+  s.on('end', () => s.end());
+  s.on('close', () => live--);
+  s.on('error', () => {});
+}).listen({ port: 9002, host: '0.0.0.0', backlog: 4096 }, () => out({ ready: 'echo' }));
+async function heap() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc?.();
+    await new Promise((r) => setImmediate(r));
+  }
+  const m = process.memoryUsage();
+  out({ event: 'heap', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, live, accepted, gc: typeof globalThis.gc === 'function' });
+}
 const chunk = Buffer.alloc(256 * 1024, 0x5a);
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [cmd, port, host, secs] = line.trim().split(' ');
+  if (cmd === 'heap') return void heap();
   if (cmd === 'drain') {
     // Read what a kernel source sends for its duration.
     const s = stack.connect(Number(port), host);
