@@ -1,0 +1,232 @@
+// A SYN flood against a tapstack listener (tcp_conn_request's syn-flood path, tcp_syn_flood_action,
+// cookie_v4_init_sequence / cookie_v4_check): scapy in the namespace writes SYNs from 101 spoofed
+// sources (10.0.0.100-200) straight onto tap0 while the kernel's own TCP (Node net) keeps opening
+// real connections to the same small-backlog listener. The SYN queue fills with the spoofed
+// requests and stays full, so everything else, real clients included, is answered with SYN
+// cookies; the real clients complete through cookies with their data intact; the counters are
+// Linux's; the SYN queue never exceeds the backlog and the heap stays bounded.
+//
+// Keeping the flood inside the namespace: the spoofed addresses are configured nowhere. tapstack
+// has static (PERMANENT) neighbour entries for them pointing at 02:00:00:00:00:ee, a MAC no one
+// owns, so it never ARPs for them and its SYN-ACKs do leave on the wire; the kernel's tap0
+// receives those frames as PACKET_OTHERHOST and ip_rcv drops them before TCP sees them, so the
+// kernel never answers (no RST) for addresses it does not have. (Proxy ARP is not used: it would
+// need the kernel to route 10.0.0.100-200 somewhere, and then it would also forward or answer.)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Netns, ROOT, canRunKernelTests } from '../helpers/netns.js';
+import { LineChild } from '../helpers/line_child.js';
+
+const PATTERN = `(n, k) => { const b = Buffer.allocUnsafe(n); for (let i = 0; i < n; i++) b[i] = (i * 31 + 7 + k) & 0xff; return b; }`;
+function patternHash(n: number, k: number): string {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7 + k) & 0xff;
+  return createHash('sha256').update(b).digest('hex');
+}
+
+const BACKLOG = 8;
+const PORT = 9100;
+const BOGUS_MAC = '02:00:00:00:00:ee';
+
+/** tapstack on tap0 with a small-backlog sink, sampling its SYN queue and heap. */
+const STACK_CHILD = `
+import { createInterface } from 'node:readline';
+import { createHash } from 'node:crypto';
+const { Stack, TapDevice } = await import(process.argv[2]);
+const stack = new Stack();
+const tap = stack.addDevice(TapDevice.open('tap0', { mac: Buffer.from('025a00000002', 'hex') }));
+stack.addAddress(tap, '10.0.0.2/24');
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+let maxSynq = 0;
+let maxSocks = 0;
+let heapMax = 0;
+let accepted = 0;
+const sample = () => {
+  for (const l of stack.tcp.listeners) maxSynq = Math.max(maxSynq, l.synQueueLen);
+  heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+};
+setInterval(sample, 5);
+setInterval(() => { maxSocks = Math.max(maxSocks, stack.tcp.sockets().length); }, 100);
+const heap = () => { global.gc(); return process.memoryUsage().heapUsed; };
+const ops = {
+  neigh({ from, to, lladdr }) {
+    for (let i = from; i <= to; i++) stack.neighAdd({ dst: '10.0.0.' + i, dev: 'tap0', lladdr });
+    return stack.neighbours('inet').length;
+  },
+  async sink({ port, backlog }) {
+    const srv = stack.createServer((sock) => {
+      accepted++;
+      const h = createHash('sha256');
+      let n = 0;
+      sock.on('data', (d) => { h.update(d); n += d.length; });
+      sock.on('end', () => sock.end(JSON.stringify({ bytes: n, sha: h.digest('hex') })));
+      sock.on('error', (e) => out({ event: 'sink-error', code: e.code }));
+    });
+    await new Promise((res) => srv.listen(port, '10.0.0.2', backlog, res));
+    return srv.address();
+  },
+  heap() { return heap(); },
+  sample() {
+    sample();
+    const s = stack.stats();
+    const synq = [...stack.tcp.listeners].map((l) => l.synQueueLen);
+    return { maxSynq, synq, maxSocks, heapMax, heap: heap(), accepted, tcp: s.tcp, tcpExt: s.tcpExt };
+  },
+};
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  const req = JSON.parse(line);
+  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
+});
+out({ ready: true });
+`;
+
+/** The kernel's TCP: connections that each send a distinct pattern and check tapstack's hash. */
+const KERNEL_CHILD = `
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+const pattern = ${PATTERN};
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+function one(port, host, bytes, k) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const s = net.connect(port, host);
+    const chunks = [];
+    s.on('connect', () => s.end(pattern(bytes, k)));
+    s.on('data', (d) => chunks.push(d));
+    s.on('error', (e) => resolve({ k, error: e.code }));
+    s.on('close', (hadError) => { if (!hadError) resolve({ k, ms: Date.now() - t0, reply: Buffer.concat(chunks).toString() }); });
+  });
+}
+const ops = {
+  async clients({ port, host, bytes, count, parallel }) {
+    const results = [];
+    let next = 0;
+    const worker = async () => { while (next < count) { const k = next++; results.push(await one(port, host, bytes, k)); } };
+    await Promise.all(Array.from({ length: parallel }, worker));
+    return results.sort((a, b) => a.k - b.k);
+  },
+};
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  const req = JSON.parse(line);
+  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
+});
+out({ event: 'ready' });
+`;
+
+/** scapy: distinct SYNs from 10.0.0.100-200 with random ports and ISNs, written on tap0 for \`secs\`. */
+const FLOOD_PY = `
+import json, random, sys, time
+from scapy.all import Ether, IP, TCP, conf
+iface, dmac, dport, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+random.seed(7)
+frames = []
+for j in range(40):
+    for i in range(100, 201):
+        p = (Ether(src='02:00:00:00:%02x:%02x' % (j, i), dst=dmac) /
+             IP(src='10.0.0.%d' % i, dst='10.0.0.2') /
+             TCP(sport=random.randint(1024, 65535), dport=dport, flags='S', seq=random.getrandbits(32), window=64240,
+                 options=[('MSS', 1460), ('SAckOK', b''), ('Timestamp', (random.getrandbits(32), 0)), ('NOP', None), ('WScale', 7)]))
+        frames.append(bytes(p))
+s = conf.L2socket(iface=iface)
+print(json.dumps({'built': len(frames)}), flush=True)
+n = 0
+end = time.time() + secs
+while time.time() < end and n < len(frames):
+    s.send(frames[n])
+    n += 1
+    if n % 50 == 0:
+        time.sleep(0.03)
+s.close()
+print(json.dumps({'sent': n}), flush=True)
+`;
+
+/** /proc/net/snmp's Tcp line in the namespace. */
+function kernelTcp(ns: Netns): Record<string, number> {
+  const lines = ns.sh('cat /proc/net/snmp').split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = lines[0].split(/\s+/).slice(1);
+  const values = lines[1].split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+}
+
+describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood against a tapstack listener, from the kernel side', () => {
+  let ns: Netns;
+  let dir: string;
+  let stack: LineChild;
+  let kernel: LineChild;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tapstack-flood-'));
+    writeFileSync(join(dir, 'stack.mjs'), STACK_CHILD);
+    writeFileSync(join(dir, 'kernel.mjs'), KERNEL_CHILD);
+    writeFileSync(join(dir, 'flood.py'), FLOOD_PY);
+    ns = Netns.create('tsflood');
+    stack = new LineChild(ns.spawn(process.execPath, ['--expose-gc', join(dir, 'stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href]));
+    await stack.event('the stack', (e) => e.ready === true);
+    ns.sh('ip addr add 10.0.0.1/24 dev tap0');
+    kernel = new LineChild(ns.spawn(process.execPath, [join(dir, 'kernel.mjs')]));
+    await kernel.event('the kernel-side sockets', (e) => e.event === 'ready');
+    expect(await stack.call('neigh', { from: 100, to: 200, lladdr: BOGUS_MAC })).toBeGreaterThanOrEqual(101);
+    await stack.call('sink', { port: PORT, backlog: BACKLOG });
+  }, 30000);
+
+  afterAll(() => {
+    stack?.proc.kill('SIGKILL');
+    kernel?.proc.kill('SIGKILL');
+    ns?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('real connections keep succeeding through SYN cookies while 4040 spoofed SYNs keep the queue full', async () => {
+    const heap0 = await stack.call('heap');
+    const s0 = await stack.call('sample');
+    const k0 = kernelTcp(ns);
+    const flood = new LineChild(ns.spawn('/usr/bin/python3', [join(dir, 'flood.py'), 'tap0', '02:5a:00:00:00:02', String(PORT), '20']));
+    await flood.event('the flood frames', (e) => e.built > 0, 0, 60000);
+    // Let the spoofed SYNs fill the SYN queue before the first real client.
+    await new Promise((r) => setTimeout(r, 300));
+    const during = await kernel.call('clients', { port: PORT, host: '10.0.0.2', bytes: 65536, count: 24, parallel: 4 });
+    // The flood (about 3 s at its pace) was still going when the last real client finished.
+    const overlapped = !flood.events.some((e) => e.sent !== undefined);
+    const done = await flood.event('the end of the flood', (e) => e.sent !== undefined, 0, 30000);
+    flood.proc.kill('SIGKILL');
+    const s1 = await stack.call('sample');
+    const k1 = kernelTcp(ns);
+    const d = (n: string): number => s1.tcpExt[n] - s0.tcpExt[n];
+    if (process.env.FLOOD_DEBUG) console.log(JSON.stringify({ sent: done.sent, maxSynq: s1.maxSynq, maxSocks: s1.maxSocks, heapGrowth: s1.heap - heap0, heapMax: s1.heapMax, ms: during.map((r: any) => r.ms), x: Object.fromEntries(["syncookiesSent", "syncookiesRecv", "tcpReqQFullDoCookies", "listenOverflows"].map((n) => [n, d(n)])) }));
+
+    // Every real connection succeeded with its own bytes intact.
+    expect(during).toHaveLength(24);
+    for (const r of during) expect({ k: r.k, reply: r.reply && JSON.parse(r.reply) }).toEqual({ k: r.k, reply: { bytes: 65536, sha: patternHash(65536, r.k) } });
+    expect(s1.accepted - s0.accepted).toBe(24);
+
+    // The flood was real: thousands of distinct SYNs, nearly all answered with a cookie.
+    expect(overlapped).toBe(true);
+    expect(done.sent).toBeGreaterThan(1000);
+    expect(d('syncookiesSent')).toBeGreaterThan(done.sent / 2);
+    // tcp_syn_flood_action() with tcp_syncookies=1: each cookie is for a full request queue.
+    expect(d('tcpReqQFullDoCookies')).toBe(d('syncookiesSent'));
+    expect(d('tcpReqQFullDrop')).toBe(0);
+    // The real clients completed through their cookies (the queue stayed full of spoofed requests)...
+    expect(d('syncookiesRecv')).toBe(24);
+    expect(d('syncookiesFailed')).toBe(0);
+    // ... and the accept queue, drained at once, never overflowed.
+    expect(d('listenOverflows')).toBe(0);
+    expect(d('listenDrops')).toBe(0);
+    expect(s1.tcp.passiveOpens - s0.tcp.passiveOpens).toBe(24);
+
+    // Bounded: the SYN queue holds at most the backlog (the spoofed requests that came first),
+    // cookies keep no state, the socket table stays small and the heap does not grow with the flood.
+    expect(s1.maxSynq).toBeLessThanOrEqual(BACKLOG);
+    expect(s1.synq).toEqual([BACKLOG]);
+    expect(s1.maxSocks).toBeLessThan(BACKLOG + 40);
+    expect(s1.heap - heap0).toBeLessThan(16 << 20);
+
+    // The kernel never answered for the spoofed addresses (their SYN-ACKs are not for its MAC).
+    expect(k1.OutRsts - k0.OutRsts).toBe(0);
+    expect(k1.ActiveOpens - k0.ActiveOpens).toBe(24);
+  }, 90000);
+});
