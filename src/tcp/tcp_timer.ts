@@ -118,28 +118,32 @@ export function tcpRetransmitTimer(sk: TcpSock): void {
 }
 
 /**
- * tcp_probe_timer(): the persist timer of a zero window. Probes back off like the RTO and give up
- * after tcp_retries2 of them.
+ * tcp_probe_timer(): the persist timer of a zero window. Probes back off like the RTO (to
+ * TCP_RTO_MAX); the connection is given up only after tcp_retries2 probes in a row went
+ * unanswered (icsk_probes_out, which any segment from the peer clears): RFC 1122 4.2.2.17's
+ * "stay open indefinitely as long as the receiver continues to respond".
  */
 function tcpProbeTimer(sk: TcpSock): void {
   const tcp = sk.tcp;
-  if (sk.unsentBytes === 0 && !(sk.finQueued && !sk.finSent)) {
-    sk.backoff = 0;
+  if (!sk.rtx.empty || (sk.unsentBytes === 0 && !(sk.finQueued && !sk.finSent))) {
+    sk.probesOut = 0;
+    if (sk.rtx.empty) sk.backoff = 0;
     return;
   }
-  if (!sk.rtx.empty) return;
   const retries = sk.orphan ? (tcp.conf.tcpOrphanRetries || 8) : tcp.conf.tcpRetries2;
-  if (sk.backoff >= retries) {
+  if (sk.probesOut >= retries) {
     tcpWriteErr(sk);
     return;
   }
   // tcp_send_probe0(): data the window admits goes; else the SND.UNA − 1 probe.
   if (tcpWriteWakeup(sk)) {
+    sk.probesOut = 0;
     sk.backoff = 0;
     return;
   }
   tcp.statsExt.tcpWinProbe++;
-  sk.backoff++;
+  sk.probesOut++;
+  if (sk.backoff < tcp.conf.tcpRetries2) sk.backoff++;
   tcpResetXmitTimer(sk, ICSK_TIME_PROBE0, Math.min(sk.rtoMs * 2 ** sk.backoff, tcp.conf.tcpRtoMaxMs));
 }
 
