@@ -594,7 +594,10 @@ export class Tcp {
    */
   private listenRcv(l: TcpListenSock, af: TcpAfOps, src: TcpAddr, dst: TcpAddr, sport: number, dport: number, s: TcpSegIn): void {
     const x = this.statsExt;
-    if (s.flags & TCPHDR_RST) return;
+    if (s.flags & TCPHDR_RST) {
+      x.tcpResetDrop++;
+      return;
+    }
     const key = ehashKey(src, sport, dport);
     const req = l.findRequest(key, src, sport);
     if (s.flags & TCPHDR_ACK) {
@@ -608,10 +611,13 @@ export class Tcp {
       this.sendResetFor(af, dst, src, dport, sport, s);
       return;
     }
-    if (!(s.flags & TCPHDR_SYN)) return;
+    if (!(s.flags & TCPHDR_SYN)) {
+      x.tcpFlagsDrop++;
+      return;
+    }
     if (s.flags & TCPHDR_FIN) {
-      // SYN+FIN is nonsense; Linux drops it in tcp_conn_request's checks.
-      x.tcpBadHeader++;
+      // SYN+FIN is nonsense; Linux drops it in tcp_rcv_state_process's LISTEN checks.
+      x.tcpFlagsDrop++;
       return;
     }
     if (req !== null) {

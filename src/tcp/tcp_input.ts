@@ -248,8 +248,9 @@ function tcpValidateIncoming(sk: TcpSock, s: TcpSegIn): boolean {
   // tcp_sequence(): acceptable when it overlaps [rcv_wup, rcv_nxt + window].
   const rcvWnd = Math.max(0, (sk.rcvWup + sk.rcvWnd - sk.rcvNxt) | 0);
   if (before(s.endSeq, sk.rcvWup) || after(s.seq, seqAdd(sk.rcvNxt, rcvWnd))) {
+    // (a RST out of the window is dropped unanswered: counted here too)
+    x.tcpOutOfWindow++;
     if (!rst) {
-      x.tcpOutOfWindow++;
       // A zero-window probe (SEQ = RCV.NXT − 1) lands here and gets the ACK with our window.
       tcpSendDupAck(sk, s.payloadLen > 0, 'tcpAckSkippedSeq');
     }
@@ -257,8 +258,10 @@ function tcpValidateIncoming(sk: TcpSock, s: TcpSegIn): boolean {
   }
   if (rst) {
     // RFC 5961 3.2: only an exact match resets; in-window others draw a challenge ACK.
-    if (s.seq === sk.rcvNxt) tcpReset(sk);
-    else tcpSendChallengeAck(sk);
+    if (s.seq === sk.rcvNxt) {
+      x.tcpSegsAccepted++;
+      tcpReset(sk);
+    } else tcpSendChallengeAck(sk);
     return false;
   }
   if (s.flags & TCPHDR_SYN) {
@@ -868,6 +871,7 @@ export function tcpRcvStateProcess(sk: TcpSock, s: TcpSegIn): void {
     }
   }
   if (!tcpAck(sk, s)) return;
+  tcp.statsExt.tcpSegsAccepted++;
   if (sk.state === TCP_CLOSE) return;
   tcpReplaceTsRecent(sk, s);
   switch (sk.state) {

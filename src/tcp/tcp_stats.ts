@@ -219,8 +219,14 @@ export interface TcpExtStats {
   tcpNotHost: number;
   /** Segments dropped for carrying no ACK in a state that needs one (tcp_rcv_state_process). */
   tcpNoAckDrop: number;
-  /** Segments outside the receive window, answered (or rate-limited) with a duplicate ACK. */
+  /** Segments outside the receive window, answered (or rate-limited) with a duplicate ACK; a RST there is dropped unanswered. */
   tcpOutOfWindow: number;
+  /** RSTs to a listener, discarded: nothing to reset (tcp_rcv_state_process in LISTEN, SKB_DROP_REASON_TCP_RESET). */
+  tcpResetDrop: number;
+  /** Segments to a listener with neither SYN nor ACK, or SYN with FIN, discarded (SKB_DROP_REASON_TCP_FLAGS). */
+  tcpFlagsDrop: number;
+  /** Segments a connection accepted: an exact-match RST, or one past tcp_validate_incoming and tcp_ack. */
+  tcpSegsAccepted: number;
 }
 
 export function newTcpStats(): TcpStats {
@@ -245,7 +251,7 @@ const EXT_NAMES: readonly (keyof TcpExtStats)[] = [
   'tcpAckSkippedFinWait2', 'tcpAckSkippedTimeWait', 'tcpAckSkippedChallenge', 'tcpWinProbe', 'tcpDelivered',
   'tcpAckCompressed', 'tcpZeroWindowDrop', 'tcpRcvQDrop', 'tcpWqueueTooBig', 'tcpTimeWaitRecycled', 'tcpRcvPruned',
   'pawsActive', 'pawsTimewait', 'twRecycled', 'tw', 'twKilled', 'outOfWindowIcmps', 'tcpBadOptions', 'tcpBadHeader', 'tcpNoPort', 'tcpNotHost',
-  'tcpNoAckDrop', 'tcpOutOfWindow',
+  'tcpNoAckDrop', 'tcpOutOfWindow', 'tcpResetDrop', 'tcpFlagsDrop', 'tcpSegsAccepted',
 ];
 
 export function newTcpExtStats(): TcpExtStats {
