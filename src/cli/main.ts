@@ -17,6 +17,7 @@ const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   ping: async () => (await import('./ping_cmd.js')).pingCommand,
   capture: async () => (await import('./capture.js')).captureCommand,
   stat: async () => (await import('./stat.js')).statCommand,
+  ss: async () => (await import('./ss.js')).ssCommand,
 };
 
 /** What each client command takes to print its own help (as the real tool spells it). */
@@ -28,6 +29,7 @@ const HELP_ARGS: Record<string, string[]> = {
   ping: ['-h'],
   capture: ['-h'],
   stat: ['-h'],
+  ss: ['-h'],
 };
 
 /**
@@ -98,6 +100,7 @@ Commands:
   ping      send ICMP echo requests from the stack itself, as iputils ping
   capture   write the frames of every device to a pcap file or stdout, as tcpdump -w
   stat      every counter of the stack (drops and errors included), as nstat
+  ss        the stack's TCP sockets, as iproute2 ss -t
   help      show this help, or 'tapstack help COMMAND' for a command's help
 
 All commands but 'up' talk to a running stack through its control socket,

@@ -5,6 +5,9 @@ import type { AddrOptions, LinkChange, NeighRequest, NeighWriteMode, NtableChang
 import { in6DevGet } from '../ipv6/if_inet6.js';
 import type { Sysctl } from './sysctl.js';
 import { LiveCapture, LiveCaptureStats, PCAP_SNAPLEN } from '../core/pcap.js';
+import { formatIPv4 } from '../ipv4/inet_addr.js';
+import { formatIn6 } from '../ipv6/in6_addr.js';
+import type { TcpAddr, TcpSockInfo } from '../tcp/tcp_sock.js';
 import {
   CONTROL_VERSION,
   NLM_F_CREATE,
@@ -13,6 +16,7 @@ import {
   NLM_F_REPLACE,
   Reply,
   Request,
+  type SockDiagMsg,
 } from './protocol.js';
 
 /** Where replies for one connection go; `closed` tells long-running work to stop. */
@@ -91,6 +95,23 @@ function family(b: Body): 'inet' | 'inet6' | undefined {
   const f = str(b, 'family');
   if (f !== undefined && f !== 'inet' && f !== 'inet6') throw new StackError(EINVAL, '"family" must be "inet" or "inet6"');
   return f;
+}
+
+/** A TCP address as text; an IPv4 one shown by an IPv6 socket (v4-mapped) as ::ffff:a.b.c.d. */
+function tcpAddrText(a: TcpAddr, mapped: boolean): string {
+  if (a.family === 4) return mapped ? `::ffff:${formatIPv4(a.addr >>> 0)}` : formatIPv4(a.addr >>> 0);
+  return formatIn6(a.addr);
+}
+
+/** inet_sk_diag_fill(): one socket as a SOCK_DIAG_BY_FAMILY item. */
+function sockDiagMsg(i: TcpSockInfo): SockDiagMsg {
+  const mapped = i.family === 6;
+  return {
+    ...i,
+    local: tcpAddrText(i.local, mapped),
+    remote: i.remote === null ? null : tcpAddrText(i.remote, mapped),
+    tcpInfo: i.tcpInfo as unknown as Record<string, unknown> | null,
+  };
 }
 
 /** RTM_NEWROUTE / RTM_DELROUTE bodies: the fields of {@link RouteRequest}, device by name. */
@@ -386,6 +407,18 @@ export class ControlHandler {
       }
       case 'TS_STAT':
         return { body: { ...s.stats(), ...this.extraStats } };
+      case 'SOCK_DIAG_BY_FAMILY': {
+        // inet_diag_dump(): TCP sockets of sdiag_family (AF_INET, AF_INET6, or both when absent)
+        // whose state is in the idiag_states bit mask (1 << TCP_*; absent: all).
+        const family = familyOf(b);
+        if (family === 'none') return { items: [] };
+        const protocol = num(b, 'protocol');
+        if (protocol !== undefined && protocol !== 6) throw new StackError(EOPNOTSUPP, 'only TCP (protocol 6) sockets can be dumped');
+        const states = num(b, 'states') ?? 0xffffffff;
+        const fam = family === undefined ? undefined : family === 'inet' ? 4 : 6;
+        const items = s.tcp.sockets().filter((i) => (fam === undefined || i.family === fam) && ((states >>> i.state) & 1) === 1);
+        return { items: items.map(sockDiagMsg) };
+      }
       default:
         throw new StackError(EOPNOTSUPP, `${String(req.type)}: ${strerror(EOPNOTSUPP)}`);
     }

@@ -41,12 +41,13 @@ export type MessageType =
   | 'TS_PING'
   | 'TS_CANCEL'
   | 'TS_STAT'
-  | 'TS_CAPTURE';
+  | 'TS_CAPTURE'
+  | 'SOCK_DIAG_BY_FAMILY';
 
 export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'RTM_NEWNEIGH', 'RTM_DELNEIGH', 'RTM_GETNEIGH', 'RTM_GETNEIGHTBL', 'RTM_SETNEIGHTBL', 'RTM_GETLINK',
   'RTM_SETLINK', 'RTM_NEWADDR', 'RTM_DELADDR', 'RTM_GETADDR', 'RTM_NEWROUTE', 'RTM_DELROUTE', 'RTM_GETROUTE', 'TS_SUBSCRIBE', 'TS_SYSCTL', 'TS_PING', 'TS_CANCEL', 'TS_STAT',
-  'TS_CAPTURE',
+  'TS_CAPTURE', 'SOCK_DIAG_BY_FAMILY',
 ]);
 
 export interface Request {
@@ -116,4 +117,36 @@ export function encode(r: Reply | Request): string {
 /** Default socket path for an instance: /run/tapstack/NAME.sock. */
 export function controlSocketPath(name: string, dir = process.env.TAPSTACK_RUN_DIR ?? '/run/tapstack'): string {
   return `${dir}/${name}.sock`;
+}
+
+/**
+ * One socket of a SOCK_DIAG_BY_FAMILY dump (inet_diag_msg and its attributes, as JSON): a
+ * TcpSockInfo with the addresses as text. `family` is 4 or 6 as the socket presents itself (a
+ * v4-mapped child of a dual-stack listener is 6, its addresses `::ffff:a.b.c.d`); `remote` is
+ * null for a listener. Timers: 'on' (retransmit, SYN-ACK), 'persist', 'keepalive', 'timewait',
+ * 'delack' (shown by neither ss nor /proc) or null.
+ */
+export interface SockDiagMsg {
+  family: 4 | 6;
+  /** TCP_* state number (1 ESTABLISHED ... 10 LISTEN, 11 CLOSING). */
+  state: number;
+  local: string;
+  localPort: number;
+  remote: string | null;
+  remotePort: number;
+  recvQ: number;
+  sendQ: number;
+  timer: 'on' | 'keepalive' | 'timewait' | 'persist' | 'delack' | null;
+  timerExpiresMs: number;
+  retransmits: number;
+  inode: number;
+  v4mapped: boolean;
+  cookie?: number;
+  shutdown?: number;
+  probes?: number;
+  v6only?: boolean;
+  /** The cgroup path ss -e prints (INET_DIAG_CGROUP_ID); tapstack's sockets have none. */
+  cgroup?: string;
+  /** tcp_info, absent for TIME-WAIT and request socks. */
+  tcpInfo: Record<string, unknown> | null;
 }

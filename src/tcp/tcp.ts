@@ -56,6 +56,7 @@ import {
   TcpSock,
   type TcpSockInfo,
   type TcpSockUser,
+  sockCookie,
 } from './tcp_sock.js';
 import {
   TCPHDR_ACK,
@@ -874,7 +875,8 @@ export class Tcp {
         ? null
         : {
             rtoMs: sk.rtoMs,
-            atoMs: sk.atoMs,
+            // icsk_ack.ato and .quick start at 0 and are set by the first data segment (tcp_event_data_recv).
+            atoMs: sk.dataSegsIn > 0 ? sk.atoMs : 0,
             sndMss: sk.mssCache,
             rcvMss: sk.rcvMss,
             advMss: sk.advmss,
@@ -912,6 +914,12 @@ export class Tcp {
             reordering: sk.reordering,
             caState: sk.caState,
             delivered: sk.delivered,
+            backoff: sk.backoff,
+            quickAcks: sk.dataSegsIn > 0 ? sk.quickAcks : 0,
+            pingpong: sk.pingpong,
+            notsent: sk.unsentBytes,
+            dsackDups: sk.dsackDups,
+            reordSeen: sk.reordSeen,
           };
     return {
       family: sk.v4mapped ? 6 : sk.family,
@@ -928,6 +936,9 @@ export class Tcp {
       inode: sk.state === TCP_TIME_WAIT ? 0 : sk.inode,
       v4mapped: sk.v4mapped,
       tcpInfo: info,
+      cookie: sockCookie(sk),
+      ...(sk.state === TCP_TIME_WAIT ? {} : { shutdown: (sk.finReceived ? 1 : 0) | (sk.finQueued ? 2 : 0) }),
+      probes: sk.probesOut,
     };
   }
 
@@ -937,10 +948,22 @@ export class Tcp {
     const now = this.clock.now();
     for (const l of this.listeners) {
       const any: TcpAddr = l.family === 4 ? { family: 4, addr: 0 } : { family: 6, addr: Buffer.alloc(16), scopeId: 0 };
+      // tcp_get_info() of a listener: pacing rates, reordering and cwnd, then the accept queue
+      // (tcpi_unacked) and backlog (tcpi_sacked); the rest stays zero.
+      const c = this.conf;
+      const lInfo: TcpInfo = {
+        rtoMs: 0, atoMs: 0, sndMss: 0, rcvMss: 0, advMss: 0, pmtu: 0, rttUs: 0, rttVarUs: 0, minRttUs: 0,
+        sndCwnd: c.initCwnd, sndSsthresh: 0, sndWscale: -1, rcvWscale: -1, timestamps: false, sack: false,
+        congestion: (tcpCaFind(c.tcpCongestionControl) ?? tcpCaFind('reno')!).name, bytesSent: 0, bytesRetrans: 0,
+        bytesAcked: 0, bytesReceived: 0, segsOut: 0, segsIn: 0, dataSegsOut: 0, dataSegsIn: 0, lastSendMs: 0,
+        lastRecvMs: 0, lastAckMs: 0, rcvSpace: 0, rcvSsthresh: 0, sndWnd: 0, rcvWnd: 0, unacked: l.acceptQueue.length,
+        sacked: l.backlog, lost: 0, retrans: 0, totalRetrans: 0, reordering: c.tcpReordering, caState: 0, delivered: 0,
+      };
       out.push({
         family: l.family, state: TCP_LISTEN, local: l.local ?? any, localPort: l.port, remote: null, remotePort: 0,
         recvQ: l.acceptQueue.length, sendQ: l.backlog, timer: null, timerExpiresMs: 0, retransmits: 0, inode: l.inode,
-        v4mapped: false, tcpInfo: null,
+        v4mapped: false, tcpInfo: lInfo, cookie: sockCookie(l), shutdown: 0, probes: 0,
+        ...(l.family === 6 ? { v6only: l.ipv6Only } : {}),
       });
       for (const rs of l.synQueue.values()) {
         for (const r of rs) {
@@ -948,6 +971,7 @@ export class Tcp {
             family: l.family === 6 ? 6 : r.af.family, state: TCP_NEW_SYN_RECV === 12 ? 3 : 3, local: r.local, localPort: l.port, remote: r.remote,
             remotePort: r.remotePort, recvQ: 0, sendQ: 0, timer: 'on', timerExpiresMs: Math.max(0, r.timer.expires - now),
             retransmits: r.numRetrans, inode: 0, v4mapped: l.family === 6 && r.af.family === 4, tcpInfo: null,
+            cookie: sockCookie(r), probes: 0,
           });
         }
       }

@@ -99,6 +99,14 @@ export interface TcpSockInfo {
   /** IPv6 socket showing an IPv4 peer (::ffff:a.b.c.d), as a dual-stack listener's children are. */
   v4mapped: boolean;
   tcpInfo: TcpInfo | null;
+  /** The socket cookie (sock_gen_cookie, ss -e's sk:), unique per socket of any kind; 0 when unknown. */
+  cookie?: number;
+  /** sk_shutdown: RCV_SHUTDOWN (1) | SEND_SHUTDOWN (2); absent for TIME-WAIT and request socks (no INET_DIAG_SHUTDOWN). */
+  shutdown?: number;
+  /** icsk_probes_out: zero-window or keepalive probes sent without answer (/proc's timeout column). */
+  probes?: number;
+  /** IPV6_V6ONLY of an IPv6 socket (ss -e's v6only:), absent for IPv4 sockets. */
+  v6only?: boolean;
 }
 
 /** The tcp_info fields ss -i prints. */
@@ -142,6 +150,16 @@ export interface TcpInfo {
   reordering: number;
   caState: number;
   delivered: number;
+  /** icsk_backoff (ss -i's backoff:). */
+  backoff?: number;
+  /** icsk_ack.quick and pingpong mode (/proc/net/tcp's (quick << 1) | pingpong). */
+  quickAcks?: number;
+  pingpong?: boolean;
+  /** Bytes queued and not sent yet (tcpi_notsent_bytes). */
+  notsent?: number;
+  /** DSACKed duplicates (tcpi_dsack_dups) and reordering events (tcpi_reord_seen). */
+  dsackDups?: number;
+  reordSeen?: number;
 }
 
 /** The retransmit timer's current job (icsk_pending). */
@@ -558,4 +576,20 @@ export class SackView implements TcpSackSock, TcpRackSock {
   get minRttUs(): number { return this.sk.minRttUs === 0 ? Infinity : this.sk.minRttUs; }
   set minRttUs(_v: number) {}
   get srttUs(): number { return this.sk.srttUs; }
+}
+
+const sockCookies = new WeakMap<object, number>();
+let sockCookieNext = 1;
+
+/**
+ * sock_gen_cookie(): a number naming one socket (full, listening, request or TIME-WAIT) for as long
+ * as it lives, handed out on first use; ss -e prints it as sk:%llx.
+ */
+export function sockCookie(sk: object): number {
+  let c = sockCookies.get(sk);
+  if (c === undefined) {
+    c = sockCookieNext++;
+    sockCookies.set(sk, c);
+  }
+  return c;
 }

@@ -1,0 +1,153 @@
+// `tapstack ss`: the formatter against iproute2 ss 6.1's own output for kernel sockets (captured by
+// test/golden/ss-capture.py: LISTEN, ESTABLISHED, TIME-WAIT, SYN-SENT, CLOSE-WAIT, FIN-WAIT-2,
+// IPv4, IPv6 and v4-mapped), option parsing and errors as ss prints them, and the command on a stack.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SockDiagMsg } from '../../src/control/protocol.js';
+import { SS_ALL, SS_CONN, fmtG, formatSs, printMsTimer, sprintBw } from '../../src/cli/fmt_ss.js';
+import { ssCommand, parseSsArgs, SS_USAGE } from '../../src/cli/ss.js';
+import { bufferIO } from '../../src/cli/io.js';
+import { LocalChannel } from '../../src/control/channel.js';
+import { ControlHandler } from '../../src/control/handler.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { createPair } from '../../src/drivers/pair.js';
+import { Stack } from '../../src/stack.js';
+
+const GOLDEN = join(__dirname, '..', 'golden');
+const golden = (n: string): string => readFileSync(join(GOLDEN, n), 'utf8');
+const items = (n: string): SockDiagMsg[] => JSON.parse(golden(n)) as SockDiagMsg[];
+
+describe('fmt_ss against ss 6.1', () => {
+  const cases: [string, Parameters<typeof formatSs>[1]][] = [
+    ['ss-tan', { numeric: true }],
+    ['ss-tn', { numeric: true }],
+    ['ss-tln', { numeric: true }],
+    ['ss-tanH', { numeric: true, header: false }],
+    ['ss-4tan', { numeric: true }],
+    ['ss-6tan', { numeric: true }],
+    ['ss-tano', { numeric: true, options: true }],
+    ['ss-tane', { numeric: true, options: true, extended: true }],
+    ['ss-tani', { numeric: true, info: true }],
+    ['ss-tanoie', { numeric: true, options: true, info: true, extended: true }],
+    ['ss-tn-state-established', { numeric: true, state: false }],
+    ['ss-tn-state-listening', { numeric: true, state: false }],
+    ['ss-tan-state-time-wait', { numeric: true, state: false }],
+  ];
+  for (const [name, o] of cases) {
+    it(`${name} byte for byte`, () => {
+      expect(formatSs(items(`${name}.json`), o)).toBe(golden(`${name}.txt`));
+    });
+  }
+  it('covers every state the brief names', () => {
+    const states = new Set(items('ss-tanoie.json').map((s) => s.state));
+    for (const st of [1, 2, 5, 6, 8, 10]) expect(states.has(st)).toBe(true);
+    const all = items('ss-tanoie.json');
+    expect(all.some((s) => s.v4mapped)).toBe(true);
+    expect(all.some((s) => s.family === 6 && !s.v4mapped)).toBe(true);
+  });
+  it('an empty dump is the header alone', () => {
+    expect(formatSs([], { numeric: true })).toBe('State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n');
+    expect(formatSs([], { numeric: true, state: false })).toBe('Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n');
+    expect(formatSs([], { header: false })).toBe('');
+  });
+});
+
+describe('ss helpers', () => {
+  it('print_ms_timer', () => {
+    expect(printMsTimer(504)).toBe('504ms');
+    expect(printMsTimer(5123)).toBe('5.123ms');
+    expect(printMsTimer(59000)).toBe('59sec');
+    expect(printMsTimer(59999)).toBe('59sec');
+    expect(printMsTimer(7199000)).toBe('119min');
+    expect(printMsTimer(65000)).toBe('1min5sec');
+    expect(printMsTimer(0)).toBe('');
+  });
+  it('%g and sprint_bw', () => {
+    expect(fmtG(0.034)).toBe('0.034');
+    expect(fmtG(204)).toBe('204');
+    expect(fmtG(0.00001)).toBe('1e-05');
+    expect(fmtG(1234567)).toBe('1.23457e+06');
+    expect(sprintBw(91437176470.6, true)).toBe('91437176471');
+    expect(sprintBw(231.7e6, false)).toBe('232M');
+    expect(sprintBw(999, false)).toBe('999');
+    expect(sprintBw(1500, false)).toBe('1.5k');
+  });
+});
+
+describe('ss arguments', () => {
+  it('combined short options, state filters, families', () => {
+    const a = parseSsArgs(['-tanoie']);
+    expect(a.kind).toBe('run');
+    if (a.kind !== 'run') return;
+    expect(a.states).toBe(SS_ALL);
+    expect(a.fmt).toMatchObject({ numeric: true, options: true, info: true, extended: true, netid: false, state: true });
+    const b = parseSsArgs(['-tn', 'state', 'established']);
+    expect(b.kind === 'run' && b.states === 2 && b.fmt.state === false).toBe(true);
+    const c = parseSsArgs(['-t']);
+    expect(c.kind === 'run' && c.states === SS_CONN).toBe(true);
+    const d = parseSsArgs(['-tl4']);
+    expect(d.kind === 'run' && d.states === ((1 << 10) | (1 << 7)) && d.family === 4).toBe(true);
+    const e = parseSsArgs(['-t', 'state', 'connected', 'exclude', 'syn-sent']);
+    expect(e.kind === 'run' && e.states === (SS_ALL & ~((1 << 10) | (1 << 7)) & ~(1 << 2))).toBe(true);
+  });
+  it('an unknown option: the message and usage of ss, status 255', async () => {
+    const io = bufferIO();
+    const rc = await ssCommand(['-y'], null as never, io);
+    expect(rc).toBe(255);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toBe(`ss: invalid option -- 'y'\n${golden('ss-usage.txt')}`);
+    const io2 = bufferIO();
+    expect(await ssCommand(['--bogus'], null as never, io2)).toBe(255);
+    expect(io2.stderr).toBe(`ss: unrecognized option '--bogus'\n${golden('ss-usage.txt')}`);
+  });
+  it('-h prints the usage on stdout', async () => {
+    const io = bufferIO();
+    expect(await ssCommand(['-h'], null as never, io)).toBe(0);
+    expect(io.stdout).toBe(SS_USAGE);
+    expect(SS_USAGE).toBe(golden('ss-usage.txt'));
+  });
+  it('a wrong state name, as ss', async () => {
+    const io = bufferIO();
+    expect(await ssCommand(['-t', 'state', 'bogus'], null as never, io)).toBe(255);
+    expect(io.stderr).toBe('ss: wrong state name: bogus\n');
+  });
+  it('refuses what tapstack has not got, with a reason', async () => {
+    for (const argv of [['-u'], ['-x'], ['-m'], ['-K'], ['-tn', 'dport', '=', ':80'], ['-r'], ['-s']]) {
+      const io = bufferIO();
+      expect(await ssCommand(argv, null as never, io)).toBe(1);
+      expect(io.stderr).toMatch(/^tapstack ss: /);
+    }
+  });
+});
+
+let done: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const d of done) await d();
+  done = [];
+});
+
+describe('ss on a stack', () => {
+  it('lists a listener and its queue over the control channel', async () => {
+    const stack = new Stack({ clock: new ManualClock() });
+    const [a] = createPair('tap0', 'peer0', Buffer.from('020000000001', 'hex'));
+    stack.addDevice(a);
+    stack.addAddress(a, '10.0.0.1/24');
+    const ch = new LocalChannel(new ControlHandler(stack));
+    done.push(async () => {
+      ch.close();
+      await stack.close();
+    });
+    const srv = stack.createServer(() => {});
+    await new Promise<void>((res) => srv.listen(8080, '10.0.0.1', () => res()));
+    const io = bufferIO();
+    expect(await ssCommand(['-tln'], ch, io)).toBe(0);
+    expect(io.stdout).toBe(
+      'State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n' +
+      'LISTEN 0      511         10.0.0.1:8080      0.0.0.0:*          \n',
+    );
+    const io2 = bufferIO();
+    expect(await ssCommand(['-tlnie'], ch, io2)).toBe(0);
+    expect(io2.stdout).toMatch(/^LISTEN 0 {6}511 {9}10\.0\.0\.1:8080 {6}0\.0\.0\.0:\* {4}ino:\d+ sk:[0-9a-f]+ <->\n\t cubic cwnd:10\n$/m);
+  });
+});
