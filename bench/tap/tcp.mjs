@@ -36,6 +36,7 @@ const smoke = args.includes('--smoke');
 const ROUNDS = Number(opt('--rounds', smoke ? 1 : 4));
 const SECS = Number(opt('--secs', smoke ? 1 : 5));
 const CONNS = Number(opt('--conns', smoke ? 200 : 10000));
+const COMPOSITION = args.includes('--composition');
 const ONLY = new Set(opt('--only', 't1,t2,t5,t6,t8').split(','));
 const PY = '/usr/bin/python3';
 const GEN = join(HERE, 'tcpgen.py');
@@ -135,24 +136,50 @@ async function stackHeap(stack) {
   return JSON.parse(await stack.until((l) => l.includes('"heap"') && stack.lines.indexOf(l) >= since, 'heap'));
 }
 
+/** Sends a command to tapstack's process and resolves with its JSON answer (event `ev`). */
+async function stackCmd(stack, cmd, ev, ms = 300000) {
+  const since = stack.lines.length;
+  stack.c.stdin.write(`${cmd}\n`);
+  return JSON.parse(await stack.until((l) => l.includes(`"${ev}"`) && stack.lines.indexOf(l) >= since, ev, ms));
+}
+let lastLive = null;
+function printComposition(what, d) {
+  console.error(`  t8 heap snapshot diff, ${what} (bytes, count; kinds ≥ 8 B):`);
+  for (const r of d.rows) console.error(`    ${r.bytesPer.toFixed(0).padStart(7)} B  ${r.countPer.toFixed(2).padStart(7)}×  ${r.kind}`);
+}
+
 /** T8: CONNS idle connections from the kernel to tapstack's echo server, then all closed. */
 async function connsRound(stack) {
   const before = await stackHeap(stack);
+  const socks0 = (await stackCmd(stack, 'live', 'live')).socks;
+  if (COMPOSITION) await stackCmd(stack, 'snap', 'snap');
   const hold = start('ip', ['netns', 'exec', NS[2], RR, 'hold', '10.0.0.2', '9002', String(CONNS)], /"open"/);
   const opened = JSON.parse(await hold.ready);
+  console.error(`  t8: ${opened.open} open in ${opened.secs} s`);
   const open = await stackHeap(stack);
+  if (COMPOSITION) printComposition('open, per connection', await stackCmd(stack, `snapdiff ${CONNS}`, 'snapdiff'));
   if (open.live < CONNS) throw new Error(`tapstack holds ${open.live} connections, expected ${CONNS}`);
   hold.c.stdin.write('close\n');
   await hold.until((l) => l.includes('"closed"'), 'hold closed');
-  let after;
-  for (let i = 0; i < 200; i++) {
-    after = await stackHeap(stack);
-    if (after.live === before.live) break;
-    await new Promise((r) => setTimeout(r, 100));
+  // Wait (cheaply, no gc) until tapstack has seen every connection close.
+  const t0 = Date.now();
+  let live = -1;
+  while (Date.now() - t0 < 120000) {
+    const since = stack.lines.length;
+    stack.c.stdin.write('live\n');
+    lastLive = JSON.parse(await stack.until((l) => l.includes('"live"') && stack.lines.indexOf(l) >= since, 'live'));
+    live = lastLive.live;
+    // Until tapstack's user saw every close and its TCP forgot every socket (LAST_ACK done).
+    if (live === before.live && lastLive.socks === socks0) break;
+    await new Promise((r) => setTimeout(r, 200));
   }
-  if (after.live !== before.live) throw new Error(`${after.live - before.live} connections still open in tapstack after the kernel closed them`);
+  if (live !== before.live || lastLive.socks !== socks0) throw new Error(`${live - before.live} connections still open, ${lastLive.socks - socks0} TCP sockets left in tapstack 120 s after the kernel closed them: ${JSON.stringify(lastLive.states)}`);
+  const closeSecs = (Date.now() - t0) / 1000;
+  const after = await stackHeap(stack);
+  if (COMPOSITION) printComposition('all closed, per connection opened', await stackCmd(stack, `snapdiff ${CONNS}`, 'snapdiff'));
+  console.error(`  t8: tapstack's TCP sockets by state after close: ${JSON.stringify(lastLive.states)}`);
   hold.c.stdin.end();
-  return { before, open, after, openSecs: opened.secs, perConn: (open.heapUsed - before.heapUsed) / CONNS, perConnExt: (open.external - before.external) / CONNS, afterDelta: after.heapUsed - before.heapUsed };
+  return { before, open, after, openSecs: opened.secs, closeSecs, perConn: (open.heapUsed - before.heapUsed) / CONNS, perConnExt: (open.external - before.external) / CONNS, afterDelta: after.heapUsed - before.heapUsed };
 }
 
 const median = (a) => {
@@ -187,6 +214,10 @@ async function main() {
   const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
   await stack.ready;
   sh(NS[2], 'ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up');
+  // T8 closes 10,000 connections at once: let tap0 queue all their FINs rather than drop most
+  // (txqueuelen 1000) and wait for the kernel's retransmissions.
+  sh(NS[2], 'ip link set tap0 txqueuelen 20000');
+
   // Warm-up: ARP on every path, JIT.
   if (ONLY.has('t1') || ONLY.has('t2')) {
     await relayRound(relayBin);
@@ -229,7 +260,7 @@ async function main() {
     for (let r = 0; r < ROUNDS; r++) {
       const t = await connsRound(stack);
       res.t8.push(t);
-      console.error(`  round ${r + 1} t8: ${CONNS} connections open in ${t.openSecs.toFixed(2)} s, heapUsed +${(t.perConn / 1024).toFixed(2)} KiB/conn, external +${(t.perConnExt / 1024).toFixed(2)} KiB/conn, after close ${(t.afterDelta / 1048576).toFixed(2)} MiB`);
+      console.error(`  round ${r + 1} t8: ${CONNS} connections open in ${t.openSecs.toFixed(2)} s, heapUsed +${(t.perConn / 1024).toFixed(2)} KiB/conn, external +${(t.perConnExt / 1024).toFixed(2)} KiB/conn, all closed in ${t.closeSecs.toFixed(1)} s, after close ${(t.afterDelta / 1048576).toFixed(2)} MiB`);
     }
   }
   const lohi = (a, f = (x) => x.toFixed(2)) => `[${f(Math.min(...a))}–${f(Math.max(...a))}]`;

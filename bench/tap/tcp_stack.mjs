@@ -34,10 +34,29 @@ async function heap() {
   const m = process.memoryUsage();
   out({ event: 'heap', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, live, accepted, gc: typeof globalThis.gc === 'function' });
 }
+let stashed = null;
+async function snap(cmd, per) {
+  const { heapAggregate, heapDiff, stashAggregate, unstashAggregate } = await import('../lib/heapsnap.mjs');
+  if (cmd === 'snap') {
+    stashed = null;
+    stashed = stashAggregate(heapAggregate());
+    return void out({ event: 'snap' });
+  }
+  const rows = heapDiff(unstashAggregate(stashed), heapAggregate(), per, 8).slice(0, 25);
+  out({ event: 'snapdiff', rows });
+}
 const chunk = Buffer.alloc(256 * 1024, 0x5a);
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [cmd, port, host, secs] = line.trim().split(' ');
   if (cmd === 'heap') return void heap();
+  if (cmd === 'live') {
+    const states = {};
+    for (const k of stack.tcp.sockets()) states[k.state] = (states[k.state] ?? 0) + 1;
+    return void out({ event: 'live', live, accepted, socks: stack.tcp.sockets().length, states });
+  }
+  // `snap` remembers a heap aggregate by object kind; `snapdiff N` prints (now − then) / N.
+  if (cmd === 'snap' || cmd === 'snapdiff') return void snap(cmd, Number(port));
+  if (cmd === 'exit') process.exit(0); // (writes a --cpu-prof profile, skips stack.close())
   if (cmd === 'drain') {
     // Read what a kernel source sends for its duration.
     const s = stack.connect(Number(port), host);
