@@ -12,6 +12,8 @@ import { ControlHandler } from '../control/handler.js';
 import { ControlServer } from '../control/server.js';
 import { controlSocketPath } from '../control/protocol.js';
 import { PcapWriter } from '../core/pcap.js';
+import { FaultSpecError, attachFaults, formatFaultSpec, parseFaultSpec } from '../drivers/faulty.js';
+import type { FaultOptions } from '../drivers/faulty.js';
 
 export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr ADDR/N [--dev IFNAME2 ...] [options]
 
@@ -25,6 +27,14 @@ Per device (these follow the --dev they belong to):
   --mac XX:XX:XX:XX:XX:XX
                       the stack's MAC address on that link (default: random, locally administered)
   --mtu N             set the link MTU (68-2034)
+  --fault [rx:|tx:]SPEC
+                      inject faults on that link, netem-like: rx: on the frames the stack
+                      receives from the TAP, tx: on those it sends; without a prefix, both.
+                      SPEC is KEY=VALUE items joined by commas: drop, dup, corrupt, reorder
+                      (a percentage like 1% or every Nth frame like 100th), payload (corrupt
+                      only L4 payloads), delay, jitter, hold (5ms), gap (frames), rate
+                      (100mbit), burst, limit, size (64k), seed (integer). Repeat for the
+                      other direction; the counters are in tapstack stat 'fault.*'
 
 For the stack:
   --via A.B.C.D       default gateway (must be on a connected network)
@@ -52,6 +62,7 @@ when it exits; an existing persistent TAP is left in place.
 Examples:
   tapstack up --dev tap0 --addr 10.0.0.2/24 --via 10.0.0.1
   tapstack up --dev tap0 --addr 10.0.0.2/24 --addr fd00::2/64 --nodad
+  tapstack up --dev tap0 --addr 10.0.0.2/24 --fault rx:drop=2%,seed=7 --fault tx:reorder=1%
   tapstack up --dev tap0 --addr 10.0.0.1/24 --dev tap1 --addr 10.1.0.1/24 --forwarding \\
               --sysctl net.ipv4.conf.tap0.proxy_arp=1
 `;
@@ -64,6 +75,8 @@ export interface UpDevice {
   addrs6: { addr: Buffer; prefixLen: number; text: string }[];
   mac: Buffer | undefined;
   mtu: number | undefined;
+  /** --fault: the fault device's options per direction (present only when given). */
+  faults?: { rx?: FaultOptions; tx?: FaultOptions };
 }
 
 export interface UpConfig {
@@ -81,13 +94,14 @@ export interface UpConfig {
   readonlyGroup: number | null;
 }
 
-const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu']);
+const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu', 'fault']);
 
 const UP_SPEC = {
   dev: { value: true },
   addr: { value: true, repeat: true },
   mac: { value: true },
   mtu: { value: true },
+  fault: { value: true, repeat: true },
   via: { value: true },
   sysctl: { value: true, repeat: true },
   forwarding: {},
@@ -163,7 +177,33 @@ function parseDevice(argv: string[]): UpDevice {
     mtu = Number(mtuText);
     if (!/^\d+$/.test(mtuText) || mtu < 68 || mtu > 2034) throw new UsageError(`invalid MTU '${mtuText}': expected 68-2034`);
   }
-  return { dev, addrs, addrs6, mac, mtu };
+  const faults = parseFaults(dev, all(p, 'fault'));
+  return { dev, addrs, addrs6, mac, mtu, ...(faults ? { faults } : {}) };
+}
+
+/** `--fault [rx:|tx:]SPEC` values of one device, by direction (no prefix: both). */
+function parseFaults(dev: string, given: string[]): UpDevice['faults'] {
+  if (given.length === 0) return undefined;
+  const out: { rx?: FaultOptions; tx?: FaultOptions } = {};
+  for (const g of given) {
+    const m = /^([A-Za-z]+):(.*)$/.exec(g);
+    if (m && m[1] !== 'rx' && m[1] !== 'tx') throw new UsageError(`invalid --fault '${g}': the direction prefix is rx: or tx: (none: both)`);
+    const dirs: ('rx' | 'tx')[] = m ? [m[1] as 'rx' | 'tx'] : ['rx', 'tx'];
+    const spec = m ? m[2] : g;
+    let o: FaultOptions;
+    try {
+      o = parseFaultSpec(spec);
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw new UsageError(`invalid --fault '${g}': ${e.message}`);
+      throw e;
+    }
+    if (Object.keys(o).length === 0) throw new UsageError(`invalid --fault '${g}': no faults given (expected KEY=VALUE items like drop=1%)`);
+    for (const d of dirs) {
+      if (out[d]) throw new UsageError(`--fault for ${d} of ${dev} given more than once`);
+      out[d] = o;
+    }
+  }
+  return out;
 }
 
 /** A group name (from /etc/group) or number, as chgrp takes it. */
@@ -217,6 +257,12 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
   return { devices, via, name, sysctl, dad: p.opts.has('dad'), nodad: p.opts.has('nodad'), readonlyGroup, ...(pcap !== undefined ? { pcap } : {}) };
 }
 
+/** The status line's ` fault rx:SPEC tx:SPEC` (canonical specs), or nothing. */
+function faultText(f: UpDevice['faults']): string {
+  if (!f) return '';
+  return (['rx', 'tx'] as const).filter((d) => f[d]).map((d) => ` fault ${d}:${formatFaultSpec(f[d]!)}`).join('');
+}
+
 /** How status lines begin: `tapstack:` for the default instance, `tapstack NAME:` for a named one. */
 export function statusPrefix(name: string): string {
   return name === 'tapstack' ? 'tapstack' : `tapstack ${name}`;
@@ -261,6 +307,15 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
       return fail(`cannot open TAP device ${d.dev}: ${(e as Error).message}`);
     }
   }
+  // --fault: the fault device between each TAP and the stack, before the first frame; its
+  // counters join TS_STAT as fault.DEV.rx.* / fault.DEV.tx.*.
+  const faultStats: Record<string, object> = {};
+  for (let i = 0; i < taps.length; i++) {
+    const f = cfg.devices[i].faults;
+    if (!f) continue;
+    const fd = attachFaults(taps[i], f);
+    faultStats[taps[i].name] = Object.fromEntries(Object.entries(fd.stats).filter(([, v]) => v !== null));
+  }
   try {
     const sysctl = new Sysctl(stack);
     for (const [k, v] of cfg.sysctl) sysctl.set(k, v);
@@ -297,7 +352,9 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
   }
   let control: ControlServer;
   try {
-    control = await ControlServer.listen(new ControlHandler(stack), controlSocketPath(cfg.name), { readonlyGroup: cfg.readonlyGroup });
+    const handler = new ControlHandler(stack);
+    if (Object.keys(faultStats).length) handler.extraStats.fault = faultStats;
+    control = await ControlServer.listen(handler, controlSocketPath(cfg.name), { readonlyGroup: cfg.readonlyGroup });
   } catch (e) {
     return fail(e instanceof StackError ? e.message : `control socket: ${(e as Error).message}`);
   }
@@ -327,7 +384,8 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
       log(
         `${statusPrefix(cfg.name)}: ${tap.name} ${tap.created ? 'created' : 'attached'} lladdr ${formatMac(tap.devAddr)} mtu ${tap.mtu}` +
           `${addrs.length ? ` inet ${addrs.map((a) => a.text).join(' ')}` : ''}${gwHere ? ` via ${cfg.via}` : ''}` +
-          `${addrs6.length ? ` inet6 ${addrs6.map((a) => a.text).join(' ')}${cfg.nodad ? ' nodad' : ''}` : ''}`,
+          `${addrs6.length ? ` inet6 ${addrs6.map((a) => a.text).join(' ')}${cfg.nodad ? ' nodad' : ''}` : ''}` +
+          faultText(cfg.devices[i].faults),
       );
     }
     for (const tap of taps) {
