@@ -238,3 +238,169 @@ export function formatProcNetSnmp6(c: Snmp6Counters): string {
   }
   return s;
 }
+
+// ---- /proc/net/snmp and /proc/net/netstat (net/ipv4/proc.c snmp_seq_show_ipstats, icmp_put,
+// icmpmsg_put, snmp_seq_show_tcp_udp, netstat_seq_show) ---------------------------------------------
+
+/** snmp4_ipstats_list (after Forwarding and DefaultTTL). */
+export const SNMP_IP_NAMES: readonly string[] = [
+  'InReceives', 'InHdrErrors', 'InAddrErrors', 'ForwDatagrams', 'InUnknownProtos', 'InDiscards', 'InDelivers',
+  'OutRequests', 'OutDiscards', 'OutNoRoutes', 'ReasmTimeout', 'ReasmReqds', 'ReasmOKs', 'ReasmFails', 'FragOKs',
+  'FragFails', 'FragCreates', 'OutTransmits',
+];
+/** icmpmibmap[]: the per-type counters icmp_put names, with their types. */
+export const ICMP_TYPE_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [3, 'DestUnreachs'], [11, 'TimeExcds'], [12, 'ParmProbs'], [4, 'SrcQuenchs'], [5, 'Redirects'], [8, 'Echos'],
+  [0, 'EchoReps'], [13, 'Timestamps'], [14, 'TimestampReps'], [17, 'AddrMasks'], [18, 'AddrMaskReps'],
+];
+/** snmp4_tcp_list. */
+export const SNMP_TCP_NAMES: readonly string[] = [
+  'RtoAlgorithm', 'RtoMin', 'RtoMax', 'MaxConn', 'ActiveOpens', 'PassiveOpens', 'AttemptFails', 'EstabResets',
+  'CurrEstab', 'InSegs', 'OutSegs', 'RetransSegs', 'InErrs', 'OutRsts', 'InCsumErrors',
+];
+/** snmp4_udp_list (Udp and UdpLite). */
+export const SNMP_UDP_NAMES: readonly string[] = [
+  'InDatagrams', 'NoPorts', 'InErrors', 'OutDatagrams', 'RcvbufErrors', 'SndbufErrors', 'InCsumErrors', 'IgnoredMulti', 'MemErrors',
+];
+
+/** Counters by name: camelCase (tapstack's), or as printed, matched without regard to case; absent reads 0. */
+function snmpCounter(g: Snmp6Group | undefined, name: string, aliases: Readonly<Record<string, string>> = {}): number {
+  if (!g) return 0;
+  const alias = aliases[name];
+  if (alias !== undefined) {
+    const v = g[alias];
+    return typeof v === 'number' ? v : 0;
+  }
+  const direct = g[name[0]!.toLowerCase() + name.slice(1)] ?? g[name];
+  if (typeof direct === 'number') return direct;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(g)) if (k.toLowerCase() === lower && typeof v === 'number') return v;
+  return 0;
+}
+
+/** A header line and its values line: "\nGroup: A B\nGroup: 1 2" as the kernel's seq_puts/seq_printf build them. */
+const snmpPair = (group: string, names: readonly string[], values: readonly number[]): string =>
+  `${group}:${names.map((n) => ` ${n}`).join('')}\n${group}:${values.map((v) => ` ${Math.trunc(v)}`).join('')}\n`;
+
+/** What /proc/net/snmp is printed from. */
+export interface SnmpCounters {
+  /** net.ipv4.ip_forward: Forwarding is 1 when forwarding, 2 when not. */
+  forwarding: boolean;
+  /** net.ipv4.ip_default_ttl. */
+  defaultTtl: number;
+  ip: Snmp6Group;
+  icmp: Snmp6Group;
+  tcp: Snmp6Group;
+  udp: Snmp6Group;
+}
+
+/**
+ * /proc/net/snmp: Ip, Icmp (InMsgs InErrors InCsumErrors, the In per-type names, OutMsgs
+ * OutErrors OutRateLimitGlobal OutRateLimitHost, the Out names), IcmpMsg (the non-zero per-type
+ * counters, in lines of at most 16), Tcp (RtoAlgorithm 1, RtoMin 200, RtoMax 120000, MaxConn -1
+ * unless given), Udp and UdpLite (tapstack has no UDP-Lite: zeros).
+ */
+export function formatProcNetSnmp(c: SnmpCounters): string {
+  let s = snmpPair('Ip', ['Forwarding', 'DefaultTTL', ...SNMP_IP_NAMES], [c.forwarding ? 1 : 2, c.defaultTtl, ...SNMP_IP_NAMES.map((n) => snmpCounter(c.ip, n))]);
+  const inT = ICMP_TYPE_NAMES.map(([, n]) => snmpCounter(c.icmp, `In${n}`));
+  const outT = ICMP_TYPE_NAMES.map(([, n]) => snmpCounter(c.icmp, `Out${n}`));
+  s += snmpPair(
+    'Icmp',
+    ['InMsgs', 'InErrors', 'InCsumErrors', ...ICMP_TYPE_NAMES.map(([, n]) => `In${n}`), 'OutMsgs', 'OutErrors', 'OutRateLimitGlobal', 'OutRateLimitHost', ...ICMP_TYPE_NAMES.map(([, n]) => `Out${n}`)],
+    [
+      snmpCounter(c.icmp, 'InMsgs'), snmpCounter(c.icmp, 'InErrors'), snmpCounter(c.icmp, 'InCsumErrors'), ...inT,
+      snmpCounter(c.icmp, 'OutMsgs'), snmpCounter(c.icmp, 'OutErrors'), snmpCounter(c.icmp, 'OutRateLimitGlobal'), snmpCounter(c.icmp, 'OutRateLimitHost'), ...outT,
+    ],
+  );
+  // icmpmsg_put(): In types ascending, then Out types, the non-zero ones, 16 to a line.
+  const msg: [string, number][] = [];
+  const byType = (vals: number[]): [number, number][] => ICMP_TYPE_NAMES.map(([t], i) => [t, vals[i]] as [number, number]).sort((a, b) => a[0] - b[0]);
+  for (const [t, v] of byType(inT)) if (v) msg.push([`InType${t}`, v]);
+  for (const [t, v] of byType(outT)) if (v) msg.push([`OutType${t}`, v]);
+  for (let i = 0; i < msg.length; i += 16) {
+    const part = msg.slice(i, i + 16);
+    s += snmpPair('IcmpMsg', part.map(([n]) => n), part.map(([, v]) => v));
+  }
+  const tcpDefaults: Readonly<Record<string, number>> = { RtoAlgorithm: 1, RtoMin: 200, RtoMax: 120000, MaxConn: -1 };
+  s += snmpPair('Tcp', SNMP_TCP_NAMES, SNMP_TCP_NAMES.map((n) => {
+    const v = c.tcp[n[0]!.toLowerCase() + n.slice(1)] ?? c.tcp[n];
+    return typeof v === 'number' ? v : (tcpDefaults[n] ?? 0);
+  }));
+  s += snmpPair('Udp', SNMP_UDP_NAMES, SNMP_UDP_NAMES.map((n) => snmpCounter(c.udp, n)));
+  s += snmpPair('UdpLite', SNMP_UDP_NAMES, SNMP_UDP_NAMES.map(() => 0));
+  return s;
+}
+
+/** TcpExt of Linux 6.18's /proc/net/netstat, in its order. */
+export const NETSTAT_TCPEXT_NAMES: readonly string[] = [
+  'SyncookiesSent', 'SyncookiesRecv', 'SyncookiesFailed', 'EmbryonicRsts', 'PruneCalled', 'RcvPruned',
+  'OfoPruned', 'OutOfWindowIcmps', 'LockDroppedIcmps', 'ArpFilter', 'TW', 'TWRecycled', 'TWKilled',
+  'PAWSActive', 'PAWSEstab', 'BeyondWindow', 'TSEcrRejected', 'PAWSOldAck', 'PAWSTimewait', 'DelayedACKs',
+  'DelayedACKLocked', 'DelayedACKLost', 'ListenOverflows', 'ListenDrops', 'TCPHPHits', 'TCPPureAcks',
+  'TCPHPAcks', 'TCPRenoRecovery', 'TCPSackRecovery', 'TCPSACKReneging', 'TCPSACKReorder', 'TCPRenoReorder',
+  'TCPTSReorder', 'TCPFullUndo', 'TCPPartialUndo', 'TCPDSACKUndo', 'TCPLossUndo', 'TCPLostRetransmit',
+  'TCPRenoFailures', 'TCPSackFailures', 'TCPLossFailures', 'TCPFastRetrans', 'TCPSlowStartRetrans',
+  'TCPTimeouts', 'TCPLossProbes', 'TCPLossProbeRecovery', 'TCPRenoRecoveryFail', 'TCPSackRecoveryFail',
+  'TCPRcvCollapsed', 'TCPBacklogCoalesce', 'TCPDSACKOldSent', 'TCPDSACKOfoSent', 'TCPDSACKRecv',
+  'TCPDSACKOfoRecv', 'TCPAbortOnData', 'TCPAbortOnClose', 'TCPAbortOnMemory', 'TCPAbortOnTimeout',
+  'TCPAbortOnLinger', 'TCPAbortFailed', 'TCPMemoryPressures', 'TCPMemoryPressuresChrono', 'TCPSACKDiscard',
+  'TCPDSACKIgnoredOld', 'TCPDSACKIgnoredNoUndo', 'TCPSpuriousRTOs', 'TCPMD5NotFound', 'TCPMD5Unexpected',
+  'TCPMD5Failure', 'TCPSackShifted', 'TCPSackMerged', 'TCPSackShiftFallback', 'TCPBacklogDrop',
+  'PFMemallocDrop', 'TCPMinTTLDrop', 'TCPDeferAcceptDrop', 'IPReversePathFilter', 'TCPTimeWaitOverflow',
+  'TCPReqQFullDoCookies', 'TCPReqQFullDrop', 'TCPRetransFail', 'TCPRcvCoalesce', 'TCPOFOQueue', 'TCPOFODrop',
+  'TCPOFOMerge', 'TCPChallengeACK', 'TCPSYNChallenge', 'TCPFastOpenActive', 'TCPFastOpenActiveFail',
+  'TCPFastOpenPassive', 'TCPFastOpenPassiveFail', 'TCPFastOpenListenOverflow', 'TCPFastOpenCookieReqd',
+  'TCPFastOpenBlackhole', 'TCPSpuriousRtxHostQueues', 'BusyPollRxPackets', 'TCPAutoCorking',
+  'TCPFromZeroWindowAdv', 'TCPToZeroWindowAdv', 'TCPWantZeroWindowAdv', 'TCPSynRetrans', 'TCPOrigDataSent',
+  'TCPHystartTrainDetect', 'TCPHystartTrainCwnd', 'TCPHystartDelayDetect', 'TCPHystartDelayCwnd',
+  'TCPACKSkippedSynRecv', 'TCPACKSkippedPAWS', 'TCPACKSkippedSeq', 'TCPACKSkippedFinWait2',
+  'TCPACKSkippedTimeWait', 'TCPACKSkippedChallenge', 'TCPWinProbe', 'TCPKeepAlive', 'TCPMTUPFail',
+  'TCPMTUPSuccess', 'TCPDelivered', 'TCPDeliveredCE', 'TCPAckCompressed', 'TCPZeroWindowDrop', 'TCPRcvQDrop',
+  'TCPWqueueTooBig', 'TCPFastOpenPassiveAltKey', 'TcpTimeoutRehash', 'TcpDuplicateDataRehash',
+  'TCPDSACKRecvSegs', 'TCPDSACKIgnoredDubious', 'TCPMigrateReqSuccess', 'TCPMigrateReqFailure',
+  'TCPPLBRehash', 'TCPAORequired', 'TCPAOBad', 'TCPAOKeyNotFound', 'TCPAOGood', 'TCPAODroppedIcmps',
+];
+/** IpExt of Linux 6.18's /proc/net/netstat, in its order. */
+export const NETSTAT_IPEXT_NAMES: readonly string[] = [
+  'InNoRoutes', 'InTruncatedPkts', 'InMcastPkts', 'OutMcastPkts', 'InBcastPkts', 'OutBcastPkts', 'InOctets',
+  'OutOctets', 'InMcastOctets', 'OutMcastOctets', 'InBcastOctets', 'OutBcastOctets', 'InCsumErrors',
+  'InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts', 'InCEPkts', 'ReasmOverlaps',
+];
+/** MPTcpExt of Linux 6.18's /proc/net/netstat, in its order. */
+export const NETSTAT_MPTCPEXT_NAMES: readonly string[] = [
+  'MPCapableSYNRX', 'MPCapableSYNTX', 'MPCapableSYNACKRX', 'MPCapableACKRX', 'MPCapableFallbackACK',
+  'MPCapableFallbackSYNACK', 'MPCapableSYNTXDrop', 'MPCapableSYNTXDisabled', 'MPCapableEndpAttempt',
+  'MPFallbackTokenInit', 'MPTCPRetrans', 'MPJoinNoTokenFound', 'MPJoinSynRx', 'MPJoinSynBackupRx',
+  'MPJoinSynAckRx', 'MPJoinSynAckBackupRx', 'MPJoinSynAckHMacFailure', 'MPJoinAckRx', 'MPJoinAckHMacFailure',
+  'MPJoinRejected', 'MPJoinSynTx', 'MPJoinSynTxCreatSkErr', 'MPJoinSynTxBindErr', 'MPJoinSynTxConnectErr',
+  'DSSNotMatching', 'DSSCorruptionFallback', 'DSSCorruptionReset', 'InfiniteMapTx', 'InfiniteMapRx',
+  'DSSNoMatchTCP', 'DataCsumErr', 'OFOQueueTail', 'OFOQueue', 'OFOMerge', 'NoDSSInWindow', 'DuplicateData',
+  'AddAddr', 'AddAddrTx', 'AddAddrTxDrop', 'EchoAdd', 'EchoAddTx', 'EchoAddTxDrop', 'PortAdd', 'AddAddrDrop',
+  'MPJoinPortSynRx', 'MPJoinPortSynAckRx', 'MPJoinPortAckRx', 'MismatchPortSynRx', 'MismatchPortAckRx',
+  'RmAddr', 'RmAddrDrop', 'RmAddrTx', 'RmAddrTxDrop', 'RmSubflow', 'MPPrioTx', 'MPPrioRx', 'MPFailTx',
+  'MPFailRx', 'MPFastcloseTx', 'MPFastcloseRx', 'MPRstTx', 'MPRstRx', 'SubflowStale', 'SubflowRecover',
+  'SndWndShared', 'RcvWndShared', 'RcvWndConflictUpdate', 'RcvWndConflict', 'MPCurrEstab', 'Blackhole',
+  'MPCapableDataFallback', 'MD5SigFallback', 'DssFallback', 'SimultConnectFallback', 'FallbackFailed',
+  'WinProbe',
+];
+
+/** TcpExt names whose tapstack counter is spelled differently. */
+const TCPEXT_ALIASES: Readonly<Record<string, string>> = { TWRecycled: 'tcpTimeWaitRecycled', RcvPruned: 'tcpRcvPruned' };
+
+/** What /proc/net/netstat is printed from: TcpExt and IpExt counters (tapstack's own drop counters are not printed). */
+export interface NetstatCounters {
+  tcpExt: Snmp6Group;
+  ipExt: Snmp6Group;
+}
+
+/**
+ * /proc/net/netstat: TcpExt, IpExt and MPTcpExt (tapstack has no MPTCP: zeros), every name of
+ * Linux 6.18 in its order; a counter tapstack does not keep prints 0.
+ */
+export function formatProcNetNetstat(c: NetstatCounters): string {
+  return (
+    snmpPair('TcpExt', NETSTAT_TCPEXT_NAMES, NETSTAT_TCPEXT_NAMES.map((n) => snmpCounter(c.tcpExt, n, TCPEXT_ALIASES))) +
+    snmpPair('IpExt', NETSTAT_IPEXT_NAMES, NETSTAT_IPEXT_NAMES.map((n) => snmpCounter(c.ipExt, n))) +
+    snmpPair('MPTcpExt', NETSTAT_MPTCPEXT_NAMES, NETSTAT_MPTCPEXT_NAMES.map(() => 0))
+  );
+}

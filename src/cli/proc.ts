@@ -1,16 +1,23 @@
 // `tapstack proc FILE...`: the stack's procfs files, printed as `cat /proc/FILE` prints the kernel's
 // (net/ipv4/arp.c arp_seq_show for net/arp, net/core/neighbour.c neigh_stat_seq_show for
 // net/stat/arp_cache and net/stat/ndisc_cache, net/ipv6/addrconf.c if6_seq_show for
-// net/if_inet6, net/ipv6/proc.c snmp6_seq_show for net/snmp6), built from RTM_GETNEIGH dumps
-// (neighbours, then proxy entries), RTM_GETNEIGHTBL, RTM_GETADDR and TS_STAT through fmt_proc.
+// net/if_inet6, net/ipv6/proc.c snmp6_seq_show for net/snmp6, net/ipv4/proc.c snmp_seq_show and
+// netstat_seq_show for net/snmp and net/netstat, net/ipv4/tcp_ipv4.c tcp4_seq_show and
+// net/ipv6/tcp_ipv6.c tcp6_seq_show for net/tcp and net/tcp6), built from RTM_GETNEIGH dumps
+// (neighbours, then proxy entries), RTM_GETNEIGHTBL, RTM_GETADDR, SOCK_DIAG_BY_FAMILY, TS_SYSCTL
+// and TS_STAT through fmt_proc and fmt_proc_tcp.
 // Errors read like coreutils cat's.
 import type { ControlChannel } from '../control/channel.js';
 import { ControlError } from '../control/channel.js';
 import type { AddrSnapshot } from '../core/addr_info.js';
 import type { NtableView } from '../neighbour/tbl_info.js';
+import type { SockDiagMsg } from '../control/protocol.js';
+import { formatProcNetTcp, formatProcNetTcp6 } from './fmt_proc_tcp.js';
 import {
   formatProcNetArp,
   formatProcNetIfInet6,
+  formatProcNetNetstat,
+  formatProcNetSnmp,
   formatProcNetSnmp6,
   formatProcStatNeigh,
   type ProcArpNeigh,
@@ -28,6 +35,11 @@ FILE may be given with or without the leading /proc/:
                         in the initial namespace, its counters global to all namespaces)
   net/if_inet6          IPv6 addresses: address, ifindex, prefix length, scope, flags, device
   net/snmp6             IPv6, ICMPv6 (and UDPv6) counters by their SNMP names
+  net/snmp              Ip, Icmp, IcmpMsg, Tcp, Udp (and UdpLite) counters, two lines per group
+  net/netstat           TcpExt, IpExt (and MPTcpExt) counters by their kernel names; a counter
+                        tapstack does not keep reads 0, its own drop counters are in 'tapstack stat'
+  net/tcp               IPv4 TCP sockets: listeners first, hex addresses, queues, timers, inode
+  net/tcp6              the same for IPv6 sockets (v4-mapped ones as ::ffff:a.b.c.d)
 `;
 
 /** AF_INET / AF_INET6 as RTM_GET* dumps take them. */
@@ -69,7 +81,38 @@ const FILES: ReadonlyMap<string, ProcFile> = new Map<string, ProcFile>([
       });
     },
   ],
+  [
+    'net/snmp',
+    async (ch) => {
+      const st = (await ch.call('TS_STAT')).body as Record<string, Snmp6Group | undefined>;
+      return formatProcNetSnmp({
+        forwarding: (await sysctlNum(ch, 'net.ipv4.ip_forward', 0)) !== 0,
+        defaultTtl: await sysctlNum(ch, 'net.ipv4.ip_default_ttl', 64),
+        ip: st.ip ?? {}, icmp: st.icmp ?? {}, tcp: st.tcp ?? {}, udp: st.udp ?? {},
+      });
+    },
+  ],
+  [
+    'net/netstat',
+    async (ch) => {
+      const st = (await ch.call('TS_STAT')).body as Record<string, Snmp6Group | undefined>;
+      return formatProcNetNetstat({ tcpExt: st.tcpExt ?? {}, ipExt: st.ip ?? {} });
+    },
+  ],
+  ['net/tcp', async (ch) => formatProcNetTcp(await ch.dump<SockDiagMsg>('SOCK_DIAG_BY_FAMILY', { family: AF_INET, protocol: 6 }))],
+  ['net/tcp6', async (ch) => formatProcNetTcp6(await ch.dump<SockDiagMsg>('SOCK_DIAG_BY_FAMILY', { family: AF_INET6, protocol: 6 }))],
 ]);
+
+/** A sysctl's value as a number, or `dflt` when the stack has no such key. */
+async function sysctlNum(ch: ControlChannel, key: string, dflt: number): Promise<number> {
+  try {
+    const v = Number(String(((await ch.call('TS_SYSCTL', { key })).body as { value?: unknown } | undefined)?.value ?? ''));
+    return Number.isFinite(v) ? v : dflt;
+  } catch (e) {
+    if (e instanceof ControlError) return dflt;
+    throw e;
+  }
+}
 
 /** /proc/net/stat/<table>: the table's counters from its RTM_GETNEIGHTBL message. */
 async function statNeigh(ch: ControlChannel, name: string, family: number): Promise<string> {
