@@ -626,17 +626,23 @@ export class Tcp {
       this.sendSynAck(req);
       return;
     }
+    const o = s.opts;
+    // tcp_conn_request(): inet_csk_reqsk_queue_is_full() — more requests than the backlog (so
+    // backlog + 1 fit, as Linux 6.x: listen(fd, 8) holds 9 in SYN-RECV) — or tcp_syncookies=2
+    // is tcp_syn_flood_action(): a cookie (TCPReqQFullDoCookies) or, without cookies, a drop.
+    let wantCookie = false;
+    if (this.conf.tcpSyncookies === 2 || l.synQueueLen > l.backlog) {
+      if (!this.conf.tcpSyncookies) {
+        x.tcpReqQFullDrop++;
+        x.listenDrops++;
+        return;
+      }
+      x.tcpReqQFullDoCookies++;
+      wantCookie = true;
+    }
+    // Then sk_acceptq_is_full(): no room for another child, cookie or not.
     if (l.acceptQueueFull) {
       x.listenOverflows++;
-      x.listenDrops++;
-      return;
-    }
-    const o = s.opts;
-    // inet_csk_reqsk_queue_is_full(): the SYN queue holds up to the backlog.
-    const synqFull = l.synQueueLen >= l.backlog;
-    const wantCookie = this.conf.tcpSyncookies === 2 || (synqFull && this.conf.tcpSyncookies === 1);
-    if (synqFull && !this.conf.tcpSyncookies) {
-      x.tcpReqQFullDrop++;
       x.listenDrops++;
       return;
     }
@@ -649,7 +655,6 @@ export class Tcp {
     if (wantCookie) {
       x.syncookiesSent++;
       l.lastOverflowMs = this.clock.now();
-      if (this.conf.tcpSyncookies === 1) x.tcpReqQFullDoCookies++;
       const tab = af.family === 4 ? MSSTAB_V4 : MSSTAB_V6;
       const idx = cookieMssIndex(tab, o.mss || 536);
       const cookie = this.cookies.make(this.tupleScratch, this.cookieTuple(af, local, remote, dport, sport), s.seq, idx, this.clock.now());
