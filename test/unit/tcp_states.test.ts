@@ -66,7 +66,8 @@ describe('opening', () => {
   it('SYN cookies when the SYN queue is full: the connection still completes, no request sock kept', () => {
     const e = tcpEnv();
     const accepted: TcpSock[] = [];
-    const l = e.tb.listen({ local: null, family: 4, port: 80, backlog: 1 }, {
+    // Backlog 0: the SYN queue is full past one request (inet_csk_reqsk_queue_is_full is len > backlog).
+    const l = e.tb.listen({ local: null, family: 4, port: 80, backlog: 0 }, {
       onAcceptable() {
         for (let s = l.accept(); s !== null; s = l.accept()) accepted.push(s);
       },
@@ -374,14 +375,15 @@ describe('hostile segments before any socket logic', () => {
     expect(r.map((s) => [s.flags, s.seq, s.ack])).toEqual([['R.', 0, 79]]);
   });
 
-  it('a SYN flood fills the SYN queue only to its backlog; the rest get cookies; memory stays bounded', () => {
+  it('a SYN flood fills the SYN queue only to its backlog + 1; the rest get cookies; memory stays bounded', () => {
     const e = tcpEnv();
     const l = e.tb.listen({ local: null, family: 4, port: 80, backlog: 8 }, { onAcceptable() {} });
     e.establish(81);
     const base = e.from('AB')[0];
     for (let i = 0; i < 2000; i++) inject(e, 'AB', craft(base, { dport: 80, sport: 2000 + (i % 60000), seq: i * 7919, flags: 0x02, opts: [2, 4, 5, 0xb4] }));
     const synRecv = e.tb.sockets().filter((s) => s.state === TCP_SYN_RECV);
-    expect(synRecv.length).toBeLessThanOrEqual(8);
+    // backlog + 1, as Linux 6.18 keeps for listen(fd, 8) (9 in ss state syn-recv).
+    expect(synRecv.length).toBe(9);
     expect(e.tb.statsExt.syncookiesSent).toBe(2000 - synRecv.length);
     expect(l.acceptQueueLength).toBe(0);
   });
