@@ -37,7 +37,8 @@ export function ipFinishOutput2(inet: Inet, skb: SkBuff, dev: NetDevice, nexthop
 /**
  * Builds the IPv4 header in front of skb.data (which holds the transport header and payload) and
  * sends the packet: route lookup, source selection, nexthop (rt_nexthop), ip_finish_output2.
- * saddr 0 lets the route choose. Returns 0 or a negative errno.
+ * saddr 0 lets the route choose. `id` is the identification to use (a connected socket's
+ * inet_id); -1 takes the next of the namespace's counter. Returns 0 or a negative errno.
  */
 export function ipSend(
   inet: Inet,
@@ -48,6 +49,7 @@ export function ipSend(
   ttl = IPDEFTTL,
   tos = 0,
   oif: NetDevice | null = null,
+  id = -1,
 ): number {
   const rt = inet.fib.lookup(daddr, oif);
   if (rt === null) {
@@ -64,7 +66,7 @@ export function ipSend(
   }
   const off = skb.push(20);
   skb.networkHeader = off;
-  writeIpHeader(skb.buf, off, tos, totLen, inet.nextIpId(), IP_DF, ttl, protocol, saddr, daddr);
+  writeIpHeader(skb.buf, off, tos, totLen, id < 0 ? inet.nextIpId() : id, IP_DF, ttl, protocol, saddr, daddr);
   inet.stats.outRequests++;
   if (rt.type === RTN_LOCAL) return inet.loopbackDeliver(skb, rt.dev);
   return ipFinishOutput2(inet, skb, rt.dev, rtNexthop(rt, daddr));

@@ -135,7 +135,8 @@ export class Tcp {
   private readonly seg = new TcpSegIn();
   private readonly secure: SecureSeq;
   private readonly cookies = new SynCookies();
-  private readonly random: () => number;
+  /** The random source (ephemeral ports, each socket's first IPv4 ID); seeded in tests. */
+  readonly random: () => number;
   private established = 0;
   private inodeNext = 1;
   /** Scratch addresses of the segment being processed (nothing allocated per segment). */
@@ -539,7 +540,7 @@ export class Tcp {
     b[p + 16] = csum >>> 8;
     b[p + 17] = csum & 0xff;
     this.stats.outSegs++;
-    r.af.xmit(skb, r.local, r.remote, 0);
+    r.af.xmit(skb, r.local, r.remote, 0, -1);
   }
 
   private rcvWscaleFor(): number {

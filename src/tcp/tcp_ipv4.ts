@@ -20,8 +20,8 @@ export class TcpV4Ops implements TcpAfOps {
     return udpPseudoSum(src.addr as number, dst.addr as number, IPPROTO_TCP, len);
   }
 
-  xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number): number {
-    return ipSend(this.inet, skb, src.addr as number, dst.addr as number, IPPROTO_TCP, 64, tos);
+  xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number, ipId: number): number {
+    return ipSend(this.inet, skb, src.addr as number, dst.addr as number, IPPROTO_TCP, 64, tos, null, ipId < 0 ? 0 : ipId);
   }
 
   route(dst: TcpAddr, src: TcpAddr | null): { saddr: TcpAddr; mtu: number } | number {

@@ -24,7 +24,7 @@ export class TcpV6Ops implements TcpAfOps {
     return scope ? (this.inet6.net.devGetByIndex(scope) ?? null) : null;
   }
 
-  xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number): number {
+  xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number, _ipId: number): number {
     return ip6Send(this.inet6, skb, src.addr as Uint8Array, dst.addr as Uint8Array, 0, NEXTHDR_TCP, -1, tos, this.oif(dst));
   }
 

@@ -199,7 +199,10 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   sk.segsOut++;
   tcp.stats.outSegs++;
   if (flags & TCPHDR_RST) tcp.stats.outRsts++;
-  return sk.af.xmit(skb, sk.local, sk.remote, 0);
+  // ip_select_ident_segs(): a connected socket numbers its datagrams from its own inet_id.
+  const id = sk.inetId;
+  sk.inetId = (id + 1) & 0xffff;
+  return sk.af.xmit(skb, sk.local, sk.remote, 0, id);
 }
 
 /** tcp_send_ack(). */
@@ -514,7 +517,7 @@ export function tcpSendResetReply(
   b[p + 17] = csum & 0xff;
   tcp.stats.outSegs++;
   tcp.stats.outRsts++;
-  af.xmit(skb, src, dst, 0);
+  af.xmit(skb, src, dst, 0, -1);
 }
 
 /** tcp_mtu_to_mss() and tcp_sync_mss(): the send MSS from the path MTU, the peer's MSS and the options. */

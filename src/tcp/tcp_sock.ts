@@ -61,8 +61,12 @@ export interface TcpAfOps {
   readonly netHdrLen: number;
   /** The pseudo-header sum of a segment of `len` bytes from `src` to `dst`. */
   pseudo(src: TcpAddr, dst: TcpAddr, len: number): number;
-  /** Sends a finished segment (skb.data at the TCP header). 0 or a negative errno. */
-  xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number): number;
+  /**
+   * Sends a finished segment (skb.data at the TCP header). 0 or a negative errno. `ipId` is the
+   * IPv4 identification (the socket's inet_id, ip_select_ident_segs); -1 for a segment without a
+   * connected socket (SYN-ACK, RST, TIME_WAIT ACK), which Linux sends with DF and ID 0.
+   */
+  xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number, ipId: number): number;
   /** The route towards `dst`: source address and path MTU, or a negative errno. */
   route(dst: TcpAddr, src: TcpAddr | null): { saddr: TcpAddr; mtu: number } | number;
   /** The address as bytes (for the keyed hashes). */
@@ -223,6 +227,8 @@ export class TcpSock implements TcpCongSock, SkbOwner {
   sndbuf: number;
   /** send() took less than offered: tell onWritable() when space opens. */
   sndWaiting = false;
+  /** inet_id: the IPv4 identification of the next datagram, from a random start (tcp_v4_connect). */
+  inetId: number;
 
   // ---- receiver (RCV.*) -------------------------------------------------------------------------
   irs = 0;
@@ -369,6 +375,7 @@ export class TcpSock implements TcpCongSock, SkbOwner {
   ) {
     const c = tcp.conf;
     const clock: Clock = tcp.clock;
+    this.inetId = Math.floor(tcp.random() * 65536) & 0xffff;
     this.rtxTimer = clock.timer<TcpSock>(tcpRetransmitTimerFire, this);
     this.delackTimer = clock.timer<TcpSock>(tcpDelackTimer, this);
     this.keepaliveTimer = clock.timer<TcpSock>(tcpKeepaliveTimer, this);

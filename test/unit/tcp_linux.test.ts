@@ -177,6 +177,30 @@ describe('closed ports and hostile segments (§3.3)', () => {
     expect(rec.errors).toEqual([-111]);
   });
 
+  it('IPv4 IDs as Linux numbers them: a socket counts from a random start, SYN-ACK and RST carry 0', () => {
+    const e = tcpEnv();
+    const { cli } = e.establish();
+    cli.setNoDelay(true);
+    cli.send(Buffer.alloc(3000, 1));
+    e.run(10);
+    const id = (s: { frame: Buffer }): number => s.frame.readUInt16BE(14 + 4);
+    const [syn, synack] = e.log;
+    // ip_build_and_send_pkt(): the SYN-ACK has no connected socket, DF and ID 0.
+    expect(id(synack)).toBe(0);
+    expect(synack.df).toBe(true);
+    // ip_select_ident_segs(): each datagram of the client takes the next of its inet_id.
+    const mine = e.from('AB').map(id);
+    expect(mine[0]).toBe(id(syn));
+    for (let i = 1; i < mine.length; i++) expect(mine[i]).toBe((mine[0] + i) & 0xffff);
+    expect(mine.length).toBeGreaterThan(3);
+    e.log = [];
+    const rec = recorder();
+    rec.sk = e.ta.connect({ remote: { family: 4, addr: IP_B }, port: 9 }, rec);
+    e.run(1);
+    const rst = e.log.find((s) => s.flags === 'R.')!;
+    expect(id(rst)).toBe(0);
+  });
+
   it('an ACK to a closed port draws RST with SEQ = its ACK', () => {
     const e = tcpEnv();
     const { cli, l } = e.establish();
