@@ -16,6 +16,13 @@ export declare function arpPacket(...args: any[]): Buffer;
 export declare function fixIpCsum(...args: any[]): Buffer;
 export declare function ipPacket(...args: any[]): Buffer;
 export declare function icmpMsg(...args: any[]): Buffer;
+/** TCP flag bits. */
+export declare const TCPF: { FIN: number; SYN: number; RST: number; PSH: number; ACK: number; URG: number; ECE: number; CWR: number };
+/** A TCP segment with its checksum over the pseudo-header of src/dst (numbers: IPv4; 16-byte Buffers: IPv6). */
+export declare function tcpSegment(o: {
+  sport: number; dport: number; seq: number; ack: number; flags: number; window?: number; urg?: number; opts?: Buffer;
+  payload?: Buffer; doff?: number; res?: number; badCsum?: boolean; src: number | Buffer; dst: number | Buffer;
+}): Buffer;
 export declare class FrameGen {
   constructor(...args: any[]);
   [k: string]: any;

@@ -15,7 +15,10 @@ import {
   Gen6,
   MUT6_TABLE,
   checkIpv6Frame,
+  csum6,
+  eth6,
   fwdKey6,
+  ip6Packet,
   ip6ToBuf,
   ip6Upper,
   isLl6,
@@ -203,6 +206,96 @@ function tcpSeg(rng, sport, dport) {
   return b;
 }
 
+// ---- TCP segments ----------------------------------------------------------------------------
+
+export const TCPF = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 };
+
+/**
+ * A TCP segment: header, options (padded to 4 bytes with NOPs unless `rawOpts`), payload, and the
+ * checksum over the pseudo-header of `src`/`dst` (numbers for IPv4, 16-byte Buffers for IPv6);
+ * `doff` overrides the data offset (in 32-bit words), `badCsum` spoils the checksum.
+ */
+export function tcpSegment({ sport, dport, seq, ack, flags, window = 65535, urg = 0, opts = Buffer.alloc(0), payload = Buffer.alloc(0), doff, res = 0, badCsum = false, src, dst }) {
+  const optLen = (opts.length + 3) & ~3;
+  const b = Buffer.alloc(20 + optLen + payload.length);
+  b.writeUInt16BE(sport & 0xffff, 0);
+  b.writeUInt16BE(dport & 0xffff, 2);
+  putU32(b, 4, seq >>> 0);
+  putU32(b, 8, ack >>> 0);
+  b[12] = (((doff ?? (20 + optLen) >>> 2) & 15) << 4) | (res & 15);
+  b[13] = flags & 0xff;
+  b.writeUInt16BE(window & 0xffff, 14);
+  b.writeUInt16BE(urg & 0xffff, 18);
+  opts.copy(b, 20);
+  for (let i = 20 + opts.length; i < 20 + optLen; i++) b[i] = 1;
+  payload.copy(b, 20 + optLen);
+  let c;
+  if (typeof src === 'number') {
+    const ph = Buffer.alloc(12);
+    putU32(ph, 0, src >>> 0);
+    putU32(ph, 4, dst >>> 0);
+    ph[9] = 6;
+    ph.writeUInt16BE(b.length, 10);
+    c = inetCsum(Buffer.concat([ph, b]), 0, 12 + b.length);
+  } else c = csum6(b, 0, b.length, src, 0, dst, 0, 6);
+  if (badCsum) c ^= 1 + ((seq >>> 3) & 0xff);
+  b.writeUInt16BE(c, 16);
+  return b;
+}
+
+/** The options of a SYN (or of any segment): mostly well-formed, often malformed; at most 40 bytes. */
+function tcpOpts(r, { syn, ts, sackBase }) {
+  const parts = [];
+  const mss = () => { const o = Buffer.alloc(4); o[0] = 2; o[1] = 4; o.writeUInt16BE(r.weighted([[6, 1460], [2, r.range(536, 9000)], [1, 0], [1, r.int(65536)], [1, r.range(1, 88)]]), 2); return o; };
+  const ws = () => Buffer.from([3, 3, r.weighted([[6, 7], [3, r.int(15)], [1, r.range(15, 255)]])]);
+  const tsOpt = () => { const o = Buffer.alloc(10); o[0] = 8; o[1] = 10; putU32(o, 2, ts?.val ?? r.u32()); putU32(o, 6, ts?.ecr ?? (r.chance(0.5) ? 0 : r.u32())); return o; };
+  const sack = () => {
+    const n = r.range(1, 4);
+    const o = Buffer.alloc(2 + 8 * n);
+    o[0] = 5; o[1] = o.length;
+    for (let i = 0; i < n; i++) {
+      const base = sackBase !== undefined && r.chance(0.7) ? (sackBase + r.range(-3000, 30000)) >>> 0 : r.u32();
+      putU32(o, 2 + 8 * i, base);
+      putU32(o, 6 + 8 * i, r.chance(0.85) ? (base + r.range(1, 3000)) >>> 0 : r.u32());
+    }
+    return o;
+  };
+  const style = r.weighted([[5, 'valid'], [1, 'none'], [3, 'malformed'], [1, 'random']]);
+  if (style === 'none') return Buffer.alloc(0);
+  if (style === 'random') return r.bytes(r.range(1, 40));
+  if (style === 'valid') {
+    if (syn) {
+      parts.push(mss());
+      if (r.chance(0.8)) parts.push(Buffer.from([4, 2]));
+      if (r.chance(0.8)) parts.push(tsOpt());
+      if (r.chance(0.8)) parts.push(Buffer.from([1]), ws());
+    } else {
+      if (ts && r.chance(0.9)) parts.push(Buffer.from([1, 1]), tsOpt());
+      if (r.chance(0.3)) parts.push(Buffer.from([1, 1]), sack());
+    }
+  } else {
+    // malformed: a length of 0, 1 or past the area, wrong lengths for known kinds, unknown kinds,
+    // EOL and NOP runs, SACK blocks in a SYN
+    const n = r.range(1, 4);
+    for (let i = 0; i < n; i++) {
+      parts.push(r.weighted([
+        [2, () => Buffer.from([r.pick([2, 3, 4, 5, 8, r.range(6, 255)]), r.pick([0, 1])])],
+        [2, () => Buffer.from([r.pick([2, 3, 8, 5]), r.range(40, 255), r.int(256), r.int(256)])],
+        [2, () => { const k = r.pick([2, 3, 4, 8]); const l = r.pick([2, 3, 5, 6, 9, 11, 12]); const o = r.bytes(l); o[0] = k; o[1] = l; return o; }],
+        [2, () => { const l = r.range(2, 12); const o = r.bytes(l); o[0] = r.range(9, 254); o[1] = l; return o; }],
+        [1, () => Buffer.alloc(r.range(1, 12), r.pick([0, 1]))],
+        [1, () => { const o = sack(); o[1] = r.pick([2, 3, 9, 11, 34, o[1] + 1]); return o; }],
+        [1, () => (r.chance(0.5) ? sack() : mss())],
+        [1, () => Buffer.concat([Buffer.from([0]), r.bytes(r.range(1, 8))])],
+        [1, () => tsOpt()],
+      ])());
+    }
+  }
+  let o = Buffer.concat(parts);
+  if (o.length > 40) o = o.subarray(0, 40);
+  return o;
+}
+
 // ---- the generator ---------------------------------------------------------------------------
 
 /**
@@ -224,16 +317,30 @@ const BASE_TABLE = [
 ];
 
 /**
+ * TCP kinds against the stack's sockets, when the context names them (ctx.tcp): segments to the
+ * listener and to an ESTABLISHED connection, IPv4 and (with IPv6) IPv6.
+ */
+const TCP_TABLE = [[2, 'tcp.listen'], [5, 'tcp.estab']];
+const TCP6_TABLE = [[1, 'tcp6.listen'], [3, 'tcp6.estab']];
+
+/**
  * IPv4, ARP, link-layer and IPv6 kinds together (IPv6 ones only when the context has IPv6), the
  * IPv6 weights scaled by the context's `weight6` (default 1; tables kept per value).
  */
 const tablesByWeight6 = new Map();
-function baseTable(weight6) {
-  let t = tablesByWeight6.get(weight6);
-  if (t === undefined) tablesByWeight6.set(weight6, (t = [...BASE_TABLE, ...BASE6_TABLE.map(([w, k]) => [w * weight6, k])]));
+function baseTable(weight6, six, tcp) {
+  const key = `${weight6} ${six} ${tcp}`;
+  let t = tablesByWeight6.get(key);
+  if (t === undefined) {
+    t = [...BASE_TABLE];
+    if (six) t.push(...BASE6_TABLE.map(([w, k]) => [w * weight6, k]));
+    if (tcp) t.push(...TCP_TABLE);
+    if (tcp && six) t.push(...TCP6_TABLE.map(([w, k]) => [w * weight6, k]));
+    tablesByWeight6.set(key, t);
+  }
   return t;
 }
-const IS_BASE6 = /^(ip6|icmp6|nd|mld)\./;
+const IS_BASE6 = /^(ip6|icmp6|nd|mld|tcp6)\./;
 
 /** Mutations and their weights; '' is "leave the valid frame alone". */
 const MUT_TABLE = [
@@ -363,7 +470,8 @@ export class FrameGen {
     const r = this.rng;
     this.count++;
     let iff = this.ourIf();
-    const base = r.weighted(Gen6.usable(this.ctx.ours[0]) ? baseTable(this.ctx.weight6 ?? 1) : BASE_TABLE);
+    const tcp = this.ctx.tcp;
+    const base = r.weighted(baseTable(this.ctx.weight6 ?? 1, Gen6.usable(this.ctx.ours[0]), !!(tcp && tcp.conns.length)));
     // IPv6 kinds need IPv6 addresses on the interface (a device with IPv6 disabled has none).
     if (IS_BASE6.test(base) && !Gen6.usable(iff)) iff = this.ctx.ours[0];
     const built = this.build(base, iff);
@@ -384,6 +492,12 @@ export class FrameGen {
   build(base, iff) {
     const r = this.rng;
     const peer = this.ctx.peer;
+    if (base.startsWith('tcp')) {
+      // (mostly left whole: the point is what TCP makes of them, not what IP does)
+      const b = this.buildTcp(base, iff);
+      b.mutable = this.rng.chance(0.3);
+      return b;
+    }
     if (IS_BASE6.test(base)) return this.g6.build(base, iff);
     switch (base) {
       case 'arp.request': {
@@ -514,6 +628,90 @@ export class FrameGen {
       default:
         throw new Error(`unknown base ${base}`);
     }
+  }
+
+  /**
+   * TCP against the stack's sockets (ctx.tcp: { port, conns: [{ family, peerIp, localIp,
+   * peerMac, rport, lport, state() }] }, state() giving the connection's rcv_nxt, rcv_wup,
+   * rcv_wnd, snd_una, snd_nxt, ts_recent, tsNow and mss now). `tcp.listen`: to the listener —
+   * SYNs with random or malformed options, bare ACKs (bad cookies), RSTs, FINs, data, odd flag
+   * mixes. `tcp.estab`: to an ESTABLISHED connection from its peer — sequence numbers at rcv_nxt,
+   * in the window, just outside it or anywhere, ACKs valid, old or in the future, every flag
+   * combination, options valid or malformed, 0..MSS bytes, data offsets under 5 or past the
+   * segment, now and then a bad checksum or a broadcast link address. tcp6.*: the same over IPv6.
+   */
+  buildTcp(base, iff) {
+    const r = this.rng;
+    const tcp = this.ctx.tcp;
+    const six = base.startsWith('tcp6');
+    const fam = six ? 6 : 4;
+    const conns = tcp.conns.filter((c) => c.family === fam);
+    if (base.endsWith('.listen') || conns.length === 0) {
+      const src = six ? this.g6.src6(iff) : this.srcIp(iff);
+      const dst = six ? (r.chance(0.9) ? this.g6.strict(iff) : this.g6.dst6(iff)) : (r.chance(0.9) ? r.pick(iff.ips) : this.dstIp(iff));
+      const flags = r.weighted([
+        [10, TCPF.SYN], [3, TCPF.ACK], [2, TCPF.RST], [1, TCPF.RST | TCPF.ACK], [1, TCPF.FIN], [1, TCPF.FIN | TCPF.ACK],
+        [1, TCPF.ACK | TCPF.PSH], [1, TCPF.SYN | TCPF.FIN], [1, TCPF.SYN | TCPF.ACK], [1, TCPF.SYN | TCPF.ECE | TCPF.CWR], [1, 0], [2, r.int(256)],
+      ]);
+      const syn = (flags & TCPF.SYN) !== 0;
+      const payload = r.chance(syn ? 0.1 : 0.3) ? r.bytes(r.range(1, 200)) : Buffer.alloc(0);
+      const seg = tcpSegment({
+        sport: r.chance(0.9) ? r.range(1024, 65535) : r.int(65536), dport: r.chance(0.9) ? tcp.port : r.int(65536),
+        seq: r.u32(), ack: flags & TCPF.ACK ? r.u32() : r.chance(0.7) ? 0 : r.u32(), flags, window: r.int(65536),
+        opts: tcpOpts(r, { syn }), payload, src, dst, badCsum: r.chance(0.03), doff: this.badDoff(payload.length),
+      });
+      return six ? this.g6.frame(iff, { src, dst, proto: 6, payload: seg }) : this.ipFrame(iff, 6, seg, { src, dst });
+    }
+    const c = r.pick(conns);
+    const st = c.state();
+    const wnd = Math.max(0, (st.rcvWup + st.rcvWnd - st.rcvNxt) | 0);
+    let seq = r.weighted([
+      [8, () => st.rcvNxt],
+      [4, () => st.rcvNxt + r.range(1, Math.max(1, wnd))],
+      [2, () => st.rcvNxt - r.range(1, 3000)],
+      [2, () => st.rcvNxt + wnd + r.range(1, 3000)],
+      [1, () => st.rcvWup - r.range(1, 70000)],
+      [1, () => st.rcvNxt - 1],
+      [3, () => r.u32()],
+    ])() >>> 0;
+    const ack = r.weighted([
+      [8, () => st.sndNxt],
+      [2, () => st.sndUna + r.int(((st.sndNxt - st.sndUna) >>> 0) + 1)],
+      [2, () => st.sndUna - r.range(1, 60000)],
+      [1, () => st.sndUna - r.range(0x100000, 0x7fffffff)],
+      [2, () => st.sndNxt + r.range(1, 100000)],
+      [2, () => r.u32()],
+    ])() >>> 0;
+    let flags = r.weighted([
+      [10, TCPF.ACK], [5, TCPF.ACK | TCPF.PSH], [1, TCPF.ACK | TCPF.FIN], [1, TCPF.ACK | TCPF.FIN | TCPF.PSH], [1, TCPF.RST], [1, TCPF.RST | TCPF.ACK],
+      [1, TCPF.SYN], [1, TCPF.SYN | TCPF.ACK], [0.5, TCPF.SYN | TCPF.FIN], [0.5, TCPF.SYN | TCPF.FIN | TCPF.ACK], [1, TCPF.URG | TCPF.ACK],
+      [1, TCPF.ECE | TCPF.CWR | TCPF.ACK], [1, TCPF.ECE | TCPF.ACK], [1, 0], [1, TCPF.FIN], [1, TCPF.PSH], [4, r.int(256)],
+    ]);
+    // An exact-match RST ends the connection (the rig starts another): now and then, not on most.
+    if (flags & TCPF.RST && seq === st.rcvNxt && r.chance(0.7)) seq = (seq + r.range(1, Math.max(1, wnd))) >>> 0;
+    // A FIN at rcv_nxt moves the connection to CLOSE_WAIT: likewise rarer than the rest.
+    if (flags & TCPF.FIN && seq === st.rcvNxt && r.chance(0.5)) flags &= ~TCPF.FIN;
+    const max = Math.max(0, Math.min(st.mss, 1500 - (six ? 40 : 20) - 60));
+    const plen = r.weighted([[8, 0], [6, r.range(1, Math.min(200, max))], [3, r.range(1, max)], [1, max]]);
+    const payload = r.bytes(plen);
+    const tsv = r.weighted([[8, () => st.tsRecent + r.range(0, 5000)], [1, () => st.tsRecent - r.range(2, 0x7fffffff)], [1, () => r.u32()]])() >>> 0;
+    const opts = st.tsOk || r.chance(0.3) ? tcpOpts(r, { syn: (flags & TCPF.SYN) !== 0, ts: { val: tsv, ecr: st.tsNow }, sackBase: st.sndUna }) : Buffer.alloc(0);
+    const seg = tcpSegment({
+      sport: c.rport, dport: c.lport, seq, ack, flags, res: r.chance(0.05) ? r.int(16) : 0,
+      window: r.weighted([[6, 65535], [3, r.int(65536)], [1, 0]]), urg: flags & TCPF.URG ? r.int(65536) : r.chance(0.1) ? r.int(65536) : 0,
+      opts, payload, src: c.peerIp, dst: c.localIp, badCsum: r.chance(0.03), doff: this.badDoff(plen),
+    });
+    const ethDst = r.chance(0.97) ? iff.mac : r.pick([BCAST_MAC, Buffer.from([0x01, 0x00, 0x5e, 0, 0, 1]), Buffer.from([0x33, 0x33, 0, 0, 0, 1])]);
+    return six
+      ? this.g6.frame(iff, { src: c.peerIp, dst: c.localIp, proto: 6, payload: seg, ethDst, ethSrc: c.peerMac, hlim: 64, tc: 0, flow: 0 })
+      : this.ipFrame(iff, 6, seg, { src: c.peerIp, dst: c.localIp, ethDst, ttl: 64 });
+  }
+
+  /** A data offset that lies now and then: under 5 words, or past the segment. */
+  badDoff(plen) {
+    const r = this.rng;
+    if (!r.chance(0.06)) return undefined;
+    return r.chance(0.5) ? r.int(5) : r.range(Math.min(15, 6 + (plen >>> 2)), 15);
   }
 
   /** An IP frame from a plausible (or martian) sender to (mostly) us. */
@@ -762,9 +960,15 @@ export const DROP_COUNTERS = [
   'icmp.inErrors', 'icmp.echoIgnoredBroadcast', 'icmp.unhandledType',
   // UDP (no sockets in the rig): a closed port, a bad header/length/checksum, an unwanted broadcast.
   'udp.noPorts', 'udp.inErrors', 'udp.ignoredMulti',
-  // TCP (no sockets either): a closed port (answered with RST unless it was a RST), a bad header or
-  // checksum (inErrs ⊇ inCsumErrors, tcpBadHeader), a segment to a broadcast/multicast address.
+  // TCP: a closed port (answered with RST unless it was a RST), a bad header or checksum (inErrs ⊇
+  // inCsumErrors, tcpBadHeader), a segment to a broadcast/multicast address. At the listener: a
+  // RST, neither SYN nor ACK or SYN+FIN, the handshake's ACK outside the window offered, a full
+  // accept queue (listenDrops ⊇ listenOverflows, tcpReqQFullDrop). At a connection: PAWS, outside
+  // the window (dup ACK or not), no ACK, data beyond a zero window, over the receive buffer or the
+  // out-of-order queue's room (the segment's ACK may have counted: the data did not).
   'tcpExt.tcpNoPort', 'tcp.inErrs', 'tcpExt.tcpNotHost',
+  'tcpExt.tcpResetDrop', 'tcpExt.tcpFlagsDrop', 'tcpExt.tcpAckSkippedSynRecv', 'tcpExt.listenDrops',
+  'tcpExt.pawsEstab', 'tcpExt.tcpOutOfWindow', 'tcpExt.tcpNoAckDrop', 'tcpExt.tcpZeroWindowDrop', 'tcpExt.tcpRcvQDrop', 'tcpExt.tcpOfoDrop',
   'neigh.extra.proxyQueueDrops',
   ...DROP_COUNTERS6,
 ];
@@ -776,11 +980,19 @@ export const DROP_COUNTERS = [
 export const ANSWER_FAIL_COUNTERS = [
   'neigh.tableFulls', 'ip.outNoRoutes', 'ip.outDiscards', 'icmp.outSuppressed', 'icmp.outRateLimited',
   'neigh.unresDiscards', 'neigh.extra.eventSendDrops', 'neigh.extra.blackholeDrops',
+  // TCP's rate-limited answers (tcp_invalid_ratelimit): a challenge ACK (an in-window RST or SYN,
+  // an ACK of unsent or too old data) or a duplicate ACK (with its drop counter) not sent.
+  'tcpExt.tcpAckSkippedChallenge', 'tcpExt.tcpAckSkippedSeq', 'tcpExt.tcpAckSkippedPaws',
   ...ANSWER_FAIL_COUNTERS6,
 ];
 
 /** Evidence that a frame was answered (a reply left or was queued to leave). */
-const ANSWER_COUNTERS = ['arp.txReplies', 'arp.proxied', 'icmp.outEchoReps', 'ip.forwDatagrams', ...ANSWER_COUNTERS6];
+const ANSWER_COUNTERS = [
+  'arp.txReplies', 'arp.proxied', 'icmp.outEchoReps', 'ip.forwDatagrams',
+  // TCP sent a segment in answer: a RST, a SYN-ACK, a challenge or duplicate ACK, an ACK, data.
+  'tcp.outSegs',
+  ...ANSWER_COUNTERS6,
+];
 
 /**
  * A message delivered to ICMP/ICMPv6 (inDelivers moved) must also move one of these: the counter
@@ -788,7 +1000,11 @@ const ANSWER_COUNTERS = ['arp.txReplies', 'arp.proxied', 'icmp.outEchoReps', 'ip
  */
 const DELIVERY_COUNTERS = [
   'icmp.inEchos', 'icmp.inEchoReps', 'icmp.inDestUnreachs', 'icmp.inTimeExcds', 'icmp.inParmProbs', 'icmp.inSrcQuenchs',
-  'icmp.inRedirects', ...DELIVERY_COUNTERS6,
+  'icmp.inRedirects',
+  // TCP: a connection took the segment (its ACK, data, FIN or an exact-match RST), a handshake
+  // completed (from the SYN queue or a cookie), a RST ended TIME_WAIT.
+  'tcpExt.tcpSegsAccepted', 'tcp.passiveOpens', 'tcpExt.twKilled',
+  ...DELIVERY_COUNTERS6,
 ];
 
 /**
@@ -1018,9 +1234,14 @@ function upperName(frame) {
     const t = 14 + (frame[14] & 15) * 4;
     if (t < frame.length) return `icmp type ${frame[t]}`;
   }
+  if (frame.length >= 34 && frame.readUInt16BE(12) === ETH_P_IP && frame[23] === 6) {
+    const t = 14 + (frame[14] & 15) * 4;
+    if (t + 14 <= frame.length) return `tcp flags 0x${frame[t + 13].toString(16)}`;
+  }
   if (frame.length >= 54 && frame.readUInt16BE(12) === ETH_P_IPV6) {
     const u = ip6Upper(frame);
     if (u.pos >= 0 && u.nh === 58 && u.pos < frame.length) return `icmp6 type ${frame[u.pos]}`;
+    if (u.pos >= 0 && u.nh === 6 && u.pos + 14 <= frame.length) return `tcp6 flags 0x${frame[u.pos + 13].toString(16)}`;
     return `ip6 next header ${u.nh}`;
   }
   return 'icmp type -1';
@@ -1088,8 +1309,20 @@ export class FuzzRig {
     this.A.neighAdd({ dst: 'fd00::60', dev: 'ea', proxy: true, router: true });
     this.devs = [this.ea, this.ec];
     this.devByName = { ea: this.ea, ec: this.ec };
+    // TCP: listeners on port 80 (IPv4, and IPv6-only) and one ESTABLISHED connection per family
+    // with a peer the rig plays itself (10.0.0.9 / fd00::9 behind a static neighbour entry), so
+    // the generator knows its 4-tuple and sequence numbers (FuzzRig.tcpMaintain).
+    this.tcpConns = [];
+    this.tcpPortNext = 0;
+    this.tcpEnded = {};
+    const user = { onAcceptable() {} };
+    this.tcpListeners = {
+      4: this.A.tcp.listen({ local: null, family: 4, port: FuzzRig.TCP_PORT, backlog: 8 }, user),
+      6: this.A.tcp.listen({ local: null, family: 6, port: FuzzRig.TCP_PORT, backlog: 8, ipv6Only: true }, user),
+    };
 
     this.totals = {
+      tcpSetup: 0, tcpConnects: 0,
       frames: 0, fuzzed: 0, fromPeer: 0, dropped: 0, answered: 0, delivered: 0, answerFailed: 0, silent: 0, multi: 0, uncounted: 0,
       invariantChecks: 0, maxTableSize: 0, maxNdTableSize: 0, exceptions: 0, backgroundDrops: 0, txChecked: 0, txChecked6: 0,
     };
@@ -1137,6 +1370,177 @@ export class FuzzRig {
   /** A's manual IPv6 addresses (nodad): [device, address]. */
   static ADDRS6 = [['ea', 'fd00::1/64'], ['ea', 'fd00::5/64'], ['ec', 'fd00:1::1/64']];
 
+  static TCP_PORT = 80;
+  /** The TCP peers the rig plays: one per family, on ea, with static neighbour entries in A. */
+  static TCP_PEERS = [
+    { family: 4, ip: '10.0.0.9', local: '10.0.0.1', mac: '02:99:00:00:00:09' },
+    { family: 6, ip: 'fd00::9', local: 'fd00::1', mac: '02:99:00:00:00:09' },
+  ];
+
+  // ---- TCP ---------------------------------------------------------------------------------
+
+  /** A segment from the rig's TCP peer to A on ea (IPv4 or IPv6), as a frame. */
+  tcpPeerFrame(peer, f) {
+    const mac = macToBuf(peer.mac);
+    const dmac = Buffer.from(this.ea.devAddr);
+    if (peer.family === 4) {
+      const src = ipToNum(peer.ip);
+      const dst = ipToNum(peer.local);
+      return ethFrame(dmac, mac, ETH_P_IP, ipPacket({ proto: 6, src, dst, payload: tcpSegment({ ...f, src, dst }) }));
+    }
+    const src = ip6ToBuf(peer.ip);
+    const dst = ip6ToBuf(peer.local);
+    return eth6(dmac, mac, ip6Packet({ src, dst, proto: 6, payload: tcpSegment({ ...f, src, dst }) }));
+  }
+
+  /** The first segment A queued on ea to `peer`'s port with all of `flags`: { seq, ack, tsval } or null. */
+  tcpFindSent(peer, port, flags) {
+    for (const f of this.ea.pending) {
+      let t = -1;
+      const type = f.readUInt16BE(12);
+      if (peer.family === 4 && type === ETH_P_IP && f[23] === 6) t = 14 + (f[14] & 15) * 4;
+      else if (peer.family === 6 && type === ETH_P_IPV6 && f[20] === 6) t = 54;
+      if (t < 0 || f.length < t + 20 || f.readUInt16BE(t + 2) !== port || (f[t + 13] & flags) !== flags) continue;
+      let tsval = 0;
+      const end = t + (f[t + 12] >>> 4) * 4;
+      for (let o = t + 20; o < end && f[o] !== 0; ) {
+        if (f[o] === 1) { o++; continue; }
+        if (f[o] === 8 && o + 10 <= end) tsval = f.readUInt32BE(o + 2);
+        o += Math.max(2, f[o + 1]);
+      }
+      return { seq: f.readUInt32BE(t + 4), ack: f.readUInt32BE(t + 8), tsval };
+    }
+    return null;
+  }
+
+  /**
+   * The rig's peer opens a connection to A's listener (SYN with MSS, SACK_PERM, TS and WS 7; A's
+   * SYN-ACK, from its SYN queue or a cookie; the ACK) and A accepts it. The two frames are
+   * accounted like any other (kind tcp.setup). Returns the connection, or null when A did not
+   * answer (ea down, no carrier...).
+   */
+  tcpConnect(peer) {
+    const r = this.rng;
+    const port = 20000 + (this.tcpPortNext++ % 40000);
+    const iss = r.u32();
+    const tsval = r.u32();
+    const syn = Buffer.from([2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7]);
+    syn.writeUInt32BE(tsval, 8);
+    this.totals.tcpSetup++;
+    this.inject(this.ea, this.tcpPeerFrame(peer, { sport: port, dport: FuzzRig.TCP_PORT, seq: iss, ack: 0, flags: TCPF.SYN, opts: syn }), 'tcp.setup');
+    const sa = this.tcpFindSent(peer, port, TCPF.SYN | TCPF.ACK);
+    if (sa === null) return null;
+    const ts = Buffer.from([1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0]);
+    ts.writeUInt32BE((tsval + 1) >>> 0, 4);
+    ts.writeUInt32BE(sa.tsval, 8);
+    this.totals.tcpSetup++;
+    this.inject(this.ea, this.tcpPeerFrame(peer, { sport: port, dport: FuzzRig.TCP_PORT, seq: iss + 1, ack: sa.seq + 1, flags: TCPF.ACK, opts: ts }), 'tcp.setup');
+    const sk = this.tcpListeners[peer.family].accept();
+    if (sk === null) return null;
+    this.totals.tcpConnects++;
+    return { peer, sk, port };
+  }
+
+  /**
+   * Before each batch: the static entries for the peers are (again) in place, what A received is
+   * read, a connection the fuzz ended (an exact-match RST, a FIN, a timeout) is counted by how it
+   * ended, aborted if still open, and replaced; A sends a little data now and then, so that ACKs
+   * old, valid and new, SACK blocks and zero windows meet data in flight.
+   */
+  tcpMaintain() {
+    const r = this.rng;
+    for (const p of FuzzRig.TCP_PEERS) {
+      try {
+        this.A.neighReplace({ dst: p.ip, dev: 'ea', lladdr: p.mac });
+      } catch {
+        /* (ea down) */
+      }
+    }
+    this.tcpConns = this.tcpConns.filter((c) => {
+      while (c.sk.read() !== null);
+      if (c.sk.state === 1) return true;
+      const how = c.sk.state === 7 ? (c.sk.err === -104 ? 'reset' : c.sk.err === -110 ? 'timeout' : `closed(${c.sk.err})`) : `state ${c.sk.state}`;
+      this.tcpEnded[how] = (this.tcpEnded[how] ?? 0) + 1;
+      c.sk.abort();
+      return false;
+    });
+    for (const p of FuzzRig.TCP_PEERS) {
+      if (this.tcpConns.some((c) => c.peer === p) || !this.ea.isUp) continue;
+      const c = this.tcpConnect(p);
+      if (c !== null) this.tcpConns.push(c);
+    }
+    for (const c of this.tcpConns) if (c.sk.sendQueued < 6000 && r.chance(0.3)) c.sk.send(Buffer.alloc(r.range(1, 3000), 0x61));
+  }
+
+  /** The generator's view of the connections: 4-tuples and live sequence state. */
+  tcpContext() {
+    const A = this.A;
+    return {
+      port: FuzzRig.TCP_PORT,
+      conns: this.tcpConns.map(({ peer, sk, port }) => ({
+        family: peer.family,
+        peerIp: peer.family === 4 ? ipToNum(peer.ip) : ip6ToBuf(peer.ip),
+        localIp: peer.family === 4 ? ipToNum(peer.local) : ip6ToBuf(peer.local),
+        peerMac: macToBuf(peer.mac),
+        rport: port,
+        lport: FuzzRig.TCP_PORT,
+        state: () => ({
+          rcvNxt: sk.rcvNxt, rcvWup: sk.rcvWup, rcvWnd: sk.rcvWnd, sndUna: sk.sndUna, sndNxt: sk.sndNxt, tsRecent: sk.tsRecent,
+          tsOk: sk.tsOk, tsNow: (Math.floor(A.tcp.clock.now()) + sk.tsOffset) >>> 0, mss: sk.mssCache,
+        }),
+      })),
+    };
+  }
+
+  /**
+   * After the fuzz: on each family's connection (the fuzz's, or its replacement) data from the
+   * peer in order is read by A and data A sends leaves at snd_nxt; a new connection is accepted.
+   */
+  tcpCheck() {
+    this.tcpMaintain();
+    const out = {};
+    for (const p of FuzzRig.TCP_PEERS) {
+      const c = this.tcpConns.find((x) => x.peer === p);
+      const res = { established: !!c, reads: false, sends: false, accepts: false };
+      if (c) {
+        while (c.sk.read() !== null);
+        const sk = c.sk;
+        this.ea.pending.length = 0;
+        const ts = Buffer.from([1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0]);
+        ts.writeUInt32BE((sk.tsRecent + 1) >>> 0, 4);
+        const data = Buffer.from('hello from the peer');
+        this.totals.tcpSetup++;
+        this.inject(this.ea, this.tcpPeerFrame(p, { sport: c.port, dport: FuzzRig.TCP_PORT, seq: sk.rcvNxt, ack: sk.sndNxt, flags: TCPF.ACK | TCPF.PSH, opts: sk.tsOk ? ts : Buffer.alloc(0), payload: data }), 'tcp.check');
+        const got = sk.read();
+        res.reads = got !== null && got.equals(data);
+        // What A sends goes behind what it still has queued: the peer ACKs until it leaves.
+        const start = (sk.sndNxt + sk.unsentBytes) >>> 0;
+        const msg = Buffer.from('hello from A');
+        sk.send(msg);
+        for (let i = 0; i < 32 && !res.sends; i++) {
+          // (the message at the sequence number it was given: snd_nxt plus what was queued before it)
+          res.sends = this.ea.pending.some((f) => {
+            const t = f.readUInt16BE(12) === ETH_P_IP ? 14 + (f[14] & 15) * 4 : 54;
+            const at = f.indexOf(msg);
+            return at > 0 && f.readUInt32BE(t + 4) + (at - t - (f[t + 12] >>> 4) * 4) === start;
+          });
+          if (res.sends) break;
+          this.ea.pending.length = 0;
+          ts.writeUInt32BE((sk.tsRecent + 1) >>> 0, 4);
+          this.totals.tcpSetup++;
+          this.inject(this.ea, this.tcpPeerFrame(p, { sport: c.port, dport: FuzzRig.TCP_PORT, seq: sk.rcvNxt, ack: sk.sndNxt, flags: TCPF.ACK, opts: sk.tsOk ? ts : Buffer.alloc(0) }), 'tcp.check');
+          this.advance(50);
+        }
+      }
+      const n = this.tcpConnect(p);
+      res.accepts = n !== null && n.sk.state === 1;
+      if (n) n.sk.abort();
+      this.ea.pending.length = 0;
+      out[p.family === 4 ? 'v4' : 'v6'] = res;
+    }
+    return out;
+  }
+
   context() {
     const ipsOf = (dev) => (this.A.links().find((l) => l.name === dev.name)?.addrs ?? []).map((a) => ipToNum(a.split('/')[0]));
     const strictOf = (dev) => FuzzRig.ADDRS6.filter(([d]) => d === dev.name).map(([, a]) => ip6ToBuf(a.split('/')[0]));
@@ -1165,6 +1569,7 @@ export class FuzzRig {
       // IPv6's share of the frames; smaller in a profile that says so (tinytable: enough new ARP
       // senders to fill arp_cache, enough IPv6 ones for ndisc_cache's forced GC).
       weight6: FuzzRig.PROFILES[this.profile]?.weight6 ?? 1,
+      tcp: this.tcpContext(),
     };
   }
 
@@ -1467,7 +1872,8 @@ export class FuzzRig {
     else this.ensureRoute();
     // (the context follows A's addresses every batch: DAD, SLAAC and expiry change them)
     if (this.rng.chance(this.eventRate)) this.event();
-    else this.gen.setContext(this.context());
+    this.tcpMaintain();
+    this.gen.setContext(this.context());
     const gen = this.gen;
     for (let i = 0; i < n; i++) {
       const { frame, kind, dev } = gen.next();
@@ -1632,6 +2038,15 @@ export class FuzzRig {
         // Only what A itself originated (source ours, default TTL) must carry a valid ICMP checksum.
         if (f[23] === 1 && isOurs && ttl === 64 && tot <= f.length - 14 && inetCsum(f, 14 + hl, tot - hl) !== 0) bad('ICMP checksum wrong in a packet we originated');
         if (f[23] === 1 && tot >= hl + 1 && f[14 + hl] === 0 && (daddr === 0xffffffff || bcasts.includes(daddr))) bad('ICMP echo reply sent to a broadcast address');
+        if (f[23] === 6 && isOurs && ttl === 64 && tot <= f.length - 14 && tot >= hl + 20) {
+          // TCP from the rig's sockets: the checksum over the pseudo-header, never to a broadcast.
+          const ph = Buffer.alloc(12);
+          f.copy(ph, 0, 26, 34);
+          ph[9] = 6;
+          ph.writeUInt16BE(tot - hl, 10);
+          if (inetCsum(Buffer.concat([ph, f.subarray(14 + hl, 14 + tot)]), 0, 12 + tot - hl) !== 0) bad('TCP checksum wrong in a segment we sent');
+          if (daddr === 0xffffffff || bcasts.includes(daddr) || daddr >>> 28 === 14) bad('TCP segment sent to a broadcast or multicast address');
+        }
       } else if (type === ETH_P_IPV6) {
         this.totals.txChecked6++;
         this.ever6List ??= [...this.ever6].map((h) => Buffer.from(h, 'hex'));

@@ -1292,6 +1292,13 @@ export function checkIpv6Frame(f, devName, mac, ours, fwd, bad) {
   if (isV4mapped6(f, S)) bad('IPv6 sent with a v4-mapped source');
   const u = ip6Upper(f);
   if (u.pos < 0) return bad('IPv6 with a malformed extension header chain originated');
+  if (u.nh === 6) {
+    // TCP (the rig's connections and listeners): from one of our addresses, unicast, summed right.
+    if (!fromUs) bad('TCP over IPv6 sent from an address that is not ours');
+    if (dstMc) bad('TCP over IPv6 sent to a multicast address');
+    if (u.pos + 20 > u.end || csum6(f, u.pos, u.end - u.pos, f, S, f, D, 6) !== 0) bad('TCP over IPv6 sent with a wrong checksum');
+    return;
+  }
   if (u.nh !== NEXTHDR_ICMP) return bad(`IPv6 with next header ${u.nh} originated (only ICMPv6 is)`);
   const t = u.pos;
   const len = u.end - t;

@@ -19,6 +19,7 @@ import {
 import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb } from '../core/skbuff.js';
 import type { Inet } from '../ipv4/af_inet.js';
 import { ipIhlBytes, ipSaddr, ipDaddr, IPPROTO_TCP } from '../ipv4/iphdr.js';
+import { isLocalBroadcast } from '../ipv4/inet_addr.js';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_PARAMETERPROB, ICMP_TIME_EXCEEDED } from '../ipv4/icmphdr.js';
 import type { Inet6 } from '../ipv6/af_inet6.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
@@ -191,6 +192,13 @@ export class Tcp {
     const nh = skb.networkHeader;
     this.src4.addr = ipSaddr(b, nh) >>> 0;
     this.dst4.addr = ipDaddr(b, nh) >>> 0;
+    if (isLocalBroadcast(this.dst4.addr) || this.inet.isLocalBroadcast(this.dst4.addr)) {
+      // tcp_v4_conn_request never answers a SYN sent to a broadcast address, tcp_v4_send_reset
+      // no segment to one (RTN_LOCAL only), and no socket has one as its address.
+      this.stats.inSegs++;
+      this.statsExt.tcpNotHost++;
+      return;
+    }
     this.rcv(skb, this.v4, this.src4, this.dst4);
   }
 

@@ -45,6 +45,7 @@ import {
   ndRa,
   nonceOpt,
   solicitedNode,
+  tcpSegment,
 } from '../../scripts/lib/fuzz_gen.mjs';
 
 const lib = { Stack, ManualClock, createPair, Sysctl };
@@ -104,7 +105,7 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
     // count (plus what timers dropped on their own, e.g. proxy replays).
     expect(acct.balanced).toBe(true);
     expect(acct.dropCounterSum).toBe(t.dropped + t.backgroundDrops);
-    expect(t.frames).toBe(t.fuzzed + t.fromPeer);
+    expect(t.frames).toBe(t.fuzzed + t.fromPeer + t.tcpSetup);
     // No frame consumed without any counter moving, and none counted twice.
     expect(t.silent).toBe(0);
     expect(t.multi).toBe(0);
@@ -486,6 +487,70 @@ describe('defects found by the fuzz, fixed (Linux behaviour asserted)', () => {
 
   // A control: the same frames from a plausible source are answered, so the reproducers above
   // fail for the reason they name.
+  // TCP (the fuzz's TCP kinds). tcp_v4_conn_request: "Never answer to SYNs send to broadcast or
+  // multicast" (RTCF_BROADCAST), tcp_v4_send_reset: no RST unless the route is RTN_LOCAL. ip_rcv
+  // delivers 0.0.x.x → 255.255.255.255 (brd_input, as Linux does); tapstack's TCP answered such
+  // a SYN with a SYN-ACK from 255.255.255.255 to 0.0.23.113 (seed 1).
+  const tcpFrame = (src: string, dst: string, flags: number, o: { seq?: number; ack?: number; dport?: number; ethDst?: Buffer; opts?: Buffer } = {}): Buffer =>
+    ethFrame(o.ethDst ?? MAC_US, MAC_X, ETH_P_IP, ipPacket({ proto: 6, src: ipToNum(src), dst: ipToNum(dst), payload: tcpSegment({ sport: 5000, dport: o.dport ?? 80, seq: o.seq ?? 1000, ack: o.ack ?? 0, flags, opts: o.opts, src: ipToNum(src), dst: ipToNum(dst) }) }));
+  const tcpSent = (h: Host): Buffer[] => h.ea.sent.filter((f) => f.readUInt16BE(12) === ETH_P_IP && f[23] === 6);
+  const listen80 = (h: Host) => h.stack.tcp.listen({ local: null, family: 4, port: 80, backlog: 8 }, { onAcceptable() {} });
+
+  it('TCP: a SYN to 255.255.255.255 or the subnet broadcast is not answered (counted in tcpNotHost), nor an ACK', () => {
+    const h = mk();
+    listen80(h);
+    const x = h.stack.tcp.statsExt;
+    h.ea.receiveFrame(tcpFrame('0.0.23.113', '255.255.255.255', 0x02));
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.255', 0x02));
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.255', 0x10, { dport: 81 }));
+    expect(tcpSent(h)).toEqual([]);
+    expect(x.tcpNotHost).toBe(3);
+    // control: the same SYN to 10.0.0.1 is answered with a SYN-ACK
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x02));
+    expect(tcpSent(h).map((f) => f[14 + 20 + 13])).toEqual([0x12]);
+  });
+
+  // tcp_rcv_state_process() in LISTEN discards a RST (SKB_DROP_REASON_TCP_RESET) and a segment
+  // with neither SYN nor ACK or SYN+FIN (SKB_DROP_REASON_TCP_FLAGS); tapstack returned without a
+  // counter (and counted SYN+FIN in tcpBadHeader without TCP_MIB_INERRS, which tcpBadHeader implies).
+  it('TCP: a RST, a segment with neither SYN nor ACK, and a SYN+FIN to a listener move a drop counter, unanswered', () => {
+    const h = mk();
+    listen80(h);
+    const x = h.stack.tcp.statsExt;
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x04));
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x01));
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x00));
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x03));
+    expect(tcpSent(h)).toEqual([]);
+    expect(x.tcpResetDrop).toBe(1);
+    expect(x.tcpFlagsDrop).toBe(3);
+    expect(x.tcpBadHeader).toBe(0);
+  });
+
+  // tcp_validate_incoming(): a RST outside the window is dropped (SKB_DROP_REASON_TCP_INVALID_SEQUENCE);
+  // tapstack dropped it without any counter. One at rcv_nxt resets (tcpSegsAccepted, EstabResets).
+  it('TCP: a RST outside the window of an established connection is counted (tcpOutOfWindow); one at rcv_nxt resets it', () => {
+    const h = mk();
+    const l = listen80(h);
+    const x = h.stack.tcp.statsExt;
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x02, { seq: 1000 }));
+    const synack = tcpSent(h)[0];
+    const iss = synack.readUInt32BE(14 + 20 + 4);
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x10, { seq: 1001, ack: iss + 1 }));
+    const sk = l.accept()!;
+    expect(sk.state).toBe(1);
+    const n = tcpSent(h).length;
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x04, { seq: 1001 + 10_000_000 }));
+    expect(x.tcpOutOfWindow).toBe(1);
+    expect(sk.state).toBe(1);
+    expect(tcpSent(h).length).toBe(n);
+    const acc = x.tcpSegsAccepted;
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x04, { seq: 1001 }));
+    expect(x.tcpSegsAccepted).toBe(acc + 1);
+    expect(sk.state).toBe(7);
+    expect(h.stack.tcp.stats.estabResets).toBe(1);
+  });
+
   it('control: a clean echo from 10.0.0.9 is answered once, within the MTU', () => {
     const h = mk();
     h.ea.receiveFrame(echoFrame('10.0.0.9', '10.0.0.1'));
