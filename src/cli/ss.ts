@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ControlChannel } from '../control/channel.js';
 import type { SockDiagMsg } from '../control/protocol.js';
+import { tcpSysctlDefaults } from '../tcp/tcp_conf.js';
 import { SS_ALL, SS_CONN, TCP_CLOSE, TCP_LISTEN, formatSs, type SsFormatOptions } from './fmt_ss.js';
 import type { CliIO } from './io.js';
 
@@ -246,7 +247,10 @@ function tcpService(port: number): string | null {
   return servicesCache.get(port) ?? null;
 }
 
-/** The ephemeral range is_ephemeral() leaves unresolved: the stack's ip_local_port_range, else ss's fallback 1024-4999. */
+/**
+ * The ephemeral range is_ephemeral() leaves unresolved: the stack's net.ipv4.ip_local_port_range
+ * when it has that key, else the range its TCP picks ports from by default (32768-60999).
+ */
 async function ephemeralRange(ch: ControlChannel): Promise<[number, number]> {
   try {
     const r = await ch.call('TS_SYSCTL', { key: 'net.ipv4.ip_local_port_range' });
@@ -254,9 +258,14 @@ async function ephemeralRange(ch: ControlChannel): Promise<[number, number]> {
     const m = /^(\d+)\s+(\d+)$/.exec(v.trim());
     if (m) return [Number(m[1]), Number(m[2])];
   } catch {
-    // ss falls back the same way when it cannot read the file.
+    // Older stacks have no such key: their TCP's default range.
   }
-  return [1024, 4999];
+  return tcpSysctlDefaults().ipLocalPortRange;
+}
+
+/** resolve_service() without -n: a service name from /etc/services, except for ports in the ephemeral range. */
+export function ssServiceResolver([lo, hi]: readonly [number, number]): (port: number) => string | null {
+  return (port) => (port >= lo && port <= hi ? null : tcpService(port));
 }
 
 /** The order ss prints: the AF_INET dump, then AF_INET6; each as the stack lists them (listeners first). */
@@ -286,8 +295,7 @@ export async function ssCommand(argv: string[], ch: ControlChannel, io: CliIO, _
   const socks = ssOrder(await ch.dump<SockDiagMsg>('SOCK_DIAG_BY_FAMILY', body));
   const fmt: SsFormatOptions = { ...a.fmt };
   if (!fmt.numeric) {
-    const [lo, hi] = await ephemeralRange(ch);
-    fmt.service = (port) => (port >= lo && port <= hi ? null : tcpService(port));
+    fmt.service = ssServiceResolver(await ephemeralRange(ch));
   }
   io.out(formatSs(socks, fmt));
   return 0;

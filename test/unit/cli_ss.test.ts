@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SockDiagMsg } from '../../src/control/protocol.js';
 import { SS_ALL, SS_CONN, fmtG, formatSs, printMsTimer, sprintBw } from '../../src/cli/fmt_ss.js';
-import { ssCommand, parseSsArgs, SS_USAGE } from '../../src/cli/ss.js';
+import { ssCommand, parseSsArgs, ssServiceResolver, SS_USAGE } from '../../src/cli/ss.js';
+import { existsSync } from 'node:fs';
 import { bufferIO } from '../../src/cli/io.js';
 import { LocalChannel } from '../../src/control/channel.js';
 import { ControlHandler } from '../../src/control/handler.js';
@@ -39,6 +40,12 @@ describe('fmt_ss against ss 6.1', () => {
       expect(formatSs(items(`${name}.json`), o)).toBe(golden(`${name}.txt`));
     });
   }
+  // Service names come from this machine's /etc/services, as ss's getservbyport(); the golden was
+  // captured against Debian's netbase.
+  const services = existsSync('/etc/services') ? readFileSync('/etc/services', 'utf8') : '';
+  it.runIf(/^http-alt\s+8080\/tcp/m.test(services) && /^x11\s+6000\/tcp/m.test(services))('ss-ta: service names outside the ephemeral range', () => {
+    expect(formatSs(items('ss-ta.json'), { service: ssServiceResolver([32768, 60999]) })).toBe(golden('ss-ta.txt'));
+  });
   it('covers every state the brief names', () => {
     const states = new Set(items('ss-tanoie.json').map((s) => s.state));
     for (const st of [1, 2, 5, 6, 8, 10]) expect(states.has(st)).toBe(true);
