@@ -110,7 +110,7 @@ async function tapstackRound(stack, dir) {
     // T1: the kernel sends to tapstack's sink.
     const since = stack.lines.length;
     const send = start('ip', ['netns', 'exec', NS[2], PY, GEN, 'send', '9000', '10.0.0.2', String(SECS)], /bytes/);
-    const line = await stack.until((l, i) => l.includes('"sunk"') && stack.lines.indexOf(l) >= since, 'tapstack sink', (SECS + 30) * 1000);
+    const line = await stack.until((l, i) => l.includes('"sunk"') && i >= since, 'tapstack sink', (SECS + 30) * 1000);
     await send.ready;
     return gbps(JSON.parse(line));
   }
@@ -133,14 +133,14 @@ async function rrRound(ns, host, mode, secs = SECS) {
 async function stackHeap(stack) {
   const since = stack.lines.length;
   stack.c.stdin.write('heap\n');
-  return JSON.parse(await stack.until((l) => l.includes('"heap"') && stack.lines.indexOf(l) >= since, 'heap'));
+  return JSON.parse(await stack.until((l, i) => l.includes('"heap"') && i >= since, 'heap'));
 }
 
 /** Sends a command to tapstack's process and resolves with its JSON answer (event `ev`). */
 async function stackCmd(stack, cmd, ev, ms = 300000) {
   const since = stack.lines.length;
   stack.c.stdin.write(`${cmd}\n`);
-  return JSON.parse(await stack.until((l) => l.includes(`"${ev}"`) && stack.lines.indexOf(l) >= since, ev, ms));
+  return JSON.parse(await stack.until((l, i) => l.includes(`"${ev}"`) && i >= since, ev, ms));
 }
 let lastLive = null;
 function printComposition(what, d) {
@@ -167,7 +167,7 @@ async function connsRound(stack) {
   while (Date.now() - t0 < 120000) {
     const since = stack.lines.length;
     stack.c.stdin.write('live\n');
-    lastLive = JSON.parse(await stack.until((l) => l.includes('"live"') && stack.lines.indexOf(l) >= since, 'live'));
+    lastLive = JSON.parse(await stack.until((l, i) => l.includes('"live"') && i >= since, 'live'));
     live = lastLive.live;
     // Until tapstack's user saw every close and its TCP forgot every socket (LAST_ACK done).
     if (live === before.live && lastLive.socks === socks0) break;
@@ -211,7 +211,7 @@ async function main() {
   // The anchor's echo server, behind the relay (10.199.2.2) and the veth (10.199.3.2).
   await start('ip', ['netns', 'exec', NS[1], RR, 'echo', '0.0.0.0', '9002'], /ready/).ready;
   // tapstack's kernel.
-  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
+  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', ...(process.env.TCPBENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
   await stack.ready;
   sh(NS[2], 'ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up');
   // T8 closes 10,000 connections at once: let tap0 queue all their FINs rather than drop most
