@@ -7,7 +7,8 @@
 //   node [--expose-gc] scripts/fuzz.mjs [--frames N] [--seed N] [--batch N] [--json FILE] [--examples N] [--quiet] [--strict]
 //
 // Exit status: 0 when no exception escaped, every invariant check passed, the accounting balanced,
-// clean pings still work afterwards, and no frame class was consumed silently, counted twice or
+// clean pings still work afterwards, so does TCP (each family's connection reads and sends, the
+// listener accepts a new one), and no frame class was consumed silently, counted twice or
 // answered badly beyond the known defects (KNOWN_ANOMALIES, KNOWN_TX_DEFECTS; --strict counts
 // those too); 1 otherwise (the report says which); 2 for bad arguments. --expose-gc makes the
 // heap figures comparable (each taken after a full GC).
@@ -84,6 +85,9 @@ async function main() {
   const acct = rig.accounting();
   const counters = rig.counters();
   const ping = exception ? { fromPeer: 0, toPeer: 0, fromPeer6: 0, toPeer6: 0 } : await rig.cleanPing();
+  // TCP afterwards: each family's connection reads and sends, the listener accepts.
+  const tcp = exception ? null : rig.tcpCheck();
+  const tcpOk = tcp !== null && Object.values(tcp).every((x) => x.established && x.reads && x.sends && x.accepts);
   const finalInvariants = rig.check();
   await rig.close();
   const tbl = rig.A.inet.arp.tbl;
@@ -99,6 +103,8 @@ async function main() {
   lines.push(`accounting: not delivered nor answered ${acct.notDeliveredNorAnswered}; drop counters sum ${acct.dropCounterSum} = dropped ${t.dropped} + double-counted ${t.multi} (+extra) + background ${t.backgroundDrops} → ${acct.balanced ? 'balanced' : 'NOT balanced'}`);
   lines.push(`events: ${Object.entries(rig.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   lines.push(`clean ping afterwards (60 each way, the last 3 count): peer→stack ${ping.fromPeer}/3, stack→peer ${ping.toPeer}/3; ping6 peer→stack ${ping.fromPeer6}/3, stack→peer ${ping.toPeer6}/3`);
+  lines.push(`TCP: ${t.tcpConnects} connections made by the rig's peer (${t.tcpSetup} frames of its own); ended by the fuzz: ${Object.entries(rig.tcpEnded).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push(`TCP afterwards: ${tcp ? Object.entries(tcp).map(([f, x]) => `${f} ${x.established && x.reads && x.sends ? 'connection reads and sends' : `connection BROKEN ${JSON.stringify(x)}`}, ${x.accepts ? 'listener accepts' : 'listener does NOT accept'}`).join('; ') : 'not checked'}`);
   lines.push(`transmitted frames checked: ${t.txChecked} (${t.txChecked6} IPv6); max table sizes arp_cache ${t.maxTableSize}, ndisc_cache ${t.maxNdTableSize}`);
   lines.push('');
   lines.push('counters (deltas, non-zero):');
@@ -148,14 +154,14 @@ async function main() {
   if (o.json) {
     writeFileSync(o.json, JSON.stringify({
       seed: o.seed, frames: t.fuzzed, batch: o.batch, totals: t, accounting: acct, counters, events: rig.events,
-      timeMs: tFuzz, heap: { before: heapBefore, end: heapPeak, after: heapAfter }, ping,
+      timeMs: tFuzz, heap: { before: heapBefore, end: heapPeak, after: heapAfter }, ping, tcp, tcpEnded: rig.tcpEnded,
       kinds: Object.fromEntries(rig.kindTable()), anomalies: Object.fromEntries(rig.anomalies), violations: rig.violations,
       txProblems: Object.fromEntries(rig.txProblems),
       exception: exception ? String(exception.stack ?? exception) : null,
     }, null, 1));
   }
   const ok = !exception && rig.violations.length === 0 && finalInvariants.length === 0 && acct.balanced && ping.fromPeer > 0 && ping.toPeer > 0 &&
-    ping.fromPeer6 > 0 && ping.toPeer6 > 0;
+    ping.fromPeer6 > 0 && ping.toPeer6 > 0 && tcpOk;
   // Silent or double-counted frames and bad transmissions are defects: a new one fails the run
   // (with --strict, a known one too).
   const defects = o.strict ? rig.anomalies.size + rig.txProblems.size : fresh.anomalies.length + fresh.tx.length;

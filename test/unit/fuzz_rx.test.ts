@@ -68,6 +68,8 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
   /** Counters and accounting at the end of the fuzz, before the clean pings add their traffic. */
   let counters: Record<string, number> = {};
   let acct: ReturnType<Rig['accounting']>;
+  let tcpConnects = 0;
+  let tcp: Record<string, { established: boolean; reads: boolean; sends: boolean; accepts: boolean }> = {};
 
   beforeAll(async () => {
     const t0 = performance.now();
@@ -83,6 +85,8 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
     counters = rig.counters();
     acct = rig.accounting();
     ping = await rig.cleanPing();
+    tcpConnects = rig.totals.tcpConnects;
+    tcp = rig.tcpCheck();
   }, 120_000);
 
   afterAll(async () => {
@@ -116,7 +120,7 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
     // Device level: every frame handed to a pair end is a runt, refused while down, or received.
     const c = counters;
     const devIn = c['pair.ea.rxRunt'] + c['pair.ea.peerDown'] + c['dev.ea.rxPackets'] + c['pair.ec.rxRunt'] + c['pair.ec.peerDown'] + c['dev.ec.rxPackets'];
-    expect(devIn).toBe(t.frames);
+    expect(devIn).toBe(acct.frames);
     // Core level: what was received went to a handler, or was counted by the core.
     const ipArp = c['ip.inReceives'] + c['ip6.inReceives'] + c['arp.rxRequests'] + c['arp.rxReplies'];
     expect(c['dev.ea.rxPackets'] + c['dev.ec.rxPackets']).toBeGreaterThanOrEqual(ipArp + c['net.rxNoHandler'] + c['net.rxDevDown']);
@@ -158,6 +162,20 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
       [/^ip\.proto$/, ['ip.inUnknownProtos'], 'some'],
       [/^ip\.tcp$/, ['tcpExt.tcpNoPort', 'tcp.inErrs'], 'some'],
       [/^ip\.udp$/, ['udp.noPorts'], 'some'],
+      // TCP against the rig's listener and connections (each outcome is met in a run)
+      [/^tcp6?\.listen$/, ['tcpExt.tcpResetDrop'], 'some'],
+      [/^tcp6?\.listen$/, ['tcpExt.tcpFlagsDrop'], 'some'],
+      [/^tcp6?\.listen$/, ['tcp.inErrs'], 'some'],
+      [/^tcp6?\.listen$/, ['outcome:answered'], 'some'],
+      [/^tcp6?\.estab$/, ['outcome:delivered'], 'some'],
+      [/^tcp6?\.estab$/, ['outcome:answered'], 'some'],
+      [/^tcp6?\.estab$/, ['tcpExt.tcpOutOfWindow'], 'some'],
+      [/^tcp6?\.estab$/, ['tcpExt.pawsEstab'], 'some'],
+      [/^tcp6?\.estab$/, ['tcpExt.tcpNoAckDrop'], 'some'],
+      [/^tcp6?\.estab$/, ['tcpExt.tcpAckSkippedChallenge'], 'some'],
+      [/^tcp6?\.estab$/, ['tcpExt.tcpNotHost'], 'some'],
+      // the rig's own handshakes: the SYN answered (SYN-ACK), the ACK delivered (PassiveOpens)
+      [/^tcp\.setup$/, ['outcome:answered', 'outcome:delivered'], 'all'],
       [/^raw\.empty$/, ['pair.ea.rxRunt', 'pair.ec.rxRunt', 'net.rxNoHandler'], 'all'],
       [/^icmp\.type$/, ['icmp.unhandledType'], 'some'],
       [/^arp\.(request|reply|garp\.request|garp\.reply)$/, ['arp.drops.unsolicited'], 'some'],
@@ -217,6 +235,37 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
     expect(ping).toEqual({ fromPeer: 3, toPeer: 3, fromPeer6: 3, toPeer6: 3 });
   });
 
+  it('TCP: the listener and the connections met every path, and still work afterwards', () => {
+    const c = counters;
+    // The listener: SYN-ACKs from the SYN queue and, once it filled, cookies; bad cookies; RSTs.
+    for (const k of ['tcpExt.syncookiesSent', 'tcpExt.syncookiesFailed', 'tcpExt.tcpReqQFullDoCookies', 'tcp.outRsts', 'tcpExt.tcpResetDrop', 'tcpExt.tcpFlagsDrop', 'tcpExt.tcpBadOptions', 'tcpExt.tcpBadHeader', 'tcp.inCsumErrors']) {
+      expect(c[k], k).toBeGreaterThan(0);
+    }
+    // The connections: accepted segments, PAWS, challenge ACKs (RFC 5961) sent and rate-limited,
+    // SYNs on a synchronised connection, out-of-order data, DSACKs, SACK blocks, retransmissions.
+    for (const k of ['tcpExt.tcpSegsAccepted', 'tcpExt.pawsEstab', 'tcpExt.tcpChallengeAck', 'tcpExt.tcpAckSkippedChallenge', 'tcpExt.tcpSynChallenge',
+      'tcpExt.tcpOutOfWindow', 'tcpExt.tcpOfoQueue', 'tcpExt.tcpDsackOldSent', 'tcpExt.tcpSackDiscard', 'tcp.retransSegs', 'tcpExt.tcpDelivered']) {
+      expect(c[k], k).toBeGreaterThan(0);
+    }
+    // Connections the fuzz ended went the ways the accounting knows: an exact-match RST (reset,
+    // EstabResets), a FIN (CLOSE_WAIT, closed by the rig), or a timeout of data never acknowledged.
+    const ended = rig.tcpEnded as Record<string, number>;
+    expect(Object.keys(ended).filter((k) => !['reset', 'state 8', 'timeout', 'closed(-32)'].includes(k))).toEqual([]);
+    expect(ended.reset).toBeGreaterThan(0);
+    expect(c['tcp.estabResets']).toBeGreaterThanOrEqual(ended.reset);
+    expect(c['tcp.passiveOpens']).toBeGreaterThanOrEqual(tcpConnects);
+    // Afterwards each family's connection reads what its peer sends and sends at snd_nxt, and the
+    // listener accepts a new connection.
+    expect(tcp).toEqual({
+      v4: { established: true, reads: true, sends: true, accepts: true },
+      v6: { established: true, reads: true, sends: true, accepts: true },
+    });
+    // Nothing piles up: two listeners, the two connections, request socks within the backlogs.
+    const socks = rig.A.tcp.sockets();
+    expect(socks.filter((x: { state: number }) => x.state === 10)).toHaveLength(2);
+    expect(socks.length).toBeLessThanOrEqual(2 + 2 + 2 * 8);
+  });
+
   it('nd_tbl never outgrew gc_thresh3 and leaked nothing', () => {
     const nd = rig.A.inet6.ndisc.tbl;
     expect(rig.totals.maxNdTableSize).toBeGreaterThan(0);
@@ -233,7 +282,7 @@ describe(`receive fuzz: ${FRAMES} frames, seed ${SEED}`, () => {
     for (const b of ['arp.request', 'arp.request.ucast', 'arp.reply', 'arp.garp.request', 'arp.garp.reply', 'arp.probe', 'arp.proxyreq',
       'icmp.echo', 'icmp.echoreply', 'icmp.unreach', 'icmp.timeexc', 'icmp.otherr', 'icmp.type', 'ip.options', 'ip.fragment',
       'ip.udp', 'ip.tcp', 'ip.proto', 'ip.forward', 'eth.vlan', 'eth.unknown', 'eth.8023', 'eth.ipv6', 'raw.random', 'raw.huge',
-      'raw.empty', 'peer']) {
+      'raw.empty', 'peer', 'tcp.listen', 'tcp.estab', 'tcp6.listen', 'tcp6.estab', 'tcp.setup']) {
       expect(bases, b).toContain(b);
     }
     for (const b of KINDS6 as string[]) expect(bases, b).toContain(b);
