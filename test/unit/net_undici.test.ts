@@ -48,6 +48,8 @@ async function server(env: Env): Promise<{ conns: () => number; ports: number[] 
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      // /close: the server ends the connection after this response (Connection: close, then FIN).
+      if (req.url === '/close') res.setHeader('connection', 'close');
       if (req.url === '/big') res.end(big);
       else res.end(JSON.stringify({ method: req.method, bytes: body.length, sha: sha(body), type: req.headers['content-type'] ?? null }));
     });
@@ -118,6 +120,27 @@ describe('undici over tapstack', () => {
     const big = await settle(env, fetch('http://10.0.0.2/big', { dispatcher } as never));
     expect((await settle(env, big.arrayBuffer())).byteLength).toBe(300000);
     expect(srv.conns()).toBe(1);
+    await settle(env, dispatcher.close());
+  }, 60000);
+
+  it('the server ends the connection after a response (Connection: close, FIN): the next request connects anew', async () => {
+    const env = twoStacks({ deferred: true });
+    const srv = await server(env);
+    const opened: string[] = [];
+    const dispatcher = agent(env, opened);
+    const r1 = await settle(env, request('http://10.0.0.2/close', { dispatcher, method: 'POST', body: 'one' }));
+    expect(r1.headers.connection).toBe('close');
+    expect(JSON.parse(await settle(env, r1.body.text()))).toMatchObject({ bytes: 3 });
+    // Let the FIN and the client's answer cross the wire.
+    await drive(env, () => false, 50);
+    const r2 = await settle(env, request('http://10.0.0.2/echo', { dispatcher, method: 'POST', body: 'two!' }));
+    expect(JSON.parse(await settle(env, r2.body.text()))).toMatchObject({ bytes: 4 });
+    expect(opened).toEqual(['10.0.0.2:80', '10.0.0.2:80']);
+    expect(srv.conns()).toBe(2);
+    expect(env.B.stats().tcp.passiveOpens).toBe(2);
+    // (With the pair's fixed random source A picks the same ephemeral port again; B, which closed
+    // first, takes the new SYN from its TIME-WAIT, as tcp_timewait_state_process does.)
+    expect(env.A.stats().tcp.currEstab).toBe(1);
     await settle(env, dispatcher.close());
   }, 60000);
 
