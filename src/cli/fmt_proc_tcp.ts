@@ -61,7 +61,8 @@ const num = (i: Info | null, k: string, dflt = 0): number => {
 /** The fields after "sl: local rem" of one line, as get_tcp4_sock / get_timewait4_sock / get_openreq4 print them. */
 function lineTail(s: SockDiagMsg): string {
   const ptr = procSockPtr(s.cookie ?? s.inode);
-  if (s.state === TCP_TIME_WAIT) {
+  // A timewait minisock (TIME-WAIT, or an orphan's FIN-WAIT-2 as tw_substate): get_timewait4_sock.
+  if (s.state === TCP_TIME_WAIT || s.timer === 'timewait') {
     return `${hex(s.state, 2)} ${hex(0, 8)}:${hex(0, 8)} ${hex(3, 2)}:${hex(clockT(s.timerExpiresMs), 8)} ${hex(0, 8)} ` +
       `${'0'.padStart(5)} ${'0'.padStart(8)} 0 3 ${ptr}`;
   }

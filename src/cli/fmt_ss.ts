@@ -247,11 +247,13 @@ export function ssFields(s: SockDiagMsg, o: SsFormatOptions): string[] {
     if (!o.numeric && o.service) return o.service(port) ?? String(port);
     return String(port);
   };
+  // Timewait and request minisocks report no queues.
+  const mini = s.state === TCP_TIME_WAIT || s.state === TCP_SYN_RECV || s.timer === 'timewait';
   return [
     'tcp',
     SS_STATE_NAMES[s.state] ?? 'UNKNOWN',
-    String(s.state === TCP_TIME_WAIT || s.state === TCP_SYN_RECV ? 0 : s.recvQ).padEnd(6),
-    String(s.state === TCP_TIME_WAIT || s.state === TCP_SYN_RECV ? 0 : s.sendQ).padEnd(6),
+    String(mini ? 0 : s.recvQ).padEnd(6),
+    String(mini ? 0 : s.sendQ).padEnd(6),
     `${addrText(s, s.local)}:`,
     svc(s.localPort),
     `${addrText(s, s.remote)}:`,

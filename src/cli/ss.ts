@@ -68,13 +68,6 @@ export const SS_USAGE = `Usage: ss [ OPTIONS ]
                 big := {established|syn-sent|fin-wait-{1,2}|closed|close-wait|last-ack|listening|closing}
 `;
 
-/** What tapstack adds to `ss -h` (after ss's own text, on `tapstack help ss`). */
-export const SS_TAPSTACK_NOTE = `
-tapstack ss lists the stack's TCP sockets (IPv4, then IPv6) with -t -a -l -n -o -e -i -4 -6 -H,
-and 'state'/'exclude' filters. -p prints nothing more: no process owns a tapstack socket.
-Other socket kinds, -m, -s, -K, -E, -r and filter expressions are refused.
-`;
-
 /** sstate_namel[] and the state groups of scan_state(). */
 const STATE_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['established', 1 << 1], ['syn-sent', 1 << 2], ['syn-recv', 1 << 3], ['fin-wait-1', 1 << 4], ['fin-wait-2', 1 << 5],

@@ -67,6 +67,7 @@ import {
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_ESTABLISHED,
+  TCP_FIN_WAIT2,
   TCP_LISTEN,
   TCP_NEW_SYN_RECV,
   TCP_SYN_SENT,
@@ -871,7 +872,10 @@ export class Tcp {
     const now = this.clock.now();
     let timer: TcpSockInfo['timer'] = null;
     let expires = 0;
-    if (sk.state === TCP_TIME_WAIT) {
+    // An orphan in FIN-WAIT-2 waiting out tcp_fin_timeout is, in Linux, a timewait minisock with
+    // tw_substate FIN_WAIT2 (tcp_time_wait): listed as such, with no inode and no tcp_info.
+    const tw = sk.state === TCP_TIME_WAIT || (sk.state === TCP_FIN_WAIT2 && sk.orphan && sk.twTimer.pending);
+    if (tw) {
       timer = 'timewait';
       expires = sk.twTimer.expires - now;
     } else if (sk.rtxTimer.pending) {
@@ -885,7 +889,7 @@ export class Tcp {
       expires = sk.delackTimer.expires - now;
     }
     const info: TcpInfo | null =
-      sk.state === TCP_TIME_WAIT
+      tw
         ? null
         : {
             rtoMs: sk.rtoMs,
@@ -942,16 +946,16 @@ export class Tcp {
       localPort: sk.localPort,
       remote: sk.remote,
       remotePort: sk.remotePort,
-      recvQ: sk.rcvQueueBytes,
-      sendQ: sk.sendQueued,
+      recvQ: tw ? 0 : sk.rcvQueueBytes,
+      sendQ: tw ? 0 : sk.sendQueued,
       timer,
       timerExpiresMs: Math.max(0, expires),
       retransmits: sk.retransmits,
-      inode: sk.state === TCP_TIME_WAIT ? 0 : sk.inode,
+      inode: tw ? 0 : sk.inode,
       v4mapped: sk.v4mapped,
       tcpInfo: info,
       cookie: sockCookie(sk),
-      ...(sk.state === TCP_TIME_WAIT ? {} : { shutdown: (sk.finReceived ? 1 : 0) | (sk.finQueued ? 2 : 0) }),
+      ...(tw ? {} : { shutdown: (sk.finReceived ? 1 : 0) | (sk.finQueued ? 2 : 0) }),
       probes: sk.probesOut,
     };
   }

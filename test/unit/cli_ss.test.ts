@@ -14,6 +14,8 @@ import { ControlHandler } from '../../src/control/handler.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { createPair } from '../../src/drivers/pair.js';
 import { Stack } from '../../src/stack.js';
+import { procCommand } from '../../src/cli/proc.js';
+import { closeStacks, twoStacks } from '../helpers/two_stacks.js';
 
 const GOLDEN = join(__dirname, '..', 'golden');
 const golden = (n: string): string => readFileSync(join(GOLDEN, n), 'utf8');
@@ -157,4 +159,79 @@ describe('ss on a stack', () => {
     expect(await ssCommand(['-tlnie'], ch, io2)).toBe(0);
     expect(io2.stdout).toMatch(/^LISTEN 0 {6}511 {9}10\.0\.0\.1:8080 {6}0\.0\.0\.0:\* {4}ino:\d+ sk:[0-9a-f]+ <->\n\t cubic cwnd:10\n$/m);
   });
+});
+
+describe('ss and proc net/tcp of two tapstack ends (manual clock)', () => {
+  /** Runs the wire and the clock in 1 ms steps until `done()` (as net_http.test.ts). */
+  async function drive(env: ReturnType<typeof twoStacks>, done: () => boolean, maxMs = 5000): Promise<void> {
+    for (let t = 0; t < maxMs && !done(); t++) {
+      for (let i = 0; i < 10; i++) {
+        while (env.ea.deliverPending() + env.eb.deliverPending() > 0);
+        await new Promise((r) => setImmediate(r));
+      }
+      env.clock.advance(1);
+    }
+  }
+  afterEach(() => closeStacks());
+
+  it('ESTAB on both ends, mirrored; half-close gives FIN-WAIT-2 / CLOSE-WAIT; filters and families', async () => {
+    const env = twoStacks({ deferred: true });
+    const chA = new LocalChannel(new ControlHandler(env.A));
+    const chB = new LocalChannel(new ControlHandler(env.B));
+    done.push(async () => {
+      chA.close();
+      chB.close();
+    });
+    let listening = false;
+    const accepted: unknown[] = [];
+    const srv = env.B.createServer({ allowHalfOpen: true }, (s) => accepted.push(s));
+    srv.listen(80, () => (listening = true));
+    await drive(env, () => listening);
+    const c1 = env.A.connect({ port: 80, host: '10.0.0.2', allowHalfOpen: true });
+    const c2 = env.A.connect({ port: 80, host: '10.0.0.2', allowHalfOpen: true });
+    await drive(env, () => accepted.length === 2);
+    c2.end();
+    await drive(env, () => false, 300);
+    const ss = async (ch: LocalChannel, ...argv: string[]): Promise<string> => {
+      const io = bufferIO();
+      expect(await ssCommand(argv, ch, io)).toBe(0);
+      return io.stdout;
+    };
+    const a = await ss(chA, '-tan');
+    const b = await ss(chB, '-tan');
+    const p1 = c1.localPort!;
+    const p2 = c2.localPort!;
+    expect(a).toMatch(new RegExp(`^ESTAB +0 +0 +10\\.0\\.0\\.1:${p1} +10\\.0\\.0\\.2:80 +$`, 'm'));
+    expect(a).toMatch(new RegExp(`^FIN-WAIT-2 +0 +0 +10\\.0\\.0\\.1:${p2} +10\\.0\\.0\\.2:80 +$`, 'm'));
+    expect(b).toMatch(/^LISTEN +0 +511 +0\.0\.0\.0:80 +0\.0\.0\.0:\* +$/m);
+    expect(b).toMatch(new RegExp(`^ESTAB +0 +0 +10\\.0\\.0\\.2:80 +10\\.0\\.0\\.1:${p1} *$`, 'm'));
+    expect(b).toMatch(new RegExp(`^CLOSE-WAIT +0 +0 +10\\.0\\.0\\.2:80 +10\\.0\\.0\\.1:${p2} *$`, 'm'));
+    // -o -e -i on the half-closed end: shutdown <-- and the tcp_info line.
+    expect(await ss(chA, '-tnoie', 'state', 'fin-wait-2')).toMatch(
+      new RegExp(`^0 +0 +10\\.0\\.0\\.1:${p2} +10\\.0\\.0\\.2:80 +ino:\\d+ sk:[0-9a-f]+ <--\\n\\t ts sack cubic wscale:\\d+,\\d+ rto:\\d+ rtt:[\\d.]+/[\\d.]+ mss:1448 pmtu:1500 rcvmss:536 advmss:1460 cwnd:10 `, 'm'),
+    );
+    expect(await ss(chB, '-tn', 'state', 'close-wait')).toMatch(/^Recv-Q Send-Q/);
+    expect((await ss(chB, '-4tan')).split('\n').length).toBe(5);
+    expect((await ss(chB, '-6tan')).split('\n').length).toBe(2); // the header only: no IPv6 on these stacks
+    // The handler's filters: states bit mask and family.
+    const est = await chB.dump<SockDiagMsg>('SOCK_DIAG_BY_FAMILY', { states: 1 << 1 });
+    expect(est.map((s) => s.state)).toEqual([1]);
+    expect(await chB.dump('SOCK_DIAG_BY_FAMILY', { family: 10 })).toEqual([]);
+    expect((await chB.dump('SOCK_DIAG_BY_FAMILY', { family: 'inet' })).length).toBe(3);
+    await expect(chB.dump('SOCK_DIAG_BY_FAMILY', { protocol: 17 })).rejects.toThrow(/only TCP/);
+    // /proc/net/tcp of A and of B name the same connections, mirrored.
+    const io = bufferIO();
+    expect(await procCommand(['net/tcp'], chA, io)).toBe(0);
+    const hp = (p: number): string => p.toString(16).toUpperCase().padStart(4, '0');
+    expect(io.stdout).toMatch(new RegExp(`^ +\\d+: 0100000A:${hp(p2)} 0200000A:0050 05 00000000:00000000 `, 'm'));
+    const ioB = bufferIO();
+    expect(await procCommand(['net/tcp'], chB, ioB)).toBe(0);
+    expect(ioB.stdout).toMatch(new RegExp(`^ +\\d+: 0200000A:0050 0100000A:${hp(p2)} 08 00000000:00000000 `, 'm'));
+    expect(ioB.stdout).toMatch(/^ +0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000 +0 +0 \d+ 1 [0-9a-f]{16} 100 0 0 10 0 +$/m);
+    // An orphan's FIN-WAIT-2 is a timewait minisock, as Linux lists it.
+    c2.destroy();
+    await drive(env, () => false, 50);
+    const orphan = await ss(chA, '-tano', 'state', 'fin-wait-2');
+    expect(orphan).toMatch(new RegExp(`^0 +0 +10\\.0\\.0\\.1:${p2} +10\\.0\\.0\\.2:80 +timer:\\(timewait,\\d+sec,0\\)`, 'm'));
+  }, 30000);
 });
