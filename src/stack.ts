@@ -403,6 +403,7 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     udpv6(this.inet6);
     // TCP for both families, with its net.ipv4.tcp_* keys.
     this.tcp = new Tcp(this.inet, this.inet6, { random: opts.random });
+    this.tcp.onLog = (line) => this.emit('log', line);
     registerTcpSysctl(this.net.sysctl, this.tcp.conf);
     this.inet6.subscribe({
       addr: (type, ifa) => {

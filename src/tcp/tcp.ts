@@ -19,11 +19,11 @@ import {
 import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb } from '../core/skbuff.js';
 import type { Inet } from '../ipv4/af_inet.js';
 import { ipIhlBytes, ipSaddr, ipDaddr, IPPROTO_TCP } from '../ipv4/iphdr.js';
-import { isLocalBroadcast } from '../ipv4/inet_addr.js';
+import { formatIPv4, isLocalBroadcast } from '../ipv4/inet_addr.js';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_PARAMETERPROB, ICMP_TIME_EXCEEDED } from '../ipv4/icmphdr.js';
 import type { Inet6 } from '../ipv6/af_inet6.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
-import { ipv6AddrAny, ipv6AddrScope } from '../ipv6/in6_addr.js';
+import { formatIn6, ipv6AddrAny, ipv6AddrScope } from '../ipv6/in6_addr.js';
 import { after, before, between, seqAdd } from './seq.js';
 import { type TcpSysctl, tcpSysctlDefaults } from './tcp_conf.js';
 import { tcpCaFind } from './tcp_cong.js';
@@ -127,6 +127,8 @@ export class Tcp {
   readonly conf: TcpSysctl = tcpSysctlDefaults();
   readonly stats: TcpStats = newTcpStats();
   readonly statsExt: TcpExtStats = newTcpExtStats();
+  /** Where kernel-log lines go (the stack's 'log' event): the SYN-flood warning. */
+  onLog: ((line: string) => void) | null = null;
   readonly clock: Clock;
   readonly v4: TcpV4Ops;
   readonly v6: TcpV6Ops | null;
@@ -642,6 +644,13 @@ export class Tcp {
     // is tcp_syn_flood_action(): a cookie (TCPReqQFullDoCookies) or, without cookies, a drop.
     let wantCookie = false;
     if (this.conf.tcpSyncookies === 2 || l.synQueueLen > l.backlog) {
+      if (!l.synfloodWarned && this.conf.tcpSyncookies !== 2) {
+        // Once per listener, in the listener's family; the request's family names the slab.
+        l.synfloodWarned = true;
+        const a = l.local;
+        const where = a === null ? (l.family === 6 ? '[::]' : '0.0.0.0') : a.family === 6 ? `[${formatIn6(a.addr)}]` : formatIPv4(a.addr);
+        this.onLog?.(`TCP: request_sock_TCP${af.family === 6 ? 'v6' : ''}: Possible SYN flooding on port ${where}:${l.port}. ${this.conf.tcpSyncookies ? 'Sending cookies' : 'Dropping request'}.`);
+      }
       if (!this.conf.tcpSyncookies) {
         x.tcpReqQFullDrop++;
         x.listenDrops++;

@@ -50,6 +50,8 @@ export class TcpListenSock {
   readonly inode: number;
   /** When the SYN queue last overflowed into cookies (tcp_synq_overflow), ms. */
   lastOverflowMs = -Infinity;
+  /** The SYN-flood warning was logged (request_sock_queue's synflood_warned). */
+  synfloodWarned = false;
 
   constructor(
     readonly tcp: Tcp,

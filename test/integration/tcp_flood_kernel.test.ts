@@ -41,6 +41,7 @@ const stack = new Stack();
 const tap = stack.addDevice(TapDevice.open('tap0', { mac: Buffer.from('025a00000002', 'hex') }));
 stack.addAddress(tap, '10.0.0.2/24');
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+stack.on('log', (line) => out({ event: 'log', line }));
 let maxSynq = 0;
 let maxSocks = 0;
 let heapMax = 0;
@@ -229,5 +230,9 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     // The kernel never answered for the spoofed addresses (their SYN-ACKs are not for its MAC).
     expect(k1.OutRsts - k0.OutRsts).toBe(0);
     expect(k1.ActiveOpens - k0.ActiveOpens).toBe(24);
+    // Linux's warning, once for the listener (dmesg on Linux, the stack's 'log' event here).
+    expect(stack.events.filter((e) => e.event === 'log').map((e) => e.line)).toEqual([
+      `TCP: request_sock_TCP: Possible SYN flooding on port 10.0.0.2:${PORT}. Sending cookies.`,
+    ]);
   }, 90000);
 });

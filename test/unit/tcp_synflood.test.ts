@@ -41,6 +41,31 @@ describe('a full SYN queue (tcp_conn_request, tcp_syn_flood_action)', () => {
     expect(d('listenDrops')).toBe(0);
   });
 
+  it("logs Linux's warning once per listener: 'Possible SYN flooding on port ADDR:PORT. Sending cookies.'", () => {
+    const e = tcpEnv({ ipv6: true });
+    const lines: string[] = [];
+    e.tb.onLog = (l) => lines.push(l);
+    e.tb.listen({ local: { family: 4, addr: 0x0a000002 }, family: 4, port: 80, backlog: 1 }, { onAcceptable() {} });
+    e.tb.listen({ local: null, family: 6, port: 81, backlog: 1 }, { onAcceptable() {} });
+    e.establish(82);
+    const base = e.from('AB')[0];
+    for (const dport of [80, 81]) for (let i = 0; i < 10; i++) inject(e, 'AB', craft(base, { dport, sport: 5000 + i, seq: i, flags: 0x02, opts: [2, 4, 5, 0xb4] }));
+    e.tb.conf.tcpSyncookies = 0;
+    e.tb.listen({ local: null, family: 4, port: 83, backlog: 0 }, { onAcceptable() {} });
+    for (let i = 0; i < 3; i++) inject(e, 'AB', craft(base, { dport: 83, sport: 6000 + i, seq: i, flags: 0x02, opts: [2, 4, 5, 0xb4] }));
+    // As dmesg shows them on Linux 6.18 (an IPv4 SYN to a dual-stack listener: the IPv4 slab, the IPv6 form).
+    expect(lines).toEqual([
+      'TCP: request_sock_TCP: Possible SYN flooding on port 10.0.0.2:80. Sending cookies.',
+      'TCP: request_sock_TCP: Possible SYN flooding on port [::]:81. Sending cookies.',
+      'TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:83. Dropping request.',
+    ]);
+    // A Stack's TCP logs through the stack's 'log' event.
+    const seen: string[] = [];
+    e.B.on('log', (l: string) => seen.push(l));
+    e.B.tcp.onLog!('TCP: x');
+    expect(seen).toEqual(['TCP: x']);
+  });
+
   it('tcp_syncookies=0: 9 requests kept, the other 31 dropped (TCPReqQFullDrop, ListenDrops)', () => {
     const { d, synRecv } = flood(8, 40, 0, true);
     expect(synRecv).toBe(9);
