@@ -6,8 +6,11 @@
 // (scripts/lib/fuzz_gen.mjs and fuzz_gen6.mjs, IPv4 and IPv6 alike). Inside the child every frame
 // the kernel writes goes through the unit fuzz's FrameAccountant (netif_receive_skb wrapped), so
 // the accounting is the same: one drop counter, an answer, a delivery or a counted failed answer
-// per frame, and the generator's IPv6 kinds in the counters they must move. The stack must
-// survive, keep both tables' invariants, and still answer the kernel's ping and ping6.
+// per frame, and the generator's IPv6 kinds in the counters they must move. TCP too: the child
+// listens on port 80 (IPv4, IPv6), the kernel holds a connection of each family to it, and the
+// generator's TCP kinds aim at the listener and (from a snapshot of their sequence numbers) at
+// those connections. The stack must survive, keep both tables' invariants, still answer the
+// kernel's ping and ping6, and its listener must still accept (and echo on) a new connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +44,19 @@ const totals = {};
 const kinds = new Map();
 const exceptions = [];
 let depth = 0;
+// TCP: every accepted connection; those accepted after the fuzz's were marked echo what they read.
+const conns = [];
+let marked = null;
+function tcpUser(sk) {
+  return {
+    onConnect() {}, onWritable() {}, onError() {}, onClose() {},
+    onReadable() {
+      queueMicrotask(() => {
+        for (let b = sk.read(); b !== null; b = sk.read()) if (sk.echo) sk.send(b);
+      });
+    },
+  };
+}
 // The kernel hands the TAP what the packet socket wrote; a frame it padded to 60 bytes is found
 // without its padding.
 function kindOf(frame) {
@@ -53,10 +69,21 @@ function kindOf(frame) {
   return k ?? 'other';
 }
 const ops = {
-  start({ dev, mac, addrs }) {
+  start({ dev, mac, addrs, tcpPort }) {
     tap = TapDevice.open(dev, { mac: parseMac(mac) });
     stack.addDevice(tap);
     for (const a of addrs) stack.addAddress(dev, a, a.includes(':') ? { nodad: true } : {});
+    for (const family of [4, 6]) {
+      const l = stack.tcp.listen({ local: null, family, port: tcpPort, backlog: 16, ipv6Only: family === 6 }, {
+        onAcceptable() {
+          for (let sk = l.accept(); sk !== null; sk = l.accept()) {
+            sk.user = tcpUser(sk);
+            sk.echo = marked !== null;
+            conns.push(sk);
+          }
+        },
+      });
+    }
     acct = new FrameAccountant(stack, [tap], { totals, keepExamples: 5 });
     const net = stack.net;
     const orig = net.netifReceiveSkb.bind(net);
@@ -101,6 +128,17 @@ const ops = {
   },
   neigh() {
     return stack.neighbours();
+  },
+  // The connections with what the generator needs of them; mark: the ones so far are the fuzz's.
+  tcpConns({ mark }) {
+    if (mark) marked = new Set(conns);
+    return conns.map((sk) => ({
+      family: sk.remote.family, rport: sk.remotePort, fuzzed: marked !== null && marked.has(sk), state: sk.state, err: sk.err,
+      rcvNxt: sk.rcvNxt, rcvWup: sk.rcvWup, rcvWnd: sk.rcvWnd, sndUna: sk.sndUna, sndNxt: sk.sndNxt, tsRecent: sk.tsRecent,
+      remote: sk.remote.family === 4 ? sk.remote.addr : Buffer.from(sk.remote.addr).toString('hex'),
+      local: sk.local.family === 4 ? sk.local.addr : Buffer.from(sk.local.addr).toString('hex'),
+      tsOk: sk.tsOk, tsNow: (Math.floor(stack.tcp.clock.now()) + sk.tsOffset) >>> 0, mss: sk.mssCache, bytesReceived: sk.bytesReceived,
+    }));
   },
 };
 createInterface({ input: process.stdin }).on('line', async (line) => {
@@ -355,9 +393,43 @@ for line in open(genfile):
 print(json.dumps({'sent': sent, 'refused': refused}))
 `;
 
+// The kernel's side of the fuzzed TCP connections: one of each family to the stack's port 80,
+// held open until stdin closes.
+const HOLDER = String.raw`
+import socket, sys
+s4 = socket.create_connection(('10.0.0.2', 80), timeout=5)
+s6 = socket.create_connection(('fd00::2', 80), timeout=5)
+print('connected', flush=True)
+sys.stdin.read()
+`;
+
+// After the fuzz: a new connection of each family is accepted and echoes what it is sent.
+const ECHO_CHECK = String.raw`
+import socket
+for a in ('10.0.0.2', 'fd00::2'):
+    s = socket.create_connection((a, 80), timeout=5)
+    s.settimeout(5)
+    s.sendall(b'hello after the fuzz')
+    got = b''
+    while len(got) < 20:
+        d = s.recv(100)
+        if not d:
+            break
+        got += d
+    print(a, got.decode(errors='replace'))
+    s.close()
+`;
+
+interface TcpConnInfo {
+  family: 4 | 6; rport: number; fuzzed: boolean; state: number; err: number; remote: number | string; local: number | string;
+  rcvNxt: number; rcvWup: number; rcvWnd: number; sndUna: number; sndNxt: number; tsRecent: number; tsOk: boolean; tsNow: number; mss: number;
+}
+
 describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a TAP (scapy → stack)', () => {
   let ns: Netns;
   let stack: FuzzChild;
+  let holder: ChildProcess | null = null;
+  let tcpConns: TcpConnInfo[] = [];
   let kernelMac: string;
   let dir: string;
   let result: { sent: Record<string, number>; refused: Record<string, number> };
@@ -375,7 +447,7 @@ describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a
     ns = Netns.create('tsfuzz');
     writeFileSync(join(dir, 'child.mjs'), CHILD);
     stack = new FuzzChild(ns.spawn(process.execPath, [join(dir, 'child.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href, pathToFileURL(join(ROOT, 'scripts', 'lib', 'fuzz_gen.mjs')).href]));
-    await stack.call('start', { dev: 'tap0', addrs: ['10.0.0.2/24', 'fd00::2/64'], mac: STACK_MAC });
+    await stack.call('start', { dev: 'tap0', addrs: ['10.0.0.2/24', 'fd00::2/64'], mac: STACK_MAC, tcpPort: 80 });
     // The namespace starts without IPv6 (Netns.create): the kernel's side of tap0 gets it back,
     // quietly (no DAD, no router solicitations).
     ns.sh('sysctl -qw net.ipv6.conf.tap0.accept_dad=0 net.ipv6.conf.tap0.router_solicitations=0 net.ipv6.conf.tap0.accept_ra=0 net.ipv6.conf.tap0.disable_ipv6=0');
@@ -385,9 +457,30 @@ describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a
     // (and the stack's link-local is through DAD: the generator aims at it too)
     await new Promise((r) => setTimeout(r, 1500));
     expect(ns.sh('ping -6 -c 2 -i 0.2 -W 2 fd00::2')).toMatch(/2 received/);
+    // The kernel connects to the stack's listener, once per family, and holds both connections.
+    const h = ns.spawn(SCAPY, ['-c', HOLDER]);
+    holder = h;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('the kernel did not connect')), 10_000);
+      h.stdout!.on('data', (d) => {
+        if (String(d).includes('connected')) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+      h.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
+    });
+    for (let i = 0; i < 50 && tcpConns.filter((c) => c.state === 1).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      tcpConns = await stack.call('tcpConns', { mark: false });
+    }
+    tcpConns = await stack.call('tcpConns', { mark: true });
+    expect(tcpConns.map((c) => [c.family, c.state]).sort()).toEqual([[4, 1], [6, 1]]);
   }, 60_000);
 
   afterAll(() => {
+    holder?.stdin?.end();
+    holder?.kill();
     stack?.kill();
     ns?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -402,6 +495,16 @@ describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a
         ip6: [ip6ToBuf('fd00::2'), ll(STACK_MAC)], ip6s: [ip6ToBuf('fd00::2')], ll6: ll(STACK_MAC), tent6: [], prefix6: ip6ToBuf('fd00::'), proxy6: [],
       }],
       peer: { mac: macToBuf(kernelMac), ip: ipToNum('10.0.0.1'), ip6: ip6ToBuf('fd00::1'), ll6: ll(kernelMac) },
+      // The kernel's two connections as the stack saw them before the fuzz (the generator aims
+      // at the window of that moment; accepted segments move it on, as an injection would).
+      tcp: {
+        port: 80,
+        conns: tcpConns.map((c) => ({
+          family: c.family, peerIp: typeof c.remote === 'number' ? c.remote : Buffer.from(c.remote, 'hex'),
+          localIp: typeof c.local === 'number' ? c.local : Buffer.from(c.local, 'hex'), peerMac: macToBuf(kernelMac),
+          rport: c.rport, lport: 80, state: () => c,
+        })),
+      },
     });
     const lines: string[] = [];
     while (lines.length < GEN_FRAMES) {
@@ -579,6 +682,29 @@ describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a
     }
     const r = ns.try('ping -6 -c 3 -i 0.3 -W 2 fd00::2', 20_000);
     expect(r.out).toMatch(/3 packets transmitted, 3 received/);
+  });
+
+  it('TCP: the generator\'s segments reached the listener and the connections; the listener still accepts and echoes; the fuzzed connections are established, half-closed or were reset', async () => {
+    const kinds = new Map<string, { count: number; outcomes: Record<string, number>; counters: Record<string, number> }>(acct.kinds);
+    const outcome = (re: RegExp, o: string): number => [...kinds].filter(([k]) => re.test(k)).reduce((n, [, k]) => n + (k.outcomes[o] ?? 0), 0);
+    expect(outcome(/^tcp6?\.listen/, 'answered')).toBeGreaterThan(0);
+    expect(outcome(/^tcp6?\.listen/, 'dropped')).toBeGreaterThan(0);
+    expect(outcome(/^tcp6?\.estab/, 'dropped')).toBeGreaterThan(0);
+    expect(outcome(/^tcp6?\.estab/, 'answered') + outcome(/^tcp6?\.estab/, 'delivered')).toBeGreaterThan(0);
+    const d = (path: string): number => {
+      const get = (o: any): number => path.split('.').reduce((x, k) => x?.[k], o) ?? 0;
+      return get(after) - get(before);
+    };
+    for (const k of ['tcpExt.tcpSegsAccepted', 'tcpExt.tcpOutOfWindow', 'tcpExt.tcpResetDrop', 'tcpExt.tcpFlagsDrop', 'tcp.inErrs', 'tcp.outRsts']) expect(d(k), k).toBeGreaterThan(0);
+    const conns: TcpConnInfo[] = await stack.call('tcpConns', { mark: false });
+    const fuzzed = conns.filter((c) => c.fuzzed);
+    console.info(`fuzz_tap: TCP ${JSON.stringify(Object.fromEntries([...kinds].filter(([k]) => k.startsWith('tcp')).map(([k, v]) => [k, v.outcomes])))}; ` +
+      `the fuzzed connections: ${fuzzed.map((c) => `IPv${c.family} state ${c.state} err ${c.err}`).join(', ')}`);
+    // ESTABLISHED, CLOSE_WAIT (a FIN in the window) or CLOSE after an exact-match RST (ECONNRESET, EPIPE).
+    for (const c of fuzzed) expect([1, 7, 8], `IPv${c.family} state ${c.state}`).toContain(c.state);
+    writeFileSync(join(dir, 'echo_check.py'), ECHO_CHECK);
+    const r = ns.try(`${SCAPY} ${join(dir, 'echo_check.py')}`, 20_000);
+    expect(r.out.trim().split('\n')).toEqual(['10.0.0.2 hello after the fuzz', 'fd00::2 hello after the fuzz']);
   });
 
   it('and the tables are still sound after the pings', async () => {
