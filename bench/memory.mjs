@@ -47,12 +47,17 @@ const { benchStack, fillTable } = await import('./lib/fixtures.mjs');
 const { benchStack6, fillTable6 } = await import('./lib/fixtures6.mjs');
 const paths = await import('./lib/paths.mjs');
 const paths6 = await import('./lib/paths6.mjs');
+const tcpPaths = await import('./lib/tcp_paths.mjs');
 const { heapAggregate, heapDiff, stashAggregate, unstashAggregate } = await import('./lib/heapsnap.mjs');
 
 const TARGET_BYTES_PER_ENTRY = 400;
 const TARGET_BYTES_PER_ENTRY6 = 450;
 /** Paths that must allocate nothing per packet (0 B, 0 GCs): the fast path and its IPv6 twin. */
 const ALLOC_FREE = new Set(['neigh_output fast path', 'ip6_finish_output2']);
+/** The TCP receive path and the two references it is judged against (heap B/segment). */
+const TCP_RECV = 'TCP receive in order + ACK';
+const TCP_REF_COPY = '  ref: payload copy alone';
+const TCP_REF_ACK = '  ref: ACK allocSkb alone';
 
 /**
  * The two tables measured the same way: a fresh stack, then `count` PERMANENT entries through
@@ -359,12 +364,15 @@ async function allocationSection() {
     ['lookupNoref, 100k nd_tbl', () => paths6.lookup6Case(opts.smoke ? 10_000 : 100_000), opts.smoke ? 1_000_000 : 2_000_000],
     ['ICMPv6 echo in → reply out', () => paths6.echo6Case(), 2_000_000],
     ['NS in → NA out', () => paths6.nsCase(), 1_000_000],
+    [TCP_RECV, () => tcpPaths.tcpRecvCase(), 2_000_000],
+    [TCP_REF_COPY, () => tcpPaths.payloadCopyCase(), 2_000_000],
+    [TCP_REF_ACK, () => tcpPaths.ackSkbCase(), 2_000_000],
   ];
 
   console.log('## allocation on the per-packet paths (heapUsed over a GC-free window; GC counts over the long run)');
   const rows = [];
   for (const [label, make, total] of plan) {
-    const r = await allocCheck(make(), Math.round(total * scale));
+    const r = await allocCheck(await make(), Math.round(total * scale));
     r.label = label;
     rows.push(r);
     await settle();
@@ -391,6 +399,19 @@ async function allocationSection() {
       `${r.label} (${fmtRate(r.items)} packets): ${r.gcs.total} GCs, ` +
         `${r.window.bytesPerItem === null ? 'n/a' : r.window.bytesPerItem.toFixed(3)} B/packet → ${r.allocationFree ? 'allocation-free' : 'ALLOCATES'}` +
         ` (${fmtNs(r.nsPerOp)}/packet outside benny)`,
+    );
+  }
+  // TCP's receive path may allocate the payload's own copy and nothing else per segment.
+  const tr = rows.find((r) => r.label === TCP_RECV);
+  const tc = rows.find((r) => r.label === TCP_REF_COPY);
+  const ta = rows.find((r) => r.label === TCP_REF_ACK);
+  if (tr && tc && tr.window.bytesPerItem !== null && tc.window.bytesPerItem !== null) {
+    tr.beyondPayload = tr.window.bytesPerItem - tc.window.bytesPerItem;
+    console.log(
+      `${TCP_RECV}: ${tr.window.bytesPerItem.toFixed(1)} B/segment on the heap, the payload copy alone ${tc.window.bytesPerItem.toFixed(1)} B → ` +
+        `${tr.beyondPayload.toFixed(1)} B/segment beyond the payload` +
+        (ta && ta.window.bytesPerItem !== null ? ` (the ACK's allocSkb alone, one per 2 segments: ${ta.window.bytesPerItem.toFixed(1)} B/segment)` : '') +
+        ` → ${tr.beyondPayload < 8 ? 'nothing beyond the payload' : 'ALLOCATES beyond the payload'} (${fmtNs(tr.nsPerOp)}/segment outside benny)`,
     );
   }
   console.log('');
@@ -433,6 +454,7 @@ if (report.allocation) {
   for (const r of report.allocation.rows) {
     const t = ALLOC_FREE.has(r.label);
     summary.push([`allocation: ${r.label}`, r.window.bytesPerItem === null ? 'n/a' : `${r.window.bytesPerItem.toFixed(2)} B/${r.unit}`, t ? '0 B, 0 GCs' : '', t ? (r.allocationFree ? 'ok' : 'MISSED') : '']);
+    if (r.beyondPayload !== undefined) summary.push([`  ${r.label}: beyond the payload copy`, `${r.beyondPayload.toFixed(2)} B/segment`, '0 B', opts.smoke ? 'smoke' : r.beyondPayload < 8 ? 'ok' : 'MISSED']);
   }
 }
 console.log(table(['figure', 'value', 'target', 'status'], summary, ['l', 'r', 'r', 'l']));

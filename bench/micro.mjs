@@ -8,6 +8,9 @@
 //   3. ARP request in → reply out, and its IPv6 twin: multicast NS in → NA out
 //   4. ICMP echo request in → echo reply out (built in place), and ICMPv6 echo
 //   5. the pending queue: packets queued on an INCOMPLETE entry, flushed by neigh_update
+//   6. TCP receive in order + ACK: prebuilt 1448-byte in-order segments into one ESTABLISHED
+//      connection (tcp_v4_rcv → tcp_rcv_established → tcp_data_queue, the reader drains, an ACK
+//      every second segment); bench/memory.mjs checks what it allocates beyond the payload
 // Each benchmark.js op is a batch of items; figures are per item (lookup or packet). Every IPv6
 // case runs in the same suite as its IPv4 twin, in --rounds rounds of alternating order (ABBA),
 // and the summary gives their ratio round by round (target: IPv6 ≥ 0.8× IPv4).
@@ -17,12 +20,14 @@ import { printMachineFacts } from './lib/machine.mjs';
 import { BenchRunner } from './lib/runner.mjs';
 import { CASE_NAMES, arpCase, echoCase, fastPathCase, ipOutputCase, lookupCase, mapLookupCase, pendingCase } from './lib/paths.mjs';
 import { CASE_NAMES6, echo6Case, ip6OutputCase, lookup6Case, nsCase } from './lib/paths6.mjs';
+import { TCP_CASE_NAMES, tcpRecvCase } from './lib/tcp_paths.mjs';
 
 const USAGE = `usage: node bench/micro.mjs [options]
 
 Micro benchmarks of the neighbour lookup, the neigh_output fast path, ARP and ICMP echo
 round trips and the pending queue, on in-memory devices with a manual clock, and of their IPv6
-twins (nd_tbl lookup, ip6_finish_output2, NS → NA, ICMPv6 echo) in the same run.
+twins (nd_tbl lookup, ip6_finish_output2, NS → NA, ICMPv6 echo) in the same run; TCP's
+receive path (in-order segments in, ACKs out) on one connection.
 
 ${COMMON_HELP}
   --rounds N       rounds of each IPv4/IPv6 pair, alternating order (default 3; 1 with --smoke)`;
@@ -115,6 +120,13 @@ await (async () => {
   const S = 'pending queue (arpQueue)';
   const sizes = [100, 10].filter((N) => runner.wants(S, CASE_NAMES.pending(N)));
   await runner.run(S, sizes.map(pendingCase));
+})();
+
+// ---- 6. TCP receive in order + ACK -------------------------------------------------------------------
+
+await (async () => {
+  const S = 'TCP receive (in-memory, one connection)';
+  if (runner.wants(S, TCP_CASE_NAMES.recv)) await runner.run(S, [tcpRecvCase()]);
 })();
 
 // ---- summary ------------------------------------------------------------------------------------------
