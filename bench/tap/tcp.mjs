@@ -25,7 +25,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 if (args.includes('--help')) {
-  console.log(`usage: node bench/tap/tcp.mjs [--rounds N] [--secs S] [--conns N] [--only t1,t2,t5,t6,t8] [--smoke] [--json FILE]
+  console.log(`usage: node bench/tap/tcp.mjs [--rounds N] [--secs S] [--rr-secs S] [--conns N] [--composition] [--only t1,t2,t5,t6,t8] [--smoke] [--json FILE]
 TCP through a TAP against anchors in the same run: throughput kernel → tapstack (T1) and
 tapstack → kernel (T2) against a C relay between two TAPs; 1-byte request/response (T5) and
 connections/s (T6) against kernel echo servers behind the relay and a veth; heap per idle
@@ -35,6 +35,9 @@ connection at --conns connections and after they closed (T8).`);
 const smoke = args.includes('--smoke');
 const ROUNDS = Number(opt('--rounds', smoke ? 1 : 4));
 const SECS = Number(opt('--secs', smoke ? 1 : 5));
+/** T5/T6 seconds per measurement, and the JIT warm-up before them. */
+const RR_SECS = Number(opt('--rr-secs', smoke ? 0.5 : SECS));
+const RR_WARM = smoke ? 0.2 : 1;
 const CONNS = Number(opt('--conns', smoke ? 200 : 10000));
 const COMPOSITION = args.includes('--composition');
 const ONLY = new Set(opt('--only', 't1,t2,t5,t6,t8').split(','));
@@ -123,7 +126,7 @@ async function tapstackRound(stack, dir) {
 }
 
 /** T5/T6: the C client in `ns` against HOST:9002; resolves with its JSON result. */
-async function rrRound(ns, host, mode, secs = SECS) {
+async function rrRound(ns, host, mode, secs = RR_SECS) {
   const c = start('ip', ['netns', 'exec', ns, RR, mode, host, '9002', String(secs)], /^\{/);
   const line = await c.until((l) => l.startsWith('{'), `${mode} result`, (secs + 30) * 1000);
   return JSON.parse(line);
@@ -225,8 +228,8 @@ async function main() {
   }
   if (ONLY.has('t5') || ONLY.has('t6')) {
     for (const [ns, host] of [[NS[0], '10.199.2.2'], [NS[0], '10.199.3.2'], [NS[2], '10.0.0.2']]) {
-      await rrRound(ns, host, 'rr', 1);
-      await rrRound(ns, host, 'crr', 1);
+      await rrRound(ns, host, 'rr', RR_WARM);
+      await rrRound(ns, host, 'crr', RR_WARM);
     }
   }
   const res = { relay: [], t1: [], t2: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], t8: [] };
@@ -290,13 +293,13 @@ async function main() {
     if (res.t2.length) console.log(row('T2 tapstack → kernel sink', res.t2, res.relay));
   }
   if (res.t5.length) {
-    console.log(`# T5 1-byte request/response, one connection, TCP_NODELAY, ${SECS} s each, ${ROUNDS} round(s); median [lowest–highest round]${note}`);
+    console.log(`# T5 1-byte request/response, one connection, TCP_NODELAY, ${RR_SECS} s each, ${ROUNDS} round(s); median [lowest–highest round]${note}`);
     console.log(rrRow('kernel ↔ C relay ↔ kernel echo', res.rrRelay));
     console.log(rrRow('kernel ↔ veth ↔ kernel echo', res.rrVeth));
     console.log(rrRow('T5 kernel ↔ tapstack echo', res.t5, res.rrRelay, 'relay'));
   }
   if (res.t6.length) {
-    console.log(`# T6 connections/s: connect, 1-byte request, 1-byte reply, close (client closes first), ${SECS} s each, ${ROUNDS} round(s)${note}`);
+    console.log(`# T6 connections/s: connect, 1-byte request, 1-byte reply, close (client closes first), ${RR_SECS} s each, ${ROUNDS} round(s)${note}`);
     console.log(rrRow('kernel → veth → kernel echo', res.crrVeth));
     console.log(rrRow('kernel → C relay → kernel echo', res.crrRelay));
     console.log(rrRow('T6 kernel → tapstack echo', res.t6, res.crrVeth, 'veth'));
