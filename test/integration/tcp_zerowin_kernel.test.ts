@@ -143,7 +143,7 @@ function kernelTcpExt(ns: Netns): Record<string, number> {
 
 /** tcpdump in the namespace, printing one line per matching packet. */
 function capture(ns: Netns, filter: string): { proc: ChildProcess; lines: () => string[] } {
-  const proc = ns.spawn('tcpdump', ['-i', 'tap0', '-nn', '-l', '-S', filter]);
+  const proc = ns.spawn('tcpdump', ['-i', 'tap0', '-nn', '-l', '-S', '-tt', filter]);
   let buf = '';
   proc.stdout!.on('data', (d) => (buf += d));
   proc.stderr!.on('data', () => {});
@@ -238,6 +238,12 @@ describe.runIf(canRunKernelTests(['ip', 'tcpdump', '/usr/bin/python3']))('zero w
       expect(zeroFromKernel.lines().length).toBeGreaterThan(0);
       expect(probes).toBeGreaterThanOrEqual(2);
       await waitFor('the captures', () => emptyFromUs.lines().length >= probes && zeroFromKernel.lines().length > probes, 3000);
+      // The probes back off as tcp_probe0_when() says: each gap about twice the one before.
+      // (The empty segments from us past the handshake's SYN and ACK are the probes.)
+      const times = emptyFromUs.lines().filter((l) => l.includes('Flags [.]')).slice(1).map((l) => Number(l.split(' ')[0]) * 1000);
+      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      for (let i = 1; i < gaps.length; i++) expect(gaps[i] / gaps[i - 1]).toBeGreaterThan(1.6);
+      expect(gaps.length).toBeGreaterThanOrEqual(2);
       // No retransmission timeout fired for a window that was merely closed.
       expect(s1.tcpTimeouts - s0.tcpTimeouts).toBe(0);
       slow.write({ read: true });
