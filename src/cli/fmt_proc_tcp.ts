@@ -59,7 +59,7 @@ const num = (i: Info | null, k: string, dflt = 0): number => {
 };
 
 /** The fields after "sl: local rem" of one line, as get_tcp4_sock / get_timewait4_sock / get_openreq4 print them. */
-function lineTail(s: SockDiagMsg): string {
+function lineTail(s: SockDiagMsg, requests = 0): string {
   const ptr = procSockPtr(s.cookie ?? s.inode);
   // A timewait minisock (TIME-WAIT, or an orphan's FIN-WAIT-2 as tw_substate): get_timewait4_sock.
   if (s.state === TCP_TIME_WAIT || s.timer === 'timewait') {
@@ -75,7 +75,8 @@ function lineTail(s: SockDiagMsg): string {
   const timer = idiagTimer(s) === 3 ? 0 : idiagTimer(s);
   const tx = listen ? 0 : s.sendQ;
   const when = timer ? clockT(s.timerExpiresMs) : 0;
-  const refcnt = 1 + (listen ? (s.recvQ > 0 ? 1 : 0) : timer ? 1 : 0);
+  // sk_refcnt: a listener's is held by each request sock and queued child, a connection's by its pending timer.
+  const refcnt = 1 + (listen ? s.recvQ + requests : timer ? 1 : 0);
   // A listener keeps TCP_TIMEOUT_INIT as icsk_rto and prints fastopenq.max_qlen (0) last.
   const rto = listen ? 100 : clockT(num(i, 'rtoMs'));
   const ato = listen ? 0 : clockT(num(i, 'atoMs'));
@@ -84,6 +85,13 @@ function lineTail(s: SockDiagMsg): string {
   const last = listen ? 0 : ssthresh >= TCP_INFINITE_SSTHRESH ? -1 : ssthresh;
   return `${hex(s.state, 2)} ${hex(tx, 8)}:${hex(s.recvQ, 8)} ${hex(timer, 2)}:${hex(when, 8)} ${hex(s.retransmits, 8)} ` +
     `${'0'.padStart(5)} ${String(s.probes ?? 0).padStart(8)} ${s.inode >>> 0} ${refcnt} ${ptr} ${rto} ${ato} ${qack} ${num(i, 'sndCwnd')} ${last}`;
+}
+
+/** The request socks (SYN-RECV) of a listener among `socks`: same port, its address or any. */
+function requestsOf(l: SockDiagMsg, socks: readonly SockDiagMsg[]): number {
+  if (l.state !== TCP_LISTEN) return 0;
+  const any = l.local === '0.0.0.0' || l.local === '::';
+  return socks.filter((r) => r.state === TCP_SYN_RECV && r.localPort === l.localPort && (any || r.local === l.local)).length;
 }
 
 /**
@@ -96,7 +104,7 @@ export function formatProcNetTcp(socks: readonly SockDiagMsg[]): string {
   let sl = 0;
   for (const s of socks) {
     if (s.family !== 4) continue;
-    const line = `${String(sl++).padStart(4)}: ${addr4Hex(s.local)}:${hex(s.localPort, 4)} ${addr4Hex(s.remote)}:${hex(s.remotePort, 4)} ${lineTail(s)}`;
+    const line = `${String(sl++).padStart(4)}: ${addr4Hex(s.local)}:${hex(s.localPort, 4)} ${addr4Hex(s.remote)}:${hex(s.remotePort, 4)} ${lineTail(s, requestsOf(s, socks))}`;
     out += line.padEnd(TCP4_WIDTH) + '\n';
   }
   return out;
@@ -108,7 +116,7 @@ export function formatProcNetTcp6(socks: readonly SockDiagMsg[]): string {
   let sl = 0;
   for (const s of socks) {
     if (s.family !== 6) continue;
-    out += `${String(sl++).padStart(4)}: ${addr6Hex(s.local)}:${hex(s.localPort, 4)} ${addr6Hex(s.remote)}:${hex(s.remotePort, 4)} ${lineTail(s)}\n`;
+    out += `${String(sl++).padStart(4)}: ${addr6Hex(s.local)}:${hex(s.localPort, 4)} ${addr6Hex(s.remote)}:${hex(s.remotePort, 4)} ${lineTail(s, requestsOf(s, socks))}\n`;
   }
   return out;
 }

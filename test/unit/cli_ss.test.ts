@@ -36,6 +36,7 @@ describe('fmt_ss against ss 6.1', () => {
     ['ss-tn-state-established', { numeric: true, state: false }],
     ['ss-tn-state-listening', { numeric: true, state: false }],
     ['ss-tan-state-time-wait', { numeric: true, state: false }],
+    ['ss-synrecv-tanoie', { numeric: true, options: true, info: true, extended: true }],
   ];
   for (const [name, o] of cases) {
     it(`${name} byte for byte`, () => {
@@ -51,6 +52,7 @@ describe('fmt_ss against ss 6.1', () => {
   it('covers every state the brief names', () => {
     const states = new Set(items('ss-tanoie.json').map((s) => s.state));
     for (const st of [1, 2, 5, 6, 8, 10]) expect(states.has(st)).toBe(true);
+    expect(items('ss-synrecv-tanoie.json').map((s) => s.state)).toEqual([10, 3]);
     const all = items('ss-tanoie.json');
     expect(all.some((s) => s.v4mapped)).toBe(true);
     expect(all.some((s) => s.family === 6 && !s.v4mapped)).toBe(true);

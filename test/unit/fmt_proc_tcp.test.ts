@@ -28,6 +28,9 @@ describe('/proc/net/tcp and tcp6 against the kernel', () => {
     expect(maskPtr(out)).toBe(maskPtr(golden('proc-net-tcp.txt')));
     for (const line of out.split('\n').slice(0, -1)) expect(line.length).toBe(149);
   });
+  it('net/tcp with a request sock (SYN-RECV) and its listener', () => {
+    expect(maskPtr(formatProcNetTcp(items('proc-net-tcp-synrecv.json')))).toBe(maskPtr(golden('proc-net-tcp-synrecv.txt')));
+  });
   it('net/tcp6, v4-mapped included', () => {
     expect(maskPtr(formatProcNetTcp6(items('proc-net-tcp6.json')))).toBe(maskPtr(golden('proc-net-tcp6.txt')));
   });
