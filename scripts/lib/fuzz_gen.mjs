@@ -1002,8 +1002,8 @@ const DELIVERY_COUNTERS = [
   'icmp.inEchos', 'icmp.inEchoReps', 'icmp.inDestUnreachs', 'icmp.inTimeExcds', 'icmp.inParmProbs', 'icmp.inSrcQuenchs',
   'icmp.inRedirects',
   // TCP: a connection took the segment (its ACK, data, FIN or an exact-match RST), a handshake
-  // completed (from the SYN queue or a cookie), a RST ended TIME_WAIT.
-  'tcpExt.tcpSegsAccepted', 'tcp.passiveOpens', 'tcpExt.twKilled',
+  // completed (from the SYN queue or a cookie), a RST ended a request (SYN_RECV) or TIME_WAIT.
+  'tcpExt.tcpSegsAccepted', 'tcp.passiveOpens', 'tcpExt.embryonicRsts', 'tcpExt.twKilled',
   ...DELIVERY_COUNTERS6,
 ];
 
