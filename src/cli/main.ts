@@ -95,7 +95,7 @@ Commands:
   up        create or attach TAP devices and run the stack on them
   ip        ip neigh / ip ntable / ip monitor neigh / ip link set, as iproute2
   arp       show and change the ARP table, as net-tools arp
-  proc      print net/arp or net/stat/arp_cache as procfs would
+  proc      print procfs files (net/arp, net/tcp, net/snmp, net/netstat, ...) as the kernel would
   sysctl    read and write net.ipv4.conf.* and net.ipv4.neigh.* settings
   ping      send ICMP echo requests from the stack itself, as iputils ping
   capture   write the frames of every device to a pcap file or stdout, as tcpdump -w
