@@ -37,6 +37,7 @@ describe('fmt_ss against ss 6.1', () => {
     ['ss-tn-state-listening', { numeric: true, state: false }],
     ['ss-tan-state-time-wait', { numeric: true, state: false }],
     ['ss-synrecv-tanoie', { numeric: true, options: true, info: true, extended: true }],
+    ['ss-an-inet', { numeric: true, netid: true }],
   ];
   for (const [name, o] of cases) {
     it(`${name} byte for byte`, () => {
@@ -95,6 +96,8 @@ describe('ss arguments', () => {
     expect(a.fmt).toMatchObject({ numeric: true, options: true, info: true, extended: true, netid: false, state: true });
     const b = parseSsArgs(['-tn', 'state', 'established']);
     expect(b.kind === 'run' && b.states === 2 && b.fmt.state === false).toBe(true);
+    const n = parseSsArgs(['-an']);
+    expect(n.kind === 'run' && n.fmt.netid === true && n.states === SS_ALL).toBe(true);
     const c = parseSsArgs(['-t']);
     expect(c.kind === 'run' && c.states === SS_CONN).toBe(true);
     const d = parseSsArgs(['-tl4']);
