@@ -1,14 +1,14 @@
 // A SYN flood against a tapstack listener (tcp_conn_request's syn-flood path, tcp_syn_flood_action,
 // cookie_v4_init_sequence / cookie_v4_check): scapy in the namespace writes SYNs from 101 spoofed
 // sources (10.0.0.100-200) straight onto tap0 while the kernel's own TCP (Node net) keeps opening
-// real connections to the same small-backlog listener. The SYN queue fills with the spoofed
+// real connections to the same small-backlog listener; IPv4 and IPv6 (fd00::1:100-200). The SYN queue fills with the spoofed
 // requests and stays full, so everything else, real clients included, is answered with SYN
 // cookies; the real clients complete through cookies with their data intact; the counters are
 // Linux's; the SYN queue never exceeds the backlog and the heap stays bounded.
 //
 // Keeping the flood inside the namespace: the spoofed addresses are configured nowhere. tapstack
 // has static (PERMANENT) neighbour entries for them pointing at 02:00:00:00:00:ee, a MAC no one
-// owns, so it never ARPs for them and its SYN-ACKs do leave on the wire; the kernel's tap0
+// owns, so it never ARPs (or solicits) for them and its SYN-ACKs do leave on the wire; the kernel's tap0
 // receives those frames as PACKET_OTHERHOST and ip_rcv drops them before TCP sees them, so the
 // kernel never answers (no RST) for addresses it does not have. (Proxy ARP is not used: it would
 // need the kernel to route 10.0.0.100-200 somewhere, and then it would also forward or answer.)
@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, ROOT, canRunKernelTests } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
+import { kernelIpv6On } from '../helpers/ipv6_kernel.js';
 
 const PATTERN = `(n, k) => { const b = Buffer.allocUnsafe(n); for (let i = 0; i < n; i++) b[i] = (i * 31 + 7 + k) & 0xff; return b; }`;
 function patternHash(n: number, k: number): string {
@@ -40,6 +41,7 @@ const { Stack, TapDevice } = await import(process.argv[2]);
 const stack = new Stack();
 const tap = stack.addDevice(TapDevice.open('tap0', { mac: Buffer.from('025a00000002', 'hex') }));
 stack.addAddress(tap, '10.0.0.2/24');
+stack.addAddress(tap, 'fd00::2/64', { nodad: true });
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 stack.on('log', (line) => out({ event: 'log', line }));
 let maxSynq = 0;
@@ -54,11 +56,11 @@ setInterval(sample, 5);
 setInterval(() => { maxSocks = Math.max(maxSocks, stack.tcp.sockets().length); }, 100);
 const heap = () => { global.gc(); return process.memoryUsage().heapUsed; };
 const ops = {
-  neigh({ from, to, lladdr }) {
-    for (let i = from; i <= to; i++) stack.neighAdd({ dst: '10.0.0.' + i, dev: 'tap0', lladdr });
-    return stack.neighbours('inet').length;
+  neigh({ prefix, from, to, lladdr }) {
+    for (let i = from; i <= to; i++) stack.neighAdd({ dst: prefix + i, dev: 'tap0', lladdr });
+    return stack.neighbours().length;
   },
-  async sink({ port, backlog }) {
+  async sink({ host, port, backlog }) {
     const srv = stack.createServer((sock) => {
       accepted++;
       const h = createHash('sha256');
@@ -67,14 +69,14 @@ const ops = {
       sock.on('end', () => sock.end(JSON.stringify({ bytes: n, sha: h.digest('hex') })));
       sock.on('error', (e) => out({ event: 'sink-error', code: e.code }));
     });
-    await new Promise((res) => srv.listen(port, '10.0.0.2', backlog, res));
+    await new Promise((res) => srv.listen(port, host, backlog, res));
     return srv.address();
   },
   heap() { return heap(); },
   sample() {
     sample();
     const s = stack.stats();
-    const synq = [...stack.tcp.listeners].map((l) => l.synQueueLen);
+    const synq = Object.fromEntries([...stack.tcp.listeners].map((l) => [l.port, l.synQueueLen]));
     return { maxSynq, synq, maxSocks, heapMax, heap: heap(), accepted, tcp: s.tcp, tcpExt: s.tcpExt };
   },
 };
@@ -118,17 +120,17 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
 out({ event: 'ready' });
 `;
 
-/** scapy: distinct SYNs from 10.0.0.100-200 with random ports and ISNs, written on tap0 for \`secs\`. */
+/** scapy: distinct SYNs from 10.0.0.100-200 (or fd00::1:100-200) with random ports and ISNs, written on tap0 for \`secs\`. */
 const FLOOD_PY = `
 import json, random, sys, time
-from scapy.all import Ether, IP, TCP, conf
-iface, dmac, dport, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+from scapy.all import Ether, IP, IPv6, TCP, conf
+iface, dmac, dport, secs, fam = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 random.seed(7)
 frames = []
 for j in range(40):
     for i in range(100, 201):
-        p = (Ether(src='02:00:00:00:%02x:%02x' % (j, i), dst=dmac) /
-             IP(src='10.0.0.%d' % i, dst='10.0.0.2') /
+        l3 = IP(src='10.0.0.%d' % i, dst='10.0.0.2') if fam == '4' else IPv6(src='fd00::1:%d' % i, dst='fd00::2')
+        p = (Ether(src='02:00:00:00:%02x:%02x' % (j, i), dst=dmac) / l3 /
              TCP(sport=random.randint(1024, 65535), dport=dport, flags='S', seq=random.getrandbits(32), window=64240,
                  options=[('MSS', 1460), ('SAckOK', b''), ('Timestamp', (random.getrandbits(32), 0)), ('NOP', None), ('WScale', 7)]))
         frames.append(bytes(p))
@@ -167,11 +169,14 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     ns = Netns.create('tsflood');
     stack = new LineChild(ns.spawn(process.execPath, ['--expose-gc', join(dir, 'stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href]));
     await stack.event('the stack', (e) => e.ready === true);
-    ns.sh('ip addr add 10.0.0.1/24 dev tap0');
+    kernelIpv6On(ns, 'tap0', { accept_dad: 0 });
+    ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ip addr add fd00::1/64 dev tap0 nodad');
     kernel = new LineChild(ns.spawn(process.execPath, [join(dir, 'kernel.mjs')]));
     await kernel.event('the kernel-side sockets', (e) => e.event === 'ready');
-    expect(await stack.call('neigh', { from: 100, to: 200, lladdr: BOGUS_MAC })).toBeGreaterThanOrEqual(101);
-    await stack.call('sink', { port: PORT, backlog: BACKLOG });
+    expect(await stack.call('neigh', { prefix: '10.0.0.', from: 100, to: 200, lladdr: BOGUS_MAC })).toBeGreaterThanOrEqual(101);
+    expect(await stack.call('neigh', { prefix: 'fd00::1:', from: 100, to: 200, lladdr: BOGUS_MAC })).toBeGreaterThanOrEqual(202);
+    await stack.call('sink', { host: '10.0.0.2', port: PORT, backlog: BACKLOG });
+    await stack.call('sink', { host: 'fd00::2', port: PORT + 1, backlog: BACKLOG });
   }, 30000);
 
   afterAll(() => {
@@ -181,15 +186,19 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('real connections keep succeeding through SYN cookies while 4040 spoofed SYNs keep the queue full', async () => {
+  for (const [fam, host, port, logged] of [
+    ['IPv4', '10.0.0.2', PORT, `TCP: request_sock_TCP: Possible SYN flooding on port 10.0.0.2:${PORT}. Sending cookies.`],
+    ['IPv6', 'fd00::2', PORT + 1, `TCP: request_sock_TCPv6: Possible SYN flooding on port [fd00::2]:${PORT + 1}. Sending cookies.`],
+  ] as const) it(`${fam}: real connections keep succeeding through SYN cookies while 4040 spoofed SYNs keep the queue full`, async () => {
+    const logs0 = stack.events.length;
     const heap0 = await stack.call('heap');
     const s0 = await stack.call('sample');
     const k0 = kernelTcp(ns);
-    const flood = new LineChild(ns.spawn('/usr/bin/python3', [join(dir, 'flood.py'), 'tap0', '02:5a:00:00:00:02', String(PORT), '20']));
+    const flood = new LineChild(ns.spawn('/usr/bin/python3', [join(dir, 'flood.py'), 'tap0', '02:5a:00:00:00:02', String(port), '20', fam === 'IPv4' ? '4' : '6']));
     await flood.event('the flood frames', (e) => e.built > 0, 0, 60000);
     // Let the spoofed SYNs fill the SYN queue before the first real client.
     await new Promise((r) => setTimeout(r, 300));
-    const during = await kernel.call('clients', { port: PORT, host: '10.0.0.2', bytes: 65536, count: 24, parallel: 4 });
+    const during = await kernel.call('clients', { port, host, bytes: 65536, count: 24, parallel: 4 });
     // The flood (about 3 s at its pace) was still going when the last real client finished.
     const overlapped = !flood.events.some((e) => e.sent !== undefined);
     const done = await flood.event('the end of the flood', (e) => e.sent !== undefined, 0, 30000);
@@ -223,7 +232,7 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     // backlog: Linux keeps 9 for listen(fd, 8)), all spoofed requests that came first; cookies
     // keep no state, the socket table stays small and the heap does not grow with the flood.
     expect(s1.maxSynq).toBeLessThanOrEqual(BACKLOG + 1);
-    expect(s1.synq).toEqual([BACKLOG + 1]);
+    expect(s1.synq[port]).toBe(BACKLOG + 1);
     expect(s1.maxSocks).toBeLessThan(BACKLOG + 40);
     expect(s1.heap - heap0).toBeLessThan(16 << 20);
 
@@ -231,8 +240,6 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     expect(k1.OutRsts - k0.OutRsts).toBe(0);
     expect(k1.ActiveOpens - k0.ActiveOpens).toBe(24);
     // Linux's warning, once for the listener (dmesg on Linux, the stack's 'log' event here).
-    expect(stack.events.filter((e) => e.event === 'log').map((e) => e.line)).toEqual([
-      `TCP: request_sock_TCP: Possible SYN flooding on port 10.0.0.2:${PORT}. Sending cookies.`,
-    ]);
+    expect(stack.events.slice(logs0).filter((e) => e.event === 'log').map((e) => e.line)).toEqual([logged]);
   }, 90000);
 });
