@@ -254,7 +254,7 @@ export function ssFields(s: SockDiagMsg, o: SsFormatOptions): string[] {
     SS_STATE_NAMES[s.state] ?? 'UNKNOWN',
     String(mini ? 0 : s.recvQ).padEnd(6),
     String(mini ? 0 : s.sendQ).padEnd(6),
-    `${addrText(s, s.local)}:`,
+    s.ifname ? `${addrText(s, s.local)}%${s.ifname}:` : `${addrText(s, s.local)}:`,
     svc(s.localPort),
     `${addrText(s, s.remote)}:`,
     svc(s.remotePort),

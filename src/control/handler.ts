@@ -103,14 +103,20 @@ function tcpAddrText(a: TcpAddr, mapped: boolean): string {
   return formatIn6(a.addr);
 }
 
-/** inet_sk_diag_fill(): one socket as a SOCK_DIAG_BY_FAMILY item. */
-function sockDiagMsg(i: TcpSockInfo): SockDiagMsg {
+/**
+ * inet_sk_diag_fill(): one socket as a SOCK_DIAG_BY_FAMILY item; `ifname` names the device a
+ * scoped (link-local) IPv6 socket is bound to (idiag_if).
+ */
+function sockDiagMsg(s: Stack, i: TcpSockInfo): SockDiagMsg {
   const mapped = i.family === 6;
+  const scope = i.local.family === 6 ? i.local.scopeId : 0;
+  const ifname = scope ? s.net.devGetByIndex(scope)?.name : undefined;
   return {
     ...i,
     local: tcpAddrText(i.local, mapped),
     remote: i.remote === null ? null : tcpAddrText(i.remote, mapped),
     tcpInfo: i.tcpInfo as unknown as Record<string, unknown> | null,
+    ...(ifname !== undefined ? { ifname } : {}),
   };
 }
 
@@ -417,7 +423,7 @@ export class ControlHandler {
         const states = num(b, 'states') ?? 0xffffffff;
         const fam = family === undefined ? undefined : family === 'inet' ? 4 : 6;
         const items = s.tcp.sockets().filter((i) => (fam === undefined || i.family === fam) && ((states >>> i.state) & 1) === 1);
-        return { items: items.map(sockDiagMsg) };
+        return { items: items.map((i) => sockDiagMsg(s, i)) };
       }
       default:
         throw new StackError(EOPNOTSUPP, `${String(req.type)}: ${strerror(EOPNOTSUPP)}`);

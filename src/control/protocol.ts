@@ -145,6 +145,8 @@ export interface SockDiagMsg {
   shutdown?: number;
   probes?: number;
   v6only?: boolean;
+  /** The device a scoped IPv6 socket is bound to (idiag_if), printed by ss as `[fe80::1]%dev:port`. */
+  ifname?: string;
   /** The cgroup path ss -e prints (INET_DIAG_CGROUP_ID); tapstack's sockets have none. */
   cgroup?: string;
   /** tcp_info, absent for TIME-WAIT and request socks. */

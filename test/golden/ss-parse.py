@@ -9,6 +9,11 @@ def ms_timer(t):
 def addr(a):
     host, port = a.rsplit(':', 1)
     port = 0 if port == '*' else int(port)
+    if '%' in host:
+        host, ifname = host.rsplit('%', 1)
+        return 6, host[1:-1], port, ifname
+    return addr1(host, port)
+def addr1(host, port):
     if host == '*': return 6, '::', port
     if host.startswith('['): return 6, host[1:-1], port
     return 4, host, port
@@ -57,11 +62,12 @@ def parse(text, header=True, state=None):
         toks = ln.split()
         st = state if state is not None else STATES[toks.pop(0)]
         rq, wq, loc, peer, *ext = toks
-        fam, la, lp = addr(loc); fam2, ra, rp = addr(peer)
+        la_ = addr(loc); fam, la, lp = la_[:3]; fam2, ra, rp = addr(peer)[:3]
         s = {'family': fam, 'state': st, 'local': la, 'localPort': lp, 'remote': None if st == 10 else ra, 'remotePort': rp,
              'recvQ': int(rq), 'sendQ': int(wq), 'timer': None, 'timerExpiresMs': 0, 'retransmits': 0, 'inode': 0,
              'v4mapped': la.startswith('::ffff:'), 'tcpInfo': None}
         if st == 10 and fam == 6 and ra == '::' and peer.startswith('[::]'): s['v6only'] = True
+        if len(la_) == 4: s['ifname'] = la_[3]
         for t in ext:
             if t.startswith('timer:('):
                 name, tm, r = t[7:-1].split(',')

@@ -38,6 +38,7 @@ describe('fmt_ss against ss 6.1', () => {
     ['ss-tan-state-time-wait', { numeric: true, state: false }],
     ['ss-synrecv-tanoie', { numeric: true, options: true, info: true, extended: true }],
     ['ss-an-inet', { numeric: true, netid: true }],
+    ['ss-tan-linklocal', { numeric: true }],
   ];
   for (const [name, o] of cases) {
     it(`${name} byte for byte`, () => {
@@ -238,5 +239,36 @@ describe('ss and proc net/tcp of two tapstack ends (manual clock)', () => {
     await drive(env, () => false, 50);
     const orphan = await ss(chA, '-tano', 'state', 'fin-wait-2');
     expect(orphan).toMatch(new RegExp(`^0 +0 +10\\.0\\.0\\.1:${p2} +10\\.0\\.0\\.2:80 +timer:\\(timewait,\\d+sec,0\\)`, 'm'));
+  }, 30000);
+});
+
+describe('ss of a link-local connection', () => {
+  afterEach(() => closeStacks());
+  it('prints the bound device after the local address, as [fe80::...]%dev:port', async () => {
+    const env = twoStacks({ deferred: true, ipv6: true });
+    const drive = async (done: () => boolean, maxMs = 5000): Promise<void> => {
+      for (let t = 0; t < maxMs && !done(); t++) {
+        for (let i = 0; i < 5; i++) {
+          while (env.ea.deliverPending() + env.eb.deliverPending() > 0);
+          await new Promise((r) => setImmediate(r));
+        }
+        env.clock.advance(1);
+      }
+    };
+    // Link-local addresses leave tentative after DAD.
+    const ll = (st: Stack): string | undefined => st.addresses('inet6').find((a) => a.scope === 'link' && !(a.flags & 0x40))?.local;
+    await drive(() => ll(env.A) !== undefined && ll(env.B) !== undefined, 10000);
+    const chA = new LocalChannel(new ControlHandler(env.A));
+    done.push(async () => chA.close());
+    let accepted = 0;
+    const srv = env.B.createServer(() => accepted++);
+    let listening = false;
+    srv.listen(8000, '::', () => (listening = true));
+    await drive(() => listening);
+    const c = env.A.connect({ port: 8000, host: `${ll(env.B)}%ea` });
+    await drive(() => accepted === 1);
+    const io = bufferIO();
+    expect(await ssCommand(['-tan'], chA, io)).toBe(0);
+    expect(io.stdout).toMatch(new RegExp(`^ESTAB +0 +0 +\\[${ll(env.A)}\\]%ea:${c.localPort} +\\[${ll(env.B)}\\]:8000 +$`, 'm'));
   }, 30000);
 });
