@@ -234,6 +234,13 @@ describe('ss and proc net/tcp of two tapstack ends (manual clock)', () => {
     expect(await procCommand(['net/tcp'], chB, ioB)).toBe(0);
     expect(ioB.stdout).toMatch(new RegExp(`^ +\\d+: 0200000A:0050 0100000A:${hp(p2)} 08 00000000:00000000 `, 'm'));
     expect(ioB.stdout).toMatch(/^ +0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000 +0 +0 \d+ 1 [0-9a-f]{16} 100 0 0 10 0 +$/m);
+    // SO_KEEPALIVE: the keepalive timer in ss -o and in /proc's tr/tm->when columns.
+    c1.setKeepAlive(true, 120000);
+    env.clock.advance(500);
+    expect(await ss(chA, '-tno', 'state', 'established')).toMatch(new RegExp(`10\\.0\\.0\\.2:80 +timer:\\(keepalive,1min59sec,0\\)\\n`));
+    const ioK = bufferIO();
+    expect(await procCommand(['net/tcp'], chA, ioK)).toBe(0);
+    expect(ioK.stdout).toMatch(new RegExp(`^ +\\d+: 0100000A:${hp(p1)} 0200000A:0050 01 00000000:00000000 02:00002EAE 00000000 +0 +0 \\d+ 2 `, 'm'));
     // An orphan's FIN-WAIT-2 is a timewait minisock, as Linux lists it.
     c2.destroy();
     await drive(env, () => false, 50);
