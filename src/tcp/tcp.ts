@@ -972,6 +972,9 @@ export class Tcp {
   /** Every socket: listeners, request socks (SYN-RECV), connections and TIME-WAIT. */
   sockets(): TcpSockInfo[] {
     const out: TcpSockInfo[] = [];
+    // As the kernel walks them: the listening hash, then the established hash, where request
+    // socks live beside the connections.
+    const reqs: TcpSockInfo[] = [];
     const now = this.clock.now();
     for (const l of this.listeners) {
       const any: TcpAddr = l.family === 4 ? { family: 4, addr: 0 } : { family: 6, addr: Buffer.alloc(16), scopeId: 0 };
@@ -994,7 +997,7 @@ export class Tcp {
       });
       for (const rs of l.synQueue.values()) {
         for (const r of rs) {
-          out.push({
+          reqs.push({
             family: l.family === 6 ? 6 : r.af.family, state: TCP_NEW_SYN_RECV === 12 ? 3 : 3, local: r.local, localPort: l.port, remote: r.remote,
             remotePort: r.remotePort, recvQ: 0, sendQ: 0, timer: 'on', timerExpiresMs: Math.max(0, r.timer.expires - now),
             retransmits: r.numRetrans, inode: 0, v4mapped: l.family === 6 && r.af.family === 4, tcpInfo: null,
@@ -1003,6 +1006,7 @@ export class Tcp {
         }
       }
     }
+    out.push(...reqs);
     for (const sk of this.socks) out.push(this.sockInfo(sk));
     return out;
   }
