@@ -75,6 +75,8 @@ const ops = {
     });
   },
   stats() { return stack.stats().tcpExt; },
+  /** ss -o's view of the connections to \`port\`: which timer runs. */
+  timers({ port }) { return stack.tcp.sockets().filter((i) => i.remotePort === port).map((i) => i.timer); },
 };
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const req = JSON.parse(line);
@@ -243,6 +245,8 @@ describe.runIf(canRunKernelTests(['ip', 'tcpdump', '/usr/bin/python3']))('zero w
       const s1 = await stack.call('stats');
       const k1 = kernelTcpExt(ns);
       const probes = s1.tcpWinProbe - s0.tcpWinProbe;
+      // What ss -o would show for the stalled connection: the persist timer (ICSK_TIME_PROBE0).
+      expect(await stack.call('timers', { port: 9300 })).toEqual(['persist']);
       // The kernel advertised a zero window, tapstack's persist timer sent probes (pure ACKs
       // with SEQ = SND.UNA − 1, counted as Linux counts TCPWinProbe) and the kernel answered
       // them, but for those within its own 500 ms out-of-window rate limit (TCPAckSkippedSeq).
