@@ -103,7 +103,7 @@ async function main() {
   lines.push(`accounting: not delivered nor answered ${acct.notDeliveredNorAnswered}; drop counters sum ${acct.dropCounterSum} = dropped ${t.dropped} + double-counted ${t.multi} (+extra) + background ${t.backgroundDrops} → ${acct.balanced ? 'balanced' : 'NOT balanced'}`);
   lines.push(`events: ${Object.entries(rig.events).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   lines.push(`clean ping afterwards (60 each way, the last 3 count): peer→stack ${ping.fromPeer}/3, stack→peer ${ping.toPeer}/3; ping6 peer→stack ${ping.fromPeer6}/3, stack→peer ${ping.toPeer6}/3`);
-  lines.push(`TCP: ${t.tcpConnects} connections made by the rig's peer (${t.tcpSetup} frames of its own); ended by the fuzz: ${Object.entries(rig.tcpEnded).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push(`TCP: ${t.tcpConnects} connections made by the rig's peer (${t.tcpSetup} frames of its own), ${t.tcpStray} made by the fuzz (replayed handshake ACKs) and closed; ended by the fuzz: ${Object.entries(rig.tcpEnded).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   lines.push(`TCP afterwards: ${tcp ? Object.entries(tcp).map(([f, x]) => `${f} ${x.established && x.reads && x.sends ? 'connection reads and sends' : `connection BROKEN ${JSON.stringify(x)}`}, ${x.accepts ? 'listener accepts' : 'listener does NOT accept'}`).join('; ') : 'not checked'}`);
   lines.push(`transmitted frames checked: ${t.txChecked} (${t.txChecked6} IPv6); max table sizes arp_cache ${t.maxTableSize}, ndisc_cache ${t.maxNdTableSize}`);
   lines.push('');

@@ -1322,7 +1322,7 @@ export class FuzzRig {
     };
 
     this.totals = {
-      tcpSetup: 0, tcpConnects: 0,
+      tcpSetup: 0, tcpConnects: 0, tcpStray: 0,
       frames: 0, fuzzed: 0, fromPeer: 0, dropped: 0, answered: 0, delivered: 0, answerFailed: 0, silent: 0, multi: 0, uncounted: 0,
       invariantChecks: 0, maxTableSize: 0, maxNdTableSize: 0, exceptions: 0, backgroundDrops: 0, txChecked: 0, txChecked6: 0,
     };
@@ -1435,10 +1435,27 @@ export class FuzzRig {
     ts.writeUInt32BE(sa.tsval, 8);
     this.totals.tcpSetup++;
     this.inject(this.ea, this.tcpPeerFrame(peer, { sport: port, dport: FuzzRig.TCP_PORT, seq: iss + 1, ack: sa.seq + 1, flags: TCPF.ACK, opts: ts }), 'tcp.setup');
-    const sk = this.tcpListeners[peer.family].accept();
+    const sk = this.tcpAccept(peer.family, port);
     if (sk === null) return null;
     this.totals.tcpConnects++;
     return { peer, sk, port };
+  }
+
+  /**
+   * Accepts what A's listener holds: the connection to `port` is returned; any other child (the
+   * fuzz can make one: a replay of a handshake's ACK carries a valid SYN cookie for two minutes,
+   * as on Linux) is accepted, counted (tcpStray) and aborted, so the accept queue never fills.
+   */
+  tcpAccept(family, port) {
+    let mine = null;
+    for (let sk = this.tcpListeners[family].accept(); sk !== null; sk = this.tcpListeners[family].accept()) {
+      if (sk.remotePort === port && mine === null) mine = sk;
+      else {
+        this.totals.tcpStray++;
+        sk.abort();
+      }
+    }
+    return mine;
   }
 
   /**
@@ -1464,6 +1481,7 @@ export class FuzzRig {
       c.sk.abort();
       return false;
     });
+    for (const f of [4, 6]) this.tcpAccept(f, -1);
     for (const p of FuzzRig.TCP_PEERS) {
       if (this.tcpConns.some((c) => c.peer === p) || !this.ea.isUp) continue;
       const c = this.tcpConnect(p);

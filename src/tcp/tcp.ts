@@ -212,6 +212,13 @@ export class Tcp {
     const nh = skb.networkHeader;
     b.copy(this.src6.addr, 0, nh + IP6H_SADDR_OFF, nh + IP6H_SADDR_OFF + 16);
     b.copy(this.dst6.addr, 0, nh + IP6H_DADDR_OFF, nh + IP6H_DADDR_OFF + 16);
+    if (this.dst6.addr[0] === 0xff) {
+      // tcp_v6_conn_request and tcp_v6_send_reset answer unicast destinations only
+      // (ipv6_unicast_destination), and no socket has a multicast address as its own.
+      this.stats.inSegs++;
+      this.statsExt.tcpNotHost++;
+      return;
+    }
     // Link-local peers are told apart by the interface (the zone of a scoped address).
     const scope = ipv6AddrScope(this.src6.addr) === 0x02 ? (skb.dev?.ifindex ?? 0) : 0;
     this.src6.scopeId = scope;

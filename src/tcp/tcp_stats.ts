@@ -215,7 +215,7 @@ export interface TcpExtStats {
   tcpBadHeader: number;
   /** Segments to a port with no socket (answered with RST). */
   tcpNoPort: number;
-  /** Segments that reached TCP addressed to a broadcast or multicast link address (tcp_v4_rcv's pkt_type check), or to an IPv4 broadcast address. */
+  /** Segments that reached TCP addressed to a broadcast or multicast link address (tcp_v4_rcv's pkt_type check), or to an IPv4 broadcast or IPv6 multicast address. */
   tcpNotHost: number;
   /** Segments dropped for carrying no ACK in a state that needs one (tcp_rcv_state_process). */
   tcpNoAckDrop: number;

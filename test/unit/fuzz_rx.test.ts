@@ -743,6 +743,24 @@ describe('IPv6 defects found by the fuzz, fixed (Linux behaviour asserted)', () 
   // Measured on Linux 6.18: an echo request from :: is answered, to ::, through the default route
   // (and with an on-link ::/0 the host solicits ::). The transmit checker accepts echo replies to
   // :: for that reason; this pins tapstack doing the same.
+  // tcp_v6_conn_request() drops a SYN to a non-unicast destination (ipv6_unicast_destination),
+  // tcp_v6_send_reset() sends no RST for one. A SYN from fd00::2 to a group the stack had joined
+  // (ff02::1:ff00:3), in a frame to its own MAC, drew a SYN-ACK from ff02::1:ff00:3 (scripts/fuzz.mjs,
+  // seed 1, 200000 frames).
+  it('TCP: a SYN to a multicast group the stack joined is not answered (tcpNotHost); to its address it is', () => {
+    const h = mk();
+    h.stack.neighAdd({ dst: 'fd00::2', dev: 'ea', lladdr: '02:cc:00:00:00:0a' });
+    h.stack.tcp.listen({ local: null, family: 6, port: 80, backlog: 8, ipv6Only: true }, { onAcceptable() {} });
+    const src = ip6ToBuf('fd00::2');
+    const syn = (dst: Buffer) => eth6(MAC_US, MAC_H, ip6Packet({ src, dst, proto: 6, payload: tcpSegment({ sport: 5000, dport: 80, seq: 1, ack: 0, flags: 0x02, src, dst }) }));
+    const tcpOut = () => h.ea.sent.filter((f) => f.readUInt16BE(12) === ETH_P_IPV6 && f[20] === 6);
+    for (const g of ['ff02::1', solicitedNode(A6)]) h.ea.receiveFrame(syn(typeof g === 'string' ? ip6ToBuf(g) : g));
+    expect(tcpOut()).toEqual([]);
+    expect(h.stack.tcp.statsExt.tcpNotHost).toBe(2);
+    h.ea.receiveFrame(syn(A6));
+    expect(tcpOut().map((f) => f[54 + 13])).toEqual([0x12]);
+  });
+
   it('control: an echo request from :: is answered to :: through the default router, as Linux does', () => {
     const h = mk();
     const ra = ndRa({ hop: 64, flags: 0, lifetime: 1800, reach: 0, retrans: 0 }, [llOpt(1, MAC_H)]);
