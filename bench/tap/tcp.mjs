@@ -4,6 +4,9 @@
 //   T1:     kernel → tapstack's sink            T2: tapstack's sender → kernel sink
 //   T5:     1-byte request/response, kernel client (tcp_rr.c) ↔ tapstack echo; anchor relay echo
 //   T6:     connect + 1-byte request + reply + close, kernel → tapstack; anchors veth and relay
+//   T7:     kernel sender → veth → router (tapstack's kernel) → tc tbf 200 Mbit/s, small limit
+//           (congestion loss) → tap0 → tapstack's sink; anchor: the same sender and router, the
+//           same tbf on a veth (offloads off: MTU frames) to a kernel receiver
 //   T8:     heap of tapstack per idle ESTABLISHED connection at --conns (10,000) kernel
 //           connections, and after they all closed (gc() heapUsed deltas)
 // One load generator per kind on the kernel side of every path (bench/tap/tcpgen.py for bulk,
@@ -25,10 +28,11 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 if (args.includes('--help')) {
-  console.log(`usage: node bench/tap/tcp.mjs [--rounds N] [--secs S] [--rr-secs S] [--conns N] [--composition] [--only t1,t2,t5,t6,t8] [--smoke] [--json FILE]
+  console.log(`usage: node bench/tap/tcp.mjs [--rounds N] [--secs S] [--rr-secs S] [--conns N] [--composition] [--profile] [--only t1,t2,t5,t6,t7,t8] [--tbf 'TBF ARGS'] [--smoke] [--json FILE]
 TCP through a TAP against anchors in the same run: throughput kernel → tapstack (T1) and
 tapstack → kernel (T2) against a C relay between two TAPs; 1-byte request/response (T5) and
-connections/s (T6) against kernel echo servers behind the relay and a veth; heap per idle
+connections/s (T6) against kernel echo servers behind the relay and a veth; goodput through a
+tbf on the sending kernel's TAP, tapstack receiving against the relay (T7); heap per idle
 connection at --conns connections and after they closed (T8).`);
   process.exit(0);
 }
@@ -40,11 +44,17 @@ const RR_SECS = Number(opt('--rr-secs', smoke ? 0.5 : SECS));
 const RR_WARM = smoke ? 0.2 : 1;
 const CONNS = Number(opt('--conns', smoke ? 200 : 10000));
 const COMPOSITION = args.includes('--composition');
-const ONLY = new Set(opt('--only', 't1,t2,t5,t6,t8').split(','));
+/** --profile: tapstack's process under node --cpu-prof; its top functions by self time at the end. */
+const PROFILE = args.includes('--profile');
+const PROF_DIR = join(HERE, 'build', `tcp-prof-${process.pid}`);
+const ONLY = new Set(opt('--only', 't1,t2,t5,t6,t7,t8').split(','));
+/** T7's token bucket on the sending kernel's device (tc-tbf(8)); the limit is small on purpose. */
+const TBF = opt('--tbf', 'rate 200mbit burst 32kb limit 32kb');
 const PY = '/usr/bin/python3';
 const GEN = join(HERE, 'tcpgen.py');
 const id = `${process.pid}-${randomBytes(2).toString('hex')}`;
-const NS = [`tcpb-a-${id}`, `tcpb-b-${id}`, `tcpb-s-${id}`];
+// a, b: the relay's kernels; s: tapstack's kernel (and T7's router); t: T7's sender; u: T7's anchor receiver.
+const NS = [`tcpb-a-${id}`, `tcpb-b-${id}`, `tcpb-s-${id}`, `tcpb-t-${id}`, `tcpb-u-${id}`];
 const sh = (ns, cmd) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', cmd], { encoding: 'utf8' });
 const children = [];
 function cleanup() {
@@ -185,6 +195,49 @@ async function connsRound(stack) {
   return { before, open, after, openSecs: opened.secs, closeSecs, perConn: (open.heapUsed - before.heapUsed) / CONNS, perConnExt: (open.external - before.external) / CONNS, afterDelta: after.heapUsed - before.heapUsed };
 }
 
+/** The sending kernel's RetransSegs (/proc/net/snmp), for T7's loss. */
+function retransSegs(ns) {
+  const lines = sh(ns, 'cat /proc/net/snmp').split('\n').filter((l) => l.startsWith('Tcp:'));
+  const k = lines[0].split(/\s+/);
+  const v = lines[1].split(/\s+/);
+  return Number(v[k.indexOf('RetransSegs')]);
+}
+
+/**
+ * T7: a transfer from the sender namespace (behind a veth, routed by tapstack's kernel) through
+ * the token bucket on the router's egress device `dev` (tap0 towards tapstack, or the anchor's
+ * veth towards a kernel receiver, offloads off so it carries MTU-sized frames as a TAP does):
+ * drops there are real losses for the sender, which runs the same generator on both paths.
+ */
+async function tbfRound(dev, fn) {
+  sh(NS[2], `tc qdisc replace dev ${dev} root tbf ${TBF}`);
+  try {
+    const r0 = retransSegs(NS[3]);
+    const g = await fn();
+    const drops = /dropped (\d+)/.exec(sh(NS[2], `tc -s qdisc show dev ${dev}`));
+    return { gbps: g, retrans: retransSegs(NS[3]) - r0, tbfDrops: drops ? Number(drops[1]) : 0 };
+  } finally {
+    sh(NS[2], `tc qdisc del dev ${dev} root`);
+  }
+}
+
+/** T7: the sender in NS[3] → HOST:PORT, where a receiver counts (tapstack's sink or tcpgen's). */
+async function routedRound(stack, toTapstack) {
+  if (toTapstack) {
+    const since = stack.lines.length;
+    const send = start('ip', ['netns', 'exec', NS[3], PY, GEN, 'send', '9000', '10.0.0.2', String(SECS)], /bytes/);
+    const line = await stack.until((l, i) => l.includes('"sunk"') && i >= since, 'tapstack sink (T7)', (SECS + 30) * 1000);
+    await send.ready;
+    return gbps(JSON.parse(line));
+  }
+  const sink = start('ip', ['netns', 'exec', NS[4], PY, GEN, 'sink', '9000', '10.0.6.2'], /ready/);
+  await sink.ready;
+  const send = start('ip', ['netns', 'exec', NS[3], PY, GEN, 'send', '9000', '10.0.6.2', String(SECS)], /bytes/);
+  const line = await sink.until((l) => l.startsWith('{'), 'anchor sink (T7)', (SECS + 30) * 1000);
+  await send.ready;
+  return gbps(JSON.parse(line));
+}
+
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -209,12 +262,20 @@ async function main() {
   execFileSync('ip', ['link', 'add', 'tcpv0', 'netns', NS[0], 'type', 'veth', 'peer', 'name', 'tcpv1', 'netns', NS[1]]);
   sh(NS[0], 'ip addr add 10.199.3.1/24 dev tcpv0 && ip link set tcpv0 up');
   sh(NS[1], 'ip addr add 10.199.3.2/24 dev tcpv1 && ip link set tcpv1 up');
+  // T7: sender (10.0.5.1) ⇄ veth ⇄ router = tapstack's kernel ⇄ tap0 → tapstack (10.0.0.2), and
+  // router ⇄ veth (offloads off) ⇄ anchor receiver (10.0.6.2).
+  execFileSync('ip', ['link', 'add', 'tcpt0', 'netns', NS[3], 'type', 'veth', 'peer', 'name', 'tcpt1', 'netns', NS[2]]);
+  execFileSync('ip', ['link', 'add', 'tcpu0', 'netns', NS[2], 'type', 'veth', 'peer', 'name', 'tcpu1', 'netns', NS[4]]);
+  sh(NS[3], 'ip addr add 10.0.5.1/24 dev tcpt0 && ip link set tcpt0 up && ip route add default via 10.0.5.2');
+  sh(NS[2], 'ip addr add 10.0.5.2/24 dev tcpt1 && ip link set tcpt1 up && ip addr add 10.0.6.1/24 dev tcpu0 && ip link set tcpu0 up && sysctl -qw net.ipv4.ip_forward=1');
+  sh(NS[4], 'ip addr add 10.0.6.2/24 dev tcpu1 && ip link set tcpu1 up && ip route add default via 10.0.6.1');
+  for (const [ns, dev] of [[NS[2], 'tcpu0'], [NS[4], 'tcpu1']]) sh(ns, `ethtool -K ${dev} tso off gso off gro off 2>/dev/null || true`);
   // Clients that open many connections: the whole port range, TIME_WAIT reuse (T6, T8).
   for (const ns of [NS[0], NS[2]]) sh(ns, 'sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1');
   // The anchor's echo server, behind the relay (10.199.2.2) and the veth (10.199.3.2).
   await start('ip', ['netns', 'exec', NS[1], RR, 'echo', '0.0.0.0', '9002'], /ready/).ready;
   // tapstack's kernel.
-  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', ...(process.env.TCPBENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
+  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []), ...(process.env.TCPBENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
   await stack.ready;
   sh(NS[2], 'ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up');
   // T8 closes 10,000 connections at once: let tap0 queue all their FINs rather than drop most
@@ -232,7 +293,7 @@ async function main() {
       await rrRound(ns, host, 'crr', RR_WARM);
     }
   }
-  const res = { relay: [], t1: [], t2: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], t8: [] };
+  const res = { relay: [], t1: [], t2: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], tbfRelay: [], t7: [], t8: [] };
   const run = {
     relay: () => relayRound(relayBin),
     t1: () => tapstackRound(stack, 'in'),
@@ -243,17 +304,22 @@ async function main() {
     crrVeth: () => rrRound(NS[0], '10.199.3.2', 'crr'),
     crrRelay: () => rrRound(NS[0], '10.199.2.2', 'crr'),
     t6: () => rrRound(NS[2], '10.0.0.2', 'crr'),
+    // T7: the same kernel sender and receiver as the relay anchor / T1, tbf on the sender's TAP.
+    tbfRelay: () => tbfRound('tcpu0', () => routedRound(stack, false)),
+    t7: () => tbfRound('tap0', () => routedRound(stack, true)),
   };
   const groups = [];
   if (ONLY.has('t1') || ONLY.has('t2')) groups.push(['relay', ...['t1', 't2'].filter((k) => ONLY.has(k))]);
   if (ONLY.has('t5')) groups.push(['rrRelay', 'rrVeth', 't5']);
   if (ONLY.has('t6')) groups.push(['crrVeth', 'crrRelay', 't6']);
+  if (ONLY.has('t7')) groups.push(['tbfRelay', 't7']);
   for (let r = 0; r < ROUNDS; r++) {
     for (const g of groups) {
       for (const k of r % 2 === 0 ? g : [...g].reverse()) {
         const v = await run[k]();
         res[k].push(v);
-        if (typeof v === 'object') console.error(`  round ${r + 1} ${k}: ${v.rate.toFixed(0)}/s p50 ${v.p50_us.toFixed(1)} µs p99 ${v.p99_us.toFixed(1)} µs`);
+        if (v.gbps !== undefined) console.error(`  round ${r + 1} ${k}: ${(v.gbps * 1000).toFixed(1)} Mbit/s, ${v.retrans} retransmitted, ${v.tbfDrops} tbf drops`);
+        else if (typeof v === 'object') console.error(`  round ${r + 1} ${k}: ${v.rate.toFixed(0)}/s p50 ${v.p50_us.toFixed(1)} µs p99 ${v.p99_us.toFixed(1)} µs`);
         else console.error(`  round ${r + 1} ${k}: ${v.toFixed(2)} Gbit/s`);
       }
     }
@@ -305,6 +371,14 @@ async function main() {
     console.log(rrRow('T6 kernel → tapstack echo', res.t6, res.crrVeth, 'veth'));
     console.log(`  T6 against the relay: ${(median(res.t6.map((x) => x.rate)) / median(res.crrRelay.map((x) => x.rate))).toFixed(2)}× ${lohi(res.t6.map((x, i) => x.rate / res.crrRelay[i].rate))}`);
   }
+  if (res.t7.length) {
+    const mb = (x) => (x * 1000).toFixed(1);
+    const g = (a) => a.map((x) => x.gbps);
+    console.log(`# T7 kernel sender, routed, through tc tbf ${TBF} on the router's egress, CUBIC, ${SECS} s per transfer, ${ROUNDS} round(s)${note}`);
+    const t7row = (name, a) => `${name.padEnd(44)} ${mb(median(g(a))).padStart(8)} Mbit/s ${lohi(g(a), mb)}  retransmitted ${median(a.map((x) => x.retrans)).toFixed(0)} ${lohi(a.map((x) => x.retrans), (x) => x.toFixed(0))}, tbf drops ${median(a.map((x) => x.tbfDrops)).toFixed(0)}`;
+    console.log(t7row('kernel → router → tbf → veth → kernel', res.tbfRelay));
+    console.log(`${t7row('T7 kernel → router → tbf → TAP → tapstack', res.t7)}  ${(median(g(res.t7)) / median(g(res.tbfRelay))).toFixed(2)}× ${lohi(res.t7.map((x, i) => x.gbps / res.tbfRelay[i].gbps))}`);
+  }
   if (res.t8.length) {
     const kib = (x) => (x / 1024).toFixed(2);
     const mib = (x) => (x / 1048576).toFixed(2);
@@ -316,6 +390,18 @@ async function main() {
   }
   const jsonPath = opt('--json', null);
   if (jsonPath) (await import('node:fs')).writeFileSync(jsonPath, JSON.stringify({ secs: SECS, rounds: ROUNDS, conns: CONNS, ...res }, null, 2));
+  if (PROFILE) {
+    // 'exit' makes the process write its profile (process.exit, no stack.close()).
+    const done = new Promise((r) => stack.c.once('exit', r));
+    stack.c.stdin.write('exit\n');
+    await done;
+    const { summariseProfile, formatSummary } = await import('./cpuprofile.mjs');
+    const { readdirSync } = await import('node:fs');
+    for (const f of readdirSync(PROF_DIR).filter((x) => x.endsWith('.cpuprofile'))) {
+      console.log(`# tapstack's process, node --cpu-prof (${join(PROF_DIR, f)}), whole run`);
+      console.log(formatSummary(summariseProfile(join(PROF_DIR, f), 30)));
+    }
+  }
   stack.c.stdin.end();
 }
 
