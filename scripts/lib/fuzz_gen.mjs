@@ -1065,9 +1065,9 @@ function flatten(prefix, obj, out) {
 
 /**
  * Per-frame accounting over a Stack's counters: `begin()` before a frame goes in, `end()` after,
- * and the frame is classified — dropped (exactly one drop counter moved), answered, delivered
- * (to ICMP/ICMPv6 with the counter of its type, to ND or MLD, or an ARP frame that reached the
- * cache), answerFailed (a failed-answer counter moved), or a defect: multi (counted twice),
+ * and the frame is classified — dropped (exactly one drop counter moved), answered (TCP: any
+ * segment sent in answer), delivered (to ICMP/ICMPv6 with the counter of its type, to ND or MLD,
+ * to TCP with tcpSegsAccepted/PassiveOpens, or an ARP frame that reached the cache), answerFailed (a failed-answer counter moved), or a defect: multi (counted twice),
  * uncounted (delivered to ICMP with no type counter), silent (no counter at all). Used by
  * FuzzRig for every frame it feeds, and by test/integration/fuzz_tap.test.ts inside the stack
  * child for every frame the kernel writes to the TAP. `totals` is shared with the caller.
@@ -1257,7 +1257,10 @@ function upperName(frame) {
  * arp_ignore/arp_filter, pvlan, a tiny table; each with its IPv6 side: forwarding, proxy NDP,
  * accept_ra, drop_unsolicited_na...), and events interleave (link down/up, MAC change, arp
  * off/on, carrier loss, flush, static entries, the stack's own pings and ping6s, RFC 5227
- * claims, addresses doing DAD, IPv6 disabled on ec).
+ * claims, addresses doing DAD, IPv6 disabled on ec). TCP: A listens on port 80 (IPv4, and
+ * IPv6-only) and holds one ESTABLISHED connection per family with a peer the rig plays
+ * (10.0.0.9 and fd00::9 on ea), made through the listener before the first batch and again
+ * whenever the fuzz ended it; the generator aims TCP kinds at both.
  */
 export class FuzzRig {
   /**
@@ -1546,7 +1549,10 @@ export class FuzzRig {
           this.ea.pending.length = 0;
           ts.writeUInt32BE((sk.tsRecent + 1) >>> 0, 4);
           this.totals.tcpSetup++;
-          this.inject(this.ea, this.tcpPeerFrame(p, { sport: c.port, dport: FuzzRig.TCP_PORT, seq: sk.rcvNxt, ack: sk.sndNxt, flags: TCPF.ACK, opts: sk.tsOk ? ts : Buffer.alloc(0) }), 'tcp.check');
+          // (at snd_wl1 when a segment of the fuzz's, ahead of rcv_nxt, set the window last: as
+          // in tcp_may_update_window, an ACK behind it would not open a window that it closed)
+          const seq = ((sk.sndWl1 - sk.rcvNxt) | 0) > 0 ? sk.sndWl1 : sk.rcvNxt;
+          this.inject(this.ea, this.tcpPeerFrame(p, { sport: c.port, dport: FuzzRig.TCP_PORT, seq, ack: sk.sndNxt, flags: TCPF.ACK, opts: sk.tsOk ? ts : Buffer.alloc(0) }), 'tcp.check');
           this.advance(50);
         }
       }
