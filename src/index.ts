@@ -42,6 +42,7 @@ export { ControlHandler } from './control/handler.js';
 export { ControlChannel, ControlError, LocalChannel, SocketChannel } from './control/channel.js';
 export { ControlServer } from './control/server.js';
 export { controlSocketPath } from './control/protocol.js';
+export type { SockDiagMsg } from './control/protocol.js';
 export type { NeighRequest, NeighWriteMode, NtableChange, LinkInfo, LinkChange } from './stack.js';
 export type {
   LinkEvent,

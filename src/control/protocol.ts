@@ -127,23 +127,39 @@ export function controlSocketPath(name: string, dir = process.env.TAPSTACK_RUN_D
  * 'delack' (shown by neither ss nor /proc) or null.
  */
 export interface SockDiagMsg {
+  /** 4 or 6, as the socket presents itself (idiag_family). */
   family: 4 | 6;
   /** TCP_* state number (1 ESTABLISHED ... 10 LISTEN, 11 CLOSING). */
   state: number;
+  /** The local address as text (`0.0.0.0` / `::` for a wildcard listener). */
   local: string;
+  /** The local port. */
   localPort: number;
+  /** The peer's address as text; null for a listener. */
   remote: string | null;
+  /** The peer's port (0 for a listener). */
   remotePort: number;
+  /** ss's Recv-Q: unread bytes, or a listener's accept-queue length. */
   recvQ: number;
+  /** ss's Send-Q: unacknowledged and unsent bytes, or a listener's backlog. */
   sendQ: number;
+  /** The running timer (idiag_timer as ss names it). */
   timer: 'on' | 'keepalive' | 'timewait' | 'persist' | 'delack' | null;
+  /** When that timer fires, in ms from now (idiag_expires). */
   timerExpiresMs: number;
+  /** Retransmissions (or probes) of the running timer (idiag_retrans). */
   retransmits: number;
+  /** The socket's inode number (0 for TIME-WAIT and request socks, as Linux). */
   inode: number;
+  /** An IPv6 socket with an IPv4 peer (`::ffff:a.b.c.d`). */
   v4mapped: boolean;
+  /** The socket cookie ss -e prints as `sk:` (idiag_cookie). */
   cookie?: number;
+  /** Shutdown bits (1 receive, 2 send), ss -e's `<->` marks. */
   shutdown?: number;
+  /** Unanswered keepalive or zero-window probes (icsk_probes_out). */
   probes?: number;
+  /** An IPv6 listener that takes no IPv4 (IPV6_V6ONLY). */
   v6only?: boolean;
   /** The device a scoped IPv6 socket is bound to (idiag_if), printed by ss as `[fe80::1]%dev:port`. */
   ifname?: string;
