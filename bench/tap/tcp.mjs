@@ -164,7 +164,7 @@ function printComposition(what, d) {
 /** T8: CONNS idle connections from the kernel to tapstack's echo server, then all closed. */
 async function connsRound(stack) {
   const before = await stackHeap(stack);
-  const socks0 = (await stackCmd(stack, 'live', 'live')).socks;
+  const active0 = (await stackCmd(stack, 'live', 'live')).active;
   if (COMPOSITION) await stackCmd(stack, 'snap', 'snap');
   const hold = start('ip', ['netns', 'exec', NS[2], RR, 'hold', '10.0.0.2', '9002', String(CONNS)], /"open"/);
   const opened = JSON.parse(await hold.ready);
@@ -183,10 +183,10 @@ async function connsRound(stack) {
     lastLive = JSON.parse(await stack.until((l, i) => l.includes('"live"') && i >= since, 'live'));
     live = lastLive.live;
     // Until tapstack's user saw every close and its TCP forgot every socket (LAST_ACK done).
-    if (live === before.live && lastLive.socks === socks0) break;
+    if (live === before.live && lastLive.active === active0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (live !== before.live || lastLive.socks !== socks0) throw new Error(`${live - before.live} connections still open, ${lastLive.socks - socks0} TCP sockets left in tapstack 120 s after the kernel closed them: ${JSON.stringify(lastLive.states)}`);
+  if (live !== before.live || lastLive.active !== active0) throw new Error(`${live - before.live} connections still open, ${lastLive.active - active0} TCP sockets left in tapstack 120 s after the kernel closed them: ${JSON.stringify(lastLive.states)}`);
   const closeSecs = (Date.now() - t0) / 1000;
   const after = await stackHeap(stack);
   if (COMPOSITION) printComposition('all closed, per connection opened', await stackCmd(stack, `snapdiff ${CONNS}`, 'snapdiff'));

@@ -54,7 +54,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (cmd === 'live') {
     const states = {};
     for (const k of stack.tcp.sockets()) states[k.state] = (states[k.state] ?? 0) + 1;
-    return void out({ event: 'live', live, accepted, socks: stack.tcp.sockets().length, states });
+    // Sockets other than listeners and TIME-WAIT (which end on their own timer).
+    const active = Object.entries(states).reduce((n, [st, c]) => (st === '10' || st === '6' ? n : n + c), 0);
+    return void out({ event: 'live', live, accepted, active, states });
   }
   // `snap` remembers a heap aggregate by object kind; `snapdiff N` prints (now − then) / N.
   if (cmd === 'snap' || cmd === 'snapdiff') return void snap(cmd, Number(port));
