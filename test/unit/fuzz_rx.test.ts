@@ -392,6 +392,86 @@ describe('the generator', () => {
     expect(checked).toBeGreaterThan(1500);
     expect(checked6).toBeGreaterThan(700);
   });
+
+  it('builds TCP segments for the listener and the connections: flags, options, sequence numbers, lengths', () => {
+    const st = { rcvNxt: 1_000_000, rcvWup: 1_000_000, rcvWnd: 64_000, sndUna: 5_000_000, sndNxt: 5_002_000, tsRecent: 777_000, tsOk: true, tsNow: 123_456, mss: 1448 };
+    const conn = (family: 4 | 6) => ({
+      family, peerIp: family === 4 ? ipToNum('10.0.0.9') : ip6ToBuf('fd00::9'), localIp: family === 4 ? ipToNum('10.0.0.1') : ip6ToBuf('fd00::1'),
+      peerMac: macToBuf('02:99:00:00:00:09'), rport: 40000 + family, lport: 80, state: () => st,
+    });
+    const tctx = { ...ctx, tcp: { port: 80, conns: [conn(4), conn(6)] } };
+    const a = new FrameGen(11, tctx);
+    const b = new FrameGen(11, tctx);
+    const flags = new Set<number>();
+    const optKinds = new Set<number>();
+    const seqs = { exact: 0, inWindow: 0, outside: 0 };
+    let seen = 0;
+    let csumOk = 0;
+    let badDoff = 0;
+    let maxLen = 0;
+    const wrong: string[] = [];
+    // (the TCP kinds alone: next() would pick them for about one frame in twelve)
+    for (let i = 0; i < 1000; i++) {
+      const kind = i & 1 ? 'tcp6.estab' : 'tcp.estab';
+      const x = { kind, frame: a.buildTcp(kind, tctx.ours[0]).frame as Buffer };
+      if (!b.buildTcp(kind, tctx.ours[0]).frame.equals(x.frame)) wrong.push(`${i}: not deterministic`);
+      const f = x.frame;
+      const six = f.readUInt16BE(12) === ETH_P_IPV6;
+      const t = six ? 54 : 14 + (f[14] & 15) * 4;
+      const len = f.length - t;
+      seen++;
+      if (f.readUInt16BE(t) !== (six ? 40006 : 40004) || f.readUInt16BE(t + 2) !== 80) wrong.push(`${i}: ports`);
+      const src = six ? f.subarray(22, 38) : f.readUInt32BE(26);
+      const dst = six ? f.subarray(38, 54) : f.readUInt32BE(30);
+      const seg = Buffer.from(f.subarray(t));
+      const c = seg.readUInt16BE(16);
+      seg.writeUInt16BE(0, 16);
+      const again = six ? csum6(seg, 0, len, src as Buffer, 0, dst as Buffer, 0, 6) : (() => {
+        const ph = Buffer.alloc(12);
+        ph.writeUInt32BE(src as number, 0);
+        ph.writeUInt32BE(dst as number, 4);
+        ph[9] = 6;
+        ph.writeUInt16BE(len, 10);
+        return inetCsum(Buffer.concat([ph, seg]), 0, 12 + len);
+      })();
+      if (again === c) csumOk++;
+      flags.add(f[t + 13]);
+      const doff = (f[t + 12] >>> 4) * 4;
+      if (doff < 20 || doff > len) badDoff++;
+      else for (let o = t + 20; o < t + doff && f[o] !== 0; o += f[o] === 1 ? 1 : Math.max(2, f[o + 1])) optKinds.add(f[o]);
+      if (doff >= 20 && doff <= len) maxLen = Math.max(maxLen, len - doff);
+      const seq = f.readUInt32BE(t + 4);
+      const off = (seq - st.rcvNxt) | 0;
+      if (off === 0) seqs.exact++;
+      else if (off > 0 && off <= st.rcvWnd) seqs.inWindow++;
+      else seqs.outside++;
+    }
+    expect(seen).toBe(1000);
+    // and next() picks them, deterministically
+    const g1 = new FrameGen(5, tctx);
+    const g2 = new FrameGen(5, tctx);
+    const picked = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const x = g1.next();
+      if (!g2.next().frame.equals(x.frame)) wrong.push(`next ${i}: not deterministic`);
+      picked.add(x.kind.split('/')[0]);
+    }
+    expect(wrong).toEqual([]);
+    for (const k of ['tcp.listen', 'tcp.estab', 'tcp6.listen', 'tcp6.estab']) expect(picked, k).toContain(k);
+    // mostly summed right (a few spoiled on purpose), now and then a lying data offset
+    expect(csumOk / seen).toBeGreaterThan(0.9);
+    expect(badDoff).toBeGreaterThan(0);
+    for (const k of Object.values(seqs)) expect(k).toBeGreaterThan(20);
+    // every flag bit, SYN+FIN and no flags at all among them
+    for (const bit of [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80]) expect([...flags].some((x) => x & bit), `flag 0x${bit.toString(16)}`).toBe(true);
+    expect(flags.has(0x03)).toBe(true);
+    expect(flags.has(0)).toBe(true);
+    // MSS, WS, SACK_PERM, SACK, TS and unknown kinds in the option areas; payloads up to the MSS
+    for (const k of [2, 3, 4, 5, 8]) expect(optKinds.has(k), `option ${k}`).toBe(true);
+    expect([...optKinds].some((k) => k > 8)).toBe(true);
+    expect(maxLen).toBeGreaterThan(1300);
+    expect(maxLen).toBeLessThanOrEqual(st.mss);
+  });
 });
 
 // ---- defects the fuzz found -------------------------------------------------------------------
