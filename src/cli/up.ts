@@ -14,6 +14,8 @@ import { controlSocketPath } from '../control/protocol.js';
 import { PcapWriter } from '../core/pcap.js';
 import { FaultSpecError, attachFaults, formatFaultSpec, parseFaultSpec } from '../drivers/faulty.js';
 import type { FaultOptions } from '../drivers/faulty.js';
+import { Services, parseServe } from './services.js';
+import type { ServeEntry } from './services.js';
 
 export const UP_HELP = `Usage: tapstack up --dev IFNAME --addr ADDR/N [--dev IFNAME2 ...] [options]
 
@@ -46,6 +48,21 @@ For the stack:
                       addresses always go through IPv6 DAD (tentative for about 1 s), as on Linux
   --nodad             IPv6 addresses from --addr are usable at once, without DAD (as
                       ip addr add ... nodad)
+  --serve SERVICE[/tcp|/udp][:PORT][,...]
+                      serve inetd's internal services on all the stack's addresses (:: for
+                      IPv6 and IPv4; 0.0.0.0 when IPv6 is off), over TCP and UDP unless /tcp or
+                      /udp is given, on their own ports unless :PORT is; repeatable:
+                        echo     7   RFC 862: sends back what it receives
+                        discard  9   RFC 863: reads and drops everything
+                        daytime  13  RFC 867: the local time as ctime() writes it, then closes
+                        chargen  19  RFC 864: TCP: the 72-column rotating pattern until the
+                                     client closes; UDP: one 74-byte line per datagram
+                        http     80  TCP only: GET / a page about the stack, GET /bytes/N N
+                                     bytes (up to 1 GiB) of the chargen pattern, POST or PUT:
+                                     the body's length and SHA-256
+                        all          every one of them on its own port
+                      UDP services ignore datagrams from ports below 1024 (as inetd); counters
+                      are in tapstack stat 'serve.*'
   --pcap FILE         write every frame in and out of every device, from start to stop, to
                       FILE as a pcap savefile (as tcpdump -w; read it with tcpdump -r FILE)
   --control-readonly-group GROUP
@@ -63,6 +80,8 @@ Examples:
   tapstack up --dev tap0 --addr 10.0.0.2/24 --via 10.0.0.1
   tapstack up --dev tap0 --addr 10.0.0.2/24 --addr fd00::2/64 --nodad
   tapstack up --dev tap0 --addr 10.0.0.2/24 --fault rx:drop=2%,seed=7 --fault tx:reorder=1%
+  tapstack up --dev tap0 --addr 10.0.0.2/24 --addr fd00::2/64 --serve all --serve http:8080
+  tapstack up --dev tap0 --addr 10.0.0.2/24 --serve echo/udp,discard:9000,chargen/tcp
   tapstack up --dev tap0 --addr 10.0.0.1/24 --dev tap1 --addr 10.1.0.1/24 --forwarding \\
               --sysctl net.ipv4.conf.tap0.proxy_arp=1
 `;
@@ -92,6 +111,8 @@ export interface UpConfig {
   pcap?: string;
   /** --control-readonly-group: this gid may read the stack through its control socket. */
   readonlyGroup: number | null;
+  /** --serve: the services to run (present only when given). */
+  serve?: ServeEntry[];
 }
 
 const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu', 'fault']);
@@ -108,6 +129,7 @@ const UP_SPEC = {
   dad: {},
   nodad: {},
   pcap: { value: true },
+  serve: { value: true, repeat: true },
   'control-readonly-group': { value: true },
   name: { value: true },
   help: { short: 'h' },
@@ -254,7 +276,11 @@ export function parseUpArgs(argv: string[]): UpConfig | 'help' {
   const readonlyGroup = groupText === undefined ? null : resolveGroup(groupText);
   const pcap = one(p, 'pcap');
   if (pcap === '') throw new UsageError("invalid --pcap '': expected a file name");
-  return { devices, via, name, sysctl, dad: p.opts.has('dad'), nodad: p.opts.has('nodad'), readonlyGroup, ...(pcap !== undefined ? { pcap } : {}) };
+  const serve = p.opts.has('serve') ? parseServe(all(p, 'serve')) : undefined;
+  return {
+    devices, via, name, sysctl, dad: p.opts.has('dad'), nodad: p.opts.has('nodad'), readonlyGroup,
+    ...(pcap !== undefined ? { pcap } : {}), ...(serve !== undefined ? { serve } : {}),
+  };
 }
 
 /** The status line's ` fault rx:SPEC tx:SPEC` (canonical specs), or nothing. */
@@ -350,10 +376,23 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
   } catch (e) {
     return fail(e instanceof StackError ? e.message : String(e));
   }
+  // --serve: listening before the status line, so whoever waits for it may connect at once.
+  let services: Services | null = null;
+  if (cfg.serve) {
+    const about = `${statusPrefix(cfg.name)}: a userspace TCP/IP stack on ${cfg.devices
+      .map((d) => [d.dev, ...d.addrs.map((a) => a.text), ...d.addrs6.map((a) => a.text)].join(' '))
+      .join(', ')}`;
+    try {
+      services = await Services.start(stack, cfg.serve, { about });
+    } catch (e) {
+      return fail(`cannot serve ${(e as Error).message}`);
+    }
+  }
   let control: ControlServer;
   try {
     const handler = new ControlHandler(stack);
     if (Object.keys(faultStats).length) handler.extraStats.fault = faultStats;
+    if (services) handler.extraStats.serve = services.stats;
     control = await ControlServer.listen(handler, controlSocketPath(cfg.name), { readonlyGroup: cfg.readonlyGroup });
   } catch (e) {
     return fail(e instanceof StackError ? e.message : `control socket: ${(e as Error).message}`);
@@ -388,6 +427,7 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
           faultText(cfg.devices[i].faults),
       );
     }
+    if (services) log(`${statusPrefix(cfg.name)}: serving ${services.describe()}`);
     for (const tap of taps) {
       tap.onLinkChange = (up) => {
         log(`${statusPrefix(cfg.name)}: ${tap.name}: kernel side ${up ? 'up: carrier on' : 'down: carrier off, frames to it are dropped (txLinkDown)'}`);
