@@ -43,7 +43,7 @@ import {
   tcpSport,
   tcpWindow,
 } from './tcp_hdr.js';
-import { TcpSegIn, reportClose, tcpApplySynOptions, tcpDone, tcpFinishConnect, tcpRcvStateProcess } from './tcp_input.js';
+import { TcpSegIn, reportClose, tcpApplySynOptions, tcpDone, tcpFinishConnect, tcpRcvStateProcess, tcpSynackRttMeas } from './tcp_input.js';
 import { TcpListenSock, type TcpListenUser, TcpRequestSock, addrEqual } from './tcp_minisocks.js';
 import { tcpResetXmitTimer, tcpRetransmitSeg, tcpSendActiveReset, tcpSendResetReply, tcpSendSyn, tcpSyncMss, tcpWinFromSpace, tcpWriteXmit } from './tcp_output.js';
 import { TcpSeg } from './tcp_rtx_queue.js';
@@ -542,6 +542,8 @@ export class Tcp {
     o.sackOk = r.sackOk;
     o.ts = r.tsOk;
     o.tsval = cookieTs >= 0 ? cookieTs : ((Math.floor(this.clock.now()) + this.secure.tsOff(r.af.bytes(r.local), r.af.bytes(r.remote))) >>> 0);
+    // tcp_make_synack(): the first SYN-ACK's time, for the handshake's RTT (not a cookie's).
+    if (cookieTs < 0 && r.sntSynackMs < 0) r.sntSynackMs = this.clock.now();
     o.tsecr = r.tsRecent;
     o.wscale = r.wscale >= 0 ? this.rcvWscaleFor() : -1;
     const optLen = tcpOptionsSize(o);
@@ -772,8 +774,7 @@ export class Tcp {
     sk.sndWnd = s.window << sk.sndWscale;
     sk.maxWindow = sk.sndWnd;
     sk.sndWl2 = s.ack;
-    // RTT from the SYN-ACK (when it was not retransmitted).
-    if (r.numRetrans > 0) sk.rtoMs = 3000;
+    tcpSynackRttMeas(sk, r.sntSynackMs, r.numRetrans, s);
     this.hash(sk);
     sk.state = TCP_CLOSE;
     tcpFinishConnect(sk);

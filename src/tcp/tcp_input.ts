@@ -550,6 +550,24 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
   return true;
 }
 
+/**
+ * tcp_synack_rtt_meas() with tcp_init_metrics()' fallback: a passive open's first RTT sample
+ * is the time since its first SYN-ACK when that was not retransmitted (Karn), else the echoed
+ * timestamp of the handshake's ACK; with neither, RFC 6298 5.7's 3 s RTO.
+ */
+export function tcpSynackRttMeas(sk: TcpSock, sntSynackMs: number, numRetrans: number, s: TcpSegIn): void {
+  let rttUs = -1;
+  if (numRetrans === 0 && sntSynackMs >= 0) rttUs = (sk.tcp.clock.now() - sntSynackMs) * 1000;
+  else if (sk.tsOk && s.opts.sawTstamp && s.opts.rcvTsecr !== 0) {
+    rttUs = Math.max(0, ((tcpTsNowLocal(sk) - s.opts.rcvTsecr) | 0) * 1000);
+  }
+  if (rttUs >= 0) tcpRttEstimator(sk, rttUs);
+  else sk.rtoMs = TCP_TIMEOUT_FALLBACK_MS;
+}
+
+/** TCP_TIMEOUT_FALLBACK: the RTO after a handshake without an RTT sample. */
+const TCP_TIMEOUT_FALLBACK_MS = 3000;
+
 function tcpTsNowLocal(sk: TcpSock): number {
   return (Math.floor(sk.tcp.clock.now()) + sk.tsOffset) >>> 0;
 }

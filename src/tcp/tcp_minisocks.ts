@@ -16,6 +16,8 @@ export interface TcpListenUser {
 export class TcpRequestSock {
   /** SYN-ACK transmissions after the first (num_retrans). */
   numRetrans = 0;
+  /** When the first SYN-ACK left (snt_synack, ms); -1 for none yet or a cookie's. */
+  sntSynackMs = -1;
   readonly timer: Timer<TcpRequestSock>;
 
   constructor(

@@ -3,6 +3,7 @@
 // delayed-ACK policy, RST for closed ports, and RFC 5961's answers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { TCP_ESTABLISHED } from '../../src/tcp/tcp_states.js';
+import type { TcpSock } from '../../src/tcp/tcp_sock.js';
 import { closeStacks } from '../helpers/two_stacks.js';
 import { IP_B, recorder, tcpEnv } from './tcp_fixture.js';
 
@@ -29,6 +30,35 @@ describe('handshake as Linux sends it (§3.1)', () => {
     expect(ack.flags).toBe('.');
     // ALIGN(rcv_ssthresh 64240, 1 << 7) >> 7: Linux's __tcp_select_window (64 with wscale 10).
     expect(ack.win).toBe(502);
+  });
+
+  it('the passive side takes its first RTT from the SYN-ACK (tcp_synack_rtt_meas), else the 3 s fallback', () => {
+    for (const [delay, retransmit] of [[7, false], [0, true]] as const) {
+      const e = tcpEnv();
+      e.ta.conf.tcpTimestamps = 0;
+      e.establish(81); // ARP resolved both ways, so the next SYN leaves at once
+      e.log = [];
+      let srv: TcpSock | null = null;
+      const l = e.tb.listen({ local: null, family: 4, port: 80, backlog: 16 }, { onAcceptable() { srv = l.accept(); } });
+      const rec = recorder();
+      rec.sk = e.ta.connect({ remote: { family: 4, addr: IP_B }, port: 80 }, rec);
+      // The SYN reaches B; its SYN-ACK is held `delay` ms (or lost once) before A answers it.
+      if (retransmit) e.drop = (s) => s.flags === 'S.' && e.dropped.length === 0;
+      const syn = e.ea.pending.shift()!;
+      e.ea.peer!.receiveFrame(syn);
+      e.clock.advance(delay);
+      e.run(retransmit ? 1100 : 1);
+      expect(srv).not.toBeNull();
+      const info = srv!.info().tcpInfo!;
+      if (retransmit) {
+        // Karn: a retransmitted SYN-ACK gives no sample, and there are no timestamps to echo.
+        expect(info.rttUs).toBe(0);
+        expect(info.rtoMs).toBe(3000);
+      } else {
+        expect(info.rttUs).toBe(7000);
+        expect(info.rtoMs).toBe(207);
+      }
+    }
   });
 
   it('a SYN without options gets only MSS 1460 and window 64240, and the connection uses none', () => {
