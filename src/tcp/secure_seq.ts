@@ -100,7 +100,7 @@ export class SipHash {
 }
 
 /** Writes a 4-tuple into `b` (addresses as given, ports big-endian); returns the length. */
-function tupleInto(b: Uint8Array, saddr: Uint8Array, daddr: Uint8Array, sport: number, dport: number): number {
+export function tupleInto(b: Uint8Array, saddr: Uint8Array, daddr: Uint8Array, sport: number, dport: number): number {
   b.set(saddr, 0);
   b.set(daddr, saddr.length);
   const p = saddr.length + daddr.length;

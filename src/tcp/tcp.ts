@@ -74,7 +74,7 @@ import {
   TCP_TIME_WAIT,
 } from './tcp_states.js';
 import { type TcpExtStats, type TcpStats, newTcpExtStats, newTcpStats } from './tcp_stats.js';
-import { SecureSeq } from './secure_seq.js';
+import { SecureSeq, tupleInto } from './secure_seq.js';
 import { MSSTAB_V4, MSSTAB_V6, SynCookies, cookieMssIndex, cookieTimestamp, cookieTimestampDecode } from './syncookies.js';
 import { TcpV4Ops } from './tcp_ipv4.js';
 import { TcpV6Ops } from './tcp_ipv6.js';
@@ -595,17 +595,7 @@ export class Tcp {
 
   /** The cookie's tuple (remote, local, ports) into the scratch; returns its length. */
   private cookieTuple(af: TcpAfOps, local: TcpAddr, remote: TcpAddr, lport: number, rport: number): number {
-    const b = this.tupleScratch;
-    const l = af.bytes(local);
-    const rm = af.bytes(remote);
-    b.set(rm, 0);
-    b.set(l, rm.length);
-    const p = rm.length + l.length;
-    b[p] = rport >>> 8;
-    b[p + 1] = rport & 0xff;
-    b[p + 2] = lport >>> 8;
-    b[p + 3] = lport & 0xff;
-    return p + 4;
+    return tupleInto(this.tupleScratch, af.bytes(remote), af.bytes(local), rport, lport);
   }
   private readonly tupleScratch = new Uint8Array(40);
 
