@@ -16,18 +16,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, ROOT, canRunKernelTests } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
+import { PATTERN, kernelSnmp, lineLoop, patternHash } from '../helpers/tcp_kernel.js';
 import { kernelIpv6On } from '../helpers/ipv6_kernel.js';
 
-const PATTERN = `(n, k) => { const b = Buffer.allocUnsafe(n); for (let i = 0; i < n; i++) b[i] = (i * 31 + 7 + k) & 0xff; return b; }`;
-function patternHash(n: number, k: number): string {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7 + k) & 0xff;
-  return createHash('sha256').update(b).digest('hex');
-}
 
 const BACKLOG = 8;
 const PORT = 9100;
@@ -80,12 +74,7 @@ const ops = {
     return { maxSynq, synq, maxSocks, heapMax, heap: heap(), accepted, tcp: s.tcp, tcpExt: s.tcpExt };
   },
 };
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const req = JSON.parse(line);
-  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
-});
-out({ ready: true });
-`;
+${lineLoop('{ ready: true }')}`;
 
 /** The kernel's TCP: connections that each send a distinct pattern and check tapstack's hash. */
 const KERNEL_CHILD = `
@@ -113,12 +102,7 @@ const ops = {
     return results.sort((a, b) => a.k - b.k);
   },
 };
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const req = JSON.parse(line);
-  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
-});
-out({ event: 'ready' });
-`;
+${lineLoop("{ event: 'ready' }")}`;
 
 /** scapy: distinct SYNs from 10.0.0.100-200 (or fd00::1:100-200) with random ports and ISNs, written on tap0 for \`secs\`. */
 const FLOOD_PY = `
@@ -147,12 +131,8 @@ s.close()
 print(json.dumps({'sent': n}), flush=True)
 `;
 
-/** /proc/net/snmp's Tcp line in the namespace. */
 function kernelTcp(ns: Netns): Record<string, number> {
-  const lines = ns.sh('cat /proc/net/snmp').split('\n').filter((l) => l.startsWith('Tcp:'));
-  const names = lines[0].split(/\s+/).slice(1);
-  const values = lines[1].split(/\s+/).slice(1).map(Number);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  return kernelSnmp(ns, 'snmp', 'Tcp');
 }
 
 describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood against a tapstack listener, from the kernel side', () => {
@@ -206,7 +186,7 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     const s1 = await stack.call('sample');
     const k1 = kernelTcp(ns);
     const d = (n: string): number => s1.tcpExt[n] - s0.tcpExt[n];
-    if (process.env.FLOOD_DEBUG) console.log(JSON.stringify({ sent: done.sent, maxSynq: s1.maxSynq, maxSocks: s1.maxSocks, heapGrowth: s1.heap - heap0, heapMax: s1.heapMax, ms: during.map((r: any) => r.ms), x: Object.fromEntries(["syncookiesSent", "syncookiesRecv", "tcpReqQFullDoCookies", "listenOverflows"].map((n) => [n, d(n)])) }));
+    if (process.env.FLOOD_DEBUG) console.log(JSON.stringify({ kRetrans: k1.RetransSegs - k0.RetransSegs, sRetrans: s1.tcp.retransSegs - s0.tcp.retransSegs, failed: d("syncookiesFailed"), sent: done.sent, maxSynq: s1.maxSynq, maxSocks: s1.maxSocks, heapGrowth: s1.heap - heap0, heapMax: s1.heapMax, ms: during.map((r: any) => r.ms), x: Object.fromEntries(["syncookiesSent", "syncookiesRecv", "tcpReqQFullDoCookies", "listenOverflows"].map((n) => [n, d(n)])) }));
 
     // Every real connection succeeded with its own bytes intact.
     expect(during).toHaveLength(24);
@@ -222,7 +202,10 @@ describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood again
     expect(d('tcpReqQFullDrop')).toBe(0);
     // The real clients completed through their cookies (the queue stayed full of spoofed requests)...
     expect(d('syncookiesRecv')).toBe(24);
-    expect(d('syncookiesFailed')).toBe(0);
+    // A segment that reaches the listener after its connection closed (a retransmission, or the
+    // kernel's answer to one, on this loaded link) is checked as a cookie and fails, as Linux
+    // counts it (cookie_v4_check: SyncookiesFailed): never more than were retransmitted.
+    expect(d('syncookiesFailed')).toBeLessThanOrEqual(k1.RetransSegs - k0.RetransSegs + s1.tcp.retransSegs - s0.tcp.retransSegs);
     // ... and the accept queue, drained at once, never overflowed.
     expect(d('listenOverflows')).toBe(0);
     expect(d('listenDrops')).toBe(0);

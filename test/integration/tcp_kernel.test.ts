@@ -11,15 +11,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CI, Netns, ROOT, canRunKernelTests } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
+import { PATTERN, kernelSnmp, lineLoop, patternHash } from '../helpers/tcp_kernel.js';
 import { kernelIpv6On } from '../helpers/ipv6_kernel.js';
 
-/** The pattern both sides send: byte i is (i * 31 + 7) & 0xff, so a hash checks order and content. */
-const PATTERN = `(n) => { const b = Buffer.allocUnsafe(n); for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff; return b; }`;
-function patternHash(n: number): string {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
-  return createHash('sha256').update(b).digest('hex');
-}
 
 /** The stack side: a Stack on tap0 (10.0.0.2/24, fd00::2/64) with TCP servers and clients, driven by JSON lines. */
 const STACK_CHILD = `
@@ -108,17 +102,8 @@ const ops = {
     return { tcp: s.tcp, tcpExt: s.tcpExt };
   },
 };
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const req = JSON.parse(line);
-  try {
-    out({ id: req.id, result: await ops[req.op](req) });
-  } catch (e) {
-    out({ id: req.id, error: String(e && e.stack ? e.stack : e) });
-  }
-});
 process.stdin.on('end', () => stack.close().then(() => process.exit(0)));
-out({ ready: true });
-`;
+${lineLoop('{ ready: true }')}`;
 
 /** The kernel side: Node's net module in the namespace (the kernel's TCP), same commands. */
 const KERNEL_CHILD = `
@@ -156,19 +141,10 @@ const ops = {
     });
   },
 };
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const req = JSON.parse(line);
-  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
-});
-out({ event: 'ready' });
-`;
+${lineLoop("{ event: 'ready' }")}`;
 
-/** /proc/net/snmp's Tcp line in the namespace, as name → value. */
 function kernelTcp(ns: Netns): Record<string, number> {
-  const lines = ns.sh('cat /proc/net/snmp').split('\n').filter((l) => l.startsWith('Tcp:'));
-  const names = lines[0].split(/\s+/).slice(1);
-  const values = lines[1].split(/\s+/).slice(1).map(Number);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  return kernelSnmp(ns, 'snmp', 'Tcp');
 }
 
 describe.runIf(canRunKernelTests(['ip', 'curl']))('TCP against the kernel', () => {

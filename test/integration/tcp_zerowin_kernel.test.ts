@@ -9,18 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Netns, ROOT, canRunKernelTests, waitFor } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
+import { PATTERN, kernelSnmp, lineLoop, patternHash } from '../helpers/tcp_kernel.js';
 
-const PATTERN = `(n) => { const b = Buffer.allocUnsafe(n); for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff; return b; }`;
-function patternHash(n: number): string {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
-  return createHash('sha256').update(b).digest('hex');
-}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const STACK_CHILD = `
@@ -78,12 +72,7 @@ const ops = {
   /** ss -o's view of the connections to \`port\`: which timer runs. */
   timers({ port }) { return stack.tcp.sockets().filter((i) => i.remotePort === port).map((i) => i.timer); },
 };
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const req = JSON.parse(line);
-  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
-});
-out({ ready: true });
-`;
+${lineLoop('{ ready: true }')}`;
 
 const KERNEL_CHILD = `
 import net from 'node:net';
@@ -102,12 +91,7 @@ const ops = {
     });
   },
 };
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const req = JSON.parse(line);
-  try { out({ id: req.id, result: await ops[req.op](req) }); } catch (e) { out({ id: req.id, error: String(e && e.stack ? e.stack : e) }); }
-});
-out({ event: 'ready' });
-`;
+${lineLoop("{ event: 'ready' }")}`;
 
 /** A kernel server with a small receive buffer that reads nothing until told ("read" on stdin). */
 const KERNEL_SLOW_PY = `
@@ -135,12 +119,8 @@ c.close()
 print(json.dumps({'done': n}), flush=True)
 `;
 
-/** The namespace's /proc/net/netstat TcpExt line, by Linux's names. */
 function kernelTcpExt(ns: Netns): Record<string, number> {
-  const lines = ns.sh('cat /proc/net/netstat').split('\n').filter((l) => l.startsWith('TcpExt:'));
-  const names = lines[0].split(/\s+/).slice(1);
-  const values = lines[1].split(/\s+/).slice(1).map(Number);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  return kernelSnmp(ns, 'netstat', 'TcpExt');
 }
 
 /** tcpdump in the namespace, printing one line per matching packet. */
