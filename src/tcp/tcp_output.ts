@@ -3,7 +3,7 @@
 // tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_xmit_probe_skb and tcp_v4_send_reset's
 // reply to a segment without a socket (net/ipv4/tcp_output.c, tcp_ipv4.c).
 import { csumFold, csumPartial } from '../core/checksum.js';
-import { LL_RESERVED_SPACE, allocSkb } from '../core/skbuff.js';
+import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb, allocSkbTruesize, ipAppendAllocSize } from '../core/skbuff.js';
 import { after, before, seqAdd } from './seq.js';
 import { TCP_HLEN, tcpHeaderWrite, tcpOptionsSize, tcpOptionsWrite } from './tcp_hdr.js';
 import { TCPCB_SACKED_ACKED, TcpSeg } from './tcp_rtx_queue.js';
@@ -165,7 +165,7 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   }
   const optLen = tcpOptionsSize(o);
   const hlen = TCP_HLEN + optLen;
-  const skb = allocSkb(hlen + len, LL_RESERVED_SPACE + sk.af.netHdrLen);
+  const skb = flags === TCPHDR_ACK && len === 0 ? pureAckSkb(sk, hlen) : allocSkb(hlen + len, LL_RESERVED_SPACE + sk.af.netHdrLen);
   const p = skb.put(hlen + len);
   const b = skb.buf;
   let window: number;
@@ -206,6 +206,40 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
 }
 
 /** tcp_send_ack(). */
+/** The most a TCP header takes: 20 bytes and 40 of options. */
+const TCP_MAX_HLEN = TCP_HLEN + 40;
+
+/**
+ * The skb of a pure ACK: the socket's own, handed out again while no one kept the last one, so
+ * that ACKing arriving data allocates nothing (Linux allocates each, __tcp_send_ack's alloc_skb;
+ * here that allocation would be the receive fast path's only per-segment cost). It is marked
+ * borrowed: whoever keeps a transmitted packet past the call — the neighbour's queue, a device
+ * holding frames — takes it over with own() or copies it, and own() clears the mark, after which
+ * the next ACK gets a fresh skb.
+ */
+function pureAckSkb(sk: TcpSock, hlen: number): SkBuff {
+  const headroom = LL_RESERVED_SPACE + sk.af.netHdrLen;
+  let skb = sk.ackSkb;
+  if (skb === null || !skb.borrowed || skb.buf.length < headroom + TCP_MAX_HLEN) {
+    skb = allocSkb(TCP_MAX_HLEN, headroom);
+    sk.ackSkb = skb;
+  }
+  skb.data = headroom;
+  skb.tail = headroom;
+  skb.macHeader = -1;
+  skb.networkHeader = -1;
+  skb.transportHeader = -1;
+  skb.protocol = 0;
+  skb.pktType = PACKET_HOST;
+  skb.dev = null;
+  skb.cb = 0;
+  skb.sk = null;
+  skb.borrowed = true;
+  // What alloc_skb would have charged for this size (a queued ACK counts its truesize).
+  skb.truesize = allocSkbTruesize(ipAppendAllocSize(sk.af.netHdrLen + hlen));
+  return skb;
+}
+
 export function tcpSendAck(sk: TcpSock): void {
   if (sk.state === TCP_SYN_SENT) return;
   tcpTransmit(sk, sk.sndNxt, TCPHDR_ACK, null, 0, 0);

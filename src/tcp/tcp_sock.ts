@@ -229,6 +229,8 @@ export class TcpSock implements TcpCongSock, SkbOwner {
   sndWaiting = false;
   /** inet_id: the IPv4 identification of the next datagram, from a random start (tcp_v4_connect). */
   inetId: number;
+  /** The pure ACKs' reusable skb (see tcp_output's pureAckSkb); null until the first. */
+  ackSkb: SkBuff | null = null;
 
   // ---- receiver (RCV.*) -------------------------------------------------------------------------
   irs = 0;

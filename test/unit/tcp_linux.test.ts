@@ -191,6 +191,37 @@ describe('ACK policy as Linux (§3.2)', () => {
   });
 });
 
+describe('pure ACKs without an allocation', () => {
+  it('reuse one skb while it is not kept; a queued ACK keeps its own bytes and the next gets a fresh skb', () => {
+    const e = tcpEnv();
+    const { cli, srv } = e.establish();
+    srv.setNoDelay(true);
+    srv.send(Buffer.alloc(3000, 7));
+    e.run(1);
+    const first = cli.ackSkb;
+    expect(first).not.toBeNull();
+    srv.send(Buffer.alloc(3000, 8));
+    e.run(1);
+    // Sent at once to a REACHABLE neighbour and copied by the device: the same skb again.
+    expect(cli.ackSkb).toBe(first);
+    // With the peer's entry gone, A's ACKs wait on the neighbour's queue (own() takes them over).
+    e.A.neighDel({ dst: '10.0.0.2', dev: 'ea' });
+    e.log = [];
+    srv.send(Buffer.alloc(1448, 9));
+    e.eb.peer!.receiveFrame(e.eb.pending.shift()!);
+    const queued = cli.ackSkb!;
+    expect(queued.borrowed).toBe(false);
+    srv.send(Buffer.alloc(1448, 10));
+    e.eb.peer!.receiveFrame(e.eb.pending.shift()!);
+    expect(cli.ackSkb).not.toBe(queued);
+    e.run(5);
+    // Both ACKs left after resolution, each with its own acknowledgement number.
+    const acks = e.from('AB').filter((x) => x.flags === '.' && x.len === 0).map((x) => x.ack);
+    expect(acks.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(acks).size).toBe(acks.length);
+  });
+});
+
 describe('closed ports and hostile segments (§3.3)', () => {
   it('SYN to a closed port: RST|ACK, SEQ 0, ACK = ISN+1, window 0, no options', () => {
     const e = tcpEnv();
