@@ -377,9 +377,12 @@ export function ipv6AddrAny(a: Uint8Array, off = 0): boolean {
   return x === 0;
 }
 
-/** ipv6_addr_loopback: `::1`. The last byte first: every other address fails there at once. */
+/**
+ * ipv6_addr_loopback: `::1`. The first and last bytes first: nearly every other address fails
+ * there at once (one ending in 1, as a host's ::1 of a prefix does, fails on its first byte).
+ */
 export function ipv6AddrLoopback(a: Uint8Array, off = 0): boolean {
-  if (a[off + 15] !== 1) return false;
+  if (a[off] !== 0 || a[off + 15] !== 1) return false;
   let x = 0;
   for (let i = 0; i < 15; i++) x |= a[off + i];
   return x === 0 && a[off + 15] === 1;
