@@ -166,7 +166,7 @@ describe('the services between two stacks', () => {
     const { env, svc } = await serving(['echo']);
     expect(svc.host).toBe('0.0.0.0');
     expect(svc.describe()).toBe('echo 7/tcp 7/udp on 0.0.0.0');
-    const data = chargenBytes(200 * 1024).map((x, i) => (x + i) & 0xff);
+    const data = Buffer.from(chargenBytes(200 * 1024).map((x, i) => (x + i) & 0xff));
     const r = await tcp(env, 7, data);
     expect(r.ended).toBe(true);
     expect(sha(r.got)).toBe(sha(data));
