@@ -606,17 +606,18 @@ export class Tcp {
    */
   private listenRcv(l: TcpListenSock, af: TcpAfOps, src: TcpAddr, dst: TcpAddr, sport: number, dport: number, s: TcpSegIn): void {
     const x = this.statsExt;
+    const key = ehashKey(src, sport, dport);
+    const req = l.findRequest(key, src, sport);
+    // __inet_lookup_skb() finds the request sock before its listener: tcp_check_req() has it all.
+    if (req !== null) {
+      this.checkReq(l, req, s);
+      return;
+    }
     if (s.flags & TCPHDR_RST) {
       x.tcpResetDrop++;
       return;
     }
-    const key = ehashKey(src, sport, dport);
-    const req = l.findRequest(key, src, sport);
     if (s.flags & TCPHDR_ACK) {
-      if (req !== null) {
-        this.checkReq(l, req, s);
-        return;
-      }
       if (!(s.flags & TCPHDR_SYN) && this.conf.tcpSyncookies) {
         if (this.cookieCheck(l, af, src, dst, sport, dport, s)) return;
       }
@@ -630,11 +631,6 @@ export class Tcp {
     if (s.flags & TCPHDR_FIN) {
       // SYN+FIN is nonsense; Linux drops it in tcp_rcv_state_process's LISTEN checks.
       x.tcpFlagsDrop++;
-      return;
-    }
-    if (req !== null) {
-      // A retransmitted SYN: the SYN-ACK again (tcp_check_req's SYN branch).
-      this.sendSynAck(req);
       return;
     }
     const o = s.opts;
@@ -715,15 +711,46 @@ export class Tcp {
     return true;
   }
 
-  /** tcp_check_req(): the handshake's ACK must acknowledge our SYN-ACK exactly. */
+  /**
+   * tcp_check_req(): a segment for a request sock (SYN_RECV), in RFC 9293's order — a pure
+   * retransmitted SYN gets the SYN-ACK again; an ACK must acknowledge the SYN-ACK exactly (else
+   * the listener's RST); the sequence must be in the window offered; then a RST or SYN ends the
+   * request (AttemptFails, EmbryonicRsts; a SYN is answered with RST); only an ACK completes it.
+   */
   private checkReq(l: TcpListenSock, r: TcpRequestSock, s: TcpSegIn): void {
-    if (s.ack !== seqAdd(r.iss, 1)) {
-      this.sendResetFor(r.af, r.local, r.remote, l.port, r.remotePort, s);
+    const x = this.statsExt;
+    const flg = s.flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
+    if (flg === TCPHDR_SYN && s.seq === r.irs) {
+      this.sendSynAck(r);
       return;
     }
-    if (s.seq !== seqAdd(r.irs, 1) && !(after(s.seq, seqAdd(r.irs, 1)) && before(s.seq, seqAdd(r.irs, 1 + 65535)))) {
-      // Outside the window we offered: the RFC 9293 ACK in answer, the request stays.
-      this.statsExt.tcpAckSkippedSynRecv++;
+    if ((flg & TCPHDR_ACK) !== 0 && s.ack !== seqAdd(r.iss, 1)) {
+      // "Invalid ACK: reset will be sent by listening socket" (never in answer to a RST).
+      if (flg & TCPHDR_RST) x.tcpResetDrop++;
+      else this.sendResetFor(r.af, r.local, r.remote, l.port, r.remotePort, s);
+      return;
+    }
+    const rcvNxt = seqAdd(r.irs, 1);
+    // tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + the window of the SYN-ACK).
+    const inWindow = s.seq === rcvNxt || (after(s.endSeq, rcvNxt) && before(s.seq, seqAdd(rcvNxt, 65535)));
+    if (!inWindow) {
+      // Out of window: Linux answers with an ACK (rate-limited, TCPACKSkippedSynRecv); tapstack
+      // sends none and counts each as skipped. A RST there is only dropped.
+      if (flg & TCPHDR_RST) x.tcpResetDrop++;
+      else x.tcpAckSkippedSynRecv++;
+      return;
+    }
+    if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
+      // "second check the RST bit" and "fourth, check the SYN bit": embryonic_reset.
+      this.stats.attemptFails++;
+      if (!(flg & TCPHDR_RST)) this.sendResetFor(r.af, r.local, r.remote, l.port, r.remotePort, s);
+      l.removeRequest(r);
+      x.embryonicRsts++;
+      return;
+    }
+    if (!(flg & TCPHDR_ACK)) {
+      // "If ACK not set, just silently drop the packet" — counted here.
+      x.tcpFlagsDrop++;
       return;
     }
     if (l.acceptQueueFull) {

@@ -656,13 +656,11 @@ describe('defects found by the fuzz, fixed (Linux behaviour asserted)', () => {
     expect(x.tcpBadHeader).toBe(0);
   });
 
-  // Open defect (reproducer, it.fails until src/tcp is fixed): tcp_check_req() ends a request
-  // (SYN_RECV) on a RST in its window — AttemptFails, EmbryonicRsts, no more SYN-ACKs. tapstack's
-  // listener drops every RST (tcpResetDrop), keeps the request and retransmits its SYN-ACK to a
-  // peer that reset it (the TAP fuzz: the kernel answers a SYN-ACK for a SYN it never sent with
-  // a RST). Not fixed here: test/unit/tcp_synflood.test.ts floods from a live stack whose RSTs
-  // would then empty the SYN queue it measures.
-  it.fails('TCP: a RST in the window of a request removes it (EmbryonicRsts); one outside it is dropped', () => {
+  // tcp_check_req() ends a request (SYN_RECV) on a RST in its window — AttemptFails,
+  // EmbryonicRsts, no more SYN-ACKs. tapstack's listener dropped every RST (tcpResetDrop), kept the
+  // request and retransmitted its SYN-ACK to a peer that had reset it (the TAP fuzz: the kernel
+  // answers a SYN-ACK for a SYN it never sent with a RST).
+  it('TCP: a RST in the window of a request removes it (EmbryonicRsts); one outside it is dropped', () => {
     const h = mk();
     listen80(h);
     const x = h.stack.tcp.statsExt;

@@ -379,6 +379,9 @@ describe('hostile segments before any socket logic', () => {
     const e = tcpEnv();
     const l = e.tb.listen({ local: null, family: 4, port: 80, backlog: 8 }, { onAcceptable() {} });
     e.establish(81);
+    // Spoofed sources (ports below 10000): their SYN-ACKs are lost on the wire (A would answer
+    // them with RST, which ends each request, as tcp_check_req does).
+    e.drop = (x) => x.dir === 'BA' && x.flags === 'S.' && x.dport < 10000;
     const base = e.from('AB')[0];
     for (let i = 0; i < 2000; i++) inject(e, 'AB', craft(base, { dport: 80, sport: 2000 + (i % 60000), seq: i * 7919, flags: 0x02, opts: [2, 4, 5, 0xb4] }));
     const synRecv = e.tb.sockets().filter((s) => s.state === TCP_SYN_RECV);

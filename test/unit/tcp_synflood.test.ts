@@ -21,6 +21,9 @@ function flood(backlog: number, n: number, syncookies: number, accept: boolean) 
     },
   });
   e.establish(81);
+  // Spoofed sources (ports below 10000): their SYN-ACKs are lost on the wire (A would answer
+  // them with RST, which ends each request, as tcp_check_req does).
+  e.drop = (x) => x.dir === 'BA' && x.flags === 'S.' && x.dport < 10000;
   const base = e.from('AB')[0];
   const x0 = { ...e.tb.statsExt };
   for (let i = 0; i < n; i++) inject(e, 'AB', craft(base, { dport: 80, sport: 3000 + i, seq: i * 7919, flags: 0x02, opts: [2, 4, 5, 0xb4] }));
@@ -48,6 +51,9 @@ describe('a full SYN queue (tcp_conn_request, tcp_syn_flood_action)', () => {
     e.tb.listen({ local: { family: 4, addr: 0x0a000002 }, family: 4, port: 80, backlog: 1 }, { onAcceptable() {} });
     e.tb.listen({ local: null, family: 6, port: 81, backlog: 1 }, { onAcceptable() {} });
     e.establish(82);
+    // Spoofed sources (ports below 10000): their SYN-ACKs are lost on the wire (A would answer
+    // them with RST, which ends each request, as tcp_check_req does).
+    e.drop = (x) => x.dir === 'BA' && x.flags === 'S.' && x.dport < 10000;
     const base = e.from('AB')[0];
     for (const dport of [80, 81]) for (let i = 0; i < 10; i++) inject(e, 'AB', craft(base, { dport, sport: 5000 + i, seq: i, flags: 0x02, opts: [2, 4, 5, 0xb4] }));
     e.tb.conf.tcpSyncookies = 0;
