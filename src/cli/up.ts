@@ -1,4 +1,4 @@
-// `tapstack up`: create or attach a TAP, configure addresses and routes, run until a signal.
+// `tapstack up`: create or attach a TAP, configure addresses and routes, serve --serve's services, run until a signal.
 import { readFileSync } from 'node:fs';
 import { parseMac, formatMac } from '../ethernet/mac.js';
 import { parseIPv4, parsePrefix } from '../ipv4/inet_addr.js';
