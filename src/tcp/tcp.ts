@@ -536,25 +536,56 @@ export class Tcp {
 
   /** The SYN-ACK of a request sock (tcp_v4_send_synack / tcp_make_synack). */
   private sendSynAck(r: TcpRequestSock, cookieTs = -1): void {
+    this.sendReqSegment(r, true, cookieTs);
+  }
+
+  /**
+   * tcp_v4_reqsk_send_ack(): a request's answer to an out-of-window segment — SEQ = ISS + 1,
+   * ACK = IRS + 1, the SYN-ACK's window scaled down by our shift, timestamps only.
+   */
+  private sendReqAck(r: TcpRequestSock): void {
+    this.sendReqSegment(r, false, -1);
+  }
+
+  /**
+   * tcp_oow_rate_limited() for a request: a retransmitted SYN or an out-of-window segment is
+   * answered at most once per tcp_invalid_ratelimit (TCPACKSkippedSynRecv); data never waits.
+   */
+  private reqOowRateLimited(r: TcpRequestSock, s: TcpSegIn): boolean {
+    if (s.payloadLen > 0 && !(s.flags & TCPHDR_SYN)) return false;
+    const now = this.clock.now();
+    if (r.lastOowAckMs >= 0 && now - r.lastOowAckMs < this.conf.tcpInvalidRatelimit) {
+      this.statsExt.tcpAckSkippedSynRecv++;
+      return true;
+    }
+    r.lastOowAckMs = now;
+    return false;
+  }
+
+  /** A request sock's SYN-ACK (`syn`) or bare ACK. */
+  private sendReqSegment(r: TcpRequestSock, syn: boolean, cookieTs: number): void {
     const o = newOutOptions();
     const mtu = this.routeMtu(r.af, r.remote);
-    o.mss = mtu - r.af.netHdrLen - TCP_HLEN;
-    o.sackOk = r.sackOk;
+    const mssOpt = mtu - r.af.netHdrLen - TCP_HLEN;
+    o.mss = syn ? mssOpt : 0;
+    o.sackOk = syn && r.sackOk;
     o.ts = r.tsOk;
     o.tsval = cookieTs >= 0 ? cookieTs : ((Math.floor(this.clock.now()) + this.secure.tsOff(r.af.bytes(r.local), r.af.bytes(r.remote))) >>> 0);
     // tcp_make_synack(): the first SYN-ACK's time, for the handshake's RTT (not a cookie's).
-    if (cookieTs < 0 && r.sntSynackMs < 0) r.sntSynackMs = this.clock.now();
+    if (syn && cookieTs < 0 && r.sntSynackMs < 0) r.sntSynackMs = this.clock.now();
     o.tsecr = r.tsRecent;
-    o.wscale = r.wscale >= 0 ? this.rcvWscaleFor() : -1;
+    const wscale = r.wscale >= 0 ? this.rcvWscaleFor() : -1;
+    o.wscale = syn ? wscale : -1;
     const optLen = tcpOptionsSize(o);
     const hlen = TCP_HLEN + optLen;
     const skb = allocSkb(hlen, LL_RESERVED_SPACE + r.af.netHdrLen);
     const p = skb.put(hlen);
     const b = skb.buf;
     const space = tcpWinFromSpace(this.conf.tcpRmem[1]);
-    const mss = o.mss - (r.tsOk ? 12 : 0);
+    const mss = mssOpt - (r.tsOk ? 12 : 0);
     const win = Math.min(space > mss ? Math.floor(space / mss) * mss : space, 65535);
-    tcpHeaderWrite(b, p, r.listener.port, r.remotePort, r.iss, seqAdd(r.irs, 1), hlen, TCPHDR_SYN | TCPHDR_ACK, win);
+    if (syn) tcpHeaderWrite(b, p, r.listener.port, r.remotePort, r.iss, seqAdd(r.irs, 1), hlen, TCPHDR_SYN | TCPHDR_ACK, win);
+    else tcpHeaderWrite(b, p, r.listener.port, r.remotePort, seqAdd(r.iss, 1), seqAdd(r.irs, 1), hlen, TCPHDR_ACK, win >>> Math.max(wscale, 0));
     tcpOptionsWrite(b, p + TCP_HLEN, o);
     const csum = csumFold(csumPartial(b, p, hlen, r.af.pseudo(r.local, r.remote, hlen)));
     b[p + 16] = csum >>> 8;
@@ -721,7 +752,8 @@ export class Tcp {
     const x = this.statsExt;
     const flg = s.flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
     if (flg === TCPHDR_SYN && s.seq === r.irs) {
-      this.sendSynAck(r);
+      // "Check for pure retransmitted SYN": the SYN-ACK again, rate-limited.
+      if (!this.reqOowRateLimited(r, s)) this.sendSynAck(r);
       return;
     }
     if ((flg & TCPHDR_ACK) !== 0 && s.ack !== seqAdd(r.iss, 1)) {
@@ -734,10 +766,9 @@ export class Tcp {
     // tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + the window of the SYN-ACK).
     const inWindow = s.seq === rcvNxt || (after(s.endSeq, rcvNxt) && before(s.seq, seqAdd(rcvNxt, 65535)));
     if (!inWindow) {
-      // Out of window: Linux answers with an ACK (rate-limited, TCPACKSkippedSynRecv); tapstack
-      // sends none and counts each as skipped. A RST there is only dropped.
+      // "Out of window: send ACK and drop" (rate-limited); a RST there is only dropped.
       if (flg & TCPHDR_RST) x.tcpResetDrop++;
-      else x.tcpAckSkippedSynRecv++;
+      else if (!this.reqOowRateLimited(r, s)) this.sendReqAck(r);
       return;
     }
     if (flg & (TCPHDR_RST | TCPHDR_SYN)) {

@@ -18,6 +18,8 @@ export class TcpRequestSock {
   numRetrans = 0;
   /** When the first SYN-ACK left (snt_synack, ms); -1 for none yet or a cookie's. */
   sntSynackMs = -1;
+  /** When an out-of-window segment or retransmitted SYN was last answered (last_oow_ack_time); -1 never. */
+  lastOowAckMs = -1;
   readonly timer: Timer<TcpRequestSock>;
 
   constructor(

@@ -679,6 +679,33 @@ describe('defects found by the fuzz, fixed (Linux behaviour asserted)', () => {
     expect(tcpSent(h)).toHaveLength(1);
   });
 
+  // tcp_check_req(): "Out of window: send ACK and drop", and a pure retransmitted SYN gets the
+  // SYN-ACK again — each at most once per tcp_invalid_ratelimit (TCPACKSkippedSynRecv).
+  it('TCP: a request answers an out-of-window segment with an ACK (SEQ = ISS + 1) and a retransmitted SYN with its SYN-ACK, rate-limited', () => {
+    const h = mk();
+    listen80(h);
+    const x = h.stack.tcp.statsExt;
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x02, { seq: 1000 }));
+    const synack = tcpSent(h)[0];
+    const iss = synack.readUInt32BE(14 + 20 + 4);
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x10, { seq: 1001 + 200_000, ack: iss + 1 }));
+    const ack = tcpSent(h)[1];
+    expect(ack[14 + 20 + 13]).toBe(0x10);
+    expect(ack.readUInt32BE(14 + 20 + 4)).toBe((iss + 1) >>> 0);
+    expect(ack.readUInt32BE(14 + 20 + 8)).toBe(1001);
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x10, { seq: 1001 + 200_000, ack: iss + 1 }));
+    expect(tcpSent(h)).toHaveLength(2);
+    expect(x.tcpAckSkippedSynRecv).toBe(1);
+    h.clock.advance(600);
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x02, { seq: 1000 }));
+    expect(tcpSent(h)).toHaveLength(3);
+    expect(tcpSent(h)[2][14 + 20 + 13]).toBe(0x12);
+    h.ea.receiveFrame(tcpFrame('10.0.0.9', '10.0.0.1', 0x02, { seq: 1000 }));
+    expect(tcpSent(h)).toHaveLength(3);
+    expect(x.tcpAckSkippedSynRecv).toBe(2);
+    expect(h.stack.tcp.sockets().filter((k) => k.state === 3)).toHaveLength(1);
+  });
+
   // tcp_validate_incoming(): a RST outside the window is dropped (SKB_DROP_REASON_TCP_INVALID_SEQUENCE);
   // tapstack dropped it without any counter. One at rcv_nxt resets (tcpSegsAccepted, EstabResets).
   it('TCP: a RST outside the window of an established connection is counted (tcpOutOfWindow); one at rcv_nxt resets it', () => {
