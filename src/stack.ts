@@ -403,6 +403,8 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
     udpv6(this.inet6);
     // TCP for both families, with its net.ipv4.tcp_* keys.
     this.tcp = new Tcp(this.inet, this.inet6, { random: opts.random });
+    // One net.ipv4.ip_local_port_range for TCP and UDP (inet_get_local_port_range), the same array.
+    this.tcp.conf.ipLocalPortRange = this.inet.udp.portRange;
     this.tcp.onLog = (line) => this.emit('log', line);
     registerTcpSysctl(this.net.sysctl, this.tcp.conf);
     this.inet6.subscribe({

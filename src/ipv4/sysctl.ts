@@ -1,8 +1,9 @@
-// IPv4's keys in the namespace's sysctl tree: net.ipv4.conf.{all,default,DEV}.*, net.ipv4.ip_forward
-// and net.ipv4.neigh.{default,DEV}.* (net/ipv4/devinet.c: devinet_sysctl_register, devinet_conf_proc,
-// devinet_copy_dflt_conf, devinet_sysctl_forward, inet_forward_change, ctl_forward_entry).
+// IPv4's keys in the namespace's sysctl tree: net.ipv4.conf.{all,default,DEV}.*, net.ipv4.ip_forward,
+// net.ipv4.ip_local_port_range and net.ipv4.neigh.{default,DEV}.* (net/ipv4/devinet.c:
+// devinet_sysctl_register, devinet_conf_proc, devinet_copy_dflt_conf, devinet_sysctl_forward,
+// inet_forward_change, ctl_forward_entry; sysctl_net_ipv4.c: ipv4_local_port_range).
 import type { SysctlLeaf, SysctlTree } from '../core/sysctl_tree.js';
-import { intConv, procLong, sysctlDevNameIsAllowed } from '../core/sysctl_tree.js';
+import { intConv, intMinmaxConv, procInval, procLong, sysctlDevNameIsAllowed } from '../core/sysctl_tree.js';
 import { registerNeighSysctl } from '../neighbour/sysctl.js';
 import type { Inet } from './af_inet.js';
 import { DEVCONF_KNOBS } from './devconf.js';
@@ -35,6 +36,7 @@ export function registerIpv4Sysctl(tree: SysctlTree, inet: Inet): () => void {
     }
     // net.ipv4.ip_forward: the same int as conf.all.forwarding, the same handler.
     out.push({ ...confLeaf(inet, 'all', 'forwarding'), path: ['net', 'ipv4', 'ip_forward'] });
+    out.push(localPortRangeLeaf(inet));
     return out;
   });
   const offNeigh = registerNeighSysctl(
@@ -91,4 +93,32 @@ function writeForwarding(inet: Inet, scope: Scope, v: number): void {
   if (v === old) return;
   conf.dflt.set('forwarding', v);
   for (const d of inet.inDevices()) d.cnf.set('forwarding', v);
+}
+
+/** net.ipv4.ip_unprivileged_port_start's default: the local port range may not start below it. */
+const IP_UNPRIVILEGED_PORT_START = 1024;
+
+/**
+ * net.ipv4.ip_local_port_range (ipv4_local_port_range): two ports, tab-separated, each 1..65535
+ * (proc_dointvec_minmax; one value sets the low end only, a third is ignored), refused with EINVAL
+ * when the high end is below the low one or the low one below ip_unprivileged_port_start. The
+ * array is the one UDP and TCP of both families take ephemeral ports from, changed in place.
+ */
+function localPortRangeLeaf(inet: Inet): SysctlLeaf {
+  return {
+    path: ['net', 'ipv4', 'ip_local_port_range'],
+    read: () => inet.udp.portRange.join('\t'),
+    write(text) {
+      const parts = text.split(/\s+/).filter((p) => p !== '');
+      if (parts.length === 0) procInval();
+      const r = inet.udp.portRange;
+      const next = [r[0], r[1]];
+      parts.slice(0, 2).forEach((p, i) => {
+        next[i] = intMinmaxConv(procLong(p), 1, 65535);
+      });
+      if (next[1] < next[0] || next[0] < IP_UNPRIVILEGED_PORT_START) procInval();
+      r[0] = next[0];
+      r[1] = next[1];
+    },
+  };
 }

@@ -105,8 +105,10 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
     return this.table.portRange;
   }
 
+  /** Copies into the shared range (TCP holds the same array). */
   set portRange(r: [number, number]) {
-    this.table.portRange = r;
+    this.table.portRange[0] = r[0];
+    this.table.portRange[1] = r[1];
   }
 
   /** Every bound AF_INET socket (for close and inspection; /proc/net/udp's rows). */

@@ -91,11 +91,12 @@ describe('Sysctl key listing', () => {
       ].map((n) => `net.ipv4.neigh.default.${n}`),
     );
 
-    // conf < ip_forward < neigh, and nothing else.
+    // conf < ip_forward < ip_local_port_range < neigh, and nothing else.
     const fwd = keys.indexOf('net.ipv4.ip_forward');
     expect(keys.slice(0, fwd).every((k) => k.startsWith('net.ipv4.conf.'))).toBe(true);
-    expect(keys.slice(fwd + 1).every((k) => k.startsWith('net.ipv4.neigh.'))).toBe(true);
-    expect(keys).toHaveLength(6 * knobs.length + 1 + 19 + 4 * 15);
+    expect(keys[fwd + 1]).toBe('net.ipv4.ip_local_port_range');
+    expect(keys.slice(fwd + 2).every((k) => k.startsWith('net.ipv4.neigh.'))).toBe(true);
+    expect(keys).toHaveLength(6 * knobs.length + 2 + 19 + 4 * 15);
     expect(keys[0]).toBe('net.ipv4.conf.a0.accept_local');
     expect(keys.at(-1)).toBe('net.ipv4.neigh.x/1.unres_qlen_bytes');
   });
@@ -384,6 +385,30 @@ describe('Sysctl propagation', () => {
     stack.net.unregisterNetdevice(b0);
     expect(sysctl.keys().some((k) => k.includes('.b0.'))).toBe(false);
     expect(thrown(() => sysctl.get('net.ipv4.conf.b0.forwarding')).code).toBe('ENOENT');
+  });
+});
+
+describe('net.ipv4.ip_local_port_range', () => {
+  it('takes what Linux 6.18 takes (measured in a namespace), and TCP and UDP share it', () => {
+    const { stack, sysctl } = setup();
+    expect(sysctl.get('net.ipv4.ip_local_port_range')).toBe('32768\t60999');
+    // Refused: below ip_unprivileged_port_start (1024), high below low, out of 1..65535, not a number.
+    for (const bad of ['100 200', '5000 4000', '0 5000', '1025 70000', 'abc']) {
+      const e = thrown(() => sysctl.set('net.ipv4.ip_local_port_range', bad));
+      expect(e.errno, bad).toBe(-22);
+      expect(sysctl.get('net.ipv4.ip_local_port_range')).toBe('32768\t60999');
+    }
+    // One value sets the low end; a third is ignored; whitespace of any kind separates.
+    sysctl.set('net.ipv4.ip_local_port_range', '40000');
+    expect(sysctl.get('net.ipv4.ip_local_port_range')).toBe('40000\t60999');
+    sysctl.set('net.ipv4.ip_local_port_range', '2000 3000 4000');
+    expect(sysctl.get('net.ipv4.ip_local_port_range')).toBe('2000\t3000');
+    sysctl.set('net.ipv4.ip_local_port_range', ' 1024\t1024');
+    expect(stack.tcp.conf.ipLocalPortRange).toEqual([1024, 1024]);
+    expect(stack.inet.udp.portRange).toEqual([1024, 1024]);
+    stack.inet.udp.portRange = [50000, 50010];
+    expect(stack.tcp.conf.ipLocalPortRange).toEqual([50000, 50010]);
+    expect(sysctl.get('net.ipv4.ip_local_port_range')).toBe('50000\t50010');
   });
 });
 
