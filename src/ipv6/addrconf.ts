@@ -101,12 +101,29 @@ export class Addrconf {
    * (`dev` null: any device). The per-packet "is it ours?" — no allocation.
    */
   chkAddr(buf: Uint8Array, off: number, dev: NetDevice | null): Inet6Ifaddr | null {
+    const o = off | 0;
+    return this.chkAddrWords(
+      (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3],
+      (buf[o + 4] << 24) | (buf[o + 5] << 16) | (buf[o + 6] << 8) | buf[o + 7],
+      (buf[o + 8] << 24) | (buf[o + 9] << 16) | (buf[o + 10] << 8) | buf[o + 11],
+      (buf[o + 12] << 24) | (buf[o + 13] << 16) | (buf[o + 14] << 8) | buf[o + 15],
+      dev,
+    );
+  }
+
+  /**
+   * chkAddr() of an address the caller has read as its four big-endian words (signed: `| 0`),
+   * compared with each address's own words ({@link Inet6Ifaddr.w0}): ipv6_rcv reads the
+   * destination once for this and for what follows. The same answer as chkAddr.
+   */
+  chkAddrWords(w0: number, w1: number, w2: number, w3: number, dev: NetDevice | null): Inet6Ifaddr | null {
     const list = this.inet6.allAddrs;
-    const ll = buf[off] === 0xfe && (buf[off + 1] & 0xc0) === 0x80;
+    // fe80::/10: the top ten bits 1111 1110 10.
+    const ll = w0 >>> 22 === 0x3fa;
     for (let i = 0; i < list.length; i++) {
       const ifa = list[i];
       if (ll && dev !== null && ifa.idev.dev !== dev) continue;
-      if (ipv6AddrEqual(ifa.addr, 0, buf, off)) return ifa.usable ? ifa : null;
+      if (ifa.w3 === w3 && ifa.w0 === w0 && ifa.w1 === w1 && ifa.w2 === w2) return ifa.usable ? ifa : null;
     }
     return null;
   }

@@ -38,10 +38,10 @@ const ICMPV6_TIME_EXCEED = icmp6h.ICMPV6_TIME_EXCEED;
 const IPPROTO_ICMPV6 = icmp6h.IPPROTO_ICMPV6;
 const icmp6Check = icmp6h.icmp6Check;
 const in6DevGet = ifInet6.in6DevGet;
-const in6Word = in6Addr.in6Word;
 const ipv6AddrIsMulticast = in6Addr.ipv6AddrIsMulticast;
 const ip6DevHoplimit = ip6Output.ip6DevHoplimit;
 const ip6FinishOutput2 = ip6Output.ip6FinishOutput2;
+const ip6FinishOutput2Words = ip6Output.ip6FinishOutput2Words;
 const ip6PathMtu = ip6Output.ip6PathMtu;
 const IP6H_DADDR_OFF = ip6h.IP6H_DADDR_OFF;
 const IP6H_SADDR_OFF = ip6h.IP6H_SADDR_OFF;
@@ -263,42 +263,64 @@ export class Icmpv6 {
 
   /** icmpv6_rcv(): skb.data at the ICMPv6 header, networkHeader at the IPv6 header. */
   rcv(skb: SkBuff): void {
+    const b = skb.buf;
+    const off = skb.data;
+    const nh = skb.networkHeader;
+    if (off === nh + IPV6_HDR_LEN) {
+      const d = (nh + IP6H_DADDR_OFF) | 0;
+      this.rcvWords(
+        skb,
+        (b[d] << 24) | (b[(d + 1) | 0] << 16) | (b[(d + 2) | 0] << 8) | b[(d + 3) | 0],
+        (b[(d + 4) | 0] << 24) | (b[(d + 5) | 0] << 16) | (b[(d + 6) | 0] << 8) | b[(d + 7) | 0],
+        (b[(d + 8) | 0] << 24) | (b[(d + 9) | 0] << 16) | (b[(d + 10) | 0] << 8) | b[(d + 11) | 0],
+        (b[(d + 12) | 0] << 24) | (b[(d + 13) | 0] << 16) | (b[(d + 14) | 0] << 8) | b[(d + 15) | 0],
+      );
+      return;
+    }
+    this.stats.inMsgs++;
+    const reason = icmp6Check(b, nh, off, skb.len);
+    if (reason !== 0) {
+      this.rcvDrop(reason);
+      return;
+    }
+    this.dispatch(skb);
+  }
+
+  /**
+   * icmpv6_rcv() for a message right after the fixed header (no extension header) whose
+   * destination address the caller has read as its four big-endian words (signed: `| 0`), as
+   * ipv6_rcv has for its "is it ours?" test. The source is read here, once, as words: they make
+   * the checksum's pseudo-header and, for a unicast echo request (the common case), the reply
+   * built in place.
+   */
+  rcvWords(skb: SkBuff, d0: number, d1: number, d2: number, d3: number): void {
     const st = this.stats;
     const b = skb.buf;
     const off = skb.data;
     st.inMsgs++;
-    const nh = skb.networkHeader;
-    const len = skb.len;
-    if (off === nh + IPV6_HDR_LEN) {
-      // No extension header: the addresses are read once, as words, for the checksum and — for
-      // a unicast echo request, the common case — for the reply built in place.
-      const s = nh + IP6H_SADDR_OFF;
-      const d = nh + IP6H_DADDR_OFF;
-      const s0 = in6Word(b, s, 0) | 0;
-      const s1 = in6Word(b, s, 1) | 0;
-      const s2 = in6Word(b, s, 2) | 0;
-      const s3 = in6Word(b, s, 3) | 0;
-      const d0 = in6Word(b, d, 0) | 0;
-      const d1 = in6Word(b, d, 1) | 0;
-      const d2 = in6Word(b, d, 2) | 0;
-      const d3 = in6Word(b, d, 3) | 0;
-      const reason = icmp6CheckWords(b, off, len, s0, s1, s2, s3, d0, d1, d2, d3);
-      if (reason !== 0) {
-        this.rcvDrop(reason);
-        return;
-      }
-      if (b[off] === ICMPV6_ECHO_REQUEST && d0 >>> 24 !== 0xff) {
-        countInType(st, ICMPV6_ECHO_REQUEST);
-        this.echoReplyInPlace(skb, s0, s1, s2, s3, d0, d1, d2, d3);
-        return;
-      }
-    } else {
-      const reason = icmp6Check(b, nh, off, len);
-      if (reason !== 0) {
-        this.rcvDrop(reason);
-        return;
-      }
+    const s = (skb.networkHeader + IP6H_SADDR_OFF) | 0;
+    const s0 = (b[s] << 24) | (b[(s + 1) | 0] << 16) | (b[(s + 2) | 0] << 8) | b[(s + 3) | 0];
+    const s1 = (b[(s + 4) | 0] << 24) | (b[(s + 5) | 0] << 16) | (b[(s + 6) | 0] << 8) | b[(s + 7) | 0];
+    const s2 = (b[(s + 8) | 0] << 24) | (b[(s + 9) | 0] << 16) | (b[(s + 10) | 0] << 8) | b[(s + 11) | 0];
+    const s3 = (b[(s + 12) | 0] << 24) | (b[(s + 13) | 0] << 16) | (b[(s + 14) | 0] << 8) | b[(s + 15) | 0];
+    const reason = icmp6CheckWords(b, off, skb.len, s0, s1, s2, s3, d0, d1, d2, d3);
+    if (reason !== 0) {
+      this.rcvDrop(reason);
+      return;
     }
+    if (b[off] === ICMPV6_ECHO_REQUEST && d0 >>> 24 !== 0xff) {
+      countInType(st, ICMPV6_ECHO_REQUEST);
+      this.echoReplyInPlace(skb, s0, s1, s2, s3, d0, d1, d2, d3);
+      return;
+    }
+    this.dispatch(skb);
+  }
+
+  /** icmpv6_rcv's dispatch of a checked message by type (counted in Icmp6InTypeN first). */
+  private dispatch(skb: SkBuff): void {
+    const st = this.stats;
+    const b = skb.buf;
+    const off = skb.data;
     const type = b[off];
     countInType(st, type);
     switch (type) {
@@ -393,7 +415,7 @@ export class Icmpv6 {
       return;
     }
     if (rt.gw !== null) ip6FinishOutput2(inet6, skb, rdev, rt.gw, 0);
-    else ip6FinishOutput2(inet6, skb, rdev, b, d);
+    else ip6FinishOutput2Words(inet6, skb, rdev, p0, p1, p2, p3, b, d);
   }
 
   /**

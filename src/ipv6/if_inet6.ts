@@ -74,6 +74,14 @@ export class Inet6Ifaddr {
   anycastJoined = false;
   /** The solicited-node group this address joined. */
   readonly solictGroup: Buffer;
+  /**
+   * The address as four big-endian words (s6_addr32, signed 32-bit numbers: `| 0`), made once:
+   * the per-packet "is it ours?" compares a destination read as words against them.
+   */
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
 
   constructor(
     readonly idev: Inet6Dev,
@@ -90,6 +98,10 @@ export class Inet6Ifaddr {
     this.tstamp = now;
     this.cstamp = now;
     this.solictGroup = solictGroup;
+    this.w0 = (addr[0] << 24) | (addr[1] << 16) | (addr[2] << 8) | addr[3];
+    this.w1 = (addr[4] << 24) | (addr[5] << 16) | (addr[6] << 8) | addr[7];
+    this.w2 = (addr[8] << 24) | (addr[9] << 16) | (addr[10] << 8) | addr[11];
+    this.w3 = (addr[12] << 24) | (addr[13] << 16) | (addr[14] << 8) | addr[15];
   }
 
   get tentative(): boolean {

@@ -113,8 +113,23 @@ export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
     ip6InputFinish(inet6, skb, nexthdr, nhoff, pos);
     return;
   }
-  const ifa = inet6.addrconf.chkAddr(b, daddrOff, dev);
+  // The destination read once, as words: for the "is it ours?" test and, for ICMPv6 right after
+  // the fixed header, for icmpv6_rcv (its checksum and the echo reply built in place).
+  const o = daddrOff | 0;
+  const d0 = (b[o] << 24) | (b[(o + 1) | 0] << 16) | (b[(o + 2) | 0] << 8) | b[(o + 3) | 0];
+  const d1 = (b[(o + 4) | 0] << 24) | (b[(o + 5) | 0] << 16) | (b[(o + 6) | 0] << 8) | b[(o + 7) | 0];
+  const d2 = (b[(o + 8) | 0] << 24) | (b[(o + 9) | 0] << 16) | (b[(o + 10) | 0] << 8) | b[(o + 11) | 0];
+  const d3 = (b[(o + 12) | 0] << 24) | (b[(o + 13) | 0] << 16) | (b[(o + 14) | 0] << 8) | b[(o + 15) | 0];
+  const ifa = inet6.addrconf.chkAddrWords(d0, d1, d2, d3, dev);
   if (ifa !== null) {
+    if (nexthdr === NEXTHDR_ICMP && pos === off + IPV6_HDR_LEN && inet6.rawTaps.length === 0) {
+      // ip6InputFinish's ICMPv6 case (no raw socket to see it first, so the words still hold).
+      skb.transportHeader = pos;
+      skb.data = pos;
+      st.inDelivers++;
+      inet6.icmp.rcvWords(skb, d0, d1, d2, d3);
+      return;
+    }
     ip6InputFinish(inet6, skb, nexthdr, nhoff, pos);
     return;
   }

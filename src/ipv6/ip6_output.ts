@@ -63,6 +63,34 @@ export function ip6FinishOutput2(inet6: Inet6, skb: SkBuff, dev: NetDevice, next
 }
 
 /**
+ * ip6FinishOutput2() for a next hop whose 16 bytes at nexthop[off..off+16) the caller has read as
+ * its four big-endian words (signed: `| 0`) — the echo reply has its peer's — so the nd_tbl
+ * lookup need not read them again. The same as ip6FinishOutput2.
+ */
+export function ip6FinishOutput2Words(
+  inet6: Inet6,
+  skb: SkBuff,
+  dev: NetDevice,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+  nexthop: Uint8Array,
+  off: number,
+): number {
+  let n = inet6.ndisc.tbl.lookupNorefWords(w0, w1, w2, w3, dev);
+  if (n === null) {
+    const c = ndiscCreate(inet6, dev, nexthop, off);
+    if (typeof c === 'number') return c;
+    n = c;
+  }
+  skb.dev = dev;
+  skb.protocol = ETH_P_IPV6;
+  if (skb.borrowed && (n.nudState & NUD_VALID) === 0) skb.own();
+  return neighOutput(n, skb, false);
+}
+
+/**
  * ip6_xmit() for locally generated packets: skb.data holds the transport header and payload.
  * Route lookup (oif for link-local and multicast destinations), source selection when `saddr` is
  * null (ipv6_dev_get_saddr), hop limit (-1: the route's hoplimit metric, else the device's

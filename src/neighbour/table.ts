@@ -551,6 +551,22 @@ export class NeighTable<K> implements NeighParmsOwner {
   }
 
   /**
+   * lookupNorefAt() for a 16-byte key the caller holds as its four big-endian 32-bit words
+   * (signed: `| 0`) — bytes it has read already, so they are not read again. Only for tables of
+   * keyLen 16 with byte keys.
+   */
+  lookupNorefWords(w0: number, w1: number, w2: number, w3: number, dev: NetDevice): Neighbour<K> | null {
+    const k16 = this.keyIndex16;
+    if (k16 !== null) return k16.getWords(w0, w1, w2, w3, dev);
+    const key = (this.atKey ??= Buffer.alloc(this.keyLen));
+    key.writeInt32BE(w0 | 0, 0);
+    key.writeInt32BE(w1 | 0, 4);
+    key.writeInt32BE(w2 | 0, 8);
+    key.writeInt32BE(w3 | 0, 12);
+    return this.lookupNoref(key as unknown as K, dev);
+  }
+
+  /**
    * __neigh_lookup() for byte-array keys read in place (keyLen bytes of `buf` at `off`): a counted
    * lookup, and on a miss, when asked, an entry created with a copy of the key of its own. Held;
    * null when absent (or creation failed).
