@@ -12,7 +12,10 @@ receive/transmit path (core.*), ARP and its drops (arp.*, arp.drops.*), the IPv4
 (neigh.*), IPv4 (ip.*, ip.drops.*), ICMP (icmp.*), UDP (udp.*), address conflict detection
 (acd.*), the IPv6 neighbour table (nd.*), neighbour discovery and its drops (ndisc.*,
 ndisc.drops.*), IPv6 (ip6.*, ip6.drops.*), ICMPv6 (icmp6.*, with icmp6.inType.N and
-icmp6.outType.N per message type), MLD (mld.*) and the control socket (control.*).
+icmp6.outType.N per message type), MLD (mld.*), UDP over IPv6 (udp6.*), TCP (tcp.*, the
+/proc/net/snmp Tcp names, and tcpExt.*, TcpExt's and tapstack's own drops), the fault device
+(fault.DEV.rx.*, fault.DEV.tx.*, with up --fault), the services (serve.*, with up --serve) and
+the control socket (control.*).
 
   -a, --all    also counters that are zero (per-type counters only when non-zero)
   -j, --json   the raw counters as JSON
