@@ -165,6 +165,10 @@ export class Inet6 {
   readonly rawTaps: RawTap6[] = [];
   /** Every address of every device, for the per-packet "is it ours?" without allocation. */
   allAddrs: Inet6Ifaddr[] = [];
+  /** The receive buffer with a DataView of its own (see wordView), and the last one without. */
+  private viewBuf: Uint8Array | null = null;
+  private view: DataView | null = null;
+  private viewSeen: Uint8Array | null = null;
   /** ip6_finish_output2's key scratch: next hops are copied here for the lookup, never allocated. */
   readonly nhKey = Buffer.alloc(16);
   private readonly listeners = new Set<Inet6Listener>();
@@ -534,6 +538,25 @@ export class Inet6 {
   /** The path MTU: the route's mtu metric, else the device's IPv6 mtu. */
   mtu(dev: NetDevice, rtMtu: number): number {
     return ip6PathMtu(in6DevGet(dev), dev, rtMtu);
+  }
+
+  /**
+   * A DataView over `b` when it is the buffer the last packets came in (a driver's receive ring,
+   * a reused frame), else null: ipv6_rcv and icmpv6_rcv read the addresses through it as four
+   * words, a quarter of what assembling them from bytes costs. The view is made once, when a
+   * buffer comes twice in a row; a packet's own buffer gets none, so nothing is allocated per
+   * packet.
+   */
+  wordView(b: Uint8Array): DataView | null {
+    if (b === this.viewBuf) return this.view;
+    if (b === this.viewSeen) {
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.viewBuf = b;
+      this.viewSeen = null;
+      return this.view;
+    }
+    this.viewSeen = b;
+    return null;
   }
 
   /**

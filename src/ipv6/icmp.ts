@@ -274,6 +274,7 @@ export class Icmpv6 {
         (b[(d + 4) | 0] << 24) | (b[(d + 5) | 0] << 16) | (b[(d + 6) | 0] << 8) | b[(d + 7) | 0],
         (b[(d + 8) | 0] << 24) | (b[(d + 9) | 0] << 16) | (b[(d + 10) | 0] << 8) | b[(d + 11) | 0],
         (b[(d + 12) | 0] << 24) | (b[(d + 13) | 0] << 16) | (b[(d + 14) | 0] << 8) | b[(d + 15) | 0],
+        null,
       );
       return;
     }
@@ -291,18 +292,29 @@ export class Icmpv6 {
    * destination address the caller has read as its four big-endian words (signed: `| 0`), as
    * ipv6_rcv has for its "is it ours?" test. The source is read here, once, as words: they make
    * the checksum's pseudo-header and, for a unicast echo request (the common case), the reply
-   * built in place.
+   * built in place. `dv`: a DataView over skb.buf to read them through (Inet6.wordView), or null.
    */
-  rcvWords(skb: SkBuff, d0: number, d1: number, d2: number, d3: number): void {
+  rcvWords(skb: SkBuff, d0: number, d1: number, d2: number, d3: number, dv: DataView | null): void {
     const st = this.stats;
     const b = skb.buf;
     const off = skb.data;
     st.inMsgs++;
     const s = (skb.networkHeader + IP6H_SADDR_OFF) | 0;
-    const s0 = (b[s] << 24) | (b[(s + 1) | 0] << 16) | (b[(s + 2) | 0] << 8) | b[(s + 3) | 0];
-    const s1 = (b[(s + 4) | 0] << 24) | (b[(s + 5) | 0] << 16) | (b[(s + 6) | 0] << 8) | b[(s + 7) | 0];
-    const s2 = (b[(s + 8) | 0] << 24) | (b[(s + 9) | 0] << 16) | (b[(s + 10) | 0] << 8) | b[(s + 11) | 0];
-    const s3 = (b[(s + 12) | 0] << 24) | (b[(s + 13) | 0] << 16) | (b[(s + 14) | 0] << 8) | b[(s + 15) | 0];
+    let s0: number;
+    let s1: number;
+    let s2: number;
+    let s3: number;
+    if (dv !== null) {
+      s0 = dv.getInt32(s);
+      s1 = dv.getInt32((s + 4) | 0);
+      s2 = dv.getInt32((s + 8) | 0);
+      s3 = dv.getInt32((s + 12) | 0);
+    } else {
+      s0 = (b[s] << 24) | (b[(s + 1) | 0] << 16) | (b[(s + 2) | 0] << 8) | b[(s + 3) | 0];
+      s1 = (b[(s + 4) | 0] << 24) | (b[(s + 5) | 0] << 16) | (b[(s + 6) | 0] << 8) | b[(s + 7) | 0];
+      s2 = (b[(s + 8) | 0] << 24) | (b[(s + 9) | 0] << 16) | (b[(s + 10) | 0] << 8) | b[(s + 11) | 0];
+      s3 = (b[(s + 12) | 0] << 24) | (b[(s + 13) | 0] << 16) | (b[(s + 14) | 0] << 8) | b[(s + 15) | 0];
+    }
     const reason = icmp6CheckWords(b, off, skb.len, s0, s1, s2, s3, d0, d1, d2, d3);
     if (reason !== 0) {
       this.rcvDrop(reason);

@@ -116,10 +116,22 @@ export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
   // The destination read once, as words: for the "is it ours?" test and, for ICMPv6 right after
   // the fixed header, for icmpv6_rcv (its checksum and the echo reply built in place).
   const o = daddrOff | 0;
-  const d0 = (b[o] << 24) | (b[(o + 1) | 0] << 16) | (b[(o + 2) | 0] << 8) | b[(o + 3) | 0];
-  const d1 = (b[(o + 4) | 0] << 24) | (b[(o + 5) | 0] << 16) | (b[(o + 6) | 0] << 8) | b[(o + 7) | 0];
-  const d2 = (b[(o + 8) | 0] << 24) | (b[(o + 9) | 0] << 16) | (b[(o + 10) | 0] << 8) | b[(o + 11) | 0];
-  const d3 = (b[(o + 12) | 0] << 24) | (b[(o + 13) | 0] << 16) | (b[(o + 14) | 0] << 8) | b[(o + 15) | 0];
+  let d0: number;
+  let d1: number;
+  let d2: number;
+  let d3: number;
+  const dv = inet6.wordView(b);
+  if (dv !== null) {
+    d0 = dv.getInt32(o);
+    d1 = dv.getInt32((o + 4) | 0);
+    d2 = dv.getInt32((o + 8) | 0);
+    d3 = dv.getInt32((o + 12) | 0);
+  } else {
+    d0 = (b[o] << 24) | (b[(o + 1) | 0] << 16) | (b[(o + 2) | 0] << 8) | b[(o + 3) | 0];
+    d1 = (b[(o + 4) | 0] << 24) | (b[(o + 5) | 0] << 16) | (b[(o + 6) | 0] << 8) | b[(o + 7) | 0];
+    d2 = (b[(o + 8) | 0] << 24) | (b[(o + 9) | 0] << 16) | (b[(o + 10) | 0] << 8) | b[(o + 11) | 0];
+    d3 = (b[(o + 12) | 0] << 24) | (b[(o + 13) | 0] << 16) | (b[(o + 14) | 0] << 8) | b[(o + 15) | 0];
+  }
   const ifa = inet6.addrconf.chkAddrWords(d0, d1, d2, d3, dev);
   if (ifa !== null) {
     if (nexthdr === NEXTHDR_ICMP && pos === off + IPV6_HDR_LEN && inet6.rawTaps.length === 0) {
@@ -127,7 +139,7 @@ export function ipv6Rcv(inet6: Inet6, skb: SkBuff, dev: NetDevice): void {
       skb.transportHeader = pos;
       skb.data = pos;
       st.inDelivers++;
-      inet6.icmp.rcvWords(skb, d0, d1, d2, d3);
+      inet6.icmp.rcvWords(skb, d0, d1, d2, d3, dv);
       return;
     }
     ip6InputFinish(inet6, skb, nexthdr, nhoff, pos);
