@@ -322,7 +322,7 @@ export class Icmpv6 {
     }
     if (b[off] === ICMPV6_ECHO_REQUEST && d0 >>> 24 !== 0xff) {
       countInType(st, ICMPV6_ECHO_REQUEST);
-      this.echoReplyInPlace(skb, s0, s1, s2, s3, d0, d1, d2, d3);
+      this.echoReplyInPlace(skb, s0, s1, s2, s3, d0, d1, d2, d3, dv);
       return;
     }
     this.dispatch(skb);
@@ -377,10 +377,21 @@ export class Icmpv6 {
    * icmpv6_echo_reply() for a unicast request with no extension header — the request's header
    * becomes the reply's in place. The caller has read the addresses as words (p0..p3: the
    * request's source, the peer; l0..l3: its destination, ours): they key the route lookup, make
-   * the flow label, and are written back swapped, each address byte read once. Otherwise what
-   * echoReply does.
+   * the flow label, and are written back swapped, each address byte read once; through `dv`,
+   * the buffer's DataView (Inet6.wordView), when there is one. Otherwise what echoReply does.
    */
-  private echoReplyInPlace(skb: SkBuff, p0: number, p1: number, p2: number, p3: number, l0: number, l1: number, l2: number, l3: number): void {
+  private echoReplyInPlace(
+    skb: SkBuff,
+    p0: number,
+    p1: number,
+    p2: number,
+    p3: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+    dv: DataView | null,
+  ): void {
     const inet6 = this.inet6;
     const st = this.stats;
     if (this.echoIgnoreAll) {
@@ -416,8 +427,22 @@ export class Icmpv6 {
     b[th + 2] = check >>> 8;
     b[th + 3] = check & 0xff;
     const flowLabel = inet6.autoFlowLabelWords(l0, l1, l2, l3, p0, p1, p2, p3, IPPROTO_ICMPV6);
-    writeIn6Words(b, s, l0, l1, l2, l3);
-    writeIn6Words(b, d, p0, p1, p2, p3);
+    if (dv !== null) {
+      // The receive buffer's own view (Inet6.wordView): four word stores an address.
+      const so = s | 0;
+      const dof = d | 0;
+      dv.setInt32(so, l0);
+      dv.setInt32((so + 4) | 0, l1);
+      dv.setInt32((so + 8) | 0, l2);
+      dv.setInt32((so + 12) | 0, l3);
+      dv.setInt32(dof, p0);
+      dv.setInt32((dof + 4) | 0, p1);
+      dv.setInt32((dof + 8) | 0, p2);
+      dv.setInt32((dof + 12) | 0, p3);
+    } else {
+      writeIn6Words(b, s, l0, l1, l2, l3);
+      writeIn6Words(b, d, p0, p1, p2, p3);
+    }
     writeIpv6Header(b, nh, tclass, flowLabel, icmpLen, IPPROTO_ICMPV6, hop, b, s, b, d);
     skb.data = nh;
     countOutType(st, ICMPV6_ECHO_REPLY);
