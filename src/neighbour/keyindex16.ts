@@ -169,17 +169,6 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
   private lastW1 = 0;
   private lastIfx = -1;
   private lastId = 0;
-  /**
-   * The last hit: its key words, the ifindex it was found under and the entry (hitV null: none).
-   * A host's packets mostly go to one next hop (its router, one peer), so that one is answered
-   * without the probe; any delete forgets it.
-   */
-  private hitW0 = 0;
-  private hitW1 = 0;
-  private hitW2 = 0;
-  private hitW3 = 0;
-  private hitIfx = 0;
-  private hitV: V | null = null;
   /** The buffer with a DataView (see seen()), and the last one read without. */
   private dvBuf: Uint8Array | null = null;
   private dv: DataView | null = null;
@@ -238,10 +227,6 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
       this.seen(buf);
     }
     const ifx = dev.ifindex;
-    const last = this.hitV;
-    if (w3 === this.hitW3 && w2 === this.hitW2 && w0 === this.hitW0 && w1 === this.hitW1 && ifx === this.hitIfx && last !== null && (ifx !== 0 || last.dev === dev)) {
-      return last;
-    }
     const hid = w0 === this.lastW0 && w1 === this.lastW1 && ifx === this.lastIfx ? this.lastId : this.findHigh(w0, w1, ifx);
     if (hid === 0) return null;
     const kv = this.kv;
@@ -252,15 +237,7 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
       if (id === 0) return null;
       if (kv[(s + 1) | 0] === w3 && kv[s] === w2 && id === hid) {
         const v = this.vals[h] as V;
-        if (ifx !== 0 || v.dev === dev) {
-          this.hitW0 = w0;
-          this.hitW1 = w1;
-          this.hitW2 = w2;
-          this.hitW3 = w3;
-          this.hitIfx = ifx;
-          this.hitV = v;
-          return v;
-        }
+        if (ifx !== 0 || v.dev === dev) return v;
       }
     }
   }
@@ -284,10 +261,6 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
    */
   getWords(w0: number, w1: number, w2: number, w3: number, dev: NetDevice): V | null {
     const ifx = dev.ifindex;
-    const last = this.hitV;
-    if (w3 === this.hitW3 && w2 === this.hitW2 && w0 === this.hitW0 && w1 === this.hitW1 && ifx === this.hitIfx && last !== null && (ifx !== 0 || last.dev === dev)) {
-      return last;
-    }
     const hid = w0 === this.lastW0 && w1 === this.lastW1 && ifx === this.lastIfx ? this.lastId : this.findHigh(w0, w1, ifx);
     if (hid === 0) return null;
     const kv = this.kv;
@@ -298,15 +271,7 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
       if (id === 0) return null;
       if (kv[(s + 1) | 0] === w3 && kv[s] === w2 && id === hid) {
         const v = this.vals[h] as V;
-        if (ifx !== 0 || v.dev === dev) {
-          this.hitW0 = w0;
-          this.hitW1 = w1;
-          this.hitW2 = w2;
-          this.hitW3 = w3;
-          this.hitIfx = ifx;
-          this.hitV = v;
-          return v;
-        }
+        if (ifx !== 0 || v.dev === dev) return v;
       }
     }
   }
@@ -374,7 +339,6 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
     kv.fill(0, i * STRIDE, i * STRIDE + STRIDE);
     vals[i] = null;
     this.count--;
-    this.hitV = null;
     // An id handed back may come again for another high half: forget it.
     if (this.high.release(w0, w1, ifx, hid) && this.lastId === hid) this.lastIfx = -1;
     return true;

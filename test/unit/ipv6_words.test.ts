@@ -64,39 +64,6 @@ describe('Key16Index word lookups', () => {
   });
 });
 
-describe('Key16Index last-hit memory', () => {
-  it('a repeated key is answered until its entry is deleted, then the new entry for it', () => {
-    const idx = new Key16Index<E>(0x1234567);
-    const k = key(5);
-    const a = { dev: devs[0], primaryKey: k };
-    const other = { dev: devs[0], primaryKey: key(6) };
-    idx.add(k, a);
-    idx.add(other.primaryKey, other);
-    for (let i = 0; i < 3; i++) expect(idx.get(k, 0, devs[0])).toBe(a);
-    expect(idx.get(k, 0, devs[1])).toBe(null);
-    expect(idx.getWords(w(k, 0), w(k, 4), w(k, 8), w(k, 12), devs[0])).toBe(a);
-    expect(idx.delete(other.primaryKey, other)).toBe(true);
-    expect(idx.delete(k, a)).toBe(true);
-    expect(idx.get(k, 0, devs[0])).toBe(null);
-    expect(idx.getWords(w(k, 0), w(k, 4), w(k, 8), w(k, 12), devs[0])).toBe(null);
-    const b = { dev: devs[0], primaryKey: Buffer.from(k) };
-    idx.add(b.primaryKey, b);
-    expect(idx.get(k, 0, devs[0])).toBe(b);
-    // Devices without an ifindex (0) are told apart by identity, remembered or not.
-    const z1 = { ifindex: 0, name: 'z1' } as unknown as NetDevice;
-    const z2 = { ifindex: 0, name: 'z2' } as unknown as NetDevice;
-    const c1 = { dev: z1, primaryKey: key(9) };
-    const c2 = { dev: z2, primaryKey: key(9) };
-    idx.add(c1.primaryKey, c1);
-    idx.add(c2.primaryKey, c2);
-    for (let i = 0; i < 2; i++) {
-      expect(idx.get(key(9), 0, z1)).toBe(c1);
-      expect(idx.get(key(9), 0, z2)).toBe(c2);
-      expect(idx.get(key(9), 0, z2)).toBe(c2);
-    }
-  });
-});
-
 describe('ipv6_rcv and icmpv6_rcv through a reused receive buffer (Inet6.wordView)', () => {
   afterEach(async () => {
     for (const h of takeLive6()) await h.stack.close();
