@@ -126,8 +126,9 @@ export function tcpRecvCase({ perOp = FRAMES_PER_OP } = {}) {
   ack.inject();
   child = l.accept();
   if (child === null) throw new Error('handshake did not complete');
-  let readBytes = 0;
-  let readChunks = 0;
+  // Counters in a Float64Array: a closure variable past 2^30 (1 GiB read, V8's small-integer
+  // range) would box a fresh heap number at every += and charge 16 B/segment to the stack.
+  const counts = new Float64Array(2); // [bytes read, chunks read]
   child.user = {
     onConnect() {},
     onReadable() {},
@@ -143,8 +144,10 @@ export function tcpRecvCase({ perOp = FRAMES_PER_OP } = {}) {
   const seqOff = t + 4;
   const oldSeq = b.readUInt32BE(seqOff);
   const base = fold((~b.readUInt16BE(t + 16) & 0xffff) + (~(oldSeq >>> 16) & 0xffff) + (~oldSeq & 0xffff));
-  let seq = isn + 1;
-  const start = seq;
+  // The next sequence number, in a typed array for the same reason as the counters: above 2^30
+  // a closure variable would be boxed at every segment.
+  const nextSeq = new Uint32Array([isn + 1]);
+  const start = nextSeq[0];
   const count0 = dev.count;
   const x0 = { ...tcp.statsExt };
   const inSegs0 = tcp.stats.inSegs;
@@ -156,6 +159,7 @@ export function tcpRecvCase({ perOp = FRAMES_PER_OP } = {}) {
     info: { payload: SEG_PAYLOAD },
     fn() {
       for (let i = 0; i < perOp; i++) {
+        const seq = nextSeq[0];
         b[seqOff] = seq >>> 24;
         b[seqOff + 1] = (seq >>> 16) & 0xff;
         b[seqOff + 2] = (seq >>> 8) & 0xff;
@@ -164,18 +168,19 @@ export function tcpRecvCase({ perOp = FRAMES_PER_OP } = {}) {
         b[t + 16] = c >>> 8;
         b[t + 17] = c & 0xff;
         inj.inject();
-        seq = (seq + SEG_PAYLOAD) >>> 0;
+        nextSeq[0] = seq + SEG_PAYLOAD;
         // The application reads everything that is readable (tcp_recvmsg).
         for (let d = child.read(); d !== null; d = child.read()) {
-          readBytes += d.length;
-          readChunks++;
+          counts[0] += d.length;
+          counts[1]++;
         }
       }
       injected += perOp;
     },
     verify() {
       const want = injected * SEG_PAYLOAD;
-      if (readBytes !== want) return `${injected} segments of ${SEG_PAYLOAD} B fed, ${readBytes} B read`;
+      if (counts[0] !== want) return `${injected} segments of ${SEG_PAYLOAD} B fed, ${counts[0]} B read`;
+      const seq = nextSeq[0];
       if (child.rcvNxt !== seq) return `rcv_nxt ${child.rcvNxt >>> 0}, expected ${seq}`;
       const acks = dev.count - count0;
       // One ACK per two full segments (more only for window updates), never fewer.
