@@ -12,14 +12,11 @@
 // receives those frames as PACKET_OTHERHOST and ip_rcv drops them before TCP sees them, so the
 // kernel never answers (no RST) for addresses it does not have. (Proxy ARP is not used: it would
 // need the kernel to route 10.0.0.100-200 somewhere, and then it would also forward or answer.)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, ROOT, canRunKernelTests } from '../helpers/netns.js';
+import { Netns, canRunKernelTests } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
-import { PATTERN, kernelSnmp, lineLoop, patternHash } from '../helpers/tcp_kernel.js';
+import { type ChildPair, PATTERN, kernelSnmp, lineLoop, patternHash, startChildPair } from '../helpers/tcp_kernel.js';
 import { kernelIpv6On } from '../helpers/ipv6_kernel.js';
 
 
@@ -136,35 +133,32 @@ function kernelTcp(ns: Netns): Record<string, number> {
 }
 
 describe.runIf(canRunKernelTests(['ip', '/usr/bin/python3']))('a SYN flood against a tapstack listener, from the kernel side', () => {
+  let pair: ChildPair;
   let ns: Netns;
-  let dir: string;
   let stack: LineChild;
   let kernel: LineChild;
+  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tapstack-flood-'));
-    writeFileSync(join(dir, 'stack.mjs'), STACK_CHILD);
-    writeFileSync(join(dir, 'kernel.mjs'), KERNEL_CHILD);
-    writeFileSync(join(dir, 'flood.py'), FLOOD_PY);
-    ns = Netns.create('tsflood');
-    stack = new LineChild(ns.spawn(process.execPath, ['--expose-gc', join(dir, 'stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href]));
-    await stack.event('the stack', (e) => e.ready === true);
-    kernelIpv6On(ns, 'tap0', { accept_dad: 0 });
-    ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ip addr add fd00::1/64 dev tap0 nodad');
-    kernel = new LineChild(ns.spawn(process.execPath, [join(dir, 'kernel.mjs')]));
-    await kernel.event('the kernel-side sockets', (e) => e.event === 'ready');
+    pair = await startChildPair({
+      prefix: 'tsflood',
+      stackChild: STACK_CHILD,
+      kernelChild: KERNEL_CHILD,
+      files: { 'flood.py': FLOOD_PY },
+      nodeFlags: ['--expose-gc'],
+      kernelSide: (ns) => {
+        kernelIpv6On(ns, 'tap0', { accept_dad: 0 });
+        ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ip addr add fd00::1/64 dev tap0 nodad');
+      },
+    });
+    ({ ns, stack, kernel, dir } = pair);
     expect(await stack.call('neigh', { prefix: '10.0.0.', from: 100, to: 200, lladdr: BOGUS_MAC })).toBeGreaterThanOrEqual(101);
     expect(await stack.call('neigh', { prefix: 'fd00::1:', from: 100, to: 200, lladdr: BOGUS_MAC })).toBeGreaterThanOrEqual(202);
     await stack.call('sink', { host: '10.0.0.2', port: PORT, backlog: BACKLOG });
     await stack.call('sink', { host: 'fd00::2', port: PORT + 1, backlog: BACKLOG });
   }, 30000);
 
-  afterAll(() => {
-    stack?.proc.kill('SIGKILL');
-    kernel?.proc.kill('SIGKILL');
-    ns?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.close());
 
   for (const [fam, host, port, logged] of [
     ['IPv4', '10.0.0.2', PORT, `TCP: request_sock_TCP: Possible SYN flooding on port 10.0.0.2:${PORT}. Sending cookies.`],

@@ -3,15 +3,13 @@
 // client and server in both directions with the data checked by hash; RSTs for closed ports both
 // ways; random loss on the kernel side (nftables numgen) and congestion loss (tbf) with integrity
 // checked by hash. The kernel's /proc/net/snmp shows no checksum errors in what we sent.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CI, Netns, ROOT, canRunKernelTests } from '../helpers/netns.js';
+import { CI, Netns, canRunKernelTests } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
-import { PATTERN, kernelSnmp, lineLoop, patternHash } from '../helpers/tcp_kernel.js';
+import { type ChildPair, PATTERN, kernelSnmp, lineLoop, patternHash, startChildPair } from '../helpers/tcp_kernel.js';
 import { kernelIpv6On } from '../helpers/ipv6_kernel.js';
 
 
@@ -148,34 +146,30 @@ function kernelTcp(ns: Netns): Record<string, number> {
 }
 
 describe.runIf(canRunKernelTests(['ip', 'curl']))('TCP against the kernel', () => {
+  let pair: ChildPair;
   let ns: Netns;
-  let dir: string;
   let stack: LineChild;
   let kernel: LineChild;
+  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tapstack-tcp-'));
-    writeFileSync(join(dir, 'stack.mjs'), STACK_CHILD);
-    writeFileSync(join(dir, 'kernel.mjs'), KERNEL_CHILD);
-    ns = Netns.create('tstcp');
-    stack = new LineChild(ns.spawn(process.execPath, [join(dir, 'stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href]));
-    await stack.event('the stack', (e) => e.ready === true);
-    kernelIpv6On(ns, 'tap0', { accept_dad: 0 });
-    ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ip addr add fd00::1/64 dev tap0 nodad');
-    // The kernel side's congestion control is pinned to cubic where the namespace allows it.
-    ns.try('sysctl -qw net.ipv4.tcp_congestion_control=cubic');
-    kernel = new LineChild(ns.spawn(process.execPath, [join(dir, 'kernel.mjs')]));
-    await kernel.event('the kernel-side sockets', (e) => e.event === 'ready');
+    pair = await startChildPair({
+      prefix: 'tstcp',
+      stackChild: STACK_CHILD,
+      kernelChild: KERNEL_CHILD,
+      kernelSide: (ns) => {
+        kernelIpv6On(ns, 'tap0', { accept_dad: 0 });
+        ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ip addr add fd00::1/64 dev tap0 nodad');
+        // The kernel side's congestion control is pinned to cubic where the namespace allows it.
+        ns.try('sysctl -qw net.ipv4.tcp_congestion_control=cubic');
+      },
+    });
+    ({ ns, stack, kernel, dir } = pair);
     await stack.call('http', { port: 80, host: '::', size: 1 << 20 });
     await stack.call('sink', { port: 9000, host: '::' });
   }, 30000);
 
-  afterAll(() => {
-    stack?.proc.kill('SIGKILL');
-    kernel?.proc.kill('SIGKILL');
-    ns?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.close());
 
   for (const [fam, host, url] of [
     ['IPv4', '10.0.0.2', 'http://10.0.0.2'],

@@ -5,15 +5,12 @@
 // zero-window ACKs (tcpdump), then resume() and the data arrives intact by hash. (b) A kernel
 // receiver (python, small SO_RCVBUF) that does not read: tapstack's send window goes to zero,
 // its persist timer probes (tcpExt.tcpWinProbe, tcpdump), the kernel reads and it all arrives.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Netns, ROOT, canRunKernelTests, waitFor } from '../helpers/netns.js';
+import { Netns, canRunKernelTests, waitFor } from '../helpers/netns.js';
 import { LineChild } from '../helpers/line_child.js';
-import { PATTERN, kernelSnmp, lineLoop, patternHash } from '../helpers/tcp_kernel.js';
+import { type ChildPair, PATTERN, kernelSnmp, lineLoop, patternHash, startChildPair } from '../helpers/tcp_kernel.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -133,30 +130,26 @@ function capture(ns: Netns, filter: string): { proc: ChildProcess; lines: () => 
 }
 
 describe.runIf(canRunKernelTests(['ip', 'tcpdump', '/usr/bin/python3']))('zero windows against the kernel', () => {
+  let pair: ChildPair;
   let ns: Netns;
-  let dir: string;
   let stack: LineChild;
   let kernel: LineChild;
+  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tapstack-zwin-'));
-    writeFileSync(join(dir, 'stack.mjs'), STACK_CHILD);
-    writeFileSync(join(dir, 'kernel.mjs'), KERNEL_CHILD);
-    writeFileSync(join(dir, 'slow.py'), KERNEL_SLOW_PY);
-    ns = Netns.create('tszwin');
-    stack = new LineChild(ns.spawn(process.execPath, [join(dir, 'stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href]));
-    await stack.event('the stack', (e) => e.ready === true);
-    ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ping -c 1 -W 2 10.0.0.2 >/dev/null');
-    kernel = new LineChild(ns.spawn(process.execPath, [join(dir, 'kernel.mjs')]));
-    await kernel.event('the kernel-side sockets', (e) => e.event === 'ready');
+    pair = await startChildPair({
+      prefix: 'tszwin',
+      stackChild: STACK_CHILD,
+      kernelChild: KERNEL_CHILD,
+      files: { 'slow.py': KERNEL_SLOW_PY },
+      kernelSide: (ns) => {
+        ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ping -c 1 -W 2 10.0.0.2 >/dev/null');
+      },
+    });
+    ({ ns, stack, kernel, dir } = pair);
   }, 30000);
 
-  afterAll(() => {
-    stack?.proc.kill('SIGKILL');
-    kernel?.proc.kill('SIGKILL');
-    ns?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pair?.close());
 
   it('(a) tapstack stops reading: its window closes, the kernel probes, tapstack answers; resumed, 8 MiB intact', async () => {
     const BYTES = 8 << 20;
