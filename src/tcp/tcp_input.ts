@@ -498,9 +498,7 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
     x.tcpDelivered += newlyDelivered;
     // RTT: Karn from the queue; timestamps cover retransmitted data (RFC 7323 4.1).
     let rttUs = r.seqRttUs;
-    if (rttUs < 0 && sk.tsOk && s.opts.sawTstamp && s.opts.rcvTsecr !== 0) {
-      rttUs = Math.max(0, ((tcpTsNowLocal(sk) - s.opts.rcvTsecr) | 0) * 1000);
-    }
+    if (rttUs < 0) rttUs = tcpTsEchoRttUs(sk, s);
     if (rttUs < 0) rttUs = sackRttUs;
     if (rttUs >= 0) tcpRttEstimator(sk, rttUs);
     sk.cong.pktsAcked({ pktsAcked: r.ackedSegs + newlySacked, rttUs, inFlight: sk.rtx.packetsInFlight });
@@ -558,15 +556,19 @@ function tcpAck(sk: TcpSock, s: TcpSegIn): boolean {
 export function tcpSynackRttMeas(sk: TcpSock, sntSynackMs: number, numRetrans: number, s: TcpSegIn): void {
   let rttUs = -1;
   if (numRetrans === 0 && sntSynackMs >= 0) rttUs = (sk.tcp.clock.now() - sntSynackMs) * 1000;
-  else if (sk.tsOk && s.opts.sawTstamp && s.opts.rcvTsecr !== 0) {
-    rttUs = Math.max(0, ((tcpTsNowLocal(sk) - s.opts.rcvTsecr) | 0) * 1000);
-  }
+  else rttUs = tcpTsEchoRttUs(sk, s);
   if (rttUs >= 0) tcpRttEstimator(sk, rttUs);
   else sk.rtoMs = TCP_TIMEOUT_FALLBACK_MS;
 }
 
 /** TCP_TIMEOUT_FALLBACK: the RTO after a handshake without an RTT sample. */
 const TCP_TIMEOUT_FALLBACK_MS = 3000;
+
+/** The RTT a segment's echoed timestamp gives (RFC 7323 4.1, in µs), or -1 without one. */
+function tcpTsEchoRttUs(sk: TcpSock, s: TcpSegIn): number {
+  if (!sk.tsOk || !s.opts.sawTstamp || s.opts.rcvTsecr === 0) return -1;
+  return Math.max(0, ((tcpTsNowLocal(sk) - s.opts.rcvTsecr) | 0) * 1000);
+}
 
 function tcpTsNowLocal(sk: TcpSock): number {
   return (Math.floor(sk.tcp.clock.now()) + sk.tsOffset) >>> 0;
