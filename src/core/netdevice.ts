@@ -103,6 +103,17 @@ export abstract class NetDevice {
   ipPtr: object | null = null;
   /** IPv6's inet6_dev (dev->ip6_ptr). Owned by src/ipv6. */
   ip6Ptr: object | null = null;
+  /**
+   * Offload features on now (dev->features: NETIF_F_* of netdev_features.ts). Protocols read it to
+   * decide what they leave to the device: partial checksums, segments beyond the MTU.
+   */
+  features = 0;
+  /** The features a user may switch (dev->hw_features); the rest of `features` is fixed. */
+  hwFeatures = 0;
+  /** The features the user asked for (dev->wanted_features); netdevUpdateFeatures() applies them. */
+  wantedFeatures = 0;
+  /** gso_max_size: the most bytes (IP header and payload) one segment handed down may carry. */
+  gsoMaxSize = 65536;
   /** Packet and byte counters. */
   readonly stats: DeviceStats = {
     rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,
@@ -130,6 +141,15 @@ export abstract class NetDevice {
   /** ndo_set_mac_address; drivers that own a kernel-side address override this. */
   setMacAddress(mac: Buffer): void {
     mac.copy(this.devAddr, 0, 0, this.addrLen);
+  }
+
+  /**
+   * ndo_set_features: the driver takes up `features` (already fixed by netdevFixFeatures); 0, or
+   * a negative errno when it cannot, and `features` stays as it was.
+   */
+  setFeatures(features: number): number {
+    void features;
+    return 0;
   }
 
   /** Hands pending transmissions to the link now (for drivers that batch writes). */

@@ -10,6 +10,28 @@ export const PACKET_OTHERHOST = 3;
 export const PACKET_OUTGOING = 4;
 export const PACKET_LOOPBACK = 5;
 
+/** skb->ip_summed: nothing is known about the transport checksum; verify it. */
+export const CHECKSUM_NONE = 0;
+/** skb->ip_summed: the device verified the transport checksum (virtio DATA_VALID). */
+export const CHECKSUM_UNNECESSARY = 1;
+/**
+ * skb->ip_summed: the transport checksum field holds only the pseudo-header sum; the sum from
+ * csumStart is yet to be added, by the device on output (virtio NEEDS_CSUM), and on input it
+ * counts as verified (the sender is the local kernel, which never computed it).
+ */
+export const CHECKSUM_PARTIAL = 3;
+
+/** skb_shinfo(skb)->gso_type: SKB_GSO_TCPV4. */
+export const SKB_GSO_TCPV4 = 1 << 0;
+/** SKB_GSO_DODGY: the segment came from an untrusted source (a TAP); headers are re-checked. */
+export const SKB_GSO_DODGY = 1 << 1;
+/** SKB_GSO_TCP_ECN: CWR set on the first segment only. */
+export const SKB_GSO_TCP_ECN = 1 << 2;
+/** SKB_GSO_TCPV6. */
+export const SKB_GSO_TCPV6 = 1 << 4;
+/** SKB_GSO_UDP_L4. */
+export const SKB_GSO_UDP_L4 = 1 << 16;
+
 /** SMP_CACHE_BYTES on x86_64: SKB_DATA_ALIGN() rounds to it. */
 export const SMP_CACHE_BYTES = 64;
 
@@ -124,6 +146,18 @@ export class SkBuff {
   borrowed = false;
   /** Control-buffer flags owned by the layer holding the packet (skb->cb, e.g. NEIGH_CB). */
   cb = 0;
+  /** skb->ip_summed: CHECKSUM_NONE, CHECKSUM_UNNECESSARY or CHECKSUM_PARTIAL. */
+  ipSummed = CHECKSUM_NONE;
+  /** CHECKSUM_PARTIAL: offset in `buf` where the summing starts (the transport header). */
+  csumStart = 0;
+  /** CHECKSUM_PARTIAL: where the folded sum goes, counted from csumStart (16 for TCP, 6 for UDP). */
+  csumOffset = 0;
+  /** skb_shinfo(skb)->gso_size: payload bytes per segment of a super-segment; 0 = one segment. */
+  gsoSize = 0;
+  /** skb_shinfo(skb)->gso_type: SKB_GSO_* bits. */
+  gsoType = 0;
+  /** skb_shinfo(skb)->gso_segs: segments it stands for (0: not yet counted). */
+  gsoSegs = 0;
 
   /**
    * @param buf the packet's memory (not copied)
@@ -234,6 +268,7 @@ export class SkBuff {
     if (this.macHeader >= 0) this.macHeader += c.shift;
     if (this.networkHeader >= 0) this.networkHeader += c.shift;
     if (this.transportHeader >= 0) this.transportHeader += c.shift;
+    if (this.ipSummed === CHECKSUM_PARTIAL) this.csumStart += c.shift;
   }
 
   /** skb_copy(): an independent packet with the same bytes, offsets and metadata. */
@@ -260,6 +295,12 @@ export class SkBuff {
     c.dev = this.dev;
     c.sk = this.sk;
     c.cb = this.cb;
+    c.ipSummed = this.ipSummed;
+    c.csumStart = this.csumStart + (c.data - this.data);
+    c.csumOffset = this.csumOffset;
+    c.gsoSize = this.gsoSize;
+    c.gsoType = this.gsoType;
+    c.gsoSegs = this.gsoSegs;
     return c;
   }
 
