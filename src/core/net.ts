@@ -5,7 +5,9 @@ import { Clock } from './clock.js';
 import { EBUSY, EEXIST, EINVAL, ENETDOWN, ENODEV, StackError } from './errno.js';
 import { IFF_NOARP, IFF_PROMISC, IFF_UP, NETDEV_TX_OK, NetDevice } from './netdevice.js';
 import { NotifierChain } from './notifier.js';
-import { SkBuff } from './skbuff.js';
+import { CHECKSUM_NONE, CHECKSUM_PARTIAL, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SkBuff } from './skbuff.js';
+import { csumFold, csumPartial } from './checksum.js';
+import { NETIF_F_HW_CSUM, NETIF_F_TSO, NETIF_F_TSO6 } from './netdev_features.js';
 import { SysctlTree } from './sysctl_tree.js';
 
 /** Netdev notifier events (include/linux/netdevice.h), same numbering as the kernel. */
@@ -51,6 +53,11 @@ export interface CoreStats {
   txDevDown: number;
   /** Frames the driver's xmit refused (e.g. TAP: larger than a ring slot); also its tx_dropped. */
   txDriverDrop: number;
+  /**
+   * Super-segments (gso_size set: the kernel's TSO frames being forwarded) towards a device
+   * without TSO for them: tapstack has no software segmentation yet, so they are dropped here.
+   */
+  txGsoUnsupported: number;
 }
 
 export class Net {
@@ -60,7 +67,7 @@ export class Net {
   readonly netdevChain = new NotifierChain<NetdevNotifier>();
   /** ETH_P_ALL taps; checked by length so the fast path pays nothing when there are none. */
   readonly taps: PacketTap[] = [];
-  readonly stats: CoreStats = { rxNoHandler: 0, rxDevDown: 0, txDevDown: 0, txDriverDrop: 0 };
+  readonly stats: CoreStats = { rxNoHandler: 0, rxDevDown: 0, txDevDown: 0, txDriverDrop: 0, txGsoUnsupported: 0 };
   /** /proc/sys/net of this namespace: each family registers its own keys here. */
   readonly sysctl = new SysctlTree();
 
@@ -209,6 +216,12 @@ export class Net {
       return -ENETDOWN;
     }
     if (this.taps.length) for (const t of this.taps) t(skb, dev, true);
+    if (skb.gsoSize !== 0 && !devCanGso(dev, skb.gsoType)) {
+      this.stats.txGsoUnsupported++;
+      dev.stats.txDropped++;
+      return -EINVAL;
+    }
+    if (skb.ipSummed === CHECKSUM_PARTIAL && (dev.features & NETIF_F_HW_CSUM) === 0) skbChecksumHelp(skb);
     const len = skb.len;
     const rc = dev.xmit(skb);
     if (rc === NETDEV_TX_OK) {
@@ -220,4 +233,23 @@ export class Net {
     }
     return rc;
   }
+}
+
+/** netif_skb_features() for a super-segment: the device takes TSO of this type with checksums. */
+function devCanGso(dev: NetDevice, gsoType: number): boolean {
+  const tso = gsoType & SKB_GSO_TCPV4 ? NETIF_F_TSO : gsoType & SKB_GSO_TCPV6 ? NETIF_F_TSO6 : 0;
+  return tso !== 0 && (dev.features & (tso | NETIF_F_HW_CSUM)) === (tso | NETIF_F_HW_CSUM);
+}
+
+/**
+ * skb_checksum_help(): a partial checksum completed in software for a device that does not:
+ * the sum from csum_start to the end (the pseudo-header sum is already in the field) goes in.
+ */
+export function skbChecksumHelp(skb: SkBuff): void {
+  const b = skb.buf;
+  const at = skb.csumStart + skb.csumOffset;
+  const c = csumFold(csumPartial(b, skb.csumStart, skb.tail - skb.csumStart));
+  b[at] = c >>> 8;
+  b[at + 1] = c & 0xff;
+  skb.ipSummed = CHECKSUM_NONE;
 }

@@ -32,6 +32,16 @@ export const SKB_GSO_TCPV6 = 1 << 4;
 /** SKB_GSO_UDP_L4. */
 export const SKB_GSO_UDP_L4 = 1 << 16;
 
+/**
+ * skb_gso_network_seglen() before the network header is pushed: the bytes of each segment a
+ * TCP super-segment (data at its TCP header) becomes, less the network header; for any other
+ * packet its whole length. What the MTU check compares (ip_finish_output_gso).
+ */
+export function skbGsoTransportSeglen(skb: SkBuff): number {
+  if (skb.gsoSize === 0) return skb.tail - skb.data;
+  return ((skb.buf[skb.data + 12] >>> 4) << 2) + skb.gsoSize;
+}
+
 /** SMP_CACHE_BYTES on x86_64: SKB_DATA_ALIGN() rounds to it. */
 export const SMP_CACHE_BYTES = 64;
 

@@ -2,7 +2,7 @@
 // ip_finish_output2, where every IPv4 packet meets the neighbour table.
 import { EMSGSIZE, ENETUNREACH } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
-import type { SkBuff } from '../core/skbuff.js';
+import { type SkBuff, skbGsoTransportSeglen } from '../core/skbuff.js';
 import { ETH_P_IP } from '../ethernet/ethhdr.js';
 import { neighOutput } from '../neighbour/neighbour.js';
 import { NUD_VALID } from '../neighbour/nud.js';
@@ -58,7 +58,7 @@ export function ipSend(
   }
   if (saddr === 0) saddr = fibPrefsrc(rt, daddr);
   const totLen = skb.len + 20;
-  if (rt.type !== RTN_LOCAL && totLen > rt.dev.mtu) {
+  if (rt.type !== RTN_LOCAL && skbGsoTransportSeglen(skb) + 20 > rt.dev.mtu) {
     // No fragmentation yet: refuse rather than send what the link would drop.
     inet.stats.outDiscards++;
     inet.stats.drops.fragNeeded++;

@@ -5,7 +5,7 @@
 // disconnect both families share are in src/udp/udp_table.ts; the socket API is src/socket/dgram.ts.
 import { EACCES, EADDRNOTAVAIL, EAGAIN, EBADF, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, EINVAL, EMSGSIZE, ENETUNREACH, ENOBUFS, EOPNOTSUPP } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
-import { LL_RESERVED_SPACE, PACKET_HOST, SkBuff, allocSkb } from '../core/skbuff.js';
+import { CHECKSUM_NONE, LL_RESERVED_SPACE, PACKET_HOST, SkBuff, allocSkb } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
 import { csumFold, csumPartial } from '../core/checksum.js';
 import { udpPseudoSum } from './checksum.js';
@@ -148,20 +148,24 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
     }
     const sk = this.lookup(saddr, sport, daddr, dport, dif);
     if (sk !== null) {
-      if (!this.csumOk(b, off, ulen, saddr, daddr)) return;
+      if (!this.csumOk(skb, b, off, ulen, saddr, daddr)) return;
       this.enqueue(sk, skb, saddr, sport, daddr, ulen);
       return;
     }
     // No socket: a bad checksum is dropped (and counted), a good one draws port unreachable.
-    if (!this.csumOk(b, off, ulen, saddr, daddr)) return;
+    if (!this.csumOk(skb, b, off, ulen, saddr, daddr)) return;
     st.noPorts++;
     // icmp_send answers only frames addressed to us at the link layer, too.
     if (skb.pktType === PACKET_HOST) this.inet.icmp.send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
   }
 
-  /** udp_lib_checksum_complete(): 0 means "no checksum"; a failure is counted here. */
-  private csumOk(b: Buffer, off: number, ulen: number, saddr: number, daddr: number): boolean {
+  /**
+   * udp_lib_checksum_complete(): 0 means "no checksum", and what the device vouches for
+   * (skb_csum_unnecessary) is not summed again; a failure is counted here.
+   */
+  private csumOk(skb: SkBuff, b: Buffer, off: number, ulen: number, saddr: number, daddr: number): boolean {
     if (b[off + 6] === 0 && b[off + 7] === 0) return true;
+    if (skb.ipSummed !== CHECKSUM_NONE) return true;
     if (csumFold(csumPartial(b, off, ulen, udpPseudoSum(saddr, daddr, IPPROTO_UDP, ulen))) === 0) return true;
     this.stats.inCsumErrors++;
     this.stats.inErrors++;
@@ -185,7 +189,7 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
         if (sk.family === AF_INET6 && sk.ipv6Only) continue;
         if (sk.boundDevIf !== 0 && sk.boundDevIf !== dif) continue;
         if (first) {
-          if (!this.csumOk(skb.buf, skb.data, ulen, saddr, daddr)) return;
+          if (!this.csumOk(skb, skb.buf, skb.data, ulen, saddr, daddr)) return;
           first = false;
         }
         this.enqueue(sk, skb, saddr, sport, daddr, ulen);

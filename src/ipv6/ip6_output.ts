@@ -2,7 +2,7 @@
 // ip6_finish_output2, where every IPv6 packet meets nd_tbl — the same neigh_output as IPv4.
 import { EADDRNOTAVAIL, EMSGSIZE, ENETUNREACH } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
-import type { SkBuff } from '../core/skbuff.js';
+import { type SkBuff, skbGsoTransportSeglen } from '../core/skbuff.js';
 import { ETH_P_IPV6 } from '../ethernet/ethhdr.js';
 import { type Neighbour, neighOutput } from '../neighbour/neighbour.js';
 import { NUD_VALID } from '../neighbour/nud.js';
@@ -127,7 +127,7 @@ export function ip6Send(
   const mcast = ipv6AddrIsMulticast(daddr, daddrOff);
   if (hopLimit < 0) hopLimit = mcast ? 1 : rt.hoplimit || inet6.hopLimit(dev);
   const totLen = skb.len + IPV6_HDR_LEN;
-  if (rt.type !== RTN_LOCAL && totLen > inet6.mtu(dev, rt.mtu)) {
+  if (rt.type !== RTN_LOCAL && skbGsoTransportSeglen(skb) + IPV6_HDR_LEN > inet6.mtu(dev, rt.mtu)) {
     st.outDiscards++;
     st.drops.fragNeeded++;
     return -EMSGSIZE;

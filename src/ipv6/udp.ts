@@ -20,7 +20,7 @@ import {
   ENODEV,
 } from '../core/errno.js';
 import type { NetDevice } from '../core/netdevice.js';
-import { LL_RESERVED_SPACE, type SkBuff, allocSkb } from '../core/skbuff.js';
+import { CHECKSUM_NONE, LL_RESERVED_SPACE, type SkBuff, allocSkb } from '../core/skbuff.js';
 import {
   AF_INET6,
   EDESTADDRREQ,
@@ -184,7 +184,7 @@ export class Udpv6 implements Icmp6ErrorSink {
     const dOff = nh + IP6H_DADDR_OFF;
     const noCheck = b[off + 6] === 0 && b[off + 7] === 0;
     // udp6_csum_init(): a checksum that is there must be right.
-    if (!noCheck && ipv6UpperCsum(b, off, ulen, b, sOff, b, dOff, NEXTHDR_UDP) !== 0) {
+    if (!noCheck && skb.ipSummed === CHECKSUM_NONE && ipv6UpperCsum(b, off, ulen, b, sOff, b, dOff, NEXTHDR_UDP) !== 0) {
       st.inCsumErrors++;
       st.inErrors++;
       return;

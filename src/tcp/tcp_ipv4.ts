@@ -8,7 +8,7 @@ import { RTN_LOCAL, fibPrefsrc } from '../ipv4/fib.js';
 import { isLoopback, isMulticast, isLocalBroadcast, isZeronet } from '../ipv4/inet_addr.js';
 import { IPPROTO_TCP } from '../ipv4/iphdr.js';
 import { ipSend } from '../ipv4/ip_output.js';
-import type { TcpAddr, TcpAfOps } from './tcp_sock.js';
+import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 
 export class TcpV4Ops implements TcpAfOps {
   readonly family = 4 as const;
@@ -24,7 +24,7 @@ export class TcpV4Ops implements TcpAfOps {
     return ipSend(this.inet, skb, src.addr as number, dst.addr as number, IPPROTO_TCP, 64, tos, null, ipId < 0 ? 0 : ipId);
   }
 
-  route(dst: TcpAddr, src: TcpAddr | null): { saddr: TcpAddr; mtu: number } | number {
+  route(dst: TcpAddr, src: TcpAddr | null): TcpRoute | number {
     const d = dst.addr as number;
     if (isLoopback(d) || isZeronet(d) || isMulticast(d) || isLocalBroadcast(d)) return -ENETUNREACH;
     const rt = this.inet.fib.lookup(d);
@@ -33,7 +33,8 @@ export class TcpV4Ops implements TcpAfOps {
     if (s !== 0 && !this.inet.isLocalAddr(s)) return -EADDRNOTAVAIL;
     if (s === 0) s = fibPrefsrc(rt, d);
     if (s === 0) return -EADDRNOTAVAIL;
-    return { saddr: { family: 4, addr: s >>> 0 }, mtu: rt.type === RTN_LOCAL ? 65535 : rt.dev.mtu };
+    const local = rt.type === RTN_LOCAL;
+    return { saddr: { family: 4, addr: s >>> 0 }, mtu: local ? 65535 : rt.dev.mtu, dev: local ? null : rt.dev };
   }
 
   bytes(a: TcpAddr): Uint8Array {

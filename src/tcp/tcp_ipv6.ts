@@ -7,7 +7,8 @@ import { ipv6PseudoSum } from '../ipv6/ip6_checksum.js';
 import { ipv6AddrAny, ipv6AddrIsMulticast } from '../ipv6/in6_addr.js';
 import { NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
 import { ip6Send } from '../ipv6/ip6_output.js';
-import type { TcpAddr, TcpAfOps } from './tcp_sock.js';
+import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
+import { RTN_LOCAL } from '../ipv6/route.js';
 
 export class TcpV6Ops implements TcpAfOps {
   readonly family = 6 as const;
@@ -28,7 +29,7 @@ export class TcpV6Ops implements TcpAfOps {
     return ip6Send(this.inet6, skb, src.addr as Uint8Array, dst.addr as Uint8Array, 0, NEXTHDR_TCP, -1, tos, this.oif(dst));
   }
 
-  route(dst: TcpAddr, src: TcpAddr | null): { saddr: TcpAddr; mtu: number } | number {
+  route(dst: TcpAddr, src: TcpAddr | null): TcpRoute | number {
     const d = dst.addr as Uint8Array;
     if (ipv6AddrAny(d) || ipv6AddrIsMulticast(d)) return -ENETUNREACH;
     const oif = this.oif(dst);
@@ -39,7 +40,8 @@ export class TcpV6Ops implements TcpAfOps {
     if (s === null) s = rt.prefsrc ?? this.inet6.addrconf.devGetSaddr(rt.dev, d, 0);
     if (s === null) return -EADDRNOTAVAIL;
     const scopeId = dst.family === 6 ? dst.scopeId : 0;
-    return { saddr: { family: 6, addr: Buffer.from(s), scopeId }, mtu: this.inet6.mtu(rt.dev, rt.mtu) };
+    const dev = rt.type === RTN_LOCAL ? null : rt.dev;
+    return { saddr: { family: 6, addr: Buffer.from(s), scopeId }, mtu: this.inet6.mtu(rt.dev, rt.mtu), dev };
   }
 
   bytes(a: TcpAddr): Uint8Array {

@@ -3,7 +3,19 @@
 // tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_xmit_probe_skb and tcp_v4_send_reset's
 // reply to a segment without a socket (net/ipv4/tcp_output.c, tcp_ipv4.c).
 import { csumFold, csumPartial } from '../core/checksum.js';
-import { LL_RESERVED_SPACE, PACKET_HOST, type SkBuff, allocSkb, allocSkbTruesize, ipAppendAllocSize } from '../core/skbuff.js';
+import { NETIF_F_HW_CSUM, NETIF_F_TSO, NETIF_F_TSO6 } from '../core/netdev_features.js';
+import {
+  CHECKSUM_NONE,
+  CHECKSUM_PARTIAL,
+  LL_RESERVED_SPACE,
+  PACKET_HOST,
+  SKB_GSO_TCPV4,
+  SKB_GSO_TCPV6,
+  type SkBuff,
+  allocSkb,
+  allocSkbTruesize,
+  ipAppendAllocSize,
+} from '../core/skbuff.js';
 import { after, before, seqAdd } from './seq.js';
 import { TCP_HLEN, tcpHeaderWrite, tcpOptionsSize, tcpOptionsWrite } from './tcp_hdr.js';
 import { TCPCB_SACKED_ACKED, TcpSeg } from './tcp_rtx_queue.js';
@@ -129,11 +141,32 @@ function fillSackBlocks(sk: TcpSock): void {
   o.numSacks = n;
 }
 
+/** MAX_TCP_HEADER's share that tcp_tso_autosize keeps clear of gso_max_size: IP and TCP with options. */
+const TSO_HEADROOM = 40 + 60;
+
+/**
+ * The segments one transmission may carry (tcp_tso_segs): as many MSS as gso_max_size holds
+ * when the route's device takes TSO for this family (sk_can_gso), else one.
+ */
+export function tcpTsoMaxSegs(sk: TcpSock, mss: number): number {
+  const dev = sk.routeDev;
+  if (dev === null) return 1;
+  const need = (sk.af.family === 4 ? NETIF_F_TSO : NETIF_F_TSO6) | NETIF_F_HW_CSUM;
+  if ((dev.features & need) !== need) return 1;
+  return Math.max(1, Math.floor((dev.gsoMaxSize - TSO_HEADROOM) / mss));
+}
+
 /**
  * __tcp_transmit_skb(): one segment `seq`.. with `flags` and `len` bytes of `data` from `off`,
  * ACKing rcv_nxt with the window of the moment (a SYN's window is never scaled, RFC 7323 2.2).
+ * With `gsoSize` below `len` it is a super-segment the device cuts into gsoSize-byte segments
+ * (tcp_gso_segment's input: one header, the checksum left partial). On a device that completes
+ * checksums (NETIF_F_HW_CSUM) only the pseudo-header sum is written (tcp_v4_send_check's
+ * CHECKSUM_PARTIAL); elsewhere the whole checksum is.
  */
-export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffer | null, off: number, len: number): number {
+export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffer | null, off: number, len: number, gsoSize = 0): number {
+  const gso = gsoSize > 0 && len > gsoSize;
+  const segs = gso ? Math.ceil(len / gsoSize) : 1;
   const o = sk.outOpts;
   const syn = (flags & TCPHDR_SYN) !== 0;
   const tcp = sk.tcp;
@@ -154,7 +187,7 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
     // The blocks may not push a full segment past the path MTU (a retransmission sized before
     // they existed): keep what fits, as tcp_current_mss would have made room for them.
     if (o.numSacks > 0 && len > 0) {
-      const room = sk.pmtu - sk.af.netHdrLen - TCP_HLEN - (o.ts ? 12 : 0) - len;
+      const room = sk.pmtu - sk.af.netHdrLen - TCP_HLEN - (o.ts ? 12 : 0) - (gso ? gsoSize : len);
       const fit = room >= 12 ? Math.floor((room - 4) / 8) : 0;
       if (fit < o.numSacks) o.numSacks = fit;
     }
@@ -176,9 +209,30 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   tcpHeaderWrite(b, p, sk.localPort, sk.remotePort, seq, ack, hlen, flags, window);
   tcpOptionsWrite(b, p + TCP_HLEN, o);
   if (len > 0 && data !== null) b.set(data.subarray(off, off + len), p + hlen);
-  const csum = csumFold(csumPartial(b, p, hlen + len, sk.af.pseudo(sk.local, sk.remote, hlen + len)));
-  b[p + 16] = csum >>> 8;
-  b[p + 17] = csum & 0xff;
+  const dev = sk.routeDev;
+  if (dev !== null && (dev.features & NETIF_F_HW_CSUM) !== 0) {
+    // The pseudo-header sum, folded and not complemented: the device adds the rest.
+    const ps = ~csumFold(sk.af.pseudo(sk.local, sk.remote, hlen + len)) & 0xffff;
+    b[p + 16] = ps >>> 8;
+    b[p + 17] = ps & 0xff;
+    skb.ipSummed = CHECKSUM_PARTIAL;
+    skb.csumStart = p;
+    skb.csumOffset = 16;
+  } else {
+    const csum = csumFold(csumPartial(b, p, hlen + len, sk.af.pseudo(sk.local, sk.remote, hlen + len)));
+    b[p + 16] = csum >>> 8;
+    b[p + 17] = csum & 0xff;
+    skb.ipSummed = CHECKSUM_NONE;
+  }
+  if (gso) {
+    skb.gsoSize = gsoSize;
+    skb.gsoType = sk.af.family === 4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
+    skb.gsoSegs = segs;
+  } else {
+    skb.gsoSize = 0;
+    skb.gsoType = 0;
+    skb.gsoSegs = 0;
+  }
   skb.sk = sk;
   if (flags & TCPHDR_ACK) {
     // An ACK leaves: nothing is owed any more (inet_csk_clear_xmit_timer(ICSK_TIME_DACK)).
@@ -190,18 +244,19 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
     if (sk.outOpts.numSacks > 0) sk.sackRecv.dsack = false;
   }
   if (len > 0) {
-    sk.dataSegsOut++;
+    sk.dataSegsOut += segs;
     sk.bytesSent += len;
     // tcp_event_data_sent(): data within the ATO of the last received data is interactive.
     const now = tcp.clock.now();
     if (now - sk.lrcvtime < sk.atoMs) sk.pingpong = true;
   }
-  sk.segsOut++;
-  tcp.stats.outSegs++;
+  sk.segsOut += segs;
+  tcp.stats.outSegs += segs;
   if (flags & TCPHDR_RST) tcp.stats.outRsts++;
-  // ip_select_ident_segs(): a connected socket numbers its datagrams from its own inet_id.
+  // ip_select_ident_segs(): a connected socket numbers its datagrams from its own inet_id, one
+  // per segment the device will cut.
   const id = sk.inetId;
-  sk.inetId = (id + 1) & 0xffff;
+  sk.inetId = (id + segs) & 0xffff;
   return sk.af.xmit(skb, sk.local, sk.remote, 0, id);
 }
 
@@ -357,7 +412,7 @@ function tcpCwndRestart(sk: TcpSock, now: number): void {
  * One new segment of `len` unsent bytes (the FIN rides along when it is the last): onto the
  * retransmission queue and out (tcp_event_new_data_sent + tcp_transmit_skb).
  */
-function tcpSendNewSeg(sk: TcpSock, len: number, now: number): void {
+function tcpSendNewSeg(sk: TcpSock, len: number, now: number, mss = sk.mssCache): void {
   const tcp = sk.tcp;
   const data = len > 0 ? takeUnsent(sk, len) : EMPTY;
   let flags = TCPHDR_ACK;
@@ -370,15 +425,17 @@ function tcpSendNewSeg(sk: TcpSock, len: number, now: number): void {
   }
   if (sk.rtx.empty && len > 0 && sk.lsndtime !== 0 && now - sk.lsndtime > sk.rtoMs) sk.cong.cwndEvent(CA_EVENT_TX_START);
   const seg = new TcpSeg(sk.sndNxt, end, flags & (TCPHDR_FIN | TCPHDR_PSH), data);
+  if (len > mss) seg.gsoSize = mss;
   sk.rtx.push(seg, tcp.nowUs(), sk.delivered);
   const seq = sk.sndNxt;
   sk.sndNxt = end;
-  if (len < sk.mssCache) sk.sndSml = end;
+  // tcp_minshall_update(): a super-segment's last piece may be small too.
+  if (len < mss || (seg.gsoSize > 0 && len % mss !== 0)) sk.sndSml = end;
   if (len > 0) {
-    tcp.statsExt.tcpOrigDataSent++;
+    tcp.statsExt.tcpOrigDataSent += seg.tsoSegs;
     sk.lsndtime = now;
   }
-  tcpTransmit(sk, seq, flags, data, 0, len);
+  tcpTransmit(sk, seq, flags, data, 0, len, seg.gsoSize);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -430,7 +487,9 @@ export function tcpWriteXmit(sk: TcpSock): void {
     // tcp_current_mss(): SACK blocks in the next ACK take room from the payload.
     const nb = sk.sackOk ? tcpSackBlockCount(sk.sackRecv, sk.tsOk) : 0;
     const mss = sk.mssCache - (nb > 0 ? 4 + 8 * nb : 0);
-    let len = Math.min(mss, sk.unsentBytes);
+    // tcp_cwnd_test() and tcp_tso_segs(): with TSO, as many MSS as cwnd and the device allow.
+    const segs = Math.min(sk.sndCwnd - inFlight, tcpTsoMaxSegs(sk, mss));
+    let len = Math.min(mss * segs, sk.unsentBytes);
     // The peer's window: bytes from snd_una.
     const wndEnd = seqAdd(sk.sndUna, sk.sndWnd);
     const room = (wndEnd - sk.sndNxt) | 0;
@@ -439,14 +498,15 @@ export function tcpWriteXmit(sk: TcpSock): void {
         // Sender-side SWS avoidance: wait for a window worth a full segment (or all we have).
         break;
       }
-      len = room;
+      // tcp_mss_split_point(): a super-segment ends at the window's last whole MSS.
+      len = room > mss ? room - (room % mss) : room;
     }
     // Nagle (RFC 896) with Linux's variant: a small segment waits while data is unacknowledged,
     // unless TCP_NODELAY, or the FIN is queued behind it.
     // (Minshall's form, tcp_minshall_check: only while an earlier small segment is unacknowledged.)
     if (len < mss && len > 0 && !sk.nodelay && !sk.finQueued && after(sk.sndSml, sk.sndUna) && !after(sk.sndSml, sk.sndNxt)) break;
     if (len === 0 && !(sk.finQueued && !sk.finSent && sk.unsentBytes === 0)) break;
-    tcpSendNewSeg(sk, len, now);
+    tcpSendNewSeg(sk, len, now, mss);
     sent = true;
   }
   if (sent) {
@@ -485,22 +545,32 @@ export function tcpResetProbeTimer(sk: TcpSock): void {
   tcpResetXmitTimer(sk, ICSK_TIME_PROBE0, when);
 }
 
-/** tcp_retransmit_skb(): one segment again, with the current ACK and window. */
-export function tcpRetransmitSeg(sk: TcpSock, seg: TcpSeg): void {
+/**
+ * tcp_retransmit_skb(): one entry again, with the current ACK and window. An entry of more
+ * segments than `segs` (what cwnd leaves; 1 for the RTO and probes) or than the device now
+ * takes in one piece is cut first (tcp_fragment), and only its head goes.
+ */
+export function tcpRetransmitSeg(sk: TcpSock, seg: TcpSeg, segs = 1): void {
   const tcp = sk.tcp;
   if (seg.sacked & TCPCB_SACKED_ACKED) return;
+  if (seg.gsoSize > 0) {
+    const mss = seg.gsoSize;
+    const max = mss * Math.max(1, Math.min(segs, tcpTsoMaxSegs(sk, mss)));
+    if (seg.data.length > max) sk.rtx.fragment(seg, max);
+  }
   let flags = TCPHDR_ACK | (seg.tcpFlags & (TCPHDR_PSH | TCPHDR_FIN));
   if (seg.tcpFlags & TCPHDR_SYN) flags |= TCPHDR_SYN;
   const len = seg.data.length;
   if (sk.retransStamp === 0) sk.retransStamp = Math.floor(seg.txUs / 1000) || tcp.clock.now();
   sk.rtx.onRetransmit(seg, tcp.nowUs(), sk.delivered);
-  tcp.stats.retransSegs++;
-  sk.totalRetrans++;
+  const n = seg.pcount;
+  tcp.stats.retransSegs += n;
+  sk.totalRetrans += n;
   sk.bytesRetrans += len;
-  if (sk.caState === TCP_CA_Loss) tcp.statsExt.tcpSlowStartRetrans++;
-  else if (sk.caState === TCP_CA_Recovery) tcp.statsExt.tcpFastRetrans++;
+  if (sk.caState === TCP_CA_Loss) tcp.statsExt.tcpSlowStartRetrans += n;
+  else if (sk.caState === TCP_CA_Recovery) tcp.statsExt.tcpFastRetrans += n;
   // A retransmission that cannot leave (no route, too big) is TCPRetransFail, as Linux counts it.
-  if (tcpTransmit(sk, seg.seq, flags, seg.data, 0, len) < 0) tcp.statsExt.tcpRetransFail++;
+  if (tcpTransmit(sk, seg.seq, flags, seg.data, 0, len, seg.gsoSize) < 0) tcp.statsExt.tcpRetransFail++;
 }
 
 /** tcp_xmit_retransmit_queue(): lost segments, as many as cwnd allows. */
@@ -511,7 +581,7 @@ export function tcpXmitRetransmitQueue(sk: TcpSock): void {
     if (seg === null) return;
     // Only what the peer's window still covers (a shrunk window waits).
     if (after(seg.endSeq, seqAdd(sk.sndUna, Math.max(sk.sndWnd, sk.mssCache))) && seg !== sk.rtx.head()) return;
-    tcpRetransmitSeg(sk, seg);
+    tcpRetransmitSeg(sk, seg, sk.sndCwnd - sk.rtx.packetsInFlight);
     // A retransmission restarts the RTO unless it already runs (tcp_xmit_retransmit_queue's rearm).
     if (sk.pending !== ICSK_TIME_RETRANS) tcpResetXmitTimer(sk, ICSK_TIME_RETRANS, sk.rtoMs);
   }

@@ -3,6 +3,7 @@
 // tcp_close and tcp_disconnect make on it (net/ipv4/tcp.c).
 import { EPIPE } from '../core/errno.js';
 import type { Clock, Timer } from '../core/clock.js';
+import type { NetDevice } from '../core/netdevice.js';
 import type { SkBuff, SkbOwner } from '../core/skbuff.js';
 import type { TcpCong, TcpCongSock } from './tcp_cong.js';
 import type { TcpSysctl } from './tcp_conf.js';
@@ -67,10 +68,21 @@ export interface TcpAfOps {
    * connected socket (SYN-ACK, RST, TIME_WAIT ACK), which Linux sends with DF and ID 0.
    */
   xmit(skb: SkBuff, src: TcpAddr, dst: TcpAddr, tos: number, ipId: number): number;
-  /** The route towards `dst`: source address and path MTU, or a negative errno. */
-  route(dst: TcpAddr, src: TcpAddr | null): { saddr: TcpAddr; mtu: number } | number;
+  /**
+   * The route towards `dst`: source address, path MTU and the device it leaves by (null for a
+   * local destination), or a negative errno.
+   */
+  route(dst: TcpAddr, src: TcpAddr | null): TcpRoute | number;
   /** The address as bytes (for the keyed hashes). */
   bytes(a: TcpAddr): Uint8Array;
+}
+
+/** What TcpAfOps.route() finds: the source, the path MTU, the device (sk_setup_caps). */
+export interface TcpRoute {
+  saddr: TcpAddr;
+  mtu: number;
+  /** The output device, whose offload features the socket uses; null: delivered locally. */
+  dev: NetDevice | null;
 }
 
 /** A received out-of-order segment waiting for the hole before it (tp->out_of_order_queue). */
@@ -224,6 +236,11 @@ export class TcpSock implements TcpCongSock, SkbOwner {
   /** The peer's MSS option (rx_opt.mss_clamp). */
   mssClamp = 536;
   pmtu = 1500;
+  /**
+   * The device the route leaves by (sk_setup_caps' dst->dev): its features decide whether
+   * segments go out beyond the MSS (TSO) and with partial checksums. Null: none (local).
+   */
+  routeDev: NetDevice | null = null;
   sndbuf: number;
   /** send() took less than offered: tell onWritable() when space opens. */
   sndWaiting = false;
