@@ -5,9 +5,9 @@ import { Clock } from './clock.js';
 import { EBUSY, EEXIST, EINVAL, ENETDOWN, ENODEV, StackError } from './errno.js';
 import { IFF_NOARP, IFF_PROMISC, IFF_UP, NETDEV_TX_OK, NetDevice } from './netdevice.js';
 import { NotifierChain } from './notifier.js';
-import { CHECKSUM_NONE, CHECKSUM_PARTIAL, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SkBuff } from './skbuff.js';
+import { CHECKSUM_NONE, CHECKSUM_PARTIAL, SkBuff } from './skbuff.js';
 import { csumFold, csumPartial } from './checksum.js';
-import { NETIF_F_HW_CSUM, NETIF_F_TSO, NETIF_F_TSO6 } from './netdev_features.js';
+import { NETIF_F_HW_CSUM, netGsoOk } from './netdev_features.js';
 import { SysctlTree } from './sysctl_tree.js';
 
 /** Netdev notifier events (include/linux/netdevice.h), same numbering as the kernel. */
@@ -216,7 +216,7 @@ export class Net {
       return -ENETDOWN;
     }
     if (this.taps.length) for (const t of this.taps) t(skb, dev, true);
-    if (skb.gsoSize !== 0 && !devCanGso(dev, skb.gsoType)) {
+    if (skb.gsoSize !== 0 && !netGsoOk(dev.features, skb.gsoType)) {
       this.stats.txGsoUnsupported++;
       dev.stats.txDropped++;
       return -EINVAL;
@@ -233,12 +233,6 @@ export class Net {
     }
     return rc;
   }
-}
-
-/** netif_skb_features() for a super-segment: the device takes TSO of this type with checksums. */
-function devCanGso(dev: NetDevice, gsoType: number): boolean {
-  const tso = gsoType & SKB_GSO_TCPV4 ? NETIF_F_TSO : gsoType & SKB_GSO_TCPV6 ? NETIF_F_TSO6 : 0;
-  return tso !== 0 && (dev.features & (tso | NETIF_F_HW_CSUM)) === (tso | NETIF_F_HW_CSUM);
 }
 
 /**

@@ -569,7 +569,7 @@ export class Tcp {
   /** A request sock's SYN-ACK (`syn`) or bare ACK. */
   private sendReqSegment(r: TcpRequestSock, syn: boolean, cookieTs: number): void {
     const o = newOutOptions();
-    const mtu = this.routeMtu(r.af, r.remote);
+    const mtu = this.routeCaps(r.af, r.remote).mtu;
     const mssOpt = mtu - r.af.netHdrLen - TCP_HLEN;
     o.mss = syn ? mssOpt : 0;
     o.sackOk = syn && r.sackOk;
@@ -608,10 +608,6 @@ export class Tcp {
       }
     }
     return wscale;
-  }
-
-  private routeMtu(af: TcpAfOps, remote: TcpAddr): number {
-    return this.routeCaps(af, remote).mtu;
   }
 
   /** The path MTU towards `remote` and the device it leaves by (1500 and null without a route). */

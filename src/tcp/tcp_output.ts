@@ -3,7 +3,7 @@
 // tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_xmit_probe_skb and tcp_v4_send_reset's
 // reply to a segment without a socket (net/ipv4/tcp_output.c, tcp_ipv4.c).
 import { csumFold, csumPartial } from '../core/checksum.js';
-import { NETIF_F_HW_CSUM, NETIF_F_TSO, NETIF_F_TSO6 } from '../core/netdev_features.js';
+import { NETIF_F_HW_CSUM, netGsoOk } from '../core/netdev_features.js';
 import {
   CHECKSUM_NONE,
   CHECKSUM_PARTIAL,
@@ -150,10 +150,13 @@ const TSO_HEADROOM = 40 + 60;
  */
 export function tcpTsoMaxSegs(sk: TcpSock, mss: number): number {
   const dev = sk.routeDev;
-  if (dev === null) return 1;
-  const need = (sk.af.family === 4 ? NETIF_F_TSO : NETIF_F_TSO6) | NETIF_F_HW_CSUM;
-  if ((dev.features & need) !== need) return 1;
+  if (dev === null || !netGsoOk(dev.features, tcpGsoType(sk))) return 1;
   return Math.max(1, Math.floor((dev.gsoMaxSize - TSO_HEADROOM) / mss));
+}
+
+/** The gso_type of this socket's super-segments (tcp_gso_segment's family). */
+function tcpGsoType(sk: TcpSock): number {
+  return sk.af.family === 4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
 }
 
 /**
@@ -226,7 +229,7 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   }
   if (gso) {
     skb.gsoSize = gsoSize;
-    skb.gsoType = sk.af.family === 4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
+    skb.gsoType = tcpGsoType(sk);
     skb.gsoSegs = segs;
   } else {
     skb.gsoSize = 0;
