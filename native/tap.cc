@@ -1,4 +1,5 @@
-// TAP character device: /dev/net/tun, TUNSETIFF/TUNGETIFF with IFF_TAP|IFF_NO_PI, TUNSETCARRIER (drivers/net/tun.c);
+// TAP character device: /dev/net/tun, TUNSETIFF/TUNGETIFF with IFF_TAP|IFF_NO_PI[|IFF_VNET_HDR], TUNSETVNETHDRSZ,
+// TUNSETOFFLOAD, TUNSETCARRIER (drivers/net/tun.c);
 // link state via SIOC[GS]IFFLAGS, SIOC[GS]IFMTU, SIOCGIFHWADDR on an AF_INET socket (net/core/dev_ioctl.c).
 #include <napi.h>
 #include <uv.h>
@@ -108,13 +109,15 @@ class Tap : public Napi::ObjectWrap<Tap> {
       InstanceMethod<&Tap::SetUp>("setUp"), InstanceMethod<&Tap::IsUp>("isUp"),
       InstanceMethod<&Tap::GetMtu>("getMtu"), InstanceMethod<&Tap::SetMtu>("setMtu"),
       InstanceMethod<&Tap::GetMac>("getMac"), InstanceMethod<&Tap::SetCarrier>("setCarrier"),
-      InstanceMethod<&Tap::Close>("close"),
+      InstanceMethod<&Tap::Close>("close"), InstanceMethod<&Tap::SetOffload>("setOffload"),
       InstanceAccessor<&Tap::GetName>("name"), InstanceAccessor<&Tap::GetCreated>("created"),
       InstanceAccessor<&Tap::GetIfindex>("ifindex"), InstanceAccessor<&Tap::GetFd>("fd"),
       InstanceAccessor<&Tap::GetClosed>("closed"), InstanceAccessor<&Tap::GetPolling>("polling"),
       InstanceAccessor<&Tap::GetBatch>("batch"), InstanceAccessor<&Tap::GetFrameSize>("frameSize"),
       InstanceAccessor<&Tap::GetRxBuffer>("rxBuffer"), InstanceAccessor<&Tap::GetRxLengths>("rxLengths"),
       InstanceAccessor<&Tap::GetRxTruncated>("rxTruncated"), InstanceAccessor<&Tap::GetTxDropped>("txDropped"),
+      InstanceAccessor<&Tap::GetRxOffsets>("rxOffsets"), InstanceAccessor<&Tap::GetVnetHdr>("vnetHdr"),
+      InstanceAccessor<&Tap::GetMaxFrame>("maxFrame"),
     });
     exports.Set("Tap", ctor);
     return exports;
@@ -123,25 +126,39 @@ class Tap : public Napi::ObjectWrap<Tap> {
   explicit Tap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tap>(info) {
     Napi::Env env = info.Env();
     if (!info[0].IsString()) throw Napi::TypeError::New(env, "name must be a string");
-    if (!info[1].IsObject()) throw Napi::TypeError::New(env, "opts must be an object { batch, frameSize }");
+    if (!info[1].IsObject()) throw Napi::TypeError::New(env, "opts must be an object { batch, frameSize, maxFrame?, vnetHdr? }");
     std::string name = info[0].As<Napi::String>().Utf8Value();
     Napi::Object opts = info[1].As<Napi::Object>();
     uint32_t batch = ToU32(env, opts.Get("batch"), "opts.batch");
     uint32_t frameSize = ToU32(env, opts.Get("frameSize"), "opts.frameSize");
     if (batch < 1 || batch > 4096) throw Napi::RangeError::New(env, "opts.batch must be 1-4096");
     if (frameSize < 64 || frameSize > 131072) throw Napi::RangeError::New(env, "opts.frameSize must be 64-131072");
+    Napi::Value mf = opts.Get("maxFrame");
+    uint32_t maxFrame = mf.IsUndefined() ? frameSize : ToU32(env, mf, "opts.maxFrame");
+    if (maxFrame < frameSize || maxFrame > 131072)
+      throw Napi::RangeError::New(env, "opts.maxFrame must be frameSize-131072");
+    Napi::Value vh = opts.Get("vnetHdr");
+    if (!vh.IsUndefined() && !vh.IsBoolean()) throw Napi::TypeError::New(env, "opts.vnetHdr must be a boolean");
+    bool vnet = vh.IsBoolean() && vh.As<Napi::Boolean>().Value();
     if (!ValidIfName(name))
       throw CodedError(env, EINVAL, "TUNSETIFF",
                        "bad interface name '" + name + "': must be 1-15 characters without '/', ':' or whitespace");
 
     // One slab for the whole batch, created once; JS reads frames in place. Allocated before the
     // fd is opened so nothing can throw while we own an fd that is not yet in fd_.
-    Napi::Buffer<uint8_t> rx = Napi::Buffer<uint8_t>::New(env, static_cast<size_t>(batch) * frameSize);
+    // The arena takes `batch` frames of frameSize or fewer larger ones: each read gets maxFrame
+    // bytes of room and uses what the frame needs (rounded up to a cache line), so small frames
+    // do not each cost a super-frame's slot.
+    rxArena_ = static_cast<size_t>(batch) * frameSize + (maxFrame > frameSize ? 4 * static_cast<size_t>(maxFrame) : 0);
+    Napi::Buffer<uint8_t> rx = Napi::Buffer<uint8_t>::New(env, rxArena_);
     rx_ = rx.Data();
     rxBuf_ = Napi::Persistent(rx.As<Napi::Object>());
     Napi::Uint32Array lens = Napi::Uint32Array::New(env, batch);
     lengths_ = lens.Data();
     rxLens_ = Napi::Persistent(lens.As<Napi::Object>());
+    Napi::Uint32Array offs = Napi::Uint32Array::New(env, batch);
+    offsets_ = offs.Data();
+    rxOffs_ = Napi::Persistent(offs.As<Napi::Object>());
 
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -154,7 +171,7 @@ class Tap : public Napi::ObjectWrap<Tap> {
     bool existed = !name.empty() && if_nametoindex(name.c_str()) != 0;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
     memcpy(ifr.ifr_name, name.data(), name.size());
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
       int e = errno;
@@ -166,6 +183,18 @@ class Tap : public Napi::ObjectWrap<Tap> {
                                                   : "";
       throw SysError(env, e, "TUNSETIFF", subject, hint);
     }
+    if (vnet) {
+      // struct virtio_net_hdr, 10 bytes: then the IP header of a frame read into a 64-byte
+      // aligned slot starts 4-byte aligned (10 + 14).
+      int sz = 10;
+      if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0) {
+        int e = errno;
+        close(fd);
+        throw SysError(env, e, "TUNSETVNETHDRSZ", name.empty() ? "(auto)" : name, "");
+      }
+    }
+    vnet_ = vnet;
+    maxFrame_ = maxFrame;
     fd_ = fd;
     name_.assign(ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ));  // kernel fills in the chosen name
     created_ = !existed;
@@ -277,9 +306,10 @@ class Tap : public Napi::ObjectWrap<Tap> {
     // tun_chr_read_iter() returns min(frame, buffer), so a plain read() cannot tell a truncated
     // frame from one that exactly fits: a 1-byte spill iovec after the slot reveals it.
     uint8_t spill;
-    struct iovec iov[2] = {{nullptr, frameSize_}, {&spill, 1}};
-    while (n < batch_) {
-      iov[0].iov_base = rx_ + static_cast<size_t>(n) * frameSize_;
+    struct iovec iov[2] = {{nullptr, maxFrame_}, {&spill, 1}};
+    size_t at = 0;
+    while (n < batch_ && at + maxFrame_ <= rxArena_) {
+      iov[0].iov_base = rx_ + at;
       ssize_t r = readv(fd_, iov, 2);
       if (r < 0) {
         if (errno == EINTR) continue;
@@ -287,8 +317,10 @@ class Tap : public Napi::ObjectWrap<Tap> {
         break;
       }
       if (r == 0) break;
-      if (static_cast<size_t>(r) > frameSize_) { rxTruncated_++; r = frameSize_; }
+      if (static_cast<size_t>(r) > maxFrame_) { rxTruncated_++; r = maxFrame_; }
+      offsets_[n] = static_cast<uint32_t>(at);
       lengths_[n++] = static_cast<uint32_t>(r);
+      at += (static_cast<size_t>(r) + 63) & ~static_cast<size_t>(63);
     }
     const char* syscall = "readv";
     if (status < 0 && err == 0) {  // libuv already stopped the watcher (e.g. EPOLLERR)
@@ -422,6 +454,16 @@ class Tap : public Napi::ObjectWrap<Tap> {
     }
   }
 
+  // setOffload(flags) -> 0 or -errno: TUNSETOFFLOAD, which sets what the kernel may hand us
+  // (partial checksums, TSO/USO super-frames). EINVAL means a flag this kernel does not have.
+  Napi::Value SetOffload(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    EnsureOpen(env);
+    uint32_t flags = ToU32(env, info[0], "flags");
+    if (ioctl(fd_, TUNSETOFFLOAD, static_cast<unsigned long>(flags)) < 0) return Napi::Number::New(env, -errno);
+    return Napi::Number::New(env, 0);
+  }
+
   void Close(const Napi::CallbackInfo&) { Shutdown(true, nullptr); }
 
   // Idempotent teardown. fromJs=false (finalizer / env cleanup) must not touch the wrapper's own reference.
@@ -473,6 +515,9 @@ class Tap : public Napi::ObjectWrap<Tap> {
   Napi::Value GetRxTruncated(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(rxTruncated_));
   }
+  Napi::Value GetRxOffsets(const Napi::CallbackInfo&) { return rxOffs_.Value(); }
+  Napi::Value GetVnetHdr(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), vnet_); }
+  Napi::Value GetMaxFrame(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), maxFrame_); }
   Napi::Value GetTxDropped(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(txDropped_));
   }
@@ -481,10 +526,13 @@ class Tap : public Napi::ObjectWrap<Tap> {
   std::string name_;
   bool created_ = false;
   int ifindex_ = 0;
-  uint32_t batch_ = 0, frameSize_ = 0;
+  uint32_t batch_ = 0, frameSize_ = 0, maxFrame_ = 0;
+  size_t rxArena_ = 0;
+  bool vnet_ = false;
   uint8_t* rx_ = nullptr;
   uint32_t* lengths_ = nullptr;
-  Napi::ObjectReference rxBuf_, rxLens_;
+  uint32_t* offsets_ = nullptr;
+  Napi::ObjectReference rxBuf_, rxLens_, rxOffs_;
   PollBox* poll_ = nullptr;
   bool polling_ = false, refed_ = true, selfRef_ = false;
   Napi::FunctionReference onFrames_, onError_;

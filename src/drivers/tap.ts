@@ -1,13 +1,38 @@
 // A net_device on a Linux TAP queue (the userspace end of drivers/net/tun.c): frames read in
 // batches from the addon's ring become sk_buffs; transmitted frames are staged and written in
-// batches, flushed at the end of each receive batch or on the next microtask.
+// batches, flushed at the end of each receive batch or on the next microtask. With IFF_VNET_HDR
+// it is a virtio-net device (drivers/net/virtio_net.c): partial checksums and TSO both ways.
 import type { Timer } from '../core/clock.js';
 import { NETDEV_TX_OK, NetDevice } from '../core/netdevice.js';
 import { ENOBUFS } from '../core/errno.js';
-import { SkBuff, skbTruesize } from '../core/skbuff.js';
+import {
+  NETIF_F_GRO,
+  NETIF_F_GRO_HW,
+  NETIF_F_GSO,
+  NETIF_F_HW_CSUM,
+  NETIF_F_RXCSUM,
+  NETIF_F_SG,
+  NETIF_F_TSO,
+  NETIF_F_TSO6,
+} from '../core/netdev_features.js';
+import { CHECKSUM_NONE, SkBuff, skbTruesize } from '../core/skbuff.js';
+import { VNET_HDR_LEN, vnetHdrFromSkb, vnetHdrToSkb } from './virtio_net_hdr.js';
 import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
 import { randomMac } from '../ethernet/mac.js';
-import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TapError, TapHandle, openTap } from './tap_addon.js';
+import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TapError, TapHandle, openTap } from './tap_addon.js';
+
+/** The most one TAP read or write carries with offloads: the header, Ethernet and 64 KiB of IP. */
+const MAX_VNET_FRAME = VNET_HDR_LEN + 14 + 65535;
+/** The largest MTU a Linux TAP takes (MAX_MTU of tun.c less the headers): 65521. */
+const TAP_MAX_MTU = 65521;
+
+/**
+ * Whether TapDevice.open() asks for offloads when its options do not say: not yet (opt-in while
+ * the offload path is young), unless the environment has TAPSTACK_OFFLOAD=1.
+ */
+export function offloadDefault(): boolean {
+  return process.env.TAPSTACK_OFFLOAD === '1';
+}
 
 /** How often the kernel side's up/down state is read (SIOCGIFFLAGS). */
 const LINK_POLL_MS = 1000;
@@ -22,6 +47,12 @@ export interface TapDeviceOptions {
   frameSize?: number;
   /** Set the kernel side's MTU (and ours) at open. */
   mtu?: number;
+  /**
+   * Open with the virtio-net header and negotiate checksum offload and TSO (TUNSETOFFLOAD,
+   * falling back to checksums only, then to none, when the kernel refuses); default true unless
+   * TAPSTACK_OFFLOAD=1. False: plain frames, every offload off and fixed.
+   */
+  offload?: boolean;
 }
 
 /** Frames the driver itself gives up on, each counted, and its batch counts (`dev.NAME.*`). */
@@ -40,6 +71,26 @@ export interface TapStats {
   rxBatches: number;
   /** Transmit flushes: batches written by one native writeBatch() call. */
   txBatches: number;
+  /** Frames read too short for the virtio-net header. */
+  vnetShort: number;
+  /** Frames whose virtio-net header has flags tapstack does not know. */
+  vnetBadFlags: number;
+  /** Frames whose partial checksum's start or field lies outside the frame. */
+  vnetBadCsum: number;
+  /** Frames with an unknown GSO type, gso_size 0, GSO without NEEDS_CSUM, or offsets not the packet's. */
+  vnetBadGso: number;
+  /** Super-frames received (gso_size set: more than one segment's payload). */
+  rxGso: number;
+  /** Frames received with a partial checksum (NEEDS_CSUM) or one the kernel verified (DATA_VALID). */
+  rxCsumOffload: number;
+  /** Super-frames written for the kernel to segment. */
+  txGso: number;
+  /** Frames written with a partial checksum for the kernel to complete. */
+  txCsumOffload: number;
+  /** TUNSETOFFLOAD flags the kernel accepted (TUN_F_*), -1 without the virtio-net header. */
+  offloadFlags: number;
+  /** Offload requests the kernel refused, each answered by asking for less. */
+  offloadFallbacks: number;
 }
 
 /**
@@ -52,7 +103,11 @@ export class TapDevice extends NetDevice {
   /** The native handle (file descriptor, rings, link ioctls). */
   readonly handle: TapHandle;
   /** Frames the driver itself dropped or refused, and batch counts (`tapstack stat 'dev.*'`). */
-  readonly tapStats: TapStats = { rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, txLinkDown: 0, rxBatches: 0, txBatches: 0 };
+  readonly tapStats: TapStats = {
+    rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, txLinkDown: 0, rxBatches: 0, txBatches: 0,
+    vnetShort: 0, vnetBadFlags: 0, vnetBadCsum: 0, vnetBadGso: 0, rxGso: 0, rxCsumOffload: 0, txGso: 0, txCsumOffload: 0,
+    offloadFlags: -1, offloadFallbacks: 0,
+  };
   /** Called once if the kernel side goes away (device deleted, fd broken). */
   onFatal: ((err: TapError) => void) | null = null;
   /** Called when the kernel side goes down or up again (our carrier follows it). */
@@ -60,10 +115,14 @@ export class TapDevice extends NetDevice {
   private linkTimer: Timer<null> | null = null;
   private readonly frameSize: number;
   private readonly batch: number;
+  /** Bytes of virtio-net header in front of each frame: 10, or 0 without IFF_VNET_HDR. */
+  private readonly hdrLen: number;
   private readonly txBuf: Buffer;
   private readonly txOffsets: Uint32Array;
   private readonly txLengths: Uint32Array;
   private txCount = 0;
+  /** Where the next staged frame goes in txBuf (frames are packed, 64-byte aligned). */
+  private txAt = 0;
   private inRx = false;
   private flushQueued = false;
   private readonly flushTask = (): void => {
@@ -82,12 +141,54 @@ export class TapDevice extends NetDevice {
     this.devAddr = Buffer.from(opts.mac ?? randomMac());
     this.batch = handle.batch;
     this.frameSize = handle.frameSize;
-    this.txBuf = Buffer.allocUnsafe(this.batch * this.frameSize);
+    this.hdrLen = handle.vnetHdr ? VNET_HDR_LEN : 0;
+    // A full batch of ordinary frames, or two of the largest.
+    this.txBuf = Buffer.allocUnsafe(this.batch * this.frameSize + (handle.maxFrame > this.frameSize ? 2 * handle.maxFrame : 0));
     this.txOffsets = new Uint32Array(this.batch);
     this.txLengths = new Uint32Array(this.batch);
-    for (let i = 0; i < this.batch; i++) this.txOffsets[i] = i * this.frameSize;
     this.mtu = handle.getMtu();
-    this.maxMtu = this.frameSize - 14;
+    this.maxMtu = Math.min(TAP_MAX_MTU, handle.maxFrame - this.hdrLen - 14);
+    if (handle.vnetHdr) this.negotiateOffloads();
+  }
+
+  /**
+   * The offloads at open: what the kernel may hand us is asked for with TUNSETOFFLOAD, first
+   * checksums and TSO, then checksums alone, then nothing, each refusal counted (an old kernel,
+   * or a device that has none). What we hand the kernel needs only the header: partial checksums
+   * and TSO are always ours to use. All of it can be switched off (ethtool -K).
+   */
+  private negotiateOffloads(): void {
+    let got = -1;
+    for (const flags of [TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM, 0]) {
+      if (this.handle.setOffload(flags) === 0) {
+        got = flags;
+        break;
+      }
+      this.tapStats.offloadFallbacks++;
+    }
+    this.tapStats.offloadFlags = got;
+    let hw = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_GSO | NETIF_F_GRO;
+    if (got > 0 && got & TUN_F_CSUM) hw |= NETIF_F_RXCSUM;
+    if (got > 0 && got & (TUN_F_TSO4 | TUN_F_TSO6)) hw |= NETIF_F_GRO_HW;
+    this.hwFeatures = hw;
+    this.wantedFeatures = hw;
+    this.features = hw;
+  }
+
+  /**
+   * ndo_set_features (virtnet_set_features): rx-checksum and rx-gro-hw are what the kernel may
+   * hand us, so they change the TUNSETOFFLOAD flags; the transmit features only change what we
+   * write, and take effect with the next frame.
+   */
+  override setFeatures(features: number): number {
+    if (!this.handle.vnetHdr || this.handle.closed) return 0;
+    let flags = 0;
+    if (features & NETIF_F_RXCSUM) flags |= TUN_F_CSUM;
+    if (features & NETIF_F_GRO_HW) flags |= TUN_F_TSO4 | TUN_F_TSO6;
+    if (flags === this.tapStats.offloadFlags) return 0;
+    const rc = this.handle.setOffload(flags);
+    if (rc === 0) this.tapStats.offloadFlags = flags;
+    return rc;
   }
 
   /**
@@ -97,7 +198,12 @@ export class TapDevice extends NetDevice {
    * @throws TapError with `code` `EPERM` without CAP_NET_ADMIN, `EBUSY` when another process holds it, `EINVAL` when the name exists and is no TAP, `ENOENT` without /dev/net/tun; an Error with code `ERR_TAPSTACK_ADDON_MISSING` when the native addon was not built (npm install).
    */
   static open(name: string, opts: TapDeviceOptions = {}): TapDevice {
-    const handle = openTap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize: opts.frameSize ?? DEFAULT_FRAME_SIZE });
+    const offload = opts.offload ?? offloadDefault();
+    const frameSize = opts.frameSize ?? DEFAULT_FRAME_SIZE;
+    // Offloads bring super-frames both ways; without them a frame is at most MTU + 14, but an
+    // MTU beyond the slot still gets reads of its size.
+    const want = offload ? MAX_VNET_FRAME : Math.max(frameSize, (opts.mtu ?? 0) + 14);
+    const handle = openTap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize, maxFrame: Math.min(want, 131072), vnetHdr: offload });
     try {
       if (opts.mtu !== undefined) handle.setMtu(opts.mtu);
       handle.setUp(true);
@@ -178,19 +284,41 @@ export class TapDevice extends NetDevice {
     if (!net) return;
     const rx = this.handle.rxBuffer;
     const lens = this.handle.rxLengths;
-    const fs = this.frameSize;
-    this.tapStats.rxBatches++;
-    // The addon clamps oversized frames to a slot before JavaScript sees them; it counts them.
-    this.tapStats.rxTruncated = this.handle.rxTruncated;
+    const offs = this.handle.rxOffsets;
+    const hl = this.hdrLen;
+    const st = this.tapStats;
+    st.rxBatches++;
+    // The addon clamps oversized frames to maxFrame before JavaScript sees them; it counts them.
+    st.rxTruncated = this.handle.rxTruncated;
     this.inRx = true;
     try {
       for (let i = 0; i < count; i++) {
-        const len = lens[i];
-        const flen = len > fs ? fs : len; // already clamped by the addon; kept for safety
-        const skb = new SkBuff(rx, i * fs, flen);
+        const flen = lens[i] - hl;
+        if (flen < 0) {
+          st.vnetShort++;
+          this.stats.rxErrors++;
+          continue;
+        }
+        const off = offs[i] + hl;
+        const skb = new SkBuff(rx, off, flen);
         skb.borrowed = true;
         // Charged like the kernel's tun skb: the frame, not the whole shared ring.
         skb.truesize = skbTruesize(flen);
+        if (hl !== 0) {
+          const bad = vnetHdrToSkb(rx, off, flen, skb);
+          if (bad !== null) {
+            st[bad]++;
+            this.stats.rxErrors++;
+            continue;
+          }
+          if (skb.ipSummed !== CHECKSUM_NONE) {
+            // What this side switched off is verified here after all (rx-checksum off while
+            // the kernel still had frames in flight).
+            if ((this.features & NETIF_F_RXCSUM) === 0) skb.ipSummed = CHECKSUM_NONE;
+            else st.rxCsumOffload++;
+          }
+          if (skb.gsoSize !== 0) st.rxGso++;
+        }
         if (!ethTypeTrans(skb, this)) {
           this.tapStats.rxRunt++;
           this.stats.rxErrors++;
@@ -207,14 +335,24 @@ export class TapDevice extends NetDevice {
   /** Stages the frame in the transmit ring (one copy, no allocation). */
   xmit(skb: SkBuff): number {
     const len = skb.tail - skb.data;
-    if (len > this.frameSize) {
+    const total = len + this.hdrLen;
+    if (total > this.handle.maxFrame) {
       this.tapStats.txOversize++;
       return -ENOBUFS;
     }
     if (this.handle.closed) return -ENOBUFS;
+    if (this.txAt + total > this.txBuf.length) this.flush();
     const slot = this.txCount;
-    skb.buf.copy(this.txBuf, this.txOffsets[slot], skb.data, skb.tail);
-    this.txLengths[slot] = len;
+    const at = this.txAt;
+    if (this.hdrLen !== 0) {
+      vnetHdrFromSkb(skb, this.txBuf, at);
+      if (skb.gsoSize !== 0) this.tapStats.txGso++;
+      else if (this.txBuf[at] !== 0) this.tapStats.txCsumOffload++;
+    }
+    skb.buf.copy(this.txBuf, at + this.hdrLen, skb.data, skb.tail);
+    this.txOffsets[slot] = at;
+    this.txLengths[slot] = total;
+    this.txAt = (at + total + 63) & ~63;
     this.txCount = slot + 1;
     if (this.txCount === this.batch) this.flush();
     else if (!this.inRx && !this.flushQueued) {
@@ -226,6 +364,7 @@ export class TapDevice extends NetDevice {
 
   override flush(): void {
     const n = this.txCount;
+    this.txAt = 0;
     if (n === 0 || this.handle.closed) {
       this.txCount = 0;
       return;

@@ -18,11 +18,31 @@ export interface TapError extends Error {
 }
 
 export interface TapOptions {
-  /** Frames drained per wake-up (slots in rxBuffer). 1-4096. */
+  /** Frames drained per wake-up (at most; fewer when large frames fill the arena). 1-4096. */
   batch: number;
-  /** Bytes per slot; use >= MTU + 14 (+4 with VLANs) or frames get truncated. 64-131072. */
+  /** Bytes of receive arena per frame of a full batch; use >= MTU + 14 (+10 with vnetHdr). 64-131072. */
   frameSize: number;
+  /**
+   * The largest frame one read may return (frameSize-131072; default frameSize); longer ones are
+   * cut to it and counted in rxTruncated. Larger than frameSize, the arena grows by four of them.
+   */
+  maxFrame?: number;
+  /** Open with IFF_VNET_HDR: every frame read or written starts with a 10-byte virtio_net_hdr. */
+  vnetHdr?: boolean;
 }
+
+/** TUNSETOFFLOAD flags (include/uapi/linux/if_tun.h): what the kernel may hand the reader. */
+export const TUN_F_CSUM = 0x01;
+/** TCPv4 super-frames (needs TUN_F_CSUM). */
+export const TUN_F_TSO4 = 0x02;
+/** TCPv6 super-frames (needs TUN_F_CSUM). */
+export const TUN_F_TSO6 = 0x04;
+/** TSO with ECN. */
+export const TUN_F_TSO_ECN = 0x08;
+/** UDP segmentation offload for IPv4 and IPv6, together (Linux 6.2+). */
+export const TUN_F_USO4 = 0x20;
+/** See TUN_F_USO4. */
+export const TUN_F_USO6 = 0x40;
 
 /**
  * One open TAP queue (the raw addon object). After close() every method except stop(), close(),
@@ -42,13 +62,19 @@ export interface TapHandle {
   readonly polling: boolean;
   readonly batch: number;
   readonly frameSize: number;
+  /** The largest frame one read returns (maxFrame of the options). */
+  readonly maxFrame: number;
+  /** Opened with IFF_VNET_HDR. */
+  readonly vnetHdr: boolean;
   /**
-   * batch*frameSize bytes, created once: frame i of the latest onFrames(count) call is
-   * rxBuffer[i*frameSize, i*frameSize + rxLengths[i]). Only valid until the callback returns.
+   * The receive arena, created once: frame i of the latest onFrames(count) call is
+   * rxBuffer[rxOffsets[i], rxOffsets[i] + rxLengths[i]). Only valid until the callback returns.
    */
   readonly rxBuffer: Buffer;
   /** Length of each frame in rxBuffer (created once, length batch). */
   readonly rxLengths: Uint32Array;
+  /** Offset of each frame in rxBuffer, 64-byte aligned (created once, length batch). */
+  readonly rxOffsets: Uint32Array;
   /** Frames longer than frameSize (cut to frameSize). */
   readonly rxTruncated: number;
   /** Frames writeBatch() skipped because the kernel refused them with EAGAIN/ENOBUFS. */
@@ -82,6 +108,8 @@ export interface TapHandle {
   getMac(): Buffer;
   /** TUNSETCARRIER (Linux 5.0+). */
   setCarrier(on: boolean): void;
+  /** TUNSETOFFLOAD with TUN_F_* flags: 0, or the negative errno (EINVAL: a flag this kernel lacks). */
+  setOffload(flags: number): number;
   /** Stops polling, closes the poll handle and the fd. Idempotent. */
   close(): void;
 }
@@ -166,7 +194,10 @@ export function tapClass(): TapConstructor {
  * Opens (creating if needed) TAP device `name` in the calling thread's network namespace; ''
  * lets the kernel pick tap%d. Throws a TapError (EPERM, EBUSY, EINVAL, ENOENT, ...).
  */
-export function openTap(name: string, opts: { batch?: number; frameSize?: number } = {}): TapHandle {
+export function openTap(name: string, opts: Partial<TapOptions> = {}): TapHandle {
   const { Tap } = load();
-  return new Tap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize: opts.frameSize ?? DEFAULT_FRAME_SIZE });
+  const o: TapOptions = { batch: opts.batch ?? DEFAULT_BATCH, frameSize: opts.frameSize ?? DEFAULT_FRAME_SIZE };
+  if (opts.maxFrame !== undefined) o.maxFrame = opts.maxFrame;
+  if (opts.vnetHdr !== undefined) o.vnetHdr = opts.vnetHdr;
+  return new Tap(name, o);
 }
