@@ -239,6 +239,7 @@ const scenarios = {
     const kmac = t.getMac();
     const r = { kernelMac: macStr(kmac), batch, frameSize, rxBufferLength: t.rxBuffer.length };
     const bufAtStart = t.rxBuffer;
+    let badOffsets = 0;
 
     const frames = [];
     const counts = [];
@@ -254,9 +255,14 @@ const scenarios = {
         sameBuffer &&= t.rxBuffer === bufAtStart;
         const buf = t.rxBuffer;
         const lens = t.rxLengths;
+        const offs = t.rxOffsets;
+        let end = 0;
         for (let i = 0; i < count; i++) {
-          const off = i * frameSize;
+          // Frames are packed: each starts on a cache line after the one before, inside the arena.
+          const off = offs[i];
           const len = lens[i];
+          if (off % 64 !== 0 || off < end || off + len > buf.length) badOffsets++;
+          end = off + len;
           const f = { len, dst: macStr(buf, off), src: macStr(buf, off + 6), type: buf.readUInt16BE(off + 12) };
           if (f.type === 0x0800 && buf[off + 23] === 17 && len >= 42) {
             f.ipDst = [...buf.subarray(off + 30, off + 34)].join('.');
@@ -280,7 +286,7 @@ const scenarios = {
     for (const p of payloads) sock.send(p, 9999, '10.9.0.2'); // one synchronous burst
     await waitFor(() => frames.filter((f) => f.dport === 9999).length >= N, 5000);
     Object.assign(r, {
-      payloads, frames, counts, sameBuffer, asyncSeen: asyncSeen.slice(0, 3),
+      payloads, frames, counts, sameBuffer, badOffsets, asyncSeen: asyncSeen.slice(0, 3),
       rxTruncated: t.rxTruncated, srcUdpPort: sock.address().port,
     });
 

@@ -363,6 +363,7 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
       if (frameSize === 128) expect(truncated).toBeGreaterThan(30);
       else expect(truncated).toBe(0);
       expect(r.rxBufferLength).toBe(batch * frameSize);
+      expect(r.badOffsets).toBe(0);
       expect(r.sameBuffer).toBe(true);
     });
 
