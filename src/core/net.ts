@@ -7,6 +7,7 @@ import { IFF_NOARP, IFF_PROMISC, IFF_UP, NETDEV_TX_OK, NetDevice } from './netde
 import { NotifierChain } from './notifier.js';
 import { CHECKSUM_NONE, CHECKSUM_PARTIAL, SkBuff } from './skbuff.js';
 import { csumFold, csumPartial } from './checksum.js';
+import type { GsoSegmentFn } from './gso.js';
 import { NETIF_F_HW_CSUM, netGsoOk } from './netdev_features.js';
 import { SysctlTree } from './sysctl_tree.js';
 
@@ -54,10 +55,13 @@ export interface CoreStats {
   /** Frames the driver's xmit refused (e.g. TAP: larger than a ring slot); also its tx_dropped. */
   txDriverDrop: number;
   /**
-   * Super-segments (gso_size set: the kernel's TSO frames being forwarded) towards a device
-   * without TSO for them: tapstack has no software segmentation yet, so they are dropped here.
+   * Super-segments (gso_size set) towards a device without TSO for them that software
+   * segmentation could not cut either (no segmenter for the protocol, or headers that are not
+   * what their gso_type says): dropped here, as validate_xmit_skb drops what skb_gso_segment fails.
    */
   txGsoUnsupported: number;
+  /** Super-segments cut into segments in software (skb_gso_segment) for a device without TSO. */
+  txGsoSoftware: number;
 }
 
 export class Net {
@@ -67,7 +71,9 @@ export class Net {
   readonly netdevChain = new NotifierChain<NetdevNotifier>();
   /** ETH_P_ALL taps; checked by length so the fast path pays nothing when there are none. */
   readonly taps: PacketTap[] = [];
-  readonly stats: CoreStats = { rxNoHandler: 0, rxDevDown: 0, txDevDown: 0, txDriverDrop: 0, txGsoUnsupported: 0 };
+  readonly stats: CoreStats = { rxNoHandler: 0, rxDevDown: 0, txDevDown: 0, txDriverDrop: 0, txGsoUnsupported: 0, txGsoSoftware: 0 };
+  /** Software segmenters by ethertype (dev_add_offload's offload_base). */
+  private readonly offloads = new Map<number, GsoSegmentFn>();
   /** /proc/sys/net of this namespace: each family registers its own keys here. */
   readonly sysctl = new SysctlTree();
 
@@ -180,6 +186,11 @@ export class Net {
     this.ptypeBase.set(ethertype, handler);
   }
 
+  /** dev_add_offload(): the family that cuts super-segments of `ethertype` in software. */
+  devAddOffload(ethertype: number, segment: GsoSegmentFn): void {
+    this.offloads.set(ethertype, segment);
+  }
+
   devRemovePack(ethertype: number): void {
     this.ptypeBase.delete(ethertype);
   }
@@ -215,12 +226,29 @@ export class Net {
       dev.stats.txDropped++;
       return -ENETDOWN;
     }
-    if (this.taps.length) for (const t of this.taps) t(skb, dev, true);
     if (skb.gsoSize !== 0 && !netGsoOk(dev.features, skb.gsoType)) {
-      this.stats.txGsoUnsupported++;
-      dev.stats.txDropped++;
-      return -EINVAL;
+      // validate_xmit_skb(): what the device cannot segment is segmented here, each segment
+      // then sent on its own (and seen by packet taps as such).
+      const segs = this.offloads.get(skb.protocol)?.(skb) ?? null;
+      if (segs === null) {
+        this.stats.txGsoUnsupported++;
+        dev.stats.txDropped++;
+        return -EINVAL;
+      }
+      this.stats.txGsoSoftware++;
+      let rc = 0;
+      for (const seg of segs) {
+        const r = this.xmitOne(seg, dev);
+        if (r !== NETDEV_TX_OK && rc === 0) rc = r;
+      }
+      return rc;
     }
+    return this.xmitOne(skb, dev);
+  }
+
+  /** xmit_one(): packet taps, a partial checksum completed if the device does not, the driver. */
+  private xmitOne(skb: SkBuff, dev: NetDevice): number {
+    if (this.taps.length) for (const t of this.taps) t(skb, dev, true);
     if (skb.ipSummed === CHECKSUM_PARTIAL && (dev.features & NETIF_F_HW_CSUM) === 0) skbChecksumHelp(skb);
     const len = skb.len;
     const rc = dev.xmit(skb);

@@ -42,6 +42,19 @@ export function skbGsoTransportSeglen(skb: SkBuff): number {
   return ((skb.buf[skb.data + 12] >>> 4) << 2) + skb.gsoSize;
 }
 
+/**
+ * skb_gso_network_seglen() for a packet whose network header is set: the bytes from it to the end
+ * of each segment a super-segment becomes (network and transport headers plus gso_size; the
+ * transport header is where its checksum starts, csum_start), or the whole packet's otherwise.
+ * What forwarding compares with the MTU (ip_exceeds_mtu, ip6_pkt_too_big).
+ */
+export function skbGsoNetworkSeglen(skb: SkBuff): number {
+  if (skb.gsoSize === 0) return skb.tail - skb.networkHeader;
+  const th = skb.csumStart;
+  const thlen = skb.gsoType & SKB_GSO_UDP_L4 ? 8 : (skb.buf[th + 12] >>> 4) << 2;
+  return th - skb.networkHeader + thlen + skb.gsoSize;
+}
+
 /** SMP_CACHE_BYTES on x86_64: SKB_DATA_ALIGN() rounds to it. */
 export const SMP_CACHE_BYTES = 64;
 

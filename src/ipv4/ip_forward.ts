@@ -1,7 +1,7 @@
 // IPv4 forwarding (net/ipv4/ip_forward.c ip_forward, ip_forward_finish; the forwarding half of
 // route.c ip_route_input_slow and ip_error).
 import type { NetDevice } from '../core/netdevice.js';
-import { PACKET_HOST, SkBuff } from '../core/skbuff.js';
+import { PACKET_HOST, SkBuff, skbGsoNetworkSeglen } from '../core/skbuff.js';
 import type { Inet } from './af_inet.js';
 import { RTN_UNICAST, rtNexthop } from './fib.js';
 import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_NET_UNREACH, ICMP_TIME_EXCEEDED } from './icmphdr.js';
@@ -41,8 +41,9 @@ export function ipForward(inet: Inet, skb: SkBuff, inDev: NetDevice): void {
   }
   const outDev = rt.dev;
   const mtu = outDev.mtu;
-  if (ipTotLen(b, nh) > mtu) {
-    // ip_exceeds_mtu(): DF packets get "fragmentation needed" with our MTU (RFC 1191). Without DF
+  // ip_exceeds_mtu(): a super-packet (the kernel's TSO frame) is judged by its segments.
+  if ((skb.gsoSize === 0 ? ipTotLen(b, nh) : skbGsoNetworkSeglen(skb)) > mtu) {
+    // DF packets get "fragmentation needed" with our MTU (RFC 1191). Without DF
     // the kernel would fragment; tapstack does not, so those are counted as failed.
     st.fragFails++;
     if (ipFragOff(b, nh) & IP_DF) inet.icmp.send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);

@@ -2,6 +2,8 @@
 // ndisc.c ndisc_netdev_event, route.c's address/RA routes, ip6_output.c ip6_forward): per-device
 // state, addresses, routes, NDISC, ICMPv6 and the glue between them.
 import { EADDRNOTAVAIL, EHOSTUNREACH, EINVAL, StackError } from '../core/errno.js';
+import type { GsoTransportFn } from '../core/gso.js';
+import { ipv6GsoSegment } from './ip6_offload.js';
 import type { Timer } from '../core/clock.js';
 import type { Net, NetdevChangeInfo } from '../core/net.js';
 import {
@@ -15,7 +17,7 @@ import {
   NETDEV_UP,
 } from '../core/net.js';
 import { IFF_NOARP, type NetDevice } from '../core/netdevice.js';
-import { type SkBuff, allocSkb, LL_RESERVED_SPACE } from '../core/skbuff.js';
+import { type SkBuff, allocSkb, LL_RESERVED_SPACE, skbGsoNetworkSeglen } from '../core/skbuff.js';
 import { ETH_P_IPV6 } from '../ethernet/ethhdr.js';
 import { Addrconf } from './addrconf.js';
 import { CNF_FORWARDING, Ipv6ConfTree } from './devconf.js';
@@ -162,6 +164,8 @@ export class Inet6 {
   readonly mldStats: MldStats = { rxIgnored: 0, txReports: 0 };
   /** Upper-layer protocols beyond ICMPv6 (inet6_protos[]). */
   readonly protocols = new Map<number, Ip6ProtocolHandler>();
+  /** Software segmenters of upper-layer protocols (inet6_offloads[]), for ipv6_gso_segment. */
+  readonly offloads = new Map<number, GsoTransportFn>();
   readonly rawTaps: RawTap6[] = [];
   /** Every address of every device, for the per-packet "is it ours?" without allocation. */
   allAddrs: Inet6Ifaddr[] = [];
@@ -190,6 +194,7 @@ export class Inet6 {
     this.icmp = new Icmpv6(this);
     this.addrconf = new Addrconf(this);
     net.devAddPack(ETH_P_IPV6, (skb, dev) => ipv6Rcv(this, skb, dev));
+    net.devAddOffload(ETH_P_IPV6, (skb) => ipv6GsoSegment(this.offloads, skb));
     net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));
     registerIpv6Sysctl(net.sysctl, this);
     for (const dev of net.deviceList) {
@@ -675,7 +680,8 @@ export class Inet6 {
       return;
     }
     const mtu = this.mtu(out, rt.mtu);
-    if (skb.tail - nh > mtu) {
+    // ip6_pkt_too_big(): a super-packet is judged by the segments it becomes.
+    if (skbGsoNetworkSeglen(skb) > mtu) {
       st.inTooBigErrors++;
       st.drops.fragNeeded++;
       this.icmp.send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);

@@ -6,7 +6,8 @@ import type { Inet } from '../ipv4/af_inet.js';
 import { udpPseudoSum } from '../ipv4/checksum.js';
 import { RTN_LOCAL, fibPrefsrc } from '../ipv4/fib.js';
 import { isLoopback, isMulticast, isLocalBroadcast, isZeronet } from '../ipv4/inet_addr.js';
-import { IPPROTO_TCP } from '../ipv4/iphdr.js';
+import { IPPROTO_TCP, ipDaddr, ipSaddr } from '../ipv4/iphdr.js';
+import { tcpGsoSegment } from './tcp_offload.js';
 import { ipSend } from '../ipv4/ip_output.js';
 import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 
@@ -14,7 +15,15 @@ export class TcpV4Ops implements TcpAfOps {
   readonly family = 4 as const;
   readonly netHdrLen = 20;
 
-  constructor(readonly inet: Inet) {}
+  constructor(readonly inet: Inet) {
+    // tcp4_gso_segment: inet_add_offload(&tcpv4_offload, IPPROTO_TCP).
+    inet.offloads.set(IPPROTO_TCP, (skb, _nh, th) =>
+      tcpGsoSegment(skb, th, (seg, len) => {
+        const n = seg.networkHeader;
+        return udpPseudoSum(ipSaddr(seg.buf, n), ipDaddr(seg.buf, n), IPPROTO_TCP, len);
+      }),
+    );
+  }
 
   pseudo(src: TcpAddr, dst: TcpAddr, len: number): number {
     return udpPseudoSum(src.addr as number, dst.addr as number, IPPROTO_TCP, len);

@@ -5,7 +5,8 @@ import type { SkBuff } from '../core/skbuff.js';
 import type { Inet6 } from '../ipv6/af_inet6.js';
 import { ipv6PseudoSum } from '../ipv6/ip6_checksum.js';
 import { ipv6AddrAny, ipv6AddrIsMulticast } from '../ipv6/in6_addr.js';
-import { NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
+import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
+import { tcpGsoSegment } from './tcp_offload.js';
 import { ip6Send } from '../ipv6/ip6_output.js';
 import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 import { RTN_LOCAL } from '../ipv6/route.js';
@@ -14,7 +15,15 @@ export class TcpV6Ops implements TcpAfOps {
   readonly family = 6 as const;
   readonly netHdrLen = 40;
 
-  constructor(readonly inet6: Inet6) {}
+  constructor(readonly inet6: Inet6) {
+    // tcp6_gso_segment: inet6_add_offload(&tcpv6_offload, IPPROTO_TCP).
+    inet6.offloads.set(NEXTHDR_TCP, (skb, nh, th) =>
+      tcpGsoSegment(skb, th, (seg, len) => {
+        const n = seg.networkHeader;
+        return ipv6PseudoSum(seg.buf, n + IP6H_SADDR_OFF, seg.buf, n + IP6H_DADDR_OFF, len, NEXTHDR_TCP);
+      }),
+    );
+  }
 
   pseudo(src: TcpAddr, dst: TcpAddr, len: number): number {
     return ipv6PseudoSum(src.addr as Uint8Array, 0, dst.addr as Uint8Array, 0, len, NEXTHDR_TCP);
