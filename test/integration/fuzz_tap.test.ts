@@ -123,7 +123,7 @@ const ops = {
     return {
       violations: t.checkInvariants(), size: t.size, gcThresh3: t.gcThresh3, proxyQueue: t.proxyQueueLength,
       ndViolations: nd.checkInvariants(), ndSize: nd.size, ndGcEntries: nd.gcEntries, ndGcThresh3: nd.gcThresh3,
-      core: stack.net.stats, tap: tap.tapStats, handleRxTruncated: tap.handle.rxTruncated,
+      core: stack.net.stats, tap: tap.tapStats, handleRxTruncated: tap.handle.rxTruncated, maxFrame: tap.handle.maxFrame,
     };
   },
   neigh() {
@@ -638,9 +638,11 @@ describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a
     };
     for (const [k, v] of Object.entries(moved)) expect(v, k).toBeGreaterThan(0);
     // VLAN-tagged and unknown ethertypes reach no handler; jumbo frames overflow the 2048-byte
-    // ring slot (the addon counts them) and then fail IP's length check.
+    // ring slot (the addon counts them) and then fail IP's length check — unless the TAP reads
+    // super-frames (offloads: 64 KiB reads), where they arrive whole and nothing is cut.
     expect(inv.core.rxNoHandler).toBeGreaterThan(0);
-    expect(inv.handleRxTruncated).toBeGreaterThan(0);
+    if (inv.maxFrame >= 9014) expect(inv.handleRxTruncated).toBe(0);
+    else expect(inv.handleRxTruncated).toBeGreaterThan(0);
     // The echo requests among the fuzz were answered, and the NS.
     expect(d('icmp.outEchoReps')).toBeGreaterThan(0);
     expect(d('arp.txReplies')).toBeGreaterThan(0);
@@ -652,7 +654,7 @@ describe.runIf(canRunKernelTests(['ip', 'ping', SCAPY]))('receive fuzz through a
   // (native/tap.cc OnReadable), so TapDevice.receiveBatch's `len > frameSize` never holds and
   // tapStats.rxTruncated stays 0; the count lives only in handle.rxTruncated.
   it('TapDevice.tapStats.rxTruncated counts the truncated jumbo frames', () => {
-    expect(inv.handleRxTruncated).toBeGreaterThan(0);
+    if (inv.maxFrame < 9014) expect(inv.handleRxTruncated).toBeGreaterThan(0);
     expect(inv.tap.rxTruncated).toBe(inv.handleRxTruncated);
   });
 
