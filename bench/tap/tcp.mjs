@@ -1,7 +1,11 @@
 // TCP through a TAP against the physical-limit proxy of the same run (reference/tcp.md §6b):
 //   relay:  kernel ns A ↔ TAP ↔ C relay ↔ TAP ↔ kernel ns B   (plain 1514-byte frames)
+//   relay TSO: the same relay with the virtio-net header and TUNSETOFFLOAD(CSUM|TSO4|TSO6) on both
+//           TAPs (super-frames up to 64 KiB pass through whole)
 //   veth:   kernel ns A ↔ veth ↔ kernel ns B                  (offloads on: the kernel's own best)
 //   T1:     kernel → tapstack's sink            T2: tapstack's sender → kernel sink
+//           each twice: tapstack with offloads (virtio-net header, TSO both ways; tap0) and
+//           without (plain frames; a second tapstack on tap1)
 //   T5:     1-byte request/response, kernel client (tcp_rr.c) ↔ tapstack echo; anchor relay echo
 //   T6:     connect + 1-byte request + reply + close, kernel → tapstack; anchors veth and relay
 //   T7:     kernel sender → veth → router (tapstack's kernel) → tc tbf 200 Mbit/s, small limit
@@ -80,8 +84,8 @@ function build() {
 let RR = '';
 
 /** Spawns and resolves with the child once it prints a line matching `ready`. */
-function start(cmd, argv, ready) {
-  const c = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+function start(cmd, argv, ready, env) {
+  const c = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
   children.push(c);
   const lines = [];
   const rl = createInterface({ input: c.stdout });
@@ -109,10 +113,11 @@ function start(cmd, argv, ready) {
 
 const gbps = (r) => (r.bytes * 8) / r.secs / 1e9;
 
-async function relayRound(relayBin) {
-  const sink = start('ip', ['netns', 'exec', NS[1], PY, GEN, 'sink', '9000', '10.199.2.2'], /ready/);
+/** One transfer through a relay: the plain one (10.199.2.2) or the one with offloads (10.199.4.2). */
+async function relayRound(host = '10.199.2.2') {
+  const sink = start('ip', ['netns', 'exec', NS[1], PY, GEN, 'sink', '9000', host], /ready/);
   await sink.ready;
-  const send = start('ip', ['netns', 'exec', NS[0], PY, GEN, 'send', '9000', '10.199.2.2', String(SECS)], /bytes/);
+  const send = start('ip', ['netns', 'exec', NS[0], PY, GEN, 'send', '9000', host, String(SECS)], /bytes/);
   const line = await sink.until((l) => l.startsWith('{'), 'relay sink result', (SECS + 30) * 1000);
   await send.ready;
   return gbps(JSON.parse(line));
@@ -122,15 +127,15 @@ async function tapstackRound(stack, dir) {
   if (dir === 'in') {
     // T1: the kernel sends to tapstack's sink.
     const since = stack.lines.length;
-    const send = start('ip', ['netns', 'exec', NS[2], PY, GEN, 'send', '9000', '10.0.0.2', String(SECS)], /bytes/);
+    const send = start('ip', ['netns', 'exec', NS[2], PY, GEN, 'send', '9000', stack.addr, String(SECS)], /bytes/);
     const line = await stack.until((l, i) => l.includes('"sunk"') && i >= since, 'tapstack sink', (SECS + 30) * 1000);
     await send.ready;
     return gbps(JSON.parse(line));
   }
   // T2: tapstack sends to the kernel's sink.
-  const sink = start('ip', ['netns', 'exec', NS[2], PY, GEN, 'sink', '9001', '10.0.0.1'], /ready/);
+  const sink = start('ip', ['netns', 'exec', NS[2], PY, GEN, 'sink', '9001', stack.peer], /ready/);
   await sink.ready;
-  stack.c.stdin.write(`send 9001 10.0.0.1 ${SECS}\n`);
+  stack.c.stdin.write(`send 9001 ${stack.peer} ${SECS}\n`);
   const line = await sink.until((l) => l.startsWith('{'), 'kernel sink result', (SECS + 30) * 1000);
   return gbps(JSON.parse(line));
 }
@@ -258,6 +263,11 @@ async function main() {
   await relay.ready;
   sh(NS[0], 'ip addr add 10.199.2.1/24 dev tcpr0 && ip link set tcpr0 up');
   sh(NS[1], 'ip addr add 10.199.2.2/24 dev tcpr1 && ip link set tcpr1 up');
+  // The same relay with offloads, between the same two kernels.
+  const relayTso = start(relayBin, ['--vnet', NS[0], NS[1], 'tcpr2', 'tcpr3'], /ready/);
+  await relayTso.ready;
+  sh(NS[0], 'ip addr add 10.199.4.1/24 dev tcpr2 && ip link set tcpr2 up');
+  sh(NS[1], 'ip addr add 10.199.4.2/24 dev tcpr3 && ip link set tcpr3 up');
   // The kernel ↔ kernel veth of the T6 anchor (offloads as the kernel sets them).
   execFileSync('ip', ['link', 'add', 'tcpv0', 'netns', NS[0], 'type', 'veth', 'peer', 'name', 'tcpv1', 'netns', NS[1]]);
   sh(NS[0], 'ip addr add 10.199.3.1/24 dev tcpv0 && ip link set tcpv0 up');
@@ -275,17 +285,27 @@ async function main() {
   // The anchor's echo server, behind the relay (10.199.2.2) and the veth (10.199.3.2).
   await start('ip', ['netns', 'exec', NS[1], RR, 'echo', '0.0.0.0', '9002'], /ready/).ready;
   // tapstack's kernel.
-  const stack = start('ip', ['netns', 'exec', NS[2], process.execPath, '--expose-gc', ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []), ...(process.env.TCPBENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href], /ready/);
+  // tapstack with offloads on tap0 (every measurement), and without them on tap1 (T1/T2 only).
+  const stackArgs = (tap, cidr) => ['netns', 'exec', NS[2], process.execPath, '--expose-gc', ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []), ...(process.env.TCPBENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(HERE, 'tcp_stack.mjs'), pathToFileURL(join(ROOT, 'dist', 'index.js')).href, tap, cidr];
+  const stack = Object.assign(start('ip', stackArgs('tap0', '10.0.0.2/24'), /ready/, { TAPSTACK_OFFLOAD: '1' }), { addr: '10.0.0.2', peer: '10.0.0.1' });
   await stack.ready;
   sh(NS[2], 'ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up');
+  let plain = null;
+  if (ONLY.has('t1') || ONLY.has('t2')) {
+    plain = Object.assign(start('ip', stackArgs('tap1', '10.0.1.2/24'), /ready/, { TAPSTACK_OFFLOAD: '0' }), { addr: '10.0.1.2', peer: '10.0.1.1' });
+    await plain.ready;
+    sh(NS[2], 'ip addr add 10.0.1.1/24 dev tap1 && ip link set tap1 up');
+  }
   // T8 closes 10,000 connections at once: let tap0 queue all their FINs rather than drop most
   // (txqueuelen 1000) and wait for the kernel's retransmissions.
   sh(NS[2], 'ip link set tap0 txqueuelen 20000');
 
   // Warm-up: ARP on every path, JIT.
   if (ONLY.has('t1') || ONLY.has('t2')) {
-    await relayRound(relayBin);
+    await relayRound();
+    await relayRound('10.199.4.2');
     await tapstackRound(stack, 'in');
+    await tapstackRound(plain, 'in');
   }
   if (ONLY.has('t5') || ONLY.has('t6')) {
     for (const [ns, host] of [[NS[0], '10.199.2.2'], [NS[0], '10.199.3.2'], [NS[2], '10.0.0.2']]) {
@@ -293,11 +313,14 @@ async function main() {
       await rrRound(ns, host, 'crr', RR_WARM);
     }
   }
-  const res = { relay: [], t1: [], t2: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], tbfRelay: [], t7: [], t8: [] };
+  const res = { relay: [], relayTso: [], t1: [], t1plain: [], t2: [], t2plain: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], tbfRelay: [], t7: [], t8: [] };
   const run = {
-    relay: () => relayRound(relayBin),
+    relay: () => relayRound(),
+    relayTso: () => relayRound('10.199.4.2'),
     t1: () => tapstackRound(stack, 'in'),
+    t1plain: () => tapstackRound(plain, 'in'),
     t2: () => tapstackRound(stack, 'out'),
+    t2plain: () => tapstackRound(plain, 'out'),
     rrRelay: () => rrRound(NS[0], '10.199.2.2', 'rr'),
     rrVeth: () => rrRound(NS[0], '10.199.3.2', 'rr'),
     t5: () => rrRound(NS[2], '10.0.0.2', 'rr'),
@@ -309,7 +332,7 @@ async function main() {
     t7: () => tbfRound('tap0', () => routedRound(stack, true)),
   };
   const groups = [];
-  if (ONLY.has('t1') || ONLY.has('t2')) groups.push(['relay', ...['t1', 't2'].filter((k) => ONLY.has(k))]);
+  if (ONLY.has('t1') || ONLY.has('t2')) groups.push(['relay', 'relayTso', ...['t1', 't1plain', 't2', 't2plain'].filter((k) => ONLY.has(k.slice(0, 2)))]);
   if (ONLY.has('t5')) groups.push(['rrRelay', 'rrVeth', 't5']);
   if (ONLY.has('t6')) groups.push(['crrVeth', 'crrRelay', 't6']);
   if (ONLY.has('t7')) groups.push(['tbfRelay', 't7']);
@@ -338,9 +361,10 @@ async function main() {
     }
   }
   const lohi = (a, f = (x) => x.toFixed(2)) => `[${f(Math.min(...a))}–${f(Math.max(...a))}]`;
-  const row = (name, a, base) => {
+  /** A throughput row; each [name, base] of `bases` adds the ratio of the medians and the per-round spread. */
+  const row = (name, a, ...bases) => {
     const m = median(a);
-    const ratio = base ? ` ${(m / median(base)).toFixed(2)}× relay ${lohi(a.map((x, i) => x / base[i]))}` : '';
+    const ratio = bases.map(([bn, base]) => ` ${(m / median(base)).toFixed(2)}× ${bn} ${lohi(a.map((x, i) => x / base[i]))}`).join('');
     return `${name.padEnd(44)} ${m.toFixed(2).padStart(8)} Gbit/s ${lohi(a)}${ratio}`;
   };
   /** A transaction row: rate, p50, p99 medians with spread, and ratios to `base` per round. */
@@ -358,10 +382,18 @@ async function main() {
   };
   const note = smoke ? ' (smoke: not meaningful)' : '';
   if (res.relay.length) {
-    console.log(`# TCP through a TAP, MTU 1500, plain frames, kernel side CUBIC, ${SECS} s per transfer, ${ROUNDS} round(s)${note}`);
-    console.log(row('C relay (kernel ↔ relay ↔ kernel)', res.relay));
-    if (res.t1.length) console.log(row('T1 kernel → tapstack sink', res.t1, res.relay));
-    if (res.t2.length) console.log(row('T2 tapstack → kernel sink', res.t2, res.relay));
+    console.log(`# TCP through a TAP, MTU 1500, kernel side CUBIC, ${SECS} s per transfer, ${ROUNDS} round(s)${note}`);
+    console.log(row('C relay, plain frames', res.relay));
+    console.log(row('C relay, virtio-net header + TSO', res.relayTso));
+    for (const [t, what] of [['t1', 'T1 kernel → tapstack sink'], ['t2', 'T2 tapstack → kernel sink']]) {
+      if (!res[t].length) continue;
+      console.log(row(`${what}, offloads`, res[t], ['relay TSO', res.relayTso], ['no offloads', res[`${t}plain`]]));
+      console.log(row(`${what}, no offloads`, res[`${t}plain`], ['relay', res.relay]));
+    }
+    // What crossed the TAP: super-frames each way (the driver's counters).
+    stack.c.stdin.write('tapstats\n');
+    const ts = JSON.parse(await stack.until((l) => l.includes('"tapstats"'), 'tapstats'));
+    console.log(`  tapstack with offloads: TUNSETOFFLOAD flags ${ts.offloadFlags}, ${ts.rxGso} super-frames in, ${ts.txGso} out, ${ts.rxCsumOffload} frames in with a checksum the kernel vouched for`);
   }
   if (res.t5.length) {
     console.log(`# T5 1-byte request/response, one connection, TCP_NODELAY, ${RR_SECS} s each, ${ROUNDS} round(s); median [lowest–highest round]${note}`);

@@ -2,12 +2,14 @@
 // sink server on :9000 (counts bytes), an echo server on :9002 (T5 request/response, T6
 // connections, T8 idle connections; counts the live ones) and, on `send PORT HOST SECONDS` from
 // stdin, a client that writes for SECONDS and reports; `heap` prints heapUsed after gc() (run
-// node with --expose-gc). Prints JSON lines.
+// node with --expose-gc); `tapstats` the TAP driver's counters. Prints JSON lines.
 import { createInterface } from 'node:readline';
+// argv: dist/index.js URL, then optionally the TAP's name and the stack's address (tap0,
+// 10.0.0.2/24); offloads as TapDevice.open's default (TAPSTACK_OFFLOAD in the environment).
 const { Stack, TapDevice } = await import(process.argv[2]);
 const stack = new Stack();
-const tap = stack.addDevice(TapDevice.open('tap0', { mac: Buffer.from('025a00000002', 'hex') }));
-stack.addAddress(tap, '10.0.0.2/24');
+const tap = stack.addDevice(TapDevice.open(process.argv[3] ?? 'tap0', { mac: Buffer.from('025a00000002', 'hex') }));
+stack.addAddress(tap, process.argv[4] ?? '10.0.0.2/24');
 // T7's sender sits behind the kernel of tap0 (10.0.5.0/24, routed by it).
 stack.addRoute('default', '10.0.0.1');
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
@@ -51,6 +53,7 @@ const chunk = Buffer.alloc(256 * 1024, 0x5a);
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [cmd, port, host, secs] = line.trim().split(' ');
   if (cmd === 'heap') return void heap();
+  if (cmd === 'tapstats') return void out({ event: 'tapstats', ...tap.tapStats });
   if (cmd === 'live') {
     const states = {};
     for (const k of stack.tcp.sockets()) states[k.state] = (states[k.state] ?? 0) + 1;
