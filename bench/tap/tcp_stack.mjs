@@ -9,9 +9,10 @@ import { createInterface } from 'node:readline';
 const { Stack, TapDevice } = await import(process.argv[2]);
 const stack = new Stack();
 const tap = stack.addDevice(TapDevice.open(process.argv[3] ?? 'tap0', { mac: Buffer.from('025a00000002', 'hex') }));
-stack.addAddress(tap, process.argv[4] ?? '10.0.0.2/24');
-// T7's sender sits behind the kernel of tap0 (10.0.5.0/24, routed by it).
-stack.addRoute('default', '10.0.0.1');
+const cidr = process.argv[4] ?? '10.0.0.2/24';
+stack.addAddress(tap, cidr);
+// T7's sender sits behind the kernel of tap0 (10.0.5.0/24, routed by it): .1 of the same /24.
+stack.addRoute('default', cidr.replace(/\.2\/24$/, '.1'));
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 stack.createServer((s) => {
   let n = 0;
