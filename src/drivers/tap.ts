@@ -19,7 +19,7 @@ import { CHECKSUM_NONE, SkBuff, skbTruesize } from '../core/skbuff.js';
 import { VNET_HDR_LEN, vnetHdrFromSkb, vnetHdrToSkb } from './virtio_net_hdr.js';
 import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
 import { randomMac } from '../ethernet/mac.js';
-import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TapError, TapHandle, openTap } from './tap_addon.js';
+import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_USO4, TUN_F_USO6, TapError, TapHandle, openTap } from './tap_addon.js';
 
 /** The most one TAP read or write carries with offloads: the header, Ethernet and 64 KiB of IP. */
 const MAX_VNET_FRAME = VNET_HDR_LEN + 14 + 65535;
@@ -115,6 +115,8 @@ export class TapDevice extends NetDevice {
   private linkTimer: Timer<null> | null = null;
   private readonly frameSize: number;
   private readonly batch: number;
+  /** The kernel took TUN_F_USO4|USO6 at open: rx-gro-hw asks for UDP super-datagrams too. */
+  private usoOk = false;
   /** Bytes of virtio-net header in front of each frame: 10, or 0 without IFF_VNET_HDR. */
   private readonly hdrLen: number;
   private readonly txBuf: Buffer;
@@ -159,7 +161,9 @@ export class TapDevice extends NetDevice {
    */
   private negotiateOffloads(): void {
     let got = -1;
-    for (const flags of [TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM, 0]) {
+    const tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+    // USO (Linux 6.2+) comes and goes with TSO: both are what rx-gro-hw asks for.
+    for (const flags of [tso | TUN_F_USO4 | TUN_F_USO6, tso, TUN_F_CSUM, 0]) {
       if (this.handle.setOffload(flags) === 0) {
         got = flags;
         break;
@@ -167,6 +171,7 @@ export class TapDevice extends NetDevice {
       this.tapStats.offloadFallbacks++;
     }
     this.tapStats.offloadFlags = got;
+    this.usoOk = got > 0 && (got & TUN_F_USO4) !== 0;
     let hw = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_GSO | NETIF_F_GRO;
     if (got > 0 && got & TUN_F_CSUM) hw |= NETIF_F_RXCSUM;
     if (got > 0 && got & (TUN_F_TSO4 | TUN_F_TSO6)) hw |= NETIF_F_GRO_HW;
@@ -184,7 +189,7 @@ export class TapDevice extends NetDevice {
     if (!this.handle.vnetHdr || this.handle.closed) return 0;
     let flags = 0;
     if (features & NETIF_F_RXCSUM) flags |= TUN_F_CSUM;
-    if (features & NETIF_F_GRO_HW) flags |= TUN_F_TSO4 | TUN_F_TSO6;
+    if (features & NETIF_F_GRO_HW) flags |= TUN_F_TSO4 | TUN_F_TSO6 | (this.usoOk ? TUN_F_USO4 | TUN_F_USO6 : 0);
     if (flags === this.tapStats.offloadFlags) return 0;
     const rc = this.handle.setOffload(flags);
     if (rc === 0) this.tapStats.offloadFlags = flags;

@@ -199,15 +199,27 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
   }
 
   /** __udp_enqueue_schedule_skb() for an IPv4 datagram: a private copy of the payload. */
+  /**
+   * udp_queue_rcv_skb(): the datagram onto the socket's queue — or, for a super-datagram the
+   * device handed over (UDP GSO, gso_size set), the datagrams it stands for, one by one
+   * (udp_rcv_segment: "unexpected GSO" on a socket without UDP_GRO is segmented).
+   */
   private enqueue(sk: UdpSock, skb: SkBuff, saddr: number, sport: number, daddr: number, ulen: number): void {
-    if (!this.table.rmemSchedule(sk, AF_INET)) return;
     const off = skb.data + UDP_HLEN;
+    const plen = ulen - UDP_HLEN;
+    const g = skb.gsoSize;
+    if (g === 0 || plen <= g) return this.enqueueOne(sk, skb, off, plen, saddr, sport, daddr);
+    for (let at = 0; at < plen; at += g) this.enqueueOne(sk, skb, off + at, Math.min(g, plen - at), saddr, sport, daddr);
+  }
+
+  private enqueueOne(sk: UdpSock, skb: SkBuff, off: number, len: number, saddr: number, sport: number, daddr: number): void {
+    if (!this.table.rmemSchedule(sk, AF_INET)) return;
     // A copy: the frame may live in the driver's receive ring.
-    const data = Buffer.from(skb.buf.subarray(off, off + ulen - UDP_HLEN));
+    const data = Buffer.from(skb.buf.subarray(off, off + len));
     const dev = skb.dev;
     this.table.queueRcv(sk, {
       data, family: AF_INET, saddr, daddr, saddr6: null, daddr6: null, sport,
-      dev: dev?.name ?? '', ifindex: dev?.ifindex ?? 0, truesize: UdpTable.truesize(data.length),
+      dev: dev?.name ?? '', ifindex: dev?.ifindex ?? 0, truesize: UdpTable.truesize(len),
     });
   }
 

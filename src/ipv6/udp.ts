@@ -242,12 +242,19 @@ export class Udpv6 implements Icmp6ErrorSink {
   }
 
   /** __udp_enqueue_schedule_skb() for an IPv6 datagram: one allocation for both addresses and the payload. */
+  /** udp_queue_rcv_skb() as for IPv4: a super-datagram (UDP GSO) is the datagrams it stands for. */
   private enqueue(sk: UdpSock, skb: SkBuff, sport: number, ulen: number): void {
+    const off = skb.data + UDP_HLEN;
+    const plen = ulen - UDP_HLEN;
+    const g = skb.gsoSize;
+    if (g === 0 || plen <= g) return this.enqueueOne(sk, skb, sport, off, plen);
+    for (let at = 0; at < plen; at += g) this.enqueueOne(sk, skb, sport, off + at, Math.min(g, plen - at));
+  }
+
+  private enqueueOne(sk: UdpSock, skb: SkBuff, sport: number, off: number, len: number): void {
     if (!this.table.rmemSchedule(sk, AF_INET6)) return;
     const b = skb.buf;
     const nh = skb.networkHeader;
-    const off = skb.data + UDP_HLEN;
-    const len = ulen - UDP_HLEN;
     // A copy: the frame may live in the driver's receive ring.
     const mem = Buffer.allocUnsafe(32 + len);
     b.copy(mem, 0, nh + IP6H_SADDR_OFF, nh + IP6H_SADDR_OFF + 32);

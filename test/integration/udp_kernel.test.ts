@@ -37,7 +37,7 @@ const ops = {
     return new Promise((res) => socks[sock].send(msg, port, address, (err, bytes) => res(err ? { code: err.code } : { bytes })));
   },
   stats() {
-    return { udp: stack.inet.udp.stats, icmp: stack.inet.icmp.stats };
+    return { udp: stack.inet.udp.stats, icmp: stack.inet.icmp.stats, tap: tap.tapStats };
   },
 };
 createInterface({ input: process.stdin }).on('line', async (line) => {
@@ -185,6 +185,29 @@ describe.runIf(canRunKernelTests(['ip']))('UDP sockets against the kernel', () =
     const st = await stack.call('stats');
     expect(st.udp.noPorts).toBe(noPorts + 1);
     expect(st.icmp.outDestUnreachs).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a kernel UDP_SEGMENT send (UDP GSO): one 8000-byte write in 1000-byte segments is 8 datagrams on our socket, in order", async () => {
+    const s = await stack.call('open', { port: 5557 });
+    const t0 = (await stack.call('stats')).tap;
+    const since = stack.events.length;
+    // Each segment's payload names its index; with offloads the kernel hands the TAP one
+    // super-datagram (TUN_F_USO4), without them eight frames.
+    ns.sh(`/usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(17, 103, 1000)  # SOL_UDP, UDP_SEGMENT
+s.sendto(b''.join(bytes([48 + i]) * 1000 for i in range(8)), ('10.0.0.2', 5557))
+"`);
+    const got: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const m = await stack.event(`datagram ${i}`, (e) => e.event === 'message' && e.sock === s.sock, since + i);
+      got.push(m.msg);
+    }
+    expect(got).toEqual(Array.from({ length: 8 }, (_, i) => String.fromCharCode(48 + i).repeat(1000)));
+    const t1 = (await stack.call('stats')).tap;
+    if (t1.offloadFlags > 0 && (t1.offloadFlags & 0x20) !== 0) expect(t1.rxGso - t0.rxGso).toBe(1);
+    else expect(t1.rxGso - t0.rxGso).toBe(0);
   });
 
   it('broadcasts both ways on 10.0.0.255', async () => {
