@@ -225,6 +225,47 @@ const scenarios = {
     return r;
   },
 
+  // IFF_VNET_HDR: TUNSETOFFLOAD's answers, and what the kernel writes in front of its frames.
+  async vnet(name) {
+    const t = new Tap(name, { batch: 16, frameSize: 2048, maxFrame: 10 + 14 + 65535, vnetHdr: true });
+    try {
+      writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1');
+    } catch {}
+    const r = { vnetHdr: t.vnetHdr, maxFrame: t.maxFrame, rxBufferLength: t.rxBuffer.length };
+    // TSO without CSUM and unknown bits are EINVAL; USO (Linux 6.2+) with the rest is taken.
+    r.offload = { tsoNoCsum: t.setOffload(0x02), unknown: t.setOffload(0x10000), none: t.setOffload(0), all: t.setOffload(0x67) };
+    r.linkVnetHdr = link(name)?.linkinfo?.info_data?.vnet_hdr ?? null;
+    t.setUp(true);
+    ip('addr', 'add', '10.9.0.1/24', 'dev', name);
+    ip('neigh', 'add', '10.9.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', name);
+    const frames = [];
+    t.start((count) => {
+      for (let i = 0; i < count; i++) {
+        const off = t.rxOffsets[i];
+        const b = t.rxBuffer;
+        frames.push({
+          len: t.rxLengths[i], flags: b[off], gsoType: b[off + 1], hdrLen: b.readUInt16LE(off + 2), gsoSize: b.readUInt16LE(off + 4),
+          csumStart: b.readUInt16LE(off + 6), csumOffset: b.readUInt16LE(off + 8), ethertype: b.readUInt16BE(off + 10 + 12), proto: b[off + 10 + 14 + 9],
+        });
+      }
+    }, () => {});
+    const sock = dgram.createSocket('udp4');
+    await bind(sock, 0, '10.9.0.1');
+    sock.send(Buffer.alloc(100, 1), 9999, '10.9.0.2');
+    await waitFor(() => frames.length >= 1, 3000);
+    execFileSync('/usr/bin/python3', ['-c', `
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(17, 103, 1000)
+s.sendto(bytes(4000), ('10.9.0.2', 9999))
+`]);
+    await waitFor(() => frames.length >= 2, 3000);
+    r.frames = frames;
+    sock.close();
+    t.close();
+    return r;
+  },
+
   async datapath(name, batchArg, frameSizeArg) {
     const batch = Number(batchArg);
     const frameSize = Number(frameSizeArg);

@@ -49,6 +49,9 @@ describe.runIf(haveAddon || CI)('tap_addon loader (no kernel access)', () => {
     expect(() => openTap('bad/name', { batch: 5000 })).toThrow(new RangeError('opts.batch must be 1-4096'));
     expect(() => openTap('bad/name', { frameSize: 63 })).toThrow(new RangeError('opts.frameSize must be 64-131072'));
     expect(() => openTap('bad/name', { batch: 1.5 })).toThrow(RangeError);
+    expect(() => openTap('bad/name', { frameSize: 2048, maxFrame: 1500 })).toThrow(new RangeError('opts.maxFrame must be frameSize-131072'));
+    expect(() => openTap('bad/name', { maxFrame: 200000 })).toThrow(new RangeError('opts.maxFrame must be frameSize-131072'));
+    expect(() => openTap('bad/name', { vnetHdr: 1 as unknown as boolean })).toThrow(new TypeError('opts.vnetHdr must be a boolean'));
   });
 });
 
@@ -330,6 +333,17 @@ describe.runIf(haveKernelAccess || CI)('tap addon against the kernel (in a netwo
     expect(r.mtuAfterRename).toBe(1400);
     expect(r.ipIfindex).toBe(r.ifindex);
     expect(r.linkAfterClose).toBeNull();
+  });
+
+  it('IFF_VNET_HDR: TUNSETOFFLOAD refuses TSO without CSUM and unknown bits; frames arrive behind a virtio_net_hdr (partial checksum, UDP GSO)', () => {
+    const r = child('vnet', ['td0']);
+    expect(r).toMatchObject({ vnetHdr: true, maxFrame: 65559, rxBufferLength: 16 * 2048 + 4 * 65559, linkVnetHdr: true });
+    expect(r.offload).toEqual({ tsoNoCsum: -22, unknown: -22, none: 0, all: 0 });
+    // A UDP datagram with TUN_F_CSUM: NEEDS_CSUM from the UDP header (14 + 20), field at 6.
+    expect(r.frames[0]).toEqual({ len: 10 + 14 + 20 + 8 + 100, flags: 1, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 34, csumOffset: 6, ethertype: 0x0800, proto: 17 });
+    // One UDP_SEGMENT write of 4000 bytes in 1000s: one super-datagram, gso_type UDP_L4 (5).
+    expect(r.frames[1]).toMatchObject({ len: 10 + 14 + 20 + 8 + 4000, flags: 1, gsoType: 5, gsoSize: 1000, csumStart: 34, csumOffset: 6, proto: 17 });
+    expect(r.frames).toHaveLength(2);
   });
 
   describe.each([
