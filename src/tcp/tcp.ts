@@ -266,6 +266,7 @@ export class Tcp {
     s.window = tcpWindow(b, off);
     s.payloadOff = off + doff;
     s.payloadLen = len - doff;
+    s.gsoSize = skb.gsoSize;
     s.endSeq = seqAdd(s.seq, s.payloadLen + (s.flags & TCPHDR_SYN ? 1 : 0) + (s.flags & TCPHDR_FIN ? 1 : 0));
     tcpParseOptions(b, off, doff, (s.flags & TCPHDR_SYN) !== 0, s.opts);
     if (s.opts.malformed) x.tcpBadOptions++;

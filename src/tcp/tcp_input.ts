@@ -79,6 +79,8 @@ export class TcpSegIn {
   window = 0;
   payloadOff = 0;
   payloadLen = 0;
+  /** gso_size of a super-segment the device handed over whole (0: an ordinary segment). */
+  gsoSize = 0;
   readonly opts = new TcpOptionsReceived();
 }
 
@@ -180,7 +182,10 @@ export function tcpEnterQuickack(sk: TcpSock, max = TCP_MAX_QUICKACKS): void {
   sk.atoMs = TCP_DELACK_MIN;
 }
 
-/** tcp_event_data_recv(): the receive MSS estimate, quick ACKs at the start and after idle. */
+/**
+ * tcp_event_data_recv(): the receive MSS estimate (tcp_measure_rcv_mss: a super-segment's
+ * gso_size, an ordinary segment's length), quick ACKs at the start and after idle.
+ */
 function tcpEventDataRecv(sk: TcpSock, len: number): void {
   const now = sk.tcp.clock.now();
   if (len > sk.rcvMss) sk.rcvMss = Math.min(len, sk.advmss);
@@ -742,7 +747,7 @@ function tcpDataQueue(sk: TcpSock, s: TcpSegIn): void {
     queueRcv(sk, Buffer.from(data));
     sk.dataSegsIn++;
     sk.rcvNxt = endSeq;
-    tcpEventDataRecv(sk, s.payloadLen);
+    tcpEventDataRecv(sk, s.gsoSize !== 0 ? s.gsoSize : s.payloadLen);
     let gotFin = fin;
     const hadOfo = sk.ofo.length > 0;
     if (hadOfo) {
