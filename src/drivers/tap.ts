@@ -15,7 +15,7 @@ import {
   NETIF_F_TSO,
   NETIF_F_TSO6,
 } from '../core/netdev_features.js';
-import { CHECKSUM_NONE, SkBuff, skbTruesize } from '../core/skbuff.js';
+import { CHECKSUM_NONE, CHECKSUM_UNNECESSARY, SkBuff, skbTruesize } from '../core/skbuff.js';
 import { VNET_HDR_LEN, vnetHdrFromSkb, vnetHdrToSkb } from './virtio_net_hdr.js';
 import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
 import { randomMac } from '../ethernet/mac.js';
@@ -317,9 +317,10 @@ export class TapDevice extends NetDevice {
             continue;
           }
           if (skb.ipSummed !== CHECKSUM_NONE) {
-            // What this side switched off is verified here after all (rx-checksum off while
-            // the kernel still had frames in flight).
-            if ((this.features & NETIF_F_RXCSUM) === 0) skb.ipSummed = CHECKSUM_NONE;
+            // With rx-checksum off (frames still in flight when it was switched), a checksum the
+            // kernel verified is verified again here; a partial one (NEEDS_CSUM) cannot be: its
+            // field holds only the pseudo-header sum, so it stays trusted, as virtio_net does.
+            if ((this.features & NETIF_F_RXCSUM) === 0 && skb.ipSummed === CHECKSUM_UNNECESSARY) skb.ipSummed = CHECKSUM_NONE;
             else st.rxCsumOffload++;
           }
           if (skb.gsoSize !== 0) st.rxGso++;
