@@ -28,7 +28,7 @@ Per device (these follow the --dev they belong to):
                       is a /32) or IPv6 (fd00::2/64; alone a /128); repeat for more
   --mac XX:XX:XX:XX:XX:XX
                       the stack's MAC address on that link (default: random, locally administered)
-  --mtu N             set the link MTU (68-2034)
+  --mtu N             set the link MTU (68-65521)
   --fault [rx:|tx:]SPEC
                       inject faults on that link, netem-like: rx: on the frames the stack
                       receives from the TAP, tx: on those it sends; without a prefix, both.
@@ -197,7 +197,7 @@ function parseDevice(argv: string[]): UpDevice {
   let mtu: number | undefined;
   if (mtuText !== undefined) {
     mtu = Number(mtuText);
-    if (!/^\d+$/.test(mtuText) || mtu < 68 || mtu > 2034) throw new UsageError(`invalid MTU '${mtuText}': expected 68-2034`);
+    if (!/^\d+$/.test(mtuText) || mtu < 68 || mtu > 65521) throw new UsageError(`invalid MTU '${mtuText}': expected 68-65521`);
   }
   const faults = parseFaults(dev, all(p, 'fault'));
   return { dev, addrs, addrs6, mac, mtu, ...(faults ? { faults } : {}) };

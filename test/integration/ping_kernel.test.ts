@@ -148,3 +148,33 @@ describe.runIf(canRunKernelTests(['ip', 'ping', 'setpriv', 'stdbuf']))('tapstack
     expect(ku).toMatchObject({ status: 2, err: 'ping: cannot flood; minimal interval allowed for user is 2ms\n' });
   }, 20000);
 });
+
+describe.runIf(canRunKernelTests(['ip', 'ping']))('a jumbo MTU (`tapstack up --mtu 9000`)', () => {
+  let ns: Netns;
+  let proc: ChildProcess;
+  let out = '';
+
+  beforeAll(async () => {
+    ns = Netns.create('tsjumbo');
+    proc = ns.spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'up', '--dev', 'tap0', '--addr', '10.0.0.2/24', '--mtu', '9000']);
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    await waitFor('the status line', () => out.includes('lladdr'));
+    ns.sh('ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 mtu 9000');
+  });
+
+  afterAll(() => {
+    proc?.kill('SIGKILL');
+    ns?.destroy();
+  });
+
+  it('sets the MTU on both sides and answers a full 9000-byte ping unfragmented; one byte more is refused by the kernel (DF)', () => {
+    expect(out).toContain(' mtu 9000 ');
+    expect(ns.sh('cat /sys/class/net/tap0/mtu').trim()).toBe('9000');
+    const r = ns.sh('ping -c 2 -i 0.2 -W 2 -s 8972 -M do 10.0.0.2');
+    expect(r).toMatch(/8980 bytes from 10\.0\.0\.2: icmp_seq=1/);
+    expect(r).toMatch(/2 received/);
+    const big = ns.try('ping -c 1 -W 1 -s 8973 -M do 10.0.0.2');
+    expect(big.out + big.err).toMatch(/message too long, mtu=9000/);
+  });
+});

@@ -70,7 +70,7 @@ describe('parseUpArgs', () => {
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--mac', '01:00:00:00:00:01'], 'multicast'],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--mac', '00:00:00:00:00:00'], 'all zeros'],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--via', '10.0.0'], "invalid gateway '10.0.0'"],
-    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--mtu', '9000'], "invalid MTU '9000'"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--mtu', '65522'], "invalid MTU '65522': expected 68-65521"],
     [['--dev', 'a-name-far-too-long', '--addr', '10.0.0.2/24'], 'invalid interface name'],
     [['--dev', 'ta/p', '--addr', '10.0.0.2/24'], 'invalid interface name'],
     [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--bogus'], "unknown option '--bogus'"],
