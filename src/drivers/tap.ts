@@ -19,7 +19,7 @@ import { CHECKSUM_NONE, CHECKSUM_UNNECESSARY, SkBuff, skbTruesize } from '../cor
 import { VNET_HDR_LEN, vnetHdrFromSkb, vnetHdrToSkb } from './virtio_net_hdr.js';
 import { etherSetup, ethTypeTrans } from '../ethernet/eth.js';
 import { randomMac } from '../ethernet/mac.js';
-import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_USO4, TUN_F_USO6, TapError, TapHandle, openTap } from './tap_addon.js';
+import { DEFAULT_BATCH, DEFAULT_FRAME_SIZE, mallocKeepOnce, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_USO4, TUN_F_USO6, TapError, TapHandle, openTap } from './tap_addon.js';
 
 /** The most one TAP read or write carries with offloads: the header, Ethernet and 64 KiB of IP. */
 const MAX_VNET_FRAME = VNET_HDR_LEN + 14 + 65535;
@@ -208,6 +208,7 @@ export class TapDevice extends NetDevice {
     // Offloads bring super-frames both ways; without them a frame is at most MTU + 14, but an
     // MTU beyond the slot still gets reads of its size.
     const want = offload ? MAX_VNET_FRAME : Math.max(frameSize, (opts.mtu ?? 0) + 14);
+    if (offload) mallocKeepOnce();
     const handle = openTap(name, { batch: opts.batch ?? DEFAULT_BATCH, frameSize, maxFrame: Math.min(want, 131072), vnetHdr: offload });
     try {
       if (opts.mtu !== undefined) handle.setMtu(opts.mtu);

@@ -89,6 +89,39 @@ describe('tap_addon loader (mocked)', () => {
     }
   });
 
+  it.each([
+    [{}, [[64 << 20, 128 << 20]], true],
+    [{ TAPSTACK_MALLOC_KEEP: '0' }, [], false],
+    [{ MALLOC_TOP_PAD_: '1048576' }, [], false],
+    [{ MALLOC_TRIM_THRESHOLD_: '1048576' }, [], false],
+  ])('mallocKeepOnce with %o: mallopt once per process, never against the environment', async (env, want, first) => {
+    vi.resetModules();
+    const calls: unknown[][] = [];
+    vi.doMock('node:fs', async (orig) => {
+      const fs = await orig<typeof import('node:fs')>();
+      return { ...fs, existsSync: (p: string) => (String(p).endsWith('.node') ? true : fs.existsSync(p)) };
+    });
+    vi.doMock('node:module', async (orig) => {
+      const mod = await orig<typeof import('node:module')>();
+      return { ...mod, createRequire: () => () => ({ mallocKeep: (...a: unknown[]) => (calls.push(a), true) }) };
+    });
+    const keys = ['TAPSTACK_MALLOC_KEEP', 'MALLOC_TOP_PAD_', 'MALLOC_TRIM_THRESHOLD_'];
+    const saved = keys.map((k) => process.env[k]);
+    for (const k of keys) delete process.env[k];
+    Object.assign(process.env, env);
+    try {
+      const m = await import('../../src/drivers/tap_addon.js');
+      expect(m.mallocKeepOnce()).toBe(first);
+      expect(m.mallocKeepOnce()).toBe(false);
+      expect(calls).toEqual(want);
+    } finally {
+      keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+      vi.doUnmock('node:fs');
+      vi.doUnmock('node:module');
+      vi.resetModules();
+    }
+  });
+
   it('says how to fix a missing build', async () => {
     vi.resetModules();
     vi.doMock('node:fs', async (orig) => {
