@@ -138,6 +138,12 @@ export class Tcp {
   private readonly socks = new Set<TcpSock>();
   private readonly listeners = new Set<TcpListenSock>();
   private readonly seg = new TcpSegIn();
+  /**
+   * The skb data segments are built in, handed out again while no one kept the last one (see
+   * tcpDataSkb in tcp_output.ts); `txSkbBusy` while one is on its way down.
+   */
+  txSkb: SkBuff | null = null;
+  txSkbBusy = false;
   private readonly secure: SecureSeq;
   private readonly cookies = new SynCookies();
   /** The random source (ephemeral ports, each socket's first IPv4 ID); seeded in tests. */

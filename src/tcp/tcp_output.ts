@@ -201,7 +201,7 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   }
   const optLen = tcpOptionsSize(o);
   const hlen = TCP_HLEN + optLen;
-  const skb = flags === TCPHDR_ACK && len === 0 ? pureAckSkb(sk, hlen) : allocSkb(hlen + len, LL_RESERVED_SPACE + sk.af.netHdrLen);
+  const skb = flags === TCPHDR_ACK && len === 0 ? pureAckSkb(sk, hlen) : len > 0 ? tcpDataSkb(sk, hlen + len) : allocSkb(hlen, LL_RESERVED_SPACE + sk.af.netHdrLen);
   const p = skb.put(hlen + len);
   const b = skb.buf;
   let window: number;
@@ -260,7 +260,15 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   // per segment the device will cut.
   const id = sk.inetId;
   sk.inetId = (id + segs) & 0xffff;
-  return sk.af.xmit(skb, sk.local, sk.remote, 0, id);
+  if (skb !== tcp.txSkb) return sk.af.xmit(skb, sk.local, sk.remote, 0, id);
+  // A packet delivered synchronously to a socket of this same Tcp may make it send: that send
+  // must not build into the skb still on its way down.
+  tcp.txSkbBusy = true;
+  try {
+    return sk.af.xmit(skb, sk.local, sk.remote, 0, id);
+  } finally {
+    tcp.txSkbBusy = false;
+  }
 }
 
 /** tcp_send_ack(). */
@@ -282,6 +290,32 @@ function pureAckSkb(sk: TcpSock, hlen: number): SkBuff {
     skb = allocSkb(TCP_MAX_HLEN, headroom);
     sk.ackSkb = skb;
   }
+  return reuseSkb(skb, headroom, sk.af.netHdrLen + hlen);
+}
+
+/** Room of the shared data skb: a 64 KiB super-segment with the largest TCP header. */
+const TX_SKB_ROOM = 65536 + TCP_MAX_HLEN;
+
+/**
+ * The skb of a data segment of `size` bytes (TCP header and payload): the Tcp's shared one, on
+ * the same terms as the pure ACK's (borrowed; whoever keeps it owns or copies it), so that
+ * sending allocates no 64 KiB buffer per super-segment — an ArrayBuffer each, whose external
+ * memory drove V8's major GCs at ~1 GB/s; a fresh one while the shared one is on its way down.
+ */
+function tcpDataSkb(sk: TcpSock, size: number): SkBuff {
+  const tcp = sk.tcp;
+  const headroom = LL_RESERVED_SPACE + sk.af.netHdrLen;
+  if (tcp.txSkbBusy || size > TX_SKB_ROOM) return allocSkb(size, headroom);
+  let skb = tcp.txSkb;
+  if (skb === null || !skb.borrowed || skb.buf.length < LL_RESERVED_SPACE + 40 + TX_SKB_ROOM) {
+    skb = allocSkb(TX_SKB_ROOM, LL_RESERVED_SPACE + 40);
+    tcp.txSkb = skb;
+  }
+  return reuseSkb(skb, headroom, sk.af.netHdrLen + size);
+}
+
+/** A handed-back skb made as alloc_skb leaves one: empty at `headroom`, no headers, charged for `size`. */
+function reuseSkb(skb: SkBuff, headroom: number, size: number): SkBuff {
   skb.data = headroom;
   skb.tail = headroom;
   skb.macHeader = -1;
@@ -293,8 +327,12 @@ function pureAckSkb(sk: TcpSock, hlen: number): SkBuff {
   skb.cb = 0;
   skb.sk = null;
   skb.borrowed = true;
-  // What alloc_skb would have charged for this size (a queued ACK counts its truesize).
-  skb.truesize = allocSkbTruesize(ipAppendAllocSize(sk.af.netHdrLen + hlen));
+  skb.ipSummed = CHECKSUM_NONE;
+  skb.gsoSize = 0;
+  skb.gsoType = 0;
+  skb.gsoSegs = 0;
+  // What alloc_skb would have charged for this size (a queued packet counts its truesize).
+  skb.truesize = allocSkbTruesize(ipAppendAllocSize(size));
   return skb;
 }
 
