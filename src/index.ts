@@ -44,6 +44,7 @@ export { ControlServer } from './control/server.js';
 export { controlSocketPath } from './control/protocol.js';
 export type { SockDiagMsg } from './control/protocol.js';
 export type { NeighRequest, NeighWriteMode, NtableChange, LinkInfo, LinkChange } from './stack.js';
+export type { DeviceFeature, FeatureSetResult } from './core/ethtool_features.js';
 export type {
   LinkEvent,
   LinkEventChange,

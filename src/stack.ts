@@ -1,5 +1,6 @@
 // The Stack: one namespace's devices, clock, IPv4 family and neighbour table behind one object —
 // the library API that the CLI and the control channel are thin layers on.
+import { type DeviceFeature, type FeatureSetResult, deviceFeatures, expandFeatureName, setDeviceFeatures } from './core/ethtool_features.js';
 import { Clock, RealClock } from './core/clock.js';
 import { EACCES, EEXIST, EINVAL, ENETUNREACH, ENODEV, ENOENT, EOPNOTSUPP, ESRCH, StackError, strerror } from './core/errno.js';
 import { Net } from './core/net.js';
@@ -1120,6 +1121,39 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       if (k === 'queueLen') setUnresQlen(parms, v as number, false);
       else parms.set(k as NeighParmName, v as number, false);
     }
+  }
+
+  // ---- offload features (ETHTOOL_MSG_FEATURES_GET / _SET: ethtool -k / -K) --------------------
+
+  /**
+   * `ethtool -k DEV`: every feature of the device by its kernel name, in kernel bit order, with
+   * whether it is on, what was asked for and whether it can be switched at all.
+   *
+   * @throws StackError `ENODEV` for an unknown device.
+   */
+  features(dev: NetDevice | string): DeviceFeature[] {
+    return deviceFeatures(typeof dev === 'string' ? this.device(dev) : dev);
+  }
+
+  /**
+   * `ethtool -K DEV NAME on|off ...`: `changes` maps feature names — ethtool's short and long
+   * legacy names (`tso`, `gso`, `gro`, `tx`, `rx`, `sg`, `tcp-segmentation-offload`, ...) or the
+   * kernel's (`tx-tcp6-segmentation`, `rx-gro-hw`, ...) — to on or off, applied in order. The
+   * result holds every feature before and after; a feature that cannot be switched, or that
+   * another one switched off needs, stays as it was (see `dropped`).
+   * `stack.setFeatures(tap, { tso: false, gro: false })`.
+   *
+   * @throws StackError `ENODEV` for an unknown device; `EOPNOTSUPP` for a name that is no feature (nothing changes).
+   */
+  setFeatures(dev: NetDevice | string, changes: Readonly<Record<string, boolean>>): FeatureSetResult {
+    const d = typeof dev === 'string' ? this.device(dev) : dev;
+    const req: [string, boolean][] = [];
+    for (const [name, on] of Object.entries(changes)) {
+      const names = expandFeatureName(name);
+      if (names === null) throw new StackError(EOPNOTSUPP, `bit name not found: ${name}`);
+      for (const n of names) req.push([n, on === true]);
+    }
+    return setDeviceFeatures(d, req);
   }
 
   // ---- links (RTM_GETLINK / RTM_SETLINK) -------------------------------------------------------

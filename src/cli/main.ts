@@ -18,6 +18,7 @@ const CLIENT_COMMANDS: Record<string, () => Promise<ClientCommand>> = {
   capture: async () => (await import('./capture.js')).captureCommand,
   stat: async () => (await import('./stat.js')).statCommand,
   ss: async () => (await import('./ss.js')).ssCommand,
+  ethtool: async () => (await import('./ethtool.js')).ethtoolCommand,
 };
 
 /** What each client command takes to print its own help (as the real tool spells it). */
@@ -30,6 +31,7 @@ const HELP_ARGS: Record<string, string[]> = {
   capture: ['-h'],
   stat: ['-h'],
   ss: ['-h'],
+  ethtool: ['-h'],
 };
 
 /**
@@ -101,6 +103,7 @@ Commands:
   capture   write the frames of every device to a pcap file or stdout, as tcpdump -w
   stat      every counter of the stack (drops and errors included), as nstat
   ss        the stack's TCP sockets, as iproute2 ss -t
+  ethtool   show and switch a device's offloads (ethtool -k / -K)
   help      show this help, or 'tapstack help COMMAND' for a command's help
 
 All commands but 'up' talk to a running stack through its control socket,

@@ -3,6 +3,7 @@
 import { EINVAL, ENOENT, EOPNOTSUPP, StackError, strerror } from '../core/errno.js';
 import type { AddrOptions, LinkChange, NeighRequest, NeighWriteMode, NtableChange, RouteRequest, Stack } from '../stack.js';
 import { in6DevGet } from '../ipv6/if_inet6.js';
+import { setDeviceFeatures } from '../core/ethtool_features.js';
 import type { Sysctl } from './sysctl.js';
 import { LiveCapture, LiveCaptureStats, PCAP_SNAPLEN } from '../core/pcap.js';
 import { formatIPv4 } from '../ipv4/inet_addr.js';
@@ -245,6 +246,17 @@ export class ControlHandler {
         const { family: _f, ...change } = b;
         s.ntableChange(change as NtableChange);
         return ack;
+      }
+      case 'ETHTOOL_MSG_FEATURES_GET':
+        return { items: s.features(str(b, 'dev', true)!) };
+      case 'ETHTOOL_MSG_FEATURES_SET': {
+        // ethnl_set_features(): kernel feature names only (ethtool expands its legacy names itself).
+        const dev = s.device(str(b, 'dev', true)!);
+        const set = b.set;
+        if (!Array.isArray(set) || !set.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'boolean'))
+          throw new StackError(EINVAL, '"set" must be a list of [feature name, boolean]');
+        // The driver's error rides in the body with the features as they stayed: ethtool shows both.
+        return { body: setDeviceFeatures(dev, set as [string, boolean][]) };
       }
       case 'RTM_GETLINK':
         return { items: s.links() };

@@ -32,6 +32,7 @@ function isReadOnly(req: Request): boolean {
     case 'RTM_GETROUTE':
     case 'TS_SUBSCRIBE':
     case 'TS_STAT':
+    case 'ETHTOOL_MSG_FEATURES_GET':
       return true;
     case 'TS_SYSCTL':
       return ((req.flags ?? 0) & NLM_F_DUMP) === NLM_F_DUMP || req.body?.value === undefined;

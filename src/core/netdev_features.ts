@@ -59,8 +59,8 @@ export function featureBit(name: string): number {
 /**
  * netdev_fix_features(): the features that can be on together, given those wanted. Each rule is
  * the kernel's, with the message it logs (netdev_dbg) returned for `tapstack ethtool`'s sake:
- * TSO needs scatter-gather and a checksum the device completes; GSO needs scatter-gather only in
- * name (the kernel no longer drops it); rx-gro-hw needs GRO and rx checksums.
+ * TSO needs scatter-gather and a checksum the device completes; GSO needs scatter-gather (as
+ * Linux 6.18 does it to a TAP); rx-gro-hw needs GRO and rx checksums.
  */
 export function netdevFixFeatures(features: number): { features: number; dropped: string[] } {
   const dropped: string[] = [];
@@ -72,6 +72,11 @@ export function netdevFixFeatures(features: number): { features: number; dropped
   if ((f & NETIF_F_ALL_TSO) !== 0 && (f & NETIF_F_HW_CSUM) === 0) {
     dropped.push('Dropping TSO features since no CSUM feature.');
     f &= ~NETIF_F_ALL_TSO;
+  }
+  // Measured on Linux 6.18 (`ethtool -K tap0 sg off` on a TAP): GSO goes with SG.
+  if ((f & NETIF_F_GSO) !== 0 && (f & NETIF_F_SG) === 0) {
+    dropped.push('Dropping NETIF_F_GSO since no SG feature.');
+    f &= ~NETIF_F_GSO;
   }
   if ((f & NETIF_F_GSO_UDP_L4) !== 0 && (f & NETIF_F_HW_CSUM) === 0) {
     dropped.push('Dropping UDP GSO since no CSUM feature.');
