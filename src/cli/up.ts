@@ -1,4 +1,5 @@
 // `tapstack up`: create or attach a TAP, configure addresses and routes, serve --serve's services, run until a signal.
+import { expandFeatureName } from '../core/ethtool_features.js';
 import { readFileSync } from 'node:fs';
 import { parseMac, formatMac } from '../ethernet/mac.js';
 import { parseIPv4, parsePrefix } from '../ipv4/inet_addr.js';
@@ -29,6 +30,11 @@ Per device (these follow the --dev they belong to):
   --mac XX:XX:XX:XX:XX:XX
                       the stack's MAC address on that link (default: random, locally administered)
   --mtu N             set the link MTU (68-65521)
+  --ethtool 'FEATURE on|off ...'
+                      switch offloads of that link at start, with ethtool -K's names (tso,
+                      gso, gro, tx, rx, sg, rx-gro-hw, tx-tcp6-segmentation, ...), as
+                      tapstack ethtool -K would; TAPSTACK_OFFLOAD=0 in the environment opens
+                      every TAP with plain frames, no offloads at all
   --fault [rx:|tx:]SPEC
                       inject faults on that link, netem-like: rx: on the frames the stack
                       receives from the TAP, tx: on those it sends; without a prefix, both.
@@ -96,6 +102,8 @@ export interface UpDevice {
   mtu: number | undefined;
   /** --fault: the fault device's options per direction (present only when given). */
   faults?: { rx?: FaultOptions; tx?: FaultOptions };
+  /** --ethtool: features to switch at start, by ethtool's names, in order (present only when given). */
+  ethtool?: Record<string, boolean>;
 }
 
 export interface UpConfig {
@@ -115,7 +123,7 @@ export interface UpConfig {
   serve?: ServeEntry[];
 }
 
-const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu', 'fault']);
+const DEVICE_OPTS = new Set(['dev', 'addr', 'mac', 'mtu', 'fault', 'ethtool']);
 
 const UP_SPEC = {
   dev: { value: true },
@@ -123,6 +131,7 @@ const UP_SPEC = {
   mac: { value: true },
   mtu: { value: true },
   fault: { value: true, repeat: true },
+  ethtool: { value: true, repeat: true },
   via: { value: true },
   sysctl: { value: true, repeat: true },
   forwarding: {},
@@ -200,7 +209,8 @@ function parseDevice(argv: string[]): UpDevice {
     if (!/^\d+$/.test(mtuText) || mtu < 68 || mtu > 65521) throw new UsageError(`invalid MTU '${mtuText}': expected 68-65521`);
   }
   const faults = parseFaults(dev, all(p, 'fault'));
-  return { dev, addrs, addrs6, mac, mtu, ...(faults ? { faults } : {}) };
+  const ethtool = parseEthtool(all(p, 'ethtool'));
+  return { dev, addrs, addrs6, mac, mtu, ...(faults ? { faults } : {}), ...(ethtool ? { ethtool } : {}) };
 }
 
 /** `--fault [rx:|tx:]SPEC` values of one device, by direction (no prefix: both). */
@@ -317,6 +327,24 @@ export async function runUp(cfg: UpConfig, log: (line: string) => void = (l) => 
   }
 }
 
+/** --ethtool 'NAME on|off ...' (repeatable): every name must be ethtool's or the kernel's, every value on or off. */
+function parseEthtool(specs: string[]): Record<string, boolean> | undefined {
+  if (specs.length === 0) return undefined;
+  const out: Record<string, boolean> = {};
+  for (const spec of specs) {
+    const w = spec.split(/\s+/).filter(Boolean);
+    if (w.length === 0) throw new UsageError("invalid --ethtool '': expected FEATURE on|off ...");
+    for (let i = 0; i < w.length; i += 2) {
+      if (expandFeatureName(w[i]) === null) throw new UsageError(`invalid --ethtool '${spec}': unknown feature '${w[i]}' (see tapstack ethtool -k DEV)`);
+      const v = w[i + 1];
+      if (v !== 'on' && v !== 'off') throw new UsageError(`invalid --ethtool '${spec}': '${w[i]}' is not followed by 'on' or 'off'`);
+      delete out[w[i]]; // the last word for a feature wins, in its place
+      out[w[i]] = v === 'on';
+    }
+  }
+  return out;
+}
+
 async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack): Promise<number> {
   const taps: TapDevice[] = [];
   const fail = async (msg: string): Promise<number> => {
@@ -332,6 +360,11 @@ async function runStack(cfg: UpConfig, log: (line: string) => void, stack: Stack
     } catch (e) {
       return fail(`cannot open TAP device ${d.dev}: ${(e as Error).message}`);
     }
+  }
+  // --ethtool: before the first frame, as ethtool -K right after the device appears.
+  for (let i = 0; i < taps.length; i++) {
+    const want = cfg.devices[i].ethtool;
+    if (want) stack.setFeatures(taps[i], want);
   }
   // --fault: the fault device between each TAP and the stack, before the first frame; its
   // counters join TS_STAT as fault.DEV.rx.* / fault.DEV.tx.*.

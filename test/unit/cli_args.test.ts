@@ -59,6 +59,22 @@ describe('parseUpArgs', () => {
     expect(c.dad).toBe(true);
   });
 
+  it('--ethtool belongs to its --dev: ethtool -K pairs in order, the last word for a feature wins', () => {
+    const c = parseUpArgs(['--dev', 'tap0', '--addr', '10.0.0.2/24', '--ethtool', 'tso off  gso off', '--ethtool', 'gro off tso on', '--dev', 'tap1', '--addr', '10.1.0.2/24']);
+    if (c === 'help') throw new Error('help');
+    expect(c.devices[0].ethtool).toEqual({ gso: false, gro: false, tso: true });
+    expect(Object.keys(c.devices[0].ethtool!)).toEqual(['gso', 'gro', 'tso']);
+    expect(c.devices[1].ethtool).toBeUndefined();
+  });
+
+  it.each([
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--ethtool', 'turbo on'], "invalid --ethtool 'turbo on': unknown feature 'turbo' (see tapstack ethtool -k DEV)"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--ethtool', 'tso'], "invalid --ethtool 'tso': 'tso' is not followed by 'on' or 'off'"],
+    [['--dev', 'tap0', '--addr', '10.0.0.2/24', '--ethtool', 'tso yes'], "invalid --ethtool 'tso yes': 'tso' is not followed by 'on' or 'off'"],
+  ])('refuses --ethtool %j', (argv, msg) => {
+    expect(() => parseUpArgs(argv)).toThrow(msg);
+  });
+
   it.each([
     [['--addr', '10.0.0.2/24'], '--dev IFNAME is required'],
     [['--dev', 'tap0'], 'at least one --addr'],
