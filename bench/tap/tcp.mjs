@@ -2,7 +2,8 @@
 //   relay:  kernel ns A ↔ TAP ↔ C relay ↔ TAP ↔ kernel ns B   (plain 1514-byte frames)
 //   relay TSO: the same relay with the virtio-net header and TUNSETOFFLOAD(CSUM|TSO4|TSO6) on both
 //           TAPs (super-frames up to 64 KiB pass through whole)
-//   veth:   kernel ns A ↔ veth ↔ kernel ns B                  (offloads on: the kernel's own best)
+//   veth:   kernel ns A ↔ veth ↔ kernel ns B (offloads on: the kernel's own best): bulk beside
+//           T1/T2, and the request/response anchors of T5/T6
 //   T1:     kernel → tapstack's sink            T2: tapstack's sender → kernel sink
 //           each twice: tapstack with offloads (virtio-net header, TSO both ways; tap0) and
 //           without (plain frames; a second tapstack on tap1)
@@ -313,10 +314,11 @@ async function main() {
       await rrRound(ns, host, 'crr', RR_WARM);
     }
   }
-  const res = { relay: [], relayTso: [], t1: [], t1plain: [], t2: [], t2plain: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], tbfRelay: [], t7: [], t8: [] };
+  const res = { veth: [], relay: [], relayTso: [], t1: [], t1plain: [], t2: [], t2plain: [], rrRelay: [], rrVeth: [], t5: [], crrVeth: [], crrRelay: [], t6: [], tbfRelay: [], t7: [], t8: [] };
   const run = {
     relay: () => relayRound(),
     relayTso: () => relayRound('10.199.4.2'),
+    veth: () => relayRound('10.199.3.2'),
     t1: () => tapstackRound(stack, 'in'),
     t1plain: () => tapstackRound(plain, 'in'),
     t2: () => tapstackRound(stack, 'out'),
@@ -332,7 +334,7 @@ async function main() {
     t7: () => tbfRound('tap0', () => routedRound(stack, true)),
   };
   const groups = [];
-  if (ONLY.has('t1') || ONLY.has('t2')) groups.push(['relay', 'relayTso', ...['t1', 't1plain', 't2', 't2plain'].filter((k) => ONLY.has(k.slice(0, 2)))]);
+  if (ONLY.has('t1') || ONLY.has('t2')) groups.push(['veth', 'relay', 'relayTso', ...['t1', 't1plain', 't2', 't2plain'].filter((k) => ONLY.has(k.slice(0, 2)))]);
   if (ONLY.has('t5')) groups.push(['rrRelay', 'rrVeth', 't5']);
   if (ONLY.has('t6')) groups.push(['crrVeth', 'crrRelay', 't6']);
   if (ONLY.has('t7')) groups.push(['tbfRelay', 't7']);
@@ -383,6 +385,7 @@ async function main() {
   const note = smoke ? ' (smoke: not meaningful)' : '';
   if (res.relay.length) {
     console.log(`# TCP through a TAP, MTU 1500, kernel side CUBIC, ${SECS} s per transfer, ${ROUNDS} round(s)${note}`);
+    console.log(row('kernel → veth → kernel (offloads on)', res.veth));
     console.log(row('C relay, plain frames', res.relay));
     console.log(row('C relay, virtio-net header + TSO', res.relayTso));
     for (const [t, what] of [['t1', 'T1 kernel → tapstack sink'], ['t2', 'T2 tapstack → kernel sink']]) {

@@ -1256,6 +1256,10 @@ function upperName(frame) {
   return 'icmp type -1';
 }
 
+/** The device events of FuzzRig.event(), and their weights when drawn at random. */
+const EVENT_KINDS = ['down', 'macchange', 'noarp', 'carrier', 'flush', 'ping', 'static', 'claim', 'ping6', 'dad6', 'static6', 'disable6'];
+const EVENT_WEIGHTS = ['down', 'macchange', 'noarp', 'carrier', 'flush', 'ping', 'ping', 'static', 'claim', 'ping6', 'ping6', 'dad6', 'dad6', 'static6', 'disable6'];
+
 /**
  * A Stack A under fuzz with two interfaces: `ea` (10.0.0.1/24 and 10.0.0.5/24, fd00::1/64 and
  * fd00::5/64, its link-local) wired to a peer Stack B (10.0.0.2/24, fd00::2/64) that sometimes
@@ -1741,10 +1745,15 @@ export class FuzzRig {
     this.A.inet.fib.delRoute(0, 0);
   }
 
-  /** One random device event, undone a batch or two later. */
+  /**
+   * One device event, undone a batch or two later: each kind once in a fixed order first (so a
+   * short run covers them all, whatever the stack's answers made of the random stream), then at
+   * random.
+   */
   event() {
     const r = this.rng;
-    const kind = r.pick(['down', 'macchange', 'noarp', 'carrier', 'flush', 'ping', 'ping', 'static', 'claim', 'ping6', 'ping6', 'dad6', 'dad6', 'static6', 'disable6']);
+    const n = Object.values(this.events).reduce((a, b) => a + b, 0);
+    const kind = n < EVENT_KINDS.length ? EVENT_KINDS[n] : r.pick(EVENT_WEIGHTS);
     // What A sent before the event left with the old MAC/state: deliver (and check) it first.
     this.exchange();
     if (this.ea.pending.length) this.checkOutput(this.ea, this.ea.pending.splice(0));

@@ -103,7 +103,9 @@ export function deviceFeatures(dev: NetDevice): DeviceFeature[] {
 
 /** What a set changed: the features before and after, the driver's error, and netdev_fix_features' notes. */
 export interface FeatureSetResult {
+  /** Every feature before the request, in kernel bit order. */
   before: DeviceFeature[];
+  /** Every feature after it, in the same order. */
   after: DeviceFeature[];
   /** 0, or the driver's negative errno (the active features stayed as they were). */
   err: number;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { CHECKSUM_NONE, CHECKSUM_PARTIAL, CHECKSUM_UNNECESSARY, SKB_GSO_DODGY, SKB_GSO_TCP_ECN, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SKB_GSO_UDP_L4, SkBuff } from '../../src/core/skbuff.js';
 import { VNET_HDR_LEN, vnetHdrFromSkb, vnetHdrToSkb } from '../../src/drivers/virtio_net_hdr.js';
+import { NETIF_F_GRO_HW, NETIF_F_HW_CSUM, NETIF_F_RXCSUM, NETIF_F_TSO } from '../../src/core/netdev_features.js';
 import { TapDevice } from '../../src/drivers/tap.js';
 import type { TapHandle } from '../../src/drivers/tap_addon.js';
 import { Stack } from '../../src/stack.js';
@@ -171,5 +172,26 @@ describe('TapDevice with the virtio-net header: malformed headers from the "kern
     } finally {
       await stack.close();
     }
+  });
+});
+
+describe('TapDevice offload negotiation (TUNSETOFFLOAD with fallback)', () => {
+  it.each([
+    ['a kernel with everything (6.2+)', [], 0x67, 0, true],
+    ['a kernel without USO: CSUM|TSO4|TSO6, one fallback', [0x67], 0x07, 1, true],
+    ['a device that takes checksums only: CSUM, two fallbacks, no rx-gro-hw', [0x67, 0x07], 0x01, 2, false],
+    ['a device that takes nothing: 0, three fallbacks, no rx-checksum either', [0x67, 0x07, 0x01], 0, 3, false],
+  ])('%s', (_w, refused: number[], flags, fallbacks, groHw) => {
+    const h = fakeHandle();
+    const asked: number[] = [];
+    (h as { setOffload: (f: number) => number }).setOffload = (f: number) => (asked.push(f), refused.includes(f) ? -22 : 0);
+    const dev = new (TapDevice as unknown as new (h: TapHandle, o: object) => TapDevice)(h, {});
+    expect(dev.tapStats.offloadFlags).toBe(flags);
+    expect(dev.tapStats.offloadFallbacks).toBe(fallbacks);
+    expect(asked).toEqual([0x67, 0x07, 0x01, 0].slice(0, fallbacks + 1));
+    expect((dev.features & NETIF_F_GRO_HW) !== 0).toBe(groHw);
+    expect((dev.features & NETIF_F_RXCSUM) !== 0).toBe(flags !== 0);
+    // What tapstack writes needs no permission: TSO and checksum offload out are always there.
+    expect(dev.features & (NETIF_F_TSO | NETIF_F_HW_CSUM)).toBe(NETIF_F_TSO | NETIF_F_HW_CSUM);
   });
 });
