@@ -55,23 +55,28 @@ describe.runIf(haveAddon || CI)('tap_addon loader (no kernel access)', () => {
   });
 });
 
+/** The addon as built (its file exists) and loading as `exports`, for a fresh import of tap_addon. */
+function mockAddon(exports: object): void {
+  vi.resetModules();
+  vi.doMock('node:fs', async (orig) => {
+    const fs = await orig<typeof import('node:fs')>();
+    return { ...fs, existsSync: (p: string) => (String(p).endsWith('.node') ? true : fs.existsSync(p)) };
+  });
+  vi.doMock('node:module', async (orig) => {
+    const mod = await orig<typeof import('node:module')>();
+    return { ...mod, createRequire: () => () => exports };
+  });
+}
+
 describe('tap_addon loader (mocked)', () => {
   it('passes defaults batch=64 frameSize=2048 to the native constructor', async () => {
-    vi.resetModules();
     const calls: unknown[][] = [];
-    vi.doMock('node:fs', async (orig) => {
-      const fs = await orig<typeof import('node:fs')>();
-      return { ...fs, existsSync: (p: string) => (String(p).endsWith('.node') ? true : fs.existsSync(p)) };
-    });
-    vi.doMock('node:module', async (orig) => {
-      const mod = await orig<typeof import('node:module')>();
-      class FakeTap {
-        constructor(...args: unknown[]) {
-          calls.push(args);
-        }
+    class FakeTap {
+      constructor(...args: unknown[]) {
+        calls.push(args);
       }
-      return { ...mod, createRequire: () => () => ({ Tap: FakeTap }) };
-    });
+    }
+    mockAddon({ Tap: FakeTap });
     try {
       const m = await import('../../src/drivers/tap_addon.js');
       m.openTap('x0');
@@ -95,16 +100,8 @@ describe('tap_addon loader (mocked)', () => {
     [{ MALLOC_TOP_PAD_: '1048576' }, [], false],
     [{ MALLOC_TRIM_THRESHOLD_: '1048576' }, [], false],
   ])('mallocKeepOnce with %o: mallopt once per process, never against the environment', async (env, want, first) => {
-    vi.resetModules();
     const calls: unknown[][] = [];
-    vi.doMock('node:fs', async (orig) => {
-      const fs = await orig<typeof import('node:fs')>();
-      return { ...fs, existsSync: (p: string) => (String(p).endsWith('.node') ? true : fs.existsSync(p)) };
-    });
-    vi.doMock('node:module', async (orig) => {
-      const mod = await orig<typeof import('node:module')>();
-      return { ...mod, createRequire: () => () => ({ mallocKeep: (...a: unknown[]) => (calls.push(a), true) }) };
-    });
+    mockAddon({ mallocKeep: (...a: unknown[]) => (calls.push(a), true) });
     const keys = ['TAPSTACK_MALLOC_KEEP', 'MALLOC_TOP_PAD_', 'MALLOC_TRIM_THRESHOLD_'];
     const saved = keys.map((k) => process.env[k]);
     for (const k of keys) delete process.env[k];
