@@ -33,26 +33,31 @@ export const SKB_GSO_TCPV6 = 1 << 4;
 export const SKB_GSO_UDP_L4 = 1 << 16;
 
 /**
- * skb_gso_network_seglen() before the network header is pushed: the bytes of each segment a
- * TCP super-segment (data at its TCP header) becomes, less the network header; for any other
- * packet its whole length. What the MTU check compares (ip_finish_output_gso).
+ * skb_gso_network_seglen() from offset `from` of the packet: the bytes from there to the end of
+ * each segment a super-segment becomes (the headers from `from` through the transport header,
+ * found where its checksum starts — csum_start — plus gso_size), or to the packet's end otherwise.
  */
-export function skbGsoTransportSeglen(skb: SkBuff): number {
-  if (skb.gsoSize === 0) return skb.tail - skb.data;
-  return ((skb.buf[skb.data + 12] >>> 4) << 2) + skb.gsoSize;
+function skbGsoSeglenFrom(skb: SkBuff, from: number): number {
+  if (skb.gsoSize === 0) return skb.tail - from;
+  const th = skb.csumStart;
+  const thlen = skb.gsoType & SKB_GSO_UDP_L4 ? 8 : (skb.buf[th + 12] >>> 4) << 2;
+  return th - from + thlen + skb.gsoSize;
 }
 
 /**
- * skb_gso_network_seglen() for a packet whose network header is set: the bytes from it to the end
- * of each segment a super-segment becomes (network and transport headers plus gso_size; the
- * transport header is where its checksum starts, csum_start), or the whole packet's otherwise.
- * What forwarding compares with the MTU (ip_exceeds_mtu, ip6_pkt_too_big).
+ * Before the network header is pushed (data at the transport header): each segment's bytes less
+ * the network header. What the output MTU check compares (ip_finish_output_gso).
+ */
+export function skbGsoTransportSeglen(skb: SkBuff): number {
+  return skbGsoSeglenFrom(skb, skb.data);
+}
+
+/**
+ * With the network header set: each segment's bytes from it. What forwarding compares with the
+ * MTU (ip_exceeds_mtu, ip6_pkt_too_big).
  */
 export function skbGsoNetworkSeglen(skb: SkBuff): number {
-  if (skb.gsoSize === 0) return skb.tail - skb.networkHeader;
-  const th = skb.csumStart;
-  const thlen = skb.gsoType & SKB_GSO_UDP_L4 ? 8 : (skb.buf[th + 12] >>> 4) << 2;
-  return th - skb.networkHeader + thlen + skb.gsoSize;
+  return skbGsoSeglenFrom(skb, skb.networkHeader);
 }
 
 /** SMP_CACHE_BYTES on x86_64: SKB_DATA_ALIGN() rounds to it. */
