@@ -270,7 +270,8 @@ export class Net {
 export function skbChecksumHelp(skb: SkBuff): void {
   const b = skb.buf;
   const at = skb.csumStart + skb.csumOffset;
-  const c = csumFold(csumPartial(b, skb.csumStart, skb.tail - skb.csumStart));
+  // "csum_fold(csum) ?: CSUM_MANGLED_0": a UDP checksum of 0 would mean none.
+  const c = csumFold(csumPartial(b, skb.csumStart, skb.tail - skb.csumStart)) || 0xffff;
   b[at] = c >>> 8;
   b[at + 1] = c & 0xff;
   skb.ipSummed = CHECKSUM_NONE;

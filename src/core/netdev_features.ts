@@ -2,7 +2,7 @@
 // netdev_features_strings) and netdev_fix_features()/__netdev_update_features() (net/core/dev.c).
 
 import type { NetDevice } from './netdevice.js';
-import { SKB_GSO_TCPV4, SKB_GSO_TCPV6 } from './skbuff.js';
+import { SKB_GSO_TCPV4, SKB_GSO_TCPV6, SKB_GSO_UDP_L4 } from './skbuff.js';
 
 /**
  * The features tapstack can act on, as bits of one number (the kernel's are bits of a u64 at
@@ -119,9 +119,10 @@ export function netdevUpdateFeatures(dev: NetDevice): FeatureUpdate {
 
 /**
  * net_gso_ok() as tapstack has it: whether a device with `features` takes a super-segment of
- * `gsoType` (SKB_GSO_*) whole — TSO for its family, with the checksum the device completes.
+ * `gsoType` (SKB_GSO_*) whole — TSO for its family or USO, with the checksum the device completes.
  */
 export function netGsoOk(features: number, gsoType: number): boolean {
-  const tso = gsoType & SKB_GSO_TCPV4 ? NETIF_F_TSO : gsoType & SKB_GSO_TCPV6 ? NETIF_F_TSO6 : 0;
-  return tso !== 0 && (features & (tso | NETIF_F_HW_CSUM)) === (tso | NETIF_F_HW_CSUM);
+  const f =
+    gsoType & SKB_GSO_TCPV4 ? NETIF_F_TSO : gsoType & SKB_GSO_TCPV6 ? NETIF_F_TSO6 : gsoType & SKB_GSO_UDP_L4 ? NETIF_F_GSO_UDP_L4 : 0;
+  return f !== 0 && (features & (f | NETIF_F_HW_CSUM)) === (f | NETIF_F_HW_CSUM);
 }

@@ -9,6 +9,7 @@ import {
   NETIF_F_GRO,
   NETIF_F_GRO_HW,
   NETIF_F_GSO,
+  NETIF_F_GSO_UDP_L4,
   NETIF_F_HW_CSUM,
   NETIF_F_RXCSUM,
   NETIF_F_SG,
@@ -157,7 +158,8 @@ export class TapDevice extends NetDevice {
    * The offloads at open: what the kernel may hand us is asked for with TUNSETOFFLOAD, first
    * checksums and TSO, then checksums alone, then nothing, each refusal counted (an old kernel,
    * or a device that has none). What we hand the kernel needs only the header: partial checksums
-   * and TSO are always ours to use. All of it can be switched off (ethtool -K).
+   * and TSO are always ours to use, USO when the kernel takes it (it then also takes our UDP
+   * super-datagrams). All of it can be switched off (ethtool -K).
    */
   private negotiateOffloads(): void {
     let got = -1;
@@ -175,6 +177,8 @@ export class TapDevice extends NetDevice {
     let hw = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_GSO | NETIF_F_GRO;
     if (got > 0 && got & TUN_F_CSUM) hw |= NETIF_F_RXCSUM;
     if (got > 0 && got & (TUN_F_TSO4 | TUN_F_TSO6)) hw |= NETIF_F_GRO_HW;
+    // A kernel that takes USO from us (6.2+) also takes VIRTIO_NET_HDR_GSO_UDP_L4 frames.
+    if (this.usoOk) hw |= NETIF_F_GSO_UDP_L4;
     this.hwFeatures = hw;
     this.wantedFeatures = hw;
     this.features = hw;

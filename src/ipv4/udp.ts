@@ -22,6 +22,7 @@ import {
 import { isLocalBroadcast, isLoopback, isMulticast, isZeronet } from './inet_addr.js';
 import { IPPROTO_UDP, IP_DF, ipDaddr, ipIhlBytes, ipSaddr, writeIpHeader } from './iphdr.js';
 import { ipFinishOutput2, ipSend } from './ip_output.js';
+import { udpGsoCheck, udpGsoMark, udpGsoSegment } from '../udp/udp_offload.js';
 import {
   AF_INET,
   AF_INET6,
@@ -93,6 +94,13 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
   ) {
     this.table = udpTable(inet.net, random);
     this.table.inet = this;
+    // udp4_ufo_fragment: inet_add_offload(&udpv4_offload, IPPROTO_UDP).
+    inet.offloads.set(IPPROTO_UDP, (skb, _nh, th) =>
+      udpGsoSegment(skb, th, (seg, len) => {
+        const n = seg.networkHeader;
+        return udpPseudoSum(ipSaddr(seg.buf, n), ipDaddr(seg.buf, n), IPPROTO_UDP, len);
+      }),
+    );
   }
 
   /** Udp counters (/proc/net/snmp): IPv4 datagrams, whichever family's socket read them. */
@@ -443,7 +451,8 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
    * udp_sendmsg(): one datagram to `daddr:dport`, or to the connected peer when `daddr` is null.
    * Returns the payload length or a negative errno: EDESTADDRREQ, EINVAL (port 0), EMSGSIZE
    * (beyond 65507 bytes or the route's MTU — nothing is fragmented), ENETUNREACH, EACCES (a
-   * broadcast without SO_BROADCAST), ENOBUFS. Multicasts leave with IP_MULTICAST_TTL (1).
+   * broadcast without SO_BROADCAST), ENOBUFS. With UDP_SEGMENT (sk.gsoSize) a longer send is one
+   * super-datagram (SKB_GSO_UDP_L4) for the device or software GSO to cut, under udpGsoCheck's rules. Multicasts leave with IP_MULTICAST_TTL (1).
    */
   sendmsg(sk: UdpSock, data: Uint8Array, daddr: number | null, dport: number): number {
     if (sk.dead) return -EBADF;
@@ -460,7 +469,12 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
     const r = this.route(sk, daddr);
     if (typeof r === 'number') return r;
     if ((r.type === RTN_BROADCAST) && !sk.broadcast) return -EACCES;
-    if (r.type !== RTN_LOCAL && 20 + UDP_HLEN + len > r.dev.mtu) return -EMSGSIZE;
+    const gso = sk.gsoSize;
+    const mtu = r.type === RTN_LOCAL ? 0 : r.dev.mtu;
+    if (gso !== 0) {
+      const grc = udpGsoCheck(gso, 20 + UDP_HLEN, len, mtu);
+      if (grc < 0) return grc;
+    } else if (mtu !== 0 && 20 + UDP_HLEN + len > mtu) return -EMSGSIZE;
     const ulen = UDP_HLEN + len;
     const skb = allocSkb(ulen, LL_RESERVED_SPACE + 20);
     const o = skb.put(ulen);
@@ -471,10 +485,18 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
     b[o + 6] = 0;
     b[o + 7] = 0;
     b.set(data, o + UDP_HLEN);
-    // udp4_hwcsum/udp_csum: the pseudo header and the datagram; 0 goes out as 0xffff (RFC 768).
-    const check = csumFold(csumPartial(b, o, ulen, udpPseudoSum(r.saddr, daddr, IPPROTO_UDP, ulen))) || 0xffff;
-    b[o + 6] = check >>> 8;
-    b[o + 7] = check & 0xff;
+    if (gso !== 0 && len > gso) {
+      // udp_send_skb's csum_partial for a super-datagram: only the pseudo header here.
+      const ps = udpPseudoSum(r.saddr, daddr, IPPROTO_UDP, ulen);
+      b[o + 6] = ps >>> 8;
+      b[o + 7] = ps & 0xff;
+      udpGsoMark(skb, o, gso, len);
+    } else {
+      // udp4_hwcsum/udp_csum: the pseudo header and the datagram; 0 goes out as 0xffff (RFC 768).
+      const check = csumFold(csumPartial(b, o, ulen, udpPseudoSum(r.saddr, daddr, IPPROTO_UDP, ulen))) || 0xffff;
+      b[o + 6] = check >>> 8;
+      b[o + 7] = check & 0xff;
+    }
     skb.sk = sk;
     const ttl = r.type === RTN_MULTICAST ? sk.mcTtl : sk.ttl;
     const rc = r.direct ? this.outputDirect(skb, r, daddr, sk, ttl) : ipSend(this.inet, skb, r.saddr, daddr, IPPROTO_UDP, ttl, sk.tos);

@@ -49,7 +49,8 @@ import {
   ipv6AddrType,
   ipv6AddrV4mapped,
 } from './in6_addr.js';
-import { ipv6UpperCsum } from './ip6_checksum.js';
+import { ipv6PseudoSum, ipv6UpperCsum } from './ip6_checksum.js';
+import { udpGsoCheck, udpGsoMark, udpGsoSegment } from '../udp/udp_offload.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, IPV6_HDR_LEN, IPV6_MIN_MTU, NEXTHDR_UDP } from './ipv6hdr.js';
 import { RTN_LOCAL, rt6IsRejectType, rt6RejectErrno } from './route.js';
 
@@ -137,6 +138,13 @@ export class Udpv6 implements Icmp6ErrorSink {
   ) {
     inet6.protocols.set(NEXTHDR_UDP, (skb) => this.rcv(skb));
     inet6.icmp.errorSinks.set(NEXTHDR_UDP, this);
+    // udp6_ufo_fragment: inet6_add_offload(&udpv6_offload, IPPROTO_UDP).
+    inet6.offloads.set(NEXTHDR_UDP, (skb, _nh, th) =>
+      udpGsoSegment(skb, th, (seg, len) => {
+        const n = seg.networkHeader;
+        return ipv6PseudoSum(seg.buf, n + IP6H_SADDR_OFF, seg.buf, n + IP6H_DADDR_OFF, len, NEXTHDR_UDP);
+      }),
+    );
   }
 
   /** Udp6 counters (/proc/net/snmp6): IPv6 datagrams. */
@@ -529,7 +537,8 @@ export class Udpv6 implements Icmp6ErrorSink {
    * IPV6_MULTICAST_IF unless the zone or a bound device says otherwise. Returns the payload
    * length or a negative errno: EDESTADDRREQ, EINVAL (port 0), EMSGSIZE (beyond 65527 bytes or
    * the path MTU — nothing is fragmented), ENETUNREACH, EHOSTUNREACH/EACCES (reject routes),
-   * EAFNOSUPPORT, EADDRNOTAVAIL, ENOBUFS.
+   * EAFNOSUPPORT, EADDRNOTAVAIL, ENOBUFS. With UDP_SEGMENT (sk.gsoSize) a longer send is one
+   * super-datagram, EINVAL beyond UDP_MAX_SEGMENTS datagrams.
    */
   sendmsg(sk: UdpSock, data: Uint8Array, daddr: Uint8Array | null, dport: number, scopeId = 0): number {
     if (sk.dead) return -EBADF;
@@ -555,6 +564,12 @@ export class Udpv6 implements Icmp6ErrorSink {
     const rrc = this.route(sk, dst, oifIndex);
     if (rrc < 0) return rrc;
     const saddr = this.rtSaddr;
+    // UDP_SEGMENT's count rule; the MTU rule is ip6_output's, which judges a super-datagram by
+    // its first datagram as udp_v6_send_skb does.
+    if (sk.gsoSize !== 0) {
+      const grc = udpGsoCheck(sk.gsoSize, IPV6_HDR_LEN + UDP_HLEN, len, 0);
+      if (grc < 0) return grc;
+    }
     const ulen = UDP_HLEN + len;
     const skb = allocSkb(ulen, LL_RESERVED_SPACE + IPV6_HDR_LEN);
     const o = skb.put(ulen);
@@ -565,10 +580,19 @@ export class Udpv6 implements Icmp6ErrorSink {
     b[o + 6] = 0;
     b[o + 7] = 0;
     b.set(data, o + UDP_HLEN);
-    // udp6_hwcsum_outgoing/udp_csum: mandatory over IPv6; 0 goes out as 0xffff (CSUM_MANGLED_0).
-    const check = ipv6UpperCsum(b, o, ulen, saddr, 0, dst, 0, NEXTHDR_UDP) || 0xffff;
-    b[o + 6] = check >>> 8;
-    b[o + 7] = check & 0xff;
+    const gso = sk.gsoSize;
+    if (gso !== 0 && len > gso) {
+      // udp_v6_send_skb's csum_partial for a super-datagram: only the pseudo header here.
+      const ps = ipv6PseudoSum(saddr, 0, dst, 0, ulen, NEXTHDR_UDP);
+      b[o + 6] = ps >>> 8;
+      b[o + 7] = ps & 0xff;
+      udpGsoMark(skb, o, gso, len);
+    } else {
+      // udp6_hwcsum_outgoing/udp_csum: mandatory over IPv6; 0 goes out as 0xffff (CSUM_MANGLED_0).
+      const check = ipv6UpperCsum(b, o, ulen, saddr, 0, dst, 0, NEXTHDR_UDP) || 0xffff;
+      b[o + 6] = check >>> 8;
+      b[o + 7] = check & 0xff;
+    }
     skb.sk = sk;
     const rc = this.inet6.send(skb, saddr, dst, 0, NEXTHDR_UDP, mcast ? sk.mcastHops : sk.hopLimit, sk.tclass, this.rtOif);
     if (rc < 0) {

@@ -10,6 +10,7 @@ import { formatIPv4, parseIPv4 } from '../ipv4/inet_addr.js';
 import type { Udp } from '../ipv4/udp.js';
 import { formatIn6, parseIn6Scoped } from '../ipv6/in6_addr.js';
 import { type Udpv6, ipv6AddrNeedsScopeId } from '../ipv6/udp.js';
+import { UDP_SEGMENT_MAX } from '../udp/udp_offload.js';
 import {
   AF_INET,
   AF_INET6,
@@ -460,7 +461,8 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
    * socket is bound first. No address means the loopback address (`'127.0.0.1'`, `'::1'`), as in
    * Node — which has no route here: the stack has no loopback device. `callback(err, bytes)`
    * runs asynchronously; a failure without a callback is dropped, as Node drops it. Failures:
-   * `EMSGSIZE` above the path MTU (nothing is fragmented) or 65507 (IPv4) / 65527 (IPv6) bytes,
+   * `EMSGSIZE` above the path MTU (nothing is fragmented; but see {@link UdpSocket.setUdpSegment})
+   * or 65507 (IPv4) / 65527 (IPv6) bytes, `EINVAL` for more than 128 UDP_SEGMENT datagrams,
    * `EACCES` for a broadcast without `setBroadcast(true)`, `ENETUNREACH` without a route (or a
    * v4-mapped address on an `ipv6Only` socket), `EINVAL` for an address not of the socket's
    * family, `EAFNOSUPPORT` for IPv6 from a socket bound to a v4-mapped address.
@@ -754,6 +756,35 @@ export class UdpSocket extends TypedEventEmitter<UdpSocketEventMap> {
     }
     const sk = this.healthCheck();
     sk.rcvbuf = Math.max(Math.min(size, UDP_RMEM_MAX) * 2, UDP_RMEM_MIN);
+  }
+
+  /**
+   * UDP_SEGMENT (setsockopt SOL_UDP), which `node:dgram` does not have: a send longer than
+   * `size` payload bytes leaves as one super-datagram that the device (USO, `tx-udp-segmentation`)
+   * or the stack's software GSO cuts into datagrams of `size` bytes, the last one shorter — at
+   * most 128 of them (`EINVAL` beyond), each within the path MTU (`EMSGSIZE` otherwise), in all
+   * 65507 (IPv4) / 65527 (IPv6) bytes. The receiver sees ordinary datagrams; UDP's `outDatagrams`
+   * counts the send once, as Linux does. 0 (the default) turns it off. Returns `size`.
+   *
+   * @throws UdpSocketError `ERR_INVALID_ARG_TYPE` (TypeError) for a non-number; `EINVAL` (syscall `setUdpSegment`) outside 0–65535; `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
+   */
+  setUdpSegment(size: number): number {
+    if (typeof size !== 'number') {
+      throw nodeError('ERR_INVALID_ARG_TYPE', `The "size" argument must be of type number. Received ${describe(size)}`, TypeError);
+    }
+    const sk = this.healthCheck();
+    if (!Number.isInteger(size) || size < 0 || size > UDP_SEGMENT_MAX) throw sysError(EINVAL, 'setUdpSegment');
+    sk.gsoSize = size;
+    return size;
+  }
+
+  /**
+   * UDP_SEGMENT as getsockopt returns it: the size set with {@link UdpSocket.setUdpSegment}, 0 when off.
+   *
+   * @throws UdpSocketError `ERR_SOCKET_DGRAM_NOT_RUNNING` after close.
+   */
+  getUdpSegment(): number {
+    return this.healthCheck().gsoSize;
   }
 
   /**

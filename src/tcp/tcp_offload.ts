@@ -1,7 +1,7 @@
 // TCP's part of software segmentation: tcp_gso_segment (net/ipv4/tcp_offload.c), the same for
 // both families (tcp4_gso_segment / tcp6_gso_segment supply the pseudo-header).
 import { gsoSegmentAlloc } from '../core/gso.js';
-import { CHECKSUM_PARTIAL, type SkBuff } from '../core/skbuff.js';
+import { CHECKSUM_PARTIAL, SKB_GSO_TCPV4, SKB_GSO_TCPV6, type SkBuff } from '../core/skbuff.js';
 import { TCPHDR_CWR, TCPHDR_FIN, TCPHDR_PSH } from './tcp_states.js';
 
 /**
@@ -12,7 +12,7 @@ import { TCPHDR_CWR, TCPHDR_FIN, TCPHDR_PSH } from './tcp_states.js';
  * device, or skb_checksum_help before it, adds the rest); `pseudo(seg, tcpLen)` is the family's
  * pseudo-header sum (folded, not complemented) for a TCP length. The network headers are the
  * family's to fix afterwards (inet_gso_segment, ipv6_gso_segment). Null for a header that is
- * not there.
+ * not there or a gso_type that is not TCP's.
  */
 export function tcpGsoSegment(
   skb: SkBuff,
@@ -20,6 +20,8 @@ export function tcpGsoSegment(
   pseudo: (seg: SkBuff, tcpLen: number) => number,
 ): SkBuff[] | null {
   const b = skb.buf;
+  // tcp4/tcp6_gso_segment: a gso_type that is not TCP's is not ours to cut.
+  if ((skb.gsoType & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) === 0) return null;
   if (th + 20 > skb.tail) return null;
   const thlen = (b[th + 12] >>> 4) << 2;
   if (thlen < 20 || th + thlen > skb.tail) return null;

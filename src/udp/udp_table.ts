@@ -174,6 +174,8 @@ export class UdpSock implements SkbOwner {
   tclass = 0;
   /** IPV6_ADD_MEMBERSHIP groups (ipv6_mc_sock list). */
   readonly mcList: UdpMcMembership[] = [];
+  /** UDP_SEGMENT (up->gso_size): a send longer than this leaves as datagrams of this size; 0 = off. */
+  gsoSize = 0;
   /** SO_RCVBUF (already doubled, as the kernel stores it) and the bytes charged against it. */
   rcvbuf = UDP_RMEM_DEFAULT;
   rmemAlloc = 0;

@@ -37,8 +37,9 @@ const ops = {
     if (connect) await new Promise((res, rej) => s.connect(connect[0], connect[1], (err) => (err ? rej(err) : res())));
     return { sock, ...s.address() };
   },
-  send({ sock, msg, size, port, address }) {
+  send({ sock, msg, size, port, address, segment }) {
     const data = size !== undefined ? Buffer.alloc(size, 0x61) : msg;
+    if (segment !== undefined) socks[sock].setUdpSegment(segment);
     return new Promise((res) => {
       const cb = (err, bytes) => res(err ? { code: err.code, message: err.message } : { bytes });
       if (port) socks[sock].send(data, port, address, cb);
@@ -57,7 +58,7 @@ const ops = {
   },
   stats() {
     const st = stack.stats();
-    return { udp: st.udp, udp6: st.udp6, icmp6: st.icmp6 };
+    return { udp: st.udp, udp6: st.udp6, icmp6: st.icmp6, core: st.core, tap: tap.tapStats, dev: tap.stats };
   },
 };
 createInterface({ input: process.stdin }).on('line', async (line) => {
@@ -197,6 +198,31 @@ describe.runIf(canRunKernelTests(['ip', 'python3']))('UDP over IPv6 against the 
     expect(after.Udp6InDatagrams - before.Udp6InDatagrams).toBe(2);
     expect(after.Udp6InErrors - before.Udp6InErrors).toBe(0);
     expect(after.Udp6InCsumErrors - before.Udp6InCsumErrors).toBe(0);
+  });
+
+  it('our UDP_SEGMENT send over IPv6: 5000 bytes at 1452 are 4 datagrams on the kernel socket (USO where the kernel takes it)', async () => {
+    kernel.write({ op: 'open', name: 'gso6', port: 7791, address: 'fd00::1' });
+    await kernel.event('kernel gso socket', (e) => e.event === 'open' && e.name === 'gso6');
+    const s = await stack.call('open', {});
+    const parts = [1452, 1452, 1452, 644].map((n, i) => String.fromCharCode(97 + i).repeat(n));
+    const k0 = kernelUdp6(ns);
+    const st0 = await stack.call('stats');
+    const since = kernel.events.length;
+    expect(await stack.call('send', { sock: s.sock, msg: parts.join(''), port: 7791, address: 'fd00::1', segment: 1452 })).toEqual({ bytes: 5000 });
+    const got: string[] = [];
+    for (let i = 0; i < 4; i++) got.push((await kernel.event(`datagram ${i}`, (e) => e.event === 'message' && e.name === 'gso6', since + i)).msg);
+    expect(got).toEqual(parts);
+    const k1 = kernelUdp6(ns);
+    expect(k1.Udp6InDatagrams - k0.Udp6InDatagrams).toBe(4);
+    expect(k1.Udp6InCsumErrors - k0.Udp6InCsumErrors).toBe(0);
+    const st1 = await stack.call('stats');
+    expect(st1.udp6.outDatagrams - st0.udp6.outDatagrams).toBe(1);
+    const uso = st1.tap.offloadFlags > 0 && (st1.tap.offloadFlags & 0x40) !== 0;
+    expect(st1.dev.txPackets - st0.dev.txPackets).toBe(uso ? 1 : 4);
+    expect(st1.tap.txGso - st0.tap.txGso).toBe(uso ? 1 : 0);
+    expect(st1.core.txGsoSoftware - st0.core.txGsoSoftware).toBe(uso ? 0 : 1);
+    // One byte more per datagram would not fit the link: EMSGSIZE, as Linux.
+    expect(await stack.call('send', { sock: s.sock, msg: parts.join(''), port: 7791, address: 'fd00::1', segment: 1453 })).toMatchObject({ code: 'EMSGSIZE' });
   });
 
   it('kernel → stack → kernel: our echo socket on :: answers a kernel client; we find no error in its datagrams', async () => {

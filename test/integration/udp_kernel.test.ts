@@ -33,11 +33,15 @@ const ops = {
     if (broadcast) s.setBroadcast(true);
     return { sock, ...s.address() };
   },
-  send({ sock, msg, port, address }) {
+  send({ sock, msg, port, address, segment }) {
+    if (segment !== undefined) socks[sock].setUdpSegment(segment);
     return new Promise((res) => socks[sock].send(msg, port, address, (err, bytes) => res(err ? { code: err.code } : { bytes })));
   },
+  features({ changes }) {
+    return stack.setFeatures(tap, changes).after.filter((f) => f.name === 'tx-udp-segmentation');
+  },
   stats() {
-    return { udp: stack.inet.udp.stats, icmp: stack.inet.icmp.stats, tap: tap.tapStats };
+    return { udp: stack.inet.udp.stats, icmp: stack.inet.icmp.stats, tap: tap.tapStats, core: stack.stats().core, dev: tap.stats };
   },
 };
 createInterface({ input: process.stdin }).on('line', async (line) => {
@@ -208,6 +212,47 @@ s.sendto(b''.join(bytes([48 + i]) * 1000 for i in range(8)), ('10.0.0.2', 5557))
     const t1 = (await stack.call('stats')).tap;
     if (t1.offloadFlags > 0 && (t1.offloadFlags & 0x20) !== 0) expect(t1.rxGso - t0.rxGso).toBe(1);
     else expect(t1.rxGso - t0.rxGso).toBe(0);
+  });
+
+  it('our UDP_SEGMENT send: 8000 bytes at 1000 are 8 datagrams on the kernel socket — one USO frame where the kernel takes it, else cut in software', async () => {
+    kernel.write({ op: 'open', name: 'gso', port: 7790, address: '10.0.0.1' });
+    await kernel.event('kernel gso socket', (e) => e.event === 'open' && e.name === 'gso');
+    const s = await stack.call('open', {});
+    const msg = Array.from({ length: 8 }, (_, i) => String.fromCharCode(65 + i).repeat(1000)).join('');
+    const want = Array.from({ length: 8 }, (_, i) => String.fromCharCode(65 + i).repeat(1000));
+    const round = async (label: string) => {
+      const k0 = kernelUdp(ns);
+      const st0 = await stack.call('stats');
+      const since = kernel.events.length;
+      expect(await stack.call('send', { sock: s.sock, msg, port: 7790, address: '10.0.0.1', segment: 1000 })).toEqual({ bytes: 8000 });
+      const got: string[] = [];
+      for (let i = 0; i < 8; i++) got.push((await kernel.event(`${label} datagram ${i}`, (e) => e.event === 'message' && e.name === 'gso', since + i)).msg);
+      expect(got).toEqual(want);
+      const k1 = kernelUdp(ns);
+      expect(k1.InDatagrams - k0.InDatagrams).toBe(8);
+      expect(k1.InCsumErrors - k0.InCsumErrors).toBe(0);
+      expect(k1.InErrors - k0.InErrors).toBe(0);
+      const st1 = await stack.call('stats');
+      expect(st1.udp.outDatagrams - st0.udp.outDatagrams).toBe(1);
+      return { st0, st1 };
+    };
+    const uso = (await stack.call('stats')).tap.offloadFlags > 0 && ((await stack.call('stats')).tap.offloadFlags & 0x20) !== 0;
+    const f = await stack.call('features', { changes: {} });
+    expect(f).toEqual([expect.objectContaining({ name: 'tx-udp-segmentation', active: uso, fixed: !uso })]);
+    let { st0, st1 } = await round('first');
+    if (uso) {
+      // One frame of 8 datagrams with VIRTIO_NET_HDR_GSO_UDP_L4: the kernel cut it.
+      expect(st1.tap.txGso - st0.tap.txGso).toBe(1);
+      expect(st1.dev.txPackets - st0.dev.txPackets).toBe(1);
+      expect(st1.core.txGsoSoftware - st0.core.txGsoSoftware).toBe(0);
+      // tx-udp-segmentation off: the stack cuts it, eight frames.
+      expect(await stack.call('features', { changes: { 'tx-udp-segmentation': false } })).toEqual([expect.objectContaining({ active: false })]);
+      ({ st0, st1 } = await round('software'));
+      await stack.call('features', { changes: { 'tx-udp-segmentation': true } });
+    }
+    expect(st1.core.txGsoSoftware - st0.core.txGsoSoftware).toBe(1);
+    expect(st1.dev.txPackets - st0.dev.txPackets).toBe(8);
+    expect(st1.tap.txGso - st0.tap.txGso).toBe(0);
   });
 
   it('broadcasts both ways on 10.0.0.255', async () => {

@@ -128,7 +128,7 @@ describe.each([{ v6: false, fam: 'IPv4' }, { v6: true, fam: 'IPv6' }])('software
   it(`${fam}: headers that are not what gso_type says are dropped and counted (txGsoUnsupported)`, () => {
     const { stack, a } = setup(0);
     const skb = superFrame(v6, 3000, 1000);
-    skb.buf[14 + (v6 ? 6 : 9)] = 17; // UDP: no segmenter registered
+    skb.buf[14 + (v6 ? 6 : 9)] = 17; // UDP, whose segmenter refuses a TCP gso_type
     skb.dev = a;
     expect(stack.net.devQueueXmit(skb)).toBeLessThan(0);
     expect(stack.net.stats.txGsoUnsupported).toBe(1);
