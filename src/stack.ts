@@ -39,7 +39,7 @@ import type { IpStats } from './ipv4/af_inet.js';
 import type { IcmpStats } from './ipv4/icmp.js';
 import type { UdpStats } from './ipv4/udp.js';
 import type { CoreStats } from './core/net.js';
-import type { DeviceStats } from './core/netdevice.js';
+import type { DeviceStats, TunLinkInfo } from './core/netdevice.js';
 import type { NeighStatistics } from './neighbour/table.js';
 import type { TapStats } from './drivers/tap.js';
 import type { PairStats } from './drivers/pair.js';
@@ -157,7 +157,43 @@ export interface LinkInfo {
   addrs: string[];
   /** IPv6 addresses as `ADDR/N`, in `ip -6 addr` order (global before link-local, newest first). */
   addrs6: string[];
+  /** What `ip -d link` shows beyond the link line. */
+  details: LinkDetails;
+  /** The counters `ip -s link` shows, with carrier changes (`ip -s -s link`'s transns). */
+  stats: DeviceStats & { carrierChanges: number };
 }
+
+/** `ip -d link`'s details of a link, named after iproute2's JSON keys. */
+export interface LinkDetails {
+  /** Always 0: tapstack has no promiscuous or all-multicast mode. */
+  promiscuity: number;
+  allmulti: number;
+  /** The MTUs `ip link set mtu` accepts. */
+  minMtu: number;
+  maxMtu: number;
+  /** The TAP's attributes (`tun type tap pi off vnet_hdr on persist off`); null for other links. */
+  tun: TunLinkInfo | null;
+  /** IPv6's addr_gen_mode by iproute2's name (`eui64`, `none`, `stable_secret`, `random`); null without IPv6 on the link. */
+  addrGenMode: string | null;
+  /** One queue each way. */
+  numTxQueues: number;
+  numRxQueues: number;
+  /** The largest super-packet handed to the device (gso_max_size) and in segments. */
+  gsoMaxSize: number;
+  gsoMaxSegs: number;
+  /** The largest super-packet the device can segment (tso_max_size), and in segments. */
+  tsoMaxSize: number;
+  tsoMaxSegs: number;
+  /** The largest super-packet received (gro_max_size). */
+  groMaxSize: number;
+}
+
+/** GSO_MAX_SEGS and GRO_MAX_SIZE (include/linux/netdevice.h), the same for every tapstack link. */
+const GSO_MAX_SEGS = 65535;
+const GRO_MAX_SIZE = 65536;
+
+/** iproute2's addr_gen_modes[] names, by IN6_ADDR_GEN_MODE_*. */
+const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
 
 /** `ip link set` settings for {@link Stack.linkSet}; absent fields stay as they are. */
 export interface LinkChange {
@@ -1174,7 +1210,30 @@ export class Stack extends TypedEventEmitter<StackEventMap> {
       carrier: d.carrier,
       addrs: (this.inet.inDevices().find((i) => i.dev === d)?.ifaList ?? []).map((a) => `${formatIPv4(a.local)}/${a.prefixLen}`),
       addrs6: (in6DevGet(d)?.addrList ?? []).map((a) => `${formatIn6(a.addr)}/${a.prefixLen}`),
+      details: {
+        promiscuity: 0,
+        allmulti: 0,
+        minMtu: d.minMtu,
+        maxMtu: d.maxMtu,
+        tun: d.tunInfo(),
+        addrGenMode: this.addrGenModeName(d),
+        numTxQueues: 1,
+        numRxQueues: 1,
+        gsoMaxSize: d.gsoMaxSize,
+        gsoMaxSegs: GSO_MAX_SEGS,
+        tsoMaxSize: d.gsoMaxSize,
+        tsoMaxSegs: GSO_MAX_SEGS,
+        groMaxSize: GRO_MAX_SIZE,
+      },
+      stats: { ...d.stats, carrierChanges: d.carrierChanges },
     };
+  }
+
+  /** The link's addr_gen_mode as iproute2 names it (IFLA_INET6_ADDR_GEN_MODE), or null without IPv6 there. */
+  private addrGenModeName(d: NetDevice): string | null {
+    const idev = in6DevGet(d);
+    if (!idev) return null;
+    return ADDR_GEN_MODES[idev.cnf.get('addr_gen_mode')] ?? null;
   }
 
   /** The netdev notifier, translated into 'link' events (built only while someone listens). */

@@ -29,6 +29,7 @@ import {
   neighStateFilter,
   nudStateFromArg,
 } from './fmt_neigh.js';
+import { formatLinkDetails, formatLinkStats, linkDetailsJson, linkStatsJson } from './fmt_link.js';
 import { formatNtable, formatNtableJson } from './fmt_ntable.js';
 import { doAddress, linkFlagWords, linkOperstate } from './ip_addr.js';
 import { doRoute } from './ip_route.js';
@@ -920,6 +921,8 @@ async function linkShow(ip: Ip, args: string[]): Promise<number> {
         : {
             ifindex: l.ifindex, ifname: l.name, flags: linkFlagWords(l), mtu: l.mtu, operstate: linkOperstate(l),
             linkmode: 'DEFAULT', group: 'default', link_type: 'ether', address: l.address, broadcast: 'ff:ff:ff:ff:ff:ff',
+            ...(ip.o.details ? linkDetailsJson(l, true) : {}),
+            ...(ip.o.stats ? linkStatsJson(l, ip.o.stats) : {}),
           },
     );
     ip.io.out(ip.json(`${JSON.stringify(objs)}\n`));
@@ -933,7 +936,10 @@ async function linkShow(ip: Ip, args: string[]): Promise<number> {
       continue;
     }
     out += `${l.ifindex}: ${l.name}: <${linkFlagWords(l).join(',')}> mtu ${l.mtu} state ${linkOperstate(l)} mode DEFAULT group default ${sl}`;
-    out += `    link/ether ${l.address} brd ff:ff:ff:ff:ff:ff\n`;
+    out += `    link/ether ${l.address} brd ff:ff:ff:ff:ff:ff`;
+    if (ip.o.details) out += formatLinkDetails(l, sl, true);
+    if (ip.o.stats) out += formatLinkStats(l, ip.o.stats, sl);
+    out += '\n';
   }
   ip.io.out(out);
   return 0;

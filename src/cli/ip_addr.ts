@@ -10,6 +10,7 @@ import { NLM_F_CREATE, NLM_F_EXCL, type MessageType } from '../control/protocol.
 import type { AddrSnapshot } from '../core/addr_info.js';
 import type { LinkInfo } from '../stack.js';
 import type { CliIO } from './io.js';
+import { formatLinkDetails, formatLinkStats, linkDetailsJson, linkStatsJson } from './fmt_link.js';
 import {
   AF_INET,
   AF_INET6,
@@ -346,6 +347,10 @@ export interface AddrShowOptions {
   variant?: AddrLinkVariant;
   /** -o: each address on one line, no link lines. */
   oneline?: boolean;
+  /** -d: the link's details (and its link/ether line even under a family filter). */
+  details?: boolean;
+  /** -s count: the link's counters after its addresses (the full link message only). */
+  stats?: number;
 }
 
 /** print_linkinfo() as `ip addr` calls it (do_link false: no `mode`). */
@@ -353,8 +358,21 @@ export function formatAddrLinkLine(l: LinkInfo, o: AddrShowOptions = {}): string
   let s = `${l.ifindex}: ${l.name}: <${linkFlagWords(l).join(',')}> mtu ${l.mtu} state ${linkOperstate(l)} `;
   if ((o.variant ?? 'full') === 'full') s += 'group default ';
   s += '\n';
-  if (!o.family || o.family === AF_PACKET) s += `    link/ether ${l.address} brd ff:ff:ff:ff:ff:ff\n`;
+  if ((o.variant ?? 'full') === 'inet6') {
+    // addrconf's link message has no broadcast address and none of the details' attributes.
+    if (o.details) s += `    link/ether ${l.address}\n`;
+  } else if (!o.family || o.family === AF_PACKET || o.details) {
+    s += `    link/ether ${l.address} brd ff:ff:ff:ff:ff:ff`;
+    if (o.details) s += formatLinkDetails(l, '\n', false);
+    s += '\n';
+  }
   return s;
+}
+
+/** print_link_stats() after a link's addresses (`ip -s addr`), from the full link message only. */
+export function formatAddrLinkStats(l: LinkInfo, o: AddrShowOptions = {}): string {
+  if (!o.stats || (o.variant ?? 'full') !== 'full') return '';
+  return `${formatLinkStats(l, o.stats, '\n').slice(1)}\n`;
 }
 
 /** A lifetime as print_addrinfo() writes it. */
@@ -389,12 +407,15 @@ export function addrJsonObject(a: AddrSnapshot): Record<string, unknown> {
 export function addrLinkJsonObject(l: LinkInfo, addrs: readonly AddrSnapshot[], o: AddrShowOptions = {}): Record<string, unknown> {
   const j: Record<string, unknown> = { ifindex: l.ifindex, ifname: l.name, flags: linkFlagWords(l), mtu: l.mtu, operstate: linkOperstate(l) };
   if ((o.variant ?? 'full') === 'full') j.group = 'default';
-  if (!o.family || o.family === AF_PACKET) {
+  const full = (o.variant ?? 'full') === 'full';
+  if (!o.family || o.family === AF_PACKET || o.details) {
     j.link_type = 'ether';
     j.address = l.address;
-    j.broadcast = 'ff:ff:ff:ff:ff:ff';
+    if (full) j.broadcast = 'ff:ff:ff:ff:ff:ff';
   }
+  if (o.details && full) Object.assign(j, linkDetailsJson(l, false));
   j.addr_info = addrs.map(addrJsonObject);
+  if (o.stats && full) Object.assign(j, linkStatsJson(l, o.stats));
   return j;
 }
 
@@ -482,7 +503,7 @@ async function addrShow(ip: IpContext, args: string[]): Promise<number> {
   // The link dump asks the -4/-6 family (a `to` prefix only filters): for inet6 the kernel answers
   // with addrconf's own link messages; `dev DEV` asks for that link the usual way.
   const variant: AddrLinkVariant = ip.o.family === AF_INET6 && filterDev === null ? 'inet6' : 'full';
-  const fo: AddrShowOptions = { family: f.family, variant, oneline: ip.o.oneline };
+  const fo: AddrShowOptions = { family: f.family, variant, oneline: ip.o.oneline, details: ip.o.details > 0, stats: ip.o.stats };
   const per = (l: LinkInfo): AddrSnapshot[] => all.filter((a) => a.ifindex === l.ifindex && addrPasses(a, f));
   if (ip.o.json) {
     const objs = links.map((l) => (ip.o.brief ? addrBriefJsonObject(l, per(l)) : addrLinkJsonObject(l, per(l), fo)));
@@ -498,6 +519,7 @@ async function addrShow(ip: IpContext, args: string[]): Promise<number> {
     // -o prints addresses only; so does a label filter (print_linkinfo is skipped with filter.label).
     if (!ip.o.oneline && f.label === null) out += formatAddrLinkLine(l, fo);
     for (const a of per(l)) out += formatAddrLines(a, fo);
+    if (!ip.o.oneline && f.label === null) out += formatAddrLinkStats(l, fo);
   }
   ip.io.out(out);
   return 0;

@@ -165,12 +165,14 @@ export class Net {
   netifCarrierOn(dev: NetDevice): void {
     if (dev.carrier) return;
     dev.carrier = true;
+    dev.carrierChanges++;
     this.netdevChain.call(NETDEV_CHANGE, dev, { flagsChanged: 0 });
   }
 
   netifCarrierOff(dev: NetDevice): void {
     if (!dev.carrier) return;
     dev.carrier = false;
+    dev.carrierChanges++;
     this.netdevChain.call(NETDEV_CHANGE, dev, { flagsChanged: 0 });
   }
 

@@ -66,6 +66,17 @@ export interface DeviceStats {
   txErrors: number;
 }
 
+/** What `ip -d link` shows of a TAP (IFLA_TUN_*): tapstack opens it as `type tap`, without packet information or queues. */
+export interface TunLinkInfo {
+  type: 'tap';
+  /** IFF_NO_PI is always set: false. */
+  pi: boolean;
+  /** IFF_VNET_HDR: the virtio-net header (offloads) is on. */
+  vnetHdr: boolean;
+  /** IFF_PERSIST: the TAP outlives the stack (it was made with `ip tuntap add` and attached to). */
+  persist: boolean;
+}
+
 /**
  * A link (struct net_device): what the protocols need to know about it — flags, addresses, MTU,
  * header building — and the driver hooks (`xmit`, `open`, `stop`, `destroy`). Drivers extend it:
@@ -99,6 +110,8 @@ export abstract class NetDevice {
   headerOps: HeaderOps | null = null;
   /** netif_carrier_ok(). */
   carrier = true;
+  /** carrier_up_count + carrier_down_count: what IFLA_CARRIER_CHANGES reports (`ip -s -s link`'s transns). */
+  carrierChanges = 0;
   /** Per-protocol device state: IPv4's in_device (dev->ip_ptr). Owned by src/ipv4. */
   ipPtr: object | null = null;
   /** IPv6's inet6_dev (dev->ip6_ptr). Owned by src/ipv6. */
@@ -112,8 +125,16 @@ export abstract class NetDevice {
   hwFeatures = 0;
   /** The features the user asked for (dev->wanted_features); netdevUpdateFeatures() applies them. */
   wantedFeatures = 0;
-  /** gso_max_size: the most bytes (IP header and payload) one segment handed down may carry. */
+  /** gso_max_size: the most bytes (IP header and payload) one segment handed down may carry (also tso_max_size here). */
   gsoMaxSize = 65536;
+  /**
+   * IFLA_LINKINFO's tun attributes (tun_fill_info) for a device on a Linux TAP, which `ip -d link`
+   * prints after "tun"; null for every other kind of link.
+   */
+  tunInfo(): TunLinkInfo | null {
+    return null;
+  }
+
   /** Packet and byte counters. */
   readonly stats: DeviceStats = {
     rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0,

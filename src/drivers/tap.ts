@@ -3,7 +3,7 @@
 // batches, flushed at the end of each receive batch or on the next microtask. With IFF_VNET_HDR
 // it is a virtio-net device (drivers/net/virtio_net.c): partial checksums and TSO both ways.
 import type { Timer } from '../core/clock.js';
-import { NETDEV_TX_OK, NetDevice } from '../core/netdevice.js';
+import { NETDEV_TX_OK, NetDevice, type TunLinkInfo } from '../core/netdevice.js';
 import { ENOBUFS } from '../core/errno.js';
 import {
   NETIF_F_GRO,
@@ -222,6 +222,11 @@ export class TapDevice extends NetDevice {
       handle.close();
       throw e;
     }
+  }
+
+  /** tun_fill_info(): a TAP without PI, with the virtio-net header when opened with offloads, persistent when it was there before us. */
+  override tunInfo(): TunLinkInfo {
+    return { type: 'tap', pi: false, vnetHdr: this.handle.vnetHdr, persist: !this.handle.created };
   }
 
   /** True when this process created the TAP; it disappears when closed. */
