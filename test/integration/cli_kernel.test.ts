@@ -116,6 +116,27 @@ describe.runIf(canRunKernelTests(['ip', 'ping', 'arping']))('managing a running 
     expect(ns.sh('ip neigh show 10.0.0.2 dev tap0')).toContain('lladdr 02:5a:00:00:00:99');
   });
 
+  it("ip -d link shows the TAP as the kernel's iproute2 does; ip -s link counts what tapstack stat counts", () => {
+    const d = ts('ip', '-d', 'link', 'show', 'tap0');
+    expect(d.status).toBe(0);
+    // The kernel's own view of the same TAP has the same tun line (vnet_hdr follows TAPSTACK_OFFLOAD).
+    const kernelTun = /\n    (tun type tap pi off vnet_hdr (?:on|off) persist off) /.exec(ns.sh('ip -d link show tap0'))![1];
+    expect(d.out).toContain(`\n    ${kernelTun} addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 `);
+    expect(kernelTun).toContain(process.env.TAPSTACK_OFFLOAD === '0' ? 'vnet_hdr off' : 'vnet_hdr on');
+    const st = Object.fromEntries(
+      ts('stat', 'dev.tap0.rxPackets', 'dev.tap0.txPackets').out.trim().split('\n').map((l) => l.split(/\s+/)),
+    );
+    const lines = ts('ip', '-s', 'link', 'show', 'tap0').out.split('\n');
+    expect(lines[2]).toBe('    RX:  bytes packets errors dropped  missed   mcast           ');
+    const rx = lines[3].trim().split(/\s+/).map(Number);
+    const tx = lines[5].trim().split(/\s+/).map(Number);
+    // Counted a moment apart: the link may have moved a frame or two in between.
+    expect(rx[1]).toBeGreaterThanOrEqual(Number(st['dev.tap0.rxPackets']));
+    expect(rx[1] - Number(st['dev.tap0.rxPackets'])).toBeLessThan(5);
+    expect(tx[1]).toBeGreaterThanOrEqual(Number(st['dev.tap0.txPackets']));
+    expect(rx[0]).toBeGreaterThan(rx[1] * 42);
+  });
+
   it('a client for a stack that is not running says so', () => {
     const r = spawnSync(process.execPath, [CLI, '--name', 'nobody-here', 'ip', 'neigh'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
