@@ -8,6 +8,7 @@ import { NotifierChain } from './notifier.js';
 import { CHECKSUM_NONE, CHECKSUM_PARTIAL, SkBuff } from './skbuff.js';
 import { csumFold, csumPartial } from './checksum.js';
 import type { GsoSegmentFn } from './gso.js';
+import type { GroReceiveFn } from './gro.js';
 import { NETIF_F_HW_CSUM, netGsoOk } from './netdev_features.js';
 import { SysctlTree } from './sysctl_tree.js';
 
@@ -74,6 +75,7 @@ export class Net {
   readonly stats: CoreStats = { rxNoHandler: 0, rxDevDown: 0, txDevDown: 0, txDriverDrop: 0, txGsoUnsupported: 0, txGsoSoftware: 0 };
   /** Software segmenters by ethertype (dev_add_offload's offload_base). */
   private readonly offloads = new Map<number, GsoSegmentFn>();
+  private readonly groOffloads = new Map<number, GroReceiveFn>();
   /** /proc/sys/net of this namespace: each family registers its own keys here. */
   readonly sysctl = new SysctlTree();
 
@@ -191,6 +193,16 @@ export class Net {
   /** dev_add_offload(): the family that cuts super-segments of `ethertype` in software. */
   devAddOffload(ethertype: number, segment: GsoSegmentFn): void {
     this.offloads.set(ethertype, segment);
+  }
+
+  /** dev_add_offload()'s gro_receive side: the family that builds GRO packets of `ethertype`. */
+  devAddGro(ethertype: number, receive: GroReceiveFn): void {
+    this.groOffloads.set(ethertype, receive);
+  }
+
+  /** The gro_receive registered for `ethertype`, if any. */
+  groReceiveFn(ethertype: number): GroReceiveFn | undefined {
+    return this.groOffloads.get(ethertype);
   }
 
   devRemovePack(ethertype: number): void {

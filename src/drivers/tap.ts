@@ -3,6 +3,7 @@
 // batches, flushed at the end of each receive batch or on the next microtask. With IFF_VNET_HDR
 // it is a virtio-net device (drivers/net/virtio_net.c): partial checksums and TSO both ways.
 import type { Timer } from '../core/clock.js';
+import { GroCell } from '../core/gro.js';
 import { NETDEV_TX_OK, NetDevice, type TunLinkInfo } from '../core/netdevice.js';
 import { ENOBUFS } from '../core/errno.js';
 import {
@@ -84,6 +85,9 @@ export interface TapStats {
   rxGso: number;
   /** Frames received with a partial checksum (NEEDS_CSUM) or one the kernel verified (DATA_VALID). */
   rxCsumOffload: number;
+  /** Packets software GRO built from more than one frame, and the frames that went into them. */
+  rxGro: number;
+  rxGroSegs: number;
   /** Super-frames written for the kernel to segment. */
   txGso: number;
   /** Frames written with a partial checksum for the kernel to complete. */
@@ -106,7 +110,7 @@ export class TapDevice extends NetDevice {
   /** Frames the driver itself dropped or refused, and batch counts (`tapstack stat 'dev.*'`). */
   readonly tapStats: TapStats = {
     rxRunt: 0, rxTruncated: 0, txOversize: 0, txRefused: 0, txLinkDown: 0, rxBatches: 0, txBatches: 0,
-    vnetShort: 0, vnetBadFlags: 0, vnetBadCsum: 0, vnetBadGso: 0, rxGso: 0, rxCsumOffload: 0, txGso: 0, txCsumOffload: 0,
+    vnetShort: 0, vnetBadFlags: 0, vnetBadCsum: 0, vnetBadGso: 0, rxGso: 0, rxCsumOffload: 0, rxGro: 0, rxGroSegs: 0, txGso: 0, txCsumOffload: 0,
     offloadFlags: -1, offloadFallbacks: 0,
   };
   /** Called once if the kernel side goes away (device deleted, fd broken). */
@@ -127,6 +131,8 @@ export class TapDevice extends NetDevice {
   /** Where the next staged frame goes in txBuf (frames are packed, 64-byte aligned). */
   private txAt = 0;
   private inRx = false;
+  /** Software GRO's state, made on the first batch with generic-receive-offload on. */
+  private groCell: GroCell | null = null;
   private flushQueued = false;
   private readonly flushTask = (): void => {
     this.flushQueued = false;
@@ -152,6 +158,12 @@ export class TapDevice extends NetDevice {
     this.mtu = handle.getMtu();
     this.maxMtu = Math.min(TAP_MAX_MTU, handle.maxFrame - this.hdrLen - 14);
     if (handle.vnetHdr) this.negotiateOffloads();
+    else {
+      // Plain frames: nothing to hand the kernel but whole frames; software GRO still merges them.
+      this.hwFeatures = NETIF_F_GRO;
+      this.wantedFeatures = NETIF_F_GRO;
+      this.features = NETIF_F_GRO;
+    }
   }
 
   /**
@@ -306,6 +318,8 @@ export class TapDevice extends NetDevice {
     // The addon clamps oversized frames to maxFrame before JavaScript sees them; it counts them.
     st.rxTruncated = this.handle.rxTruncated;
     this.inRx = true;
+    // napi_gro_receive while generic-receive-offload is on: runs of one flow's segments go up as one.
+    const gro = (this.features & NETIF_F_GRO) !== 0 ? (this.groCell ??= new GroCell(net)) : null;
     try {
       for (let i = 0; i < count; i++) {
         const flen = lens[i] - hl;
@@ -340,9 +354,15 @@ export class TapDevice extends NetDevice {
           this.stats.rxErrors++;
           continue;
         }
+        if (gro !== null && gro.receive(skb)) continue;
         net.netifReceiveSkb(skb);
       }
     } finally {
+      if (gro !== null) {
+        gro.flush();
+        st.rxGro = gro.built;
+        st.rxGroSegs = gro.mergedFrames;
+      }
       this.inRx = false;
       this.flush();
     }

@@ -33,8 +33,9 @@ import { formatIPv4, isLocalBroadcast, isLoopback, isMulticast, isZeronet } from
 import { ipLocalDeliver, ipRcv } from './ip_input.js';
 import { IPPROTO_UDP, ipIhlBytes } from './iphdr.js';
 import { registerIpv4Sysctl } from './sysctl.js';
-import { inetGsoSegment } from './ip_offload.js';
+import { inetGroReceive, inetGsoSegment } from './ip_offload.js';
 import type { GsoTransportFn } from '../core/gso.js';
+import type { GroTransportFn } from '../core/gro.js';
 import { Udp } from './udp.js';
 
 /** IPv4 counters, named after /proc/net/snmp's Ip line, plus the reasons behind each drop. */
@@ -114,6 +115,8 @@ export class Inet {
   readonly protocols = new Map<number, IpProtocolHandler>();
   /** Software segmenters of upper-layer protocols (inet_offloads[]), for inet_gso_segment. */
   readonly offloads = new Map<number, GsoTransportFn>();
+  /** Receive offload of upper-layer protocols (inet_offloads[]' gro_receive), for inet_gro_receive. */
+  readonly groOffloads = new Map<number, GroTransportFn>();
   /** Raw IP observers (every locally delivered packet). */
   readonly rawTaps: RawTap[] = [];
   /** Addresses of this host and directed broadcasts of its subnets: the per-packet "is it ours?". */
@@ -133,6 +136,7 @@ export class Inet {
     this.icmp.errorSinks.set(IPPROTO_UDP, this.udp);
     net.devAddPack(ETH_P_IP, (skb, dev) => ipRcv(this, skb, dev));
     net.devAddOffload(ETH_P_IP, (skb) => inetGsoSegment(this.offloads, skb));
+    net.devAddGro(ETH_P_IP, (cell, skb) => inetGroReceive(this.groOffloads, cell, skb));
     net.devAddPack(ETH_P_ARP, (skb, dev) => this.arp.rcv(skb, dev));
     net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));
     for (const dev of net.deviceList) this.inetdevInit(dev);

@@ -3,7 +3,8 @@
 // state, addresses, routes, NDISC, ICMPv6 and the glue between them.
 import { EADDRNOTAVAIL, EHOSTUNREACH, EINVAL, StackError } from '../core/errno.js';
 import type { GsoTransportFn } from '../core/gso.js';
-import { ipv6GsoSegment } from './ip6_offload.js';
+import type { GroTransportFn } from '../core/gro.js';
+import { ipv6GroReceive, ipv6GsoSegment } from './ip6_offload.js';
 import type { Timer } from '../core/clock.js';
 import type { Net, NetdevChangeInfo } from '../core/net.js';
 import {
@@ -166,6 +167,8 @@ export class Inet6 {
   readonly protocols = new Map<number, Ip6ProtocolHandler>();
   /** Software segmenters of upper-layer protocols (inet6_offloads[]), for ipv6_gso_segment. */
   readonly offloads = new Map<number, GsoTransportFn>();
+  /** Receive offload of upper-layer protocols (inet6_offloads[]' gro_receive), for ipv6_gro_receive. */
+  readonly groOffloads = new Map<number, GroTransportFn>();
   readonly rawTaps: RawTap6[] = [];
   /** Every address of every device, for the per-packet "is it ours?" without allocation. */
   allAddrs: Inet6Ifaddr[] = [];
@@ -195,6 +198,7 @@ export class Inet6 {
     this.addrconf = new Addrconf(this);
     net.devAddPack(ETH_P_IPV6, (skb, dev) => ipv6Rcv(this, skb, dev));
     net.devAddOffload(ETH_P_IPV6, (skb) => ipv6GsoSegment(this.offloads, skb));
+    net.devAddGro(ETH_P_IPV6, (cell, skb) => ipv6GroReceive(this.groOffloads, cell, skb));
     net.netdevChain.register((ev, dev, info) => this.netdevEvent(ev, dev, info));
     registerIpv6Sysctl(net.sysctl, this);
     for (const dev of net.deviceList) {

@@ -1,13 +1,13 @@
 // TCP's IPv4 half: the pseudo header (tcp_v4_check), the route and source address a connection
 // takes (ip_route_connect), ip_queue_xmit, and the MSS the route allows (tcp_v4_connect).
 import { EADDRNOTAVAIL, ENETUNREACH } from '../core/errno.js';
-import type { SkBuff } from '../core/skbuff.js';
+import { SKB_GSO_TCPV4, type SkBuff } from '../core/skbuff.js';
 import type { Inet } from '../ipv4/af_inet.js';
 import { udpPseudoSum } from '../ipv4/checksum.js';
 import { RTN_LOCAL, fibPrefsrc } from '../ipv4/fib.js';
 import { isLoopback, isMulticast, isLocalBroadcast, isZeronet } from '../ipv4/inet_addr.js';
 import { IPPROTO_TCP, ipDaddr, ipSaddr } from '../ipv4/iphdr.js';
-import { tcpGsoSegment } from './tcp_offload.js';
+import { tcpGroReceive, tcpGsoSegment } from './tcp_offload.js';
 import { ipSend } from '../ipv4/ip_output.js';
 import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 
@@ -22,6 +22,12 @@ export class TcpV4Ops implements TcpAfOps {
         const n = seg.networkHeader;
         return udpPseudoSum(ipSaddr(seg.buf, n), ipDaddr(seg.buf, n), IPPROTO_TCP, len);
       }),
+    );
+    // tcp4_gro_receive / tcp4_gro_complete.
+    inet.groOffloads.set(IPPROTO_TCP, (cell, skb, th, same, complete) =>
+      tcpGroReceive(cell, skb, th, same, complete, SKB_GSO_TCPV4, (s, len) =>
+        udpPseudoSum(ipSaddr(s.buf, s.networkHeader), ipDaddr(s.buf, s.networkHeader), IPPROTO_TCP, len),
+      ),
     );
   }
 

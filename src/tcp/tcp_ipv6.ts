@@ -1,12 +1,12 @@
 // TCP's IPv6 half: the pseudo header (tcp_v6_check), ip6_dst_lookup_flow's route and source
 // address (scoped destinations keep their interface), and inet6_csk_xmit (net/ipv6/tcp_ipv6.c).
 import { EADDRNOTAVAIL, ENETUNREACH } from '../core/errno.js';
-import type { SkBuff } from '../core/skbuff.js';
+import { SKB_GSO_TCPV6, type SkBuff } from '../core/skbuff.js';
 import type { Inet6 } from '../ipv6/af_inet6.js';
 import { ipv6PseudoSum } from '../ipv6/ip6_checksum.js';
 import { ipv6AddrAny, ipv6AddrIsMulticast } from '../ipv6/in6_addr.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
-import { tcpGsoSegment } from './tcp_offload.js';
+import { tcpGroReceive, tcpGsoSegment } from './tcp_offload.js';
 import { ip6Send } from '../ipv6/ip6_output.js';
 import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 import { RTN_LOCAL } from '../ipv6/route.js';
@@ -22,6 +22,12 @@ export class TcpV6Ops implements TcpAfOps {
         const n = seg.networkHeader;
         return ipv6PseudoSum(seg.buf, n + IP6H_SADDR_OFF, seg.buf, n + IP6H_DADDR_OFF, len, NEXTHDR_TCP);
       }),
+    );
+    // tcp6_gro_receive / tcp6_gro_complete.
+    inet6.groOffloads.set(NEXTHDR_TCP, (cell, skb, th, same, complete) =>
+      tcpGroReceive(cell, skb, th, same, complete, SKB_GSO_TCPV6, (s, len) =>
+        ipv6PseudoSum(s.buf, s.networkHeader + IP6H_SADDR_OFF, s.buf, s.networkHeader + IP6H_DADDR_OFF, len, NEXTHDR_TCP),
+      ),
     );
   }
 

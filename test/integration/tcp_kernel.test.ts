@@ -29,6 +29,10 @@ const errOf = (e) => ({ code: e.code, errno: e.errno, syscall: e.syscall, addres
 const servers = [];
 let faulty = null;
 const ops = {
+  /** The TAP driver's counters. */
+  tapStats() {
+    return tap.tapStats;
+  },
   /** Node's own http.Server, fed with the connections of a tapstack server. */
   async http({ port, host, size }) {
     const body = pattern(size);
@@ -187,9 +191,18 @@ describe.runIf(canRunKernelTests(['ip', 'curl']))('TCP against the kernel', () =
       void host;
     }, 30000);
 
-    it(`${fam}: kernel client → tapstack sink, 4 MiB hashed on arrival`, async () => {
+    it(`${fam}: kernel client → tapstack sink, 4 MiB hashed on arrival (in super-frames, or merged by software GRO from plain frames)`, async () => {
+      const t0 = await stack.call('tapStats');
       const r = await kernel.call('connect', { port: 9000, host, bytes: 4 << 20 });
       expect(JSON.parse(r.reply)).toEqual({ bytes: 4 << 20, sha: patternHash(4 << 20) });
+      const t1 = await stack.call('tapStats');
+      if (process.env.TAPSTACK_OFFLOAD === '0') {
+        expect(t1.rxGso - t0.rxGso).toBe(0);
+        expect(t1.rxGro - t0.rxGro).toBeGreaterThan(0);
+        expect(t1.rxGroSegs - t0.rxGroSegs).toBeGreaterThan(2 * (t1.rxGro - t0.rxGro));
+      } else {
+        expect(t1.rxGso - t0.rxGso).toBeGreaterThan(0);
+      }
     }, 30000);
 
     it(`${fam}: tapstack client → kernel sink, 4 MiB, and the kernel's answer read back`, async () => {
