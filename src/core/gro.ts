@@ -106,8 +106,9 @@ export class GroCell {
     skb.buf.copy(h.buf, h.tail, from, from + len);
     h.tail += len;
     h.truesize += skb.truesize;
+    // The first frame counts once a second joins it.
+    this.mergedFrames += this.count === 1 ? 2 : 1;
     this.count++;
-    this.mergedFrames++;
     const dev = skb.dev;
     if (dev !== null) {
       dev.stats.rxPackets++;

@@ -1,0 +1,192 @@
+// Software GRO (src/core/gro.ts with inet_gro_receive / ipv6_gro_receive / tcp_gro_receive): a
+// table of frame runs (what arrives in one read batch) and the packets that go up, on a real
+// Stack's protocol registrations, delivery captured.
+import { describe, expect, it } from 'vitest';
+import { csumFold, csumPartial } from '../../src/core/checksum.js';
+import { GroCell } from '../../src/core/gro.js';
+import type { Net } from '../../src/core/net.js';
+import { CHECKSUM_NONE, CHECKSUM_UNNECESSARY, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SkBuff } from '../../src/core/skbuff.js';
+import { createPair } from '../../src/drivers/pair.js';
+import { ethTypeTrans } from '../../src/ethernet/eth.js';
+import { ipFastCsum, udpPseudoSum } from '../../src/ipv4/checksum.js';
+import { writeIpHeader } from '../../src/ipv4/iphdr.js';
+import { ipv6PseudoSum } from '../../src/ipv6/ip6_checksum.js';
+import { writeIpv6Header } from '../../src/ipv6/ipv6hdr.js';
+import { Stack } from '../../src/stack.js';
+import { ManualClock } from '../../src/core/clock.js';
+
+const ACK = 0x10;
+const PSH = 0x08;
+const FIN = 0x01;
+const SYN = 0x02;
+const MSS = 1000;
+const S6 = Buffer.from('fd000000000000000000000000000001', 'hex');
+const D6 = Buffer.from('fd000000000000000000000000000002', 'hex');
+
+interface Seg {
+  /** Payload bytes (default MSS). */
+  len?: number;
+  /** Sequence number; default: right after the previous segment. */
+  seq?: number;
+  flags?: number;
+  sport?: number;
+  /** TCP option bytes (a multiple of 4); default a timestamp-like 12 bytes. */
+  opts?: Buffer;
+  window?: number;
+  ack?: number;
+  /** IPv4: ID (default counting up), options (IHL 6), fragment offset. */
+  id?: number;
+  ipOpts?: boolean;
+  frag?: boolean;
+  ttl?: number;
+  badCsum?: boolean;
+}
+
+const TS_OPTS = Buffer.from('0101080a0000000100000002', 'hex');
+
+/** A frame (Ethernet + IPv4/IPv6 + TCP) carrying the payload byte pattern for its sequence range. */
+function frame(v6: boolean, s: Seg, seq: number, id: number): Buffer {
+  const len = s.len ?? MSS;
+  const opts = s.opts ?? TS_OPTS;
+  const thl = 20 + opts.length;
+  const ihl = !v6 && s.ipOpts ? 24 : 20;
+  const nhl = v6 ? 40 : ihl;
+  const f = Buffer.alloc(14 + nhl + thl + len);
+  Buffer.from('020000000002020000000001', 'hex').copy(f, 0);
+  f.writeUInt16BE(v6 ? 0x86dd : 0x0800, 12);
+  const nh = 14;
+  if (v6) writeIpv6Header(f, nh, 0, 0, thl + len, 6, s.ttl ?? 64, S6, 0, D6, 0);
+  else {
+    writeIpHeader(f, nh, 0, nhl + thl + len, id, s.frag ? 0x2000 : 0x4000, s.ttl ?? 64, 6, 0x0a000001, 0x0a000002);
+    if (s.ipOpts) {
+      f[nh] = 0x46;
+      f.writeUInt32BE(0x01010101, nh + 20);
+      f.writeUInt16BE(0, nh + 10);
+      f.writeUInt16BE(ipFastCsum(f, nh, 6), nh + 10);
+    }
+  }
+  const th = nh + nhl;
+  f.writeUInt16BE(s.sport ?? 40000, th);
+  f.writeUInt16BE(80, th + 2);
+  f.writeUInt32BE(seq >>> 0, th + 4);
+  f.writeUInt32BE(s.ack ?? 7, th + 8);
+  f[th + 12] = (thl / 4) << 4;
+  f[th + 13] = s.flags ?? ACK;
+  f.writeUInt16BE(s.window ?? 501, th + 14);
+  opts.copy(f, th + 20);
+  for (let i = 0; i < len; i++) f[th + thl + i] = ((seq + i) * 7) & 0xff;
+  const ps = v6 ? ipv6PseudoSum(S6, 0, D6, 0, thl + len, 6) : udpPseudoSum(0x0a000001, 0x0a000002, 6, thl + len);
+  const c = csumFold(csumPartial(f, th, thl + len, ps));
+  f.writeUInt16BE(s.badCsum ? c ^ 0x0101 : c, th + 16);
+  return f;
+}
+
+/** Feeds the segments through one cell as one read batch; returns what went up and the cell. */
+function run(v6: boolean, segs: Seg[]) {
+  const stack = new Stack({ clock: new ManualClock() });
+  const [dev] = createPair('gro0', 'gro1', Buffer.from('020000000002', 'hex'));
+  stack.addDevice(dev);
+  const up: { buf: Buffer; skb: SkBuff }[] = [];
+  const net = {
+    groReceiveFn: (p: number) => stack.net.groReceiveFn(p),
+    netifReceiveSkb: (skb: SkBuff) => up.push({ buf: Buffer.from(skb.buf.subarray(skb.data, skb.tail)), skb: skb.copy() }),
+  } as unknown as Net;
+  const cell = new GroCell(net);
+  let seq = 0xfffffc00; // wraps inside the run
+  let id = 0xfffe;
+  // One buffer for the whole batch, as the receive ring is.
+  const frames = segs.map((s) => {
+    const f = frame(v6, s, s.seq ?? seq, s.id ?? id);
+    seq = ((s.seq ?? seq) + (s.len ?? MSS)) >>> 0;
+    id = ((s.id ?? id) + 1) & 0xffff;
+    return f;
+  });
+  const ring = Buffer.concat(frames);
+  let at = 0;
+  for (const f of frames) {
+    const skb = new SkBuff(ring, at, f.length);
+    skb.borrowed = true;
+    at += f.length;
+    expect(ethTypeTrans(skb, dev)).toBe(true);
+    if (!cell.receive(skb)) up.push({ buf: Buffer.from(skb.buf.subarray(skb.data, skb.tail)), skb: skb.copy() });
+  }
+  cell.flush();
+  return { up, cell, dev };
+}
+
+/** Payload lengths of what went up, and how many frames each stands for (gsoSegs, 0 for one). */
+const shape = (up: { buf: Buffer; skb: SkBuff }[], v6: boolean) =>
+  up.map(({ buf, skb }) => {
+    const nhl = v6 ? 40 : (buf[0] & 0x0f) * 4;
+    const thl = (buf[nhl + 12] >>> 4) * 4;
+    return [buf.length - nhl - thl, skb.gsoSegs];
+  });
+
+describe.each([{ v6: false, fam: 'IPv4' }, { v6: true, fam: 'IPv6' }])('software GRO, $fam', ({ v6, fam }) => {
+  // [what arrives, what goes up as [payload bytes, frames merged (0: as it came)]]
+  const rows: [string, Seg[], [number, number][]][] = [
+    ['four in sequence: one packet of 4 frames', [{}, {}, {}, {}], [[4000, 4]]],
+    ['a shorter last one ends it, merged', [{}, {}, { len: 300 }, {}], [[2300, 3], [1000, 0]]],
+    ['PSH ends it, merged; the next starts anew', [{}, { flags: ACK | PSH }, {}, {}], [[2000, 2], [2000, 2]]],
+    ['FIN ends it, merged', [{}, {}, { flags: ACK | FIN }], [[3000, 3]]],
+    ['a lone PSH segment goes up as it came', [{ flags: ACK | PSH }, {}], [[1000, 0], [1000, 0]]],
+    ['a gap in sequence: two packets', [{}, {}, { seq: 0x100 }, {}], [[2000, 2], [2000, 2]]],
+    ['another flow in between: each its own', [{}, { sport: 40001 }, {}], [[1000, 0], [1000, 0], [1000, 0]]],
+    ['a changed ACK number flushes', [{}, {}, { ack: 8 }, { ack: 8 }], [[2000, 2], [2000, 2]]],
+    ['a changed window flushes', [{}, { window: 502 }], [[1000, 0], [1000, 0]]],
+    ['a changed option (a new timestamp) flushes', [{}, {}, { opts: Buffer.from('0101080a0000000200000002', 'hex') }], [[2000, 2], [1000, 0]]],
+    ['SYN is never merged', [{}, { flags: SYN | ACK, len: 0 }, {}], [[1000, 0], [0, 0], [1000, 0]]],
+    ['a pure ACK (no payload) is never merged', [{}, { len: 0 }, {}], [[1000, 0], [0, 0], [1000, 0]]],
+    ['a longer segment than the first is not merged', [{ len: 500 }, { len: 1000 }], [[500, 0], [1000, 0]]],
+    ['a bad checksum goes up alone, for TCP to count', [{}, { badCsum: true }, {}], [[1000, 0], [1000, 0], [1000, 0]]],
+    ['a changed TTL / hop limit flushes', [{}, { ttl: 63 }], [[1000, 0], [1000, 0]]],
+  ];
+  if (!v6) {
+    rows.push(
+      ['IP options: not merged', [{}, { ipOpts: true }, {}], [[1000, 0], [1000, 0], [1000, 0]]],
+      ['a fragment: not merged', [{}, { frag: true }], [[1000, 0], [1000, 0]]],
+    );
+  }
+  it.each(rows)(`${fam}: %s`, (_n, segs, want) => {
+    expect(shape(run(v6, segs).up, v6)).toEqual(want);
+  });
+
+  it(`${fam}: the packet built is what the sender would have sent as one TSO frame`, () => {
+    const { up, cell, dev } = run(v6, [{}, {}, {}, { flags: ACK | PSH }]);
+    expect(up).toHaveLength(1);
+    const { buf, skb } = up[0];
+    const nhl = v6 ? 40 : 20;
+    expect(skb.gsoSize).toBe(MSS);
+    expect(skb.gsoSegs).toBe(4);
+    expect(skb.gsoType).toBe(v6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4);
+    expect(skb.ipSummed).toBe(CHECKSUM_UNNECESSARY);
+    if (v6) expect(buf.readUInt16BE(4)).toBe(buf.length - 40);
+    else {
+      expect(buf.readUInt16BE(2)).toBe(buf.length);
+      expect(ipFastCsum(buf, 0, 5)).toBe(0);
+      expect(buf.readUInt16BE(4)).toBe(0xfffe); // the first frame's ID
+    }
+    const th = nhl;
+    expect(buf[th + 13]).toBe(ACK | PSH);
+    expect(buf.readUInt32BE(th + 4)).toBe(0xfffffc00);
+    // The payload is the four frames' in order (the pattern of each byte's sequence number).
+    const thl = (buf[th + 12] >>> 4) * 4;
+    for (let i = 0; i < 4000; i += 997) expect(buf[th + thl + i]).toBe(((0xfffffc00 + i) * 7) & 0xff);
+    expect([cell.built, cell.mergedFrames]).toEqual([1, 4]);
+    // Every frame counts in the device's receive counters: three here, the packet's one when it goes up.
+    expect(dev.stats.rxPackets).toBe(3);
+  });
+
+  it(`${fam}: a packet stops growing before 64 KiB; the next frame starts another`, () => {
+    const { up } = run(v6, Array.from({ length: 70 }, () => ({})));
+    const lens = shape(up, v6).map(([n]) => n);
+    expect(lens.reduce((a, b) => a + b, 0)).toBe(70 * MSS);
+    expect(Math.max(...lens)).toBeLessThanOrEqual(65535 - (v6 ? 40 : 20) - 32);
+    expect(lens.length).toBe(2);
+  });
+
+  it(`${fam}: a frame GRO did not take keeps its checksum state (CHECKSUM_NONE when it failed)`, () => {
+    const { up } = run(v6, [{ badCsum: true }]);
+    expect(up[0].skb.ipSummed).toBe(CHECKSUM_NONE);
+  });
+});
