@@ -63,31 +63,32 @@ export function linkDetailsJson(l: LinkInfo, doLink: boolean): Record<string, un
 export function formatLinkStats(l: LinkInfo, level: number, sl: string): string {
   const s = l.stats;
   const cols = ['*X errors:'.length, 'packets'.length, 'errors'.length, 'dropped'.length, 'heartbt'.length, 'overrun'.length, 'compressed'.length];
-  sizeColumns(cols, [s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, 0, 0, 0]);
-  if (level > 1) sizeColumns(cols, [0, 0, 0, 0, 0, 0, 0]);
-  sizeColumns(cols, [s.txBytes, s.txPackets, s.txErrors, s.txDropped, 0, 0, 0]);
-  if (level > 1) sizeColumns(cols, [0, 0, 0, 0, 0, s.carrierChanges]);
-  let o = sl;
-  o += `    RX: ${pad(cols[0] - 4, 'bytes')} ${pad(cols[1], 'packets')} ${pad(cols[2], 'errors')} ${pad(cols[3], 'dropped')} `;
-  o += `${pad(cols[4], 'missed')} ${pad(cols[5], 'mcast')} ${pad(cols[6], '')}${sl}`;
-  o += `    ${num(cols[0], s.rxBytes)}${num(cols[1], s.rxPackets)}${num(cols[2], s.rxErrors)}${num(cols[3], s.rxDropped)}`;
-  o += `${num(cols[4], 0)}${num(cols[5], 0)}`;
-  if (level > 1) {
-    o += `${sl}    RX errors:${pad(cols[0] - 10, '')} ${pad(cols[1], 'length')} ${pad(cols[2], 'crc')} ${pad(cols[3], 'frame')} `;
-    o += `${pad(cols[4], 'fifo')} ${pad(cols[5], 'overrun')}${sl}`;
-    o += `    ${pad(cols[0] + 1, '')}${num(cols[1], 0)}${num(cols[2], 0)}${num(cols[3], 0)}${num(cols[4], 0)}${num(cols[5], 0)}`;
-  }
-  o += sl;
-  o += `    TX: ${pad(cols[0] - 4, 'bytes')} ${pad(cols[1], 'packets')} ${pad(cols[2], 'errors')} ${pad(cols[3], 'dropped')} `;
-  o += `${pad(cols[4], 'carrier')} ${pad(cols[5], 'collsns')} ${pad(cols[6], '')}${sl}`;
-  o += `    ${num(cols[0], s.txBytes)}${num(cols[1], s.txPackets)}${num(cols[2], s.txErrors)}${num(cols[3], s.txDropped)}`;
-  o += `${num(cols[4], 0)}${num(cols[5], 0)}`;
-  if (level > 1) {
-    o += `${sl}    TX errors:${pad(cols[0] - 10, '')} ${pad(cols[1], 'aborted')} ${pad(cols[2], 'fifo')} ${pad(cols[3], 'window')} `;
-    o += `${pad(cols[4], 'heartbt')} ${pad(cols[5], 'transns')}${sl}`;
-    o += `    ${pad(cols[0] + 1, '')}${num(cols[1], 0)}${num(cols[2], 0)}${num(cols[3], 0)}${num(cols[4], 0)}${num(cols[5], s.carrierChanges)}`;
-  }
-  return o;
+  const rx = [s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, 0, 0];
+  const tx = [s.txBytes, s.txPackets, s.txErrors, s.txDropped, 0, 0];
+  const rxErr = [0, 0, 0, 0, 0];
+  const txErr = [0, 0, 0, 0, s.carrierChanges];
+  sizeColumns(cols, rx);
+  if (level > 1) sizeColumns(cols, [0, ...rxErr]);
+  sizeColumns(cols, tx);
+  if (level > 1) sizeColumns(cols, [0, ...txErr]);
+  /** One direction: its counters line, then (-s -s) its errors line. */
+  const block = (dir: string, names: string[], vals: number[], errNames: string[], errVals: number[]): string => {
+    let o = `${sl}    ${dir}: ${pad(cols[0] - 4, 'bytes')}`;
+    for (let i = 0; i < 5; i++) o += ` ${pad(cols[i + 1], names[i])}`;
+    o += ` ${pad(cols[6], '')}${sl}    `;
+    for (let i = 0; i < 6; i++) o += num(cols[i], vals[i]);
+    if (level > 1) {
+      o += `${sl}    ${dir} errors:${pad(cols[0] - 10, '')}`;
+      for (let i = 0; i < 5; i++) o += ` ${pad(cols[i + 1], errNames[i])}`;
+      o += `${sl}    ${pad(cols[0] + 1, '')}`;
+      for (let i = 0; i < 5; i++) o += num(cols[i + 1], errVals[i]);
+    }
+    return o;
+  };
+  return (
+    block('RX', ['packets', 'errors', 'dropped', 'missed', 'mcast'], rx, ['length', 'crc', 'frame', 'fifo', 'overrun'], rxErr) +
+    block('TX', ['packets', 'errors', 'dropped', 'carrier', 'collsns'], tx, ['aborted', 'fifo', 'window', 'heartbt', 'transns'], txErr)
+  );
 }
 
 /** The `stats64` object of `ip -s [-s] -j link`. */

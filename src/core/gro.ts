@@ -57,8 +57,9 @@ export class GroCell {
   nextSeq = 0;
   /** SKB_GSO_* of the built packet. */
   gsoType = 0;
-  /** Packets built from more than one frame, and the frames merged into them (driver counters). */
+  /** Packets built from more than one frame (the driver's rxGro). */
   built = 0;
+  /** The frames in them (the driver's rxGroSegs). */
   mergedFrames = 0;
   private complete: GroCompleteFn | null = null;
   /** Whether held lives in `buf` (a copy) rather than in the receive ring. */

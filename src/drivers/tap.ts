@@ -85,8 +85,9 @@ export interface TapStats {
   rxGso: number;
   /** Frames received with a partial checksum (NEEDS_CSUM) or one the kernel verified (DATA_VALID). */
   rxCsumOffload: number;
-  /** Packets software GRO built from more than one frame, and the frames that went into them. */
+  /** Packets software GRO built from more than one frame. */
   rxGro: number;
+  /** The frames that went into them. */
   rxGroSegs: number;
   /** Super-frames written for the kernel to segment. */
   txGso: number;
