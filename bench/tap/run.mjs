@@ -44,6 +44,8 @@
 //              (its last arrival − the sender's start), both on CLOCK_MONOTONIC:
 //                send     tapstack UdpSocket (bench/tap/tx.mjs) → tap0 → kernel socket (responder
 //                         udp-sink: recvmmsg, 64 MiB SO_RCVBUFFORCE) on 10.0.0.1
+//                send, UDP_SEGMENT the same with 64 datagrams to a send (tx.mjs --segment 64):
+//                         one super-datagram per send, cut by the kernel (USO) or the stack
 //                receive  kernel socket (responder udp-send: sendto) → tap0 → tapstack UdpSocket
 //                         (bench/tap/rx.mjs, 'message' events)
 //                baseline the kernel's own UDP both ends: responder udp-send in a second
@@ -649,6 +651,8 @@ function setupVeth() {
 }
 
 const udpDeadlineS = () => Math.ceil(cfg.udpCount / 10000) + 30;
+/** Datagrams per send in the UDP_SEGMENT row (the last send carries what is left). */
+const UDP_SEGMENT_K = 64;
 
 function startSink(ip) {
   return startBg(
@@ -731,6 +735,19 @@ async function udpRun(impl, round) {
       parseSink(sink.log),
       { kernel: udpDelta(before, kernelCounters()) },
     );
+    // send with UDP_SEGMENT: the same datagrams, 64 to a send (one super-datagram each)
+    before = kernelCounters();
+    const sinkGso = await startSink(KERNEL_IP);
+    const txGso = await nsRun([...txArgs, '--segment', String(UDP_SEGMENT_K)], { timeoutMs: tmo });
+    if (txGso.code !== 0) throw new Error(`tapstack UDP_SEGMENT sender failed (exit ${txGso.code}${txGso.timedOut ? ', killed' : ''}):\n${txGso.out}${txGso.err}`);
+    await waitBg(sinkGso, tmo);
+    const jg = JSON.parse(txGso.out.trim().split('\n').pop());
+    const sendGso = udpFigures(
+      'tapstack (UDP_SEGMENT) → tap0 → kernel',
+      { offered: jg.offered, errors: jg.sendErrors + jg.tap.txRefused, seconds: jg.seconds, t0Ns: BigInt(jg.t0Ns) },
+      parseSink(sinkGso.log),
+      { kernel: udpDelta(before, kernelCounters()), frames: jg.txPackets, superFrames: jg.tap.txGso },
+    );
     // receive: kernel socket → tap0 → tapstack UdpSocket
     before = kernelCounters();
     const rx = await startBg(
@@ -749,7 +766,7 @@ async function udpRun(impl, round) {
       { received: r.received, bad: r.bad, lastNs: BigInt(r.lastNs) },
       { kernelTxDropped: after.txDropped - before.txDropped, kernelTxPackets: after.txPackets - before.txPackets, udp: r.udp, tap: r.tap },
     );
-    return { round, impl, send, recv };
+    return { round, impl, send, sendGso, recv };
   } finally {
     nsSh(`ip tuntap del dev ${DEV} mode tap`, { allowFail: true });
   }
@@ -811,6 +828,8 @@ function printUdpRound(u) {
     return;
   }
   console.log(`  ${u.impl.padEnd(8)} ${line('udp send tapstack → kernel', u.send, `; kernel udp RcvbufErrors +${u.send.kernel.rcvbufErrors}, csum errors +${u.send.kernel.inCsumErrors}`)}`);
+  const g = u.sendGso;
+  console.log(`  ${''.padEnd(8)} ${line(`udp send tapstack → kernel, UDP_SEGMENT ×${UDP_SEGMENT_K}`, g, `; ${f0(g.frames)} frames written, ${f0(g.superFrames)} of them super-frames; kernel csum errors +${g.kernel.inCsumErrors}`)}`);
   console.log(
     `  ${''.padEnd(8)} ${line('udp receive kernel → tapstack', u.recv, `; tap0 tx dropped by the kernel +${f0(u.recv.kernelTxDropped)}, tapstack rcvbufErrors ${u.recv.udp.rcvbufErrors}`)}`,
   );
@@ -835,6 +854,7 @@ function summarise(resp, resp6, tx, udp) {
     { metric: 'IPv6 latency min RTT µs (ping -6 -f)', better: 'lower', f: (r) => us(r.latency.rtt?.min), list: resp6, fmt: f1 },
     { metric: 'tx frames/s (kernel-counted)', better: 'higher', f: (x) => x.framesPerSec, list: tx, fmt: f0 },
     { metric: 'UDP send datagrams/s (vs kernel UDP)', better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.send).datagramsPerSec, list: udp, fmt: f0 },
+    { metric: `UDP send, UDP_SEGMENT ×${UDP_SEGMENT_K} (vs kernel UDP)`, better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.sendGso).datagramsPerSec, list: udp, fmt: f0 },
     { metric: 'UDP receive datagrams/s (vs kernel UDP)', better: 'higher', f: (u) => (u.impl === 'c' ? u.veth : u.recv).datagramsPerSec, list: udp, fmt: f0 },
     { metric: 'RSS idle MiB', better: 'lower', f: (r) => r.rssIdleKb / 1024, list: resp, fmt: f1 },
     { metric: 'RSS peak MiB (VmHWM after load)', better: 'lower', f: (r) => r.rssPeakKb / 1024, list: resp, fmt: f1 },
