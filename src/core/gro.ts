@@ -2,7 +2,7 @@
 // with the gro_receive side of the dev_add_offload registry, for a driver whose frames arrive one
 // segment each (a TAP without the virtio-net header, or with rx-gro-hw off).
 import type { Net } from './net.js';
-import { CHECKSUM_UNNECESSARY, SkBuff } from './skbuff.js';
+import { SkBuff } from './skbuff.js';
 
 /** GRO_LEGACY_MAX_SIZE: no packet built here grows beyond it (nor its IP length beyond 65535). */
 export const GRO_MAX_SIZE = 65536;
@@ -16,6 +16,13 @@ export type GroReceiveFn = (cell: GroCell, skb: SkBuff) => boolean;
 
 /** The family's gro_complete: the network header of a built packet made true to its length. */
 export type GroCompleteFn = (skb: SkBuff) => void;
+
+/**
+ * The transport's gro_complete (tcp4/tcp6_gro_complete), after the family's: the built packet
+ * made a partial-checksum super-packet (`th` its transport header in skb.buf), as a sender's TSO
+ * frame is, so that it can also be forwarded to a device that segments it.
+ */
+export type GroTransportCompleteFn = (skb: SkBuff, th: number) => void;
 
 /**
  * A transport's gro_receive (tcp4/tcp6_gro_receive): `th` the transport header's offset in
@@ -40,8 +47,9 @@ export function sameEtherHeader(a: SkBuff, b: SkBuff): boolean {
  * held packet keeps delivery in arrival order). The first frame is held where it lies (the
  * receive ring stays valid until the batch ends); a second one makes the cell copy it into its
  * own buffer and append payloads there. flush() delivers what is held: as it came when it is one
- * frame, else completed as a super-packet (gso_size the first frame's payload, CHECKSUM_UNNECESSARY:
- * every frame's checksum was verified before it was merged).
+ * frame, else completed as a super-packet (gso_size the first frame's payload; every frame's
+ * checksum was verified before it was merged, and the transport's gro_complete leaves a partial
+ * one, CHECKSUM_PARTIAL, as the kernel's tcp_gro_complete does).
  */
 export class GroCell {
   /** The packet being built, or null. */
@@ -62,6 +70,7 @@ export class GroCell {
   /** The frames in them (the driver's rxGroSegs). */
   mergedFrames = 0;
   private complete: GroCompleteFn | null = null;
+  private tcomplete: GroTransportCompleteFn | null = null;
   /** Whether held lives in `buf` (a copy) rather than in the receive ring. */
   private own = false;
   private readonly buf = Buffer.allocUnsafe(GRO_MAX_SIZE + 256);
@@ -77,7 +86,16 @@ export class GroCell {
   }
 
   /** Starts a packet with `skb` (delivering any held one first). */
-  hold(skb: SkBuff, th: number, thlen: number, nextSeq: number, mss: number, gsoType: number, complete: GroCompleteFn): void {
+  hold(
+    skb: SkBuff,
+    th: number,
+    thlen: number,
+    nextSeq: number,
+    mss: number,
+    gsoType: number,
+    complete: GroCompleteFn,
+    tcomplete: GroTransportCompleteFn,
+  ): void {
     this.flush();
     this.held = skb;
     this.count = 1;
@@ -87,6 +105,7 @@ export class GroCell {
     this.mss = mss;
     this.gsoType = gsoType;
     this.complete = complete;
+    this.tcomplete = tcomplete;
     this.own = false;
   }
 
@@ -124,10 +143,10 @@ export class GroCell {
     this.held = null;
     if (this.count > 1) {
       this.complete!(h);
+      this.tcomplete!(h, this.th);
       h.gsoSize = this.mss;
       h.gsoType = this.gsoType;
       h.gsoSegs = this.count;
-      h.ipSummed = CHECKSUM_UNNECESSARY;
       this.built++;
     }
     this.net.netifReceiveSkb(h);

@@ -7,7 +7,7 @@ import { udpPseudoSum } from '../ipv4/checksum.js';
 import { RTN_LOCAL, fibPrefsrc } from '../ipv4/fib.js';
 import { isLoopback, isMulticast, isLocalBroadcast, isZeronet } from '../ipv4/inet_addr.js';
 import { IPPROTO_TCP, ipDaddr, ipSaddr } from '../ipv4/iphdr.js';
-import { tcpGroReceive, tcpGsoSegment } from './tcp_offload.js';
+import { tcpGroComplete, tcpGroReceive, tcpGsoSegment } from './tcp_offload.js';
 import { ipSend } from '../ipv4/ip_output.js';
 import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 
@@ -24,10 +24,11 @@ export class TcpV4Ops implements TcpAfOps {
       }),
     );
     // tcp4_gro_receive / tcp4_gro_complete.
+    const pseudo = (s: SkBuff, len: number): number =>
+      udpPseudoSum(ipSaddr(s.buf, s.networkHeader), ipDaddr(s.buf, s.networkHeader), IPPROTO_TCP, len);
+    const groComplete = (s: SkBuff, th: number): void => tcpGroComplete(s, th, pseudo);
     inet.groOffloads.set(IPPROTO_TCP, (cell, skb, th, same, complete) =>
-      tcpGroReceive(cell, skb, th, same, complete, SKB_GSO_TCPV4, (s, len) =>
-        udpPseudoSum(ipSaddr(s.buf, s.networkHeader), ipDaddr(s.buf, s.networkHeader), IPPROTO_TCP, len),
-      ),
+      tcpGroReceive(cell, skb, th, same, complete, SKB_GSO_TCPV4, pseudo, groComplete),
     );
   }
 

@@ -6,7 +6,7 @@ import type { Inet6 } from '../ipv6/af_inet6.js';
 import { ipv6PseudoSum } from '../ipv6/ip6_checksum.js';
 import { ipv6AddrAny, ipv6AddrIsMulticast } from '../ipv6/in6_addr.js';
 import { IP6H_DADDR_OFF, IP6H_SADDR_OFF, NEXTHDR_TCP } from '../ipv6/ipv6hdr.js';
-import { tcpGroReceive, tcpGsoSegment } from './tcp_offload.js';
+import { tcpGroComplete, tcpGroReceive, tcpGsoSegment } from './tcp_offload.js';
 import { ip6Send } from '../ipv6/ip6_output.js';
 import type { TcpAddr, TcpAfOps, TcpRoute } from './tcp_sock.js';
 import { RTN_LOCAL } from '../ipv6/route.js';
@@ -24,10 +24,11 @@ export class TcpV6Ops implements TcpAfOps {
       }),
     );
     // tcp6_gro_receive / tcp6_gro_complete.
+    const pseudo = (s: SkBuff, len: number): number =>
+      ipv6PseudoSum(s.buf, s.networkHeader + IP6H_SADDR_OFF, s.buf, s.networkHeader + IP6H_DADDR_OFF, len, NEXTHDR_TCP);
+    const groComplete = (s: SkBuff, th: number): void => tcpGroComplete(s, th, pseudo);
     inet6.groOffloads.set(NEXTHDR_TCP, (cell, skb, th, same, complete) =>
-      tcpGroReceive(cell, skb, th, same, complete, SKB_GSO_TCPV6, (s, len) =>
-        ipv6PseudoSum(s.buf, s.networkHeader + IP6H_SADDR_OFF, s.buf, s.networkHeader + IP6H_DADDR_OFF, len, NEXTHDR_TCP),
-      ),
+      tcpGroReceive(cell, skb, th, same, complete, SKB_GSO_TCPV6, pseudo, groComplete),
     );
   }
 

@@ -2,7 +2,7 @@
 // (net/ipv4/tcp_offload.c), the same for both families (tcp4_/tcp6_gso_segment and _gro_receive
 // supply the pseudo-header).
 import { csumFold, csumPartial } from '../core/checksum.js';
-import type { GroCell, GroCompleteFn } from '../core/gro.js';
+import type { GroCell, GroCompleteFn, GroTransportCompleteFn } from '../core/gro.js';
 import { gsoSegmentAlloc } from '../core/gso.js';
 import { CHECKSUM_NONE, CHECKSUM_PARTIAL, CHECKSUM_UNNECESSARY, SKB_GSO_TCPV4, SKB_GSO_TCPV6, type SkBuff } from '../core/skbuff.js';
 import { TCPHDR_ACK, TCPHDR_CWR, TCPHDR_FIN, TCPHDR_PSH } from './tcp_states.js';
@@ -70,7 +70,8 @@ export function tcpGsoSegment(
  * number is the next one, it is no longer than the first frame's payload (the MSS), and the
  * packet has room. A shorter segment, PSH or FIN ends the packet (flushed with it). Otherwise
  * it starts a packet of its own — except with PSH or FIN, which would end it at once, so it goes
- * up as it came. `pseudo(skb, tcpLen)` is the family's pseudo-header sum.
+ * up as it came. `pseudo(skb, tcpLen)` is the family's pseudo-header sum, `tcomplete` the
+ * family's tcp_gro_complete.
  */
 export function tcpGroReceive(
   cell: GroCell,
@@ -80,6 +81,7 @@ export function tcpGroReceive(
   complete: GroCompleteFn,
   gsoType: number,
   pseudo: (skb: SkBuff, tcpLen: number) => number,
+  tcomplete: GroTransportCompleteFn,
 ): boolean {
   const b = skb.buf;
   const tail = skb.tail;
@@ -113,6 +115,22 @@ export function tcpGroReceive(
     }
   }
   if ((flags & (TCPHDR_PSH | TCPHDR_FIN)) !== 0) return false;
-  cell.hold(skb, th, thlen, (seq + plen) >>> 0, plen, gsoType, complete);
+  cell.hold(skb, th, thlen, (seq + plen) >>> 0, plen, gsoType, complete, tcomplete);
   return true;
+}
+
+/**
+ * tcp4/tcp6_gro_complete(): the built packet's checksum field gets the pseudo-header sum of its
+ * whole TCP length, and the packet becomes CHECKSUM_PARTIAL from its TCP header — what a sender's
+ * TSO super-frame is, so it goes up trusted and can be forwarded whole or cut. `pseudo(skb,
+ * tcpLen)` is the family's pseudo-header sum.
+ */
+export function tcpGroComplete(skb: SkBuff, th: number, pseudo: (skb: SkBuff, tcpLen: number) => number): void {
+  const ps = pseudo(skb, skb.tail - th);
+  skb.buf[th + 16] = ps >>> 8;
+  skb.buf[th + 17] = ps & 0xff;
+  skb.ipSummed = CHECKSUM_PARTIAL;
+  skb.csumStart = th;
+  skb.csumOffset = 16;
+  skb.transportHeader = th;
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { csumFold, csumPartial } from '../../src/core/checksum.js';
 import { GroCell } from '../../src/core/gro.js';
 import type { Net } from '../../src/core/net.js';
-import { CHECKSUM_NONE, CHECKSUM_UNNECESSARY, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SkBuff } from '../../src/core/skbuff.js';
+import { CHECKSUM_NONE, CHECKSUM_PARTIAL, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SkBuff } from '../../src/core/skbuff.js';
+import { skbChecksumHelp } from '../../src/core/net.js';
 import { createPair } from '../../src/drivers/pair.js';
 import { ethTypeTrans } from '../../src/ethernet/eth.js';
 import { ipFastCsum, udpPseudoSum } from '../../src/ipv4/checksum.js';
@@ -159,7 +160,15 @@ describe.each([{ v6: false, fam: 'IPv4' }, { v6: true, fam: 'IPv6' }])('software
     expect(skb.gsoSize).toBe(MSS);
     expect(skb.gsoSegs).toBe(4);
     expect(skb.gsoType).toBe(v6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4);
-    expect(skb.ipSummed).toBe(CHECKSUM_UNNECESSARY);
+    // tcp_gro_complete: a partial checksum from the TCP header, which completed verifies the whole.
+    expect(skb.ipSummed).toBe(CHECKSUM_PARTIAL);
+    expect(skb.csumStart - skb.data).toBe(nhl);
+    expect(skb.csumOffset).toBe(16);
+    const whole = skb.copy();
+    skbChecksumHelp(whole);
+    const tcpLen = buf.length - nhl;
+    const ps = v6 ? ipv6PseudoSum(S6, 0, D6, 0, tcpLen, 6) : udpPseudoSum(0x0a000001, 0x0a000002, 6, tcpLen);
+    expect(csumFold(csumPartial(whole.buf, whole.csumStart, tcpLen, ps))).toBe(0);
     if (v6) expect(buf.readUInt16BE(4)).toBe(buf.length - 40);
     else {
       expect(buf.readUInt16BE(2)).toBe(buf.length);
