@@ -15,6 +15,9 @@ import { ipv6PseudoSum } from '../../src/ipv6/ip6_checksum.js';
 import { writeIpv6Header } from '../../src/ipv6/ipv6hdr.js';
 import { Stack } from '../../src/stack.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { NETIF_F_HW_CSUM, NETIF_F_SG, NETIF_F_TSO } from '../../src/core/netdev_features.js';
+import { inDevGet } from '../../src/ipv4/devinet.js';
+import { NUD_PERMANENT } from '../../src/neighbour/nud.js';
 
 const ACK = 0x10;
 const PSH = 0x08;
@@ -41,6 +44,8 @@ interface Seg {
   frag?: boolean;
   ttl?: number;
   badCsum?: boolean;
+  /** IPv4 destination (default 10.0.0.2). */
+  daddr?: number;
 }
 
 const TS_OPTS = Buffer.from('0101080a0000000100000002', 'hex');
@@ -58,7 +63,7 @@ function frame(v6: boolean, s: Seg, seq: number, id: number): Buffer {
   const nh = 14;
   if (v6) writeIpv6Header(f, nh, 0, 0, thl + len, 6, s.ttl ?? 64, S6, 0, D6, 0);
   else {
-    writeIpHeader(f, nh, 0, nhl + thl + len, id, s.frag ? 0x2000 : 0x4000, s.ttl ?? 64, 6, 0x0a000001, 0x0a000002);
+    writeIpHeader(f, nh, 0, nhl + thl + len, id, s.frag ? 0x2000 : 0x4000, s.ttl ?? 64, 6, 0x0a000001, s.daddr ?? 0x0a000002);
     if (s.ipOpts) {
       f[nh] = 0x46;
       f.writeUInt32BE(0x01010101, nh + 20);
@@ -76,7 +81,7 @@ function frame(v6: boolean, s: Seg, seq: number, id: number): Buffer {
   f.writeUInt16BE(s.window ?? 501, th + 14);
   opts.copy(f, th + 20);
   for (let i = 0; i < len; i++) f[th + thl + i] = ((seq + i) * 7) & 0xff;
-  const ps = v6 ? ipv6PseudoSum(S6, 0, D6, 0, thl + len, 6) : udpPseudoSum(0x0a000001, 0x0a000002, 6, thl + len);
+  const ps = v6 ? ipv6PseudoSum(S6, 0, D6, 0, thl + len, 6) : udpPseudoSum(0x0a000001, s.daddr ?? 0x0a000002, 6, thl + len);
   const c = csumFold(csumPartial(f, th, thl + len, ps));
   f.writeUInt16BE(s.badCsum ? c ^ 0x0101 : c, th + 16);
   return f;
@@ -197,5 +202,56 @@ describe.each([{ v6: false, fam: 'IPv4' }, { v6: true, fam: 'IPv6' }])('software
   it(`${fam}: a frame GRO did not take keeps its checksum state (CHECKSUM_NONE when it failed)`, () => {
     const { up } = run(v6, [{ badCsum: true }]);
     expect(up[0].skb.ipSummed).toBe(CHECKSUM_NONE);
+  });
+});
+
+describe('a GRO packet forwarded (ip_forward of a super-packet, IPv4)', () => {
+  const TSO = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO;
+  it.each([
+    ['to a device without TSO: cut again in software, every frame with a checksum that verifies', 0, 4],
+    ['to a device with TSO: handed over whole, one frame', TSO, 1],
+  ])('%s', async (_n, features, frames) => {
+    const R = new Stack({ clock: new ManualClock() });
+    const [r0] = createPair('r0', 'x0', Buffer.from('020000000002', 'hex'));
+    const [r1] = createPair('r1', 'c1', Buffer.from('020000000011', 'hex'));
+    R.addDevice(r0);
+    R.addDevice(r1);
+    R.addAddress(r0, '10.0.0.9/24');
+    R.addAddress(r1, '10.1.0.1/24');
+    for (const d of [r0, r1]) inDevGet(d)!.cnf.set('forwarding', 1);
+    R.inet.arp.tbl.neighAdd(0x0a010002, r1, { lladdr: Buffer.from('02000000000c', 'hex'), state: NUD_PERMANENT, create: true });
+    r1.features = features;
+    r1.record = true;
+    const cell = new GroCell(R.net);
+    let seq = 1000;
+    const fs = [0, 1, 2, 3].map((i) => {
+      const f = frame(false, { daddr: 0x0a010002 }, seq, 0x100 + i);
+      seq += MSS;
+      return f;
+    });
+    const ring = Buffer.concat(fs);
+    let at = 0;
+    for (const f of fs) {
+      const skb = new SkBuff(ring, at, f.length);
+      skb.borrowed = true;
+      at += f.length;
+      ethTypeTrans(skb, r0);
+      expect(cell.receive(skb)).toBe(true);
+    }
+    cell.flush();
+    expect(cell.built).toBe(1);
+    expect(R.stats().ip.forwDatagrams).toBe(1);
+    expect(r1.sent).toHaveLength(frames);
+    let payload = 0;
+    for (const out of r1.sent) {
+      const th = 14 + 20;
+      expect(out[14 + 8]).toBe(63); // the TTL, decremented once
+      expect(ipFastCsum(out, 14, 5)).toBe(0);
+      const tcpLen = out.length - th;
+      payload += tcpLen - 32;
+      if (frames > 1) expect(csumFold(csumPartial(out, th, tcpLen, udpPseudoSum(0x0a000001, 0x0a010002, 6, tcpLen)))).toBe(0);
+    }
+    expect(payload).toBe(4 * MSS);
+    await R.close();
   });
 });
