@@ -720,36 +720,28 @@ async function udpRun(impl, round) {
     `ip neigh replace ${STACK_IP} lladdr ${STACK_MAC} dev ${DEV} nud permanent`);
   try {
     const kmac = nsSh(`cat /sys/class/net/${DEV}/address`).trim();
-    // send: tapstack UdpSocket → tap0 → kernel socket
-    let before = kernelCounters();
-    const sink = await startSink(KERNEL_IP);
     const txArgs = [process.execPath, join(HERE, 'tx.mjs'), '--dev', DEV, '--mac', STACK_MAC, '--addr', `${STACK_IP}/24`, '--dst', KERNEL_IP,
       '--dst-mac', kmac, '--count', String(cfg.udpCount), '--port', String(UDP_PORT)];
-    const tx = await nsRun(txArgs, { timeoutMs: tmo });
-    if (tx.code !== 0) throw new Error(`tapstack UDP sender failed (exit ${tx.code}${tx.timedOut ? ', killed' : ''}):\n${tx.out}${tx.err}`);
-    await waitBg(sink, tmo);
-    const j = JSON.parse(tx.out.trim().split('\n').pop());
-    const send = udpFigures(
-      'tapstack → tap0 → kernel',
-      { offered: j.offered, errors: j.sendErrors + j.tap.txRefused, seconds: j.seconds, t0Ns: BigInt(j.t0Ns) },
-      parseSink(sink.log),
-      { kernel: udpDelta(before, kernelCounters()) },
-    );
-    // send with UDP_SEGMENT: the same datagrams, 64 to a send (one super-datagram each)
-    before = kernelCounters();
-    const sinkGso = await startSink(KERNEL_IP);
-    const txGso = await nsRun([...txArgs, '--segment', String(UDP_SEGMENT_K)], { timeoutMs: tmo });
-    if (txGso.code !== 0) throw new Error(`tapstack UDP_SEGMENT sender failed (exit ${txGso.code}${txGso.timedOut ? ', killed' : ''}):\n${txGso.out}${txGso.err}`);
-    await waitBg(sinkGso, tmo);
-    const jg = JSON.parse(txGso.out.trim().split('\n').pop());
-    const sendGso = udpFigures(
-      'tapstack (UDP_SEGMENT) → tap0 → kernel',
-      { offered: jg.offered, errors: jg.sendErrors + jg.tap.txRefused, seconds: jg.seconds, t0Ns: BigInt(jg.t0Ns) },
-      parseSink(sinkGso.log),
-      { kernel: udpDelta(before, kernelCounters()), frames: jg.txPackets, superFrames: jg.tap.txGso },
-    );
+    /** tapstack's UdpSocket (tx.mjs with `extra` arguments) → tap0 → a kernel socket. */
+    const tapSend = async (what, extra) => {
+      const before = kernelCounters();
+      const sink = await startSink(KERNEL_IP);
+      const tx = await nsRun([...txArgs, ...extra], { timeoutMs: tmo });
+      if (tx.code !== 0) throw new Error(`${what}: the sender failed (exit ${tx.code}${tx.timedOut ? ', killed' : ''}):\n${tx.out}${tx.err}`);
+      await waitBg(sink, tmo);
+      const j = JSON.parse(tx.out.trim().split('\n').pop());
+      return udpFigures(
+        what,
+        { offered: j.offered, errors: j.sendErrors + j.tap.txRefused, seconds: j.seconds, t0Ns: BigInt(j.t0Ns) },
+        parseSink(sink.log),
+        { kernel: udpDelta(before, kernelCounters()), frames: j.txPackets, superFrames: j.tap.txGso },
+      );
+    };
+    // send: one datagram per send; then the same datagrams, 64 to a send (UDP_SEGMENT: one super-datagram each)
+    const send = await tapSend('tapstack → tap0 → kernel', []);
+    const sendGso = await tapSend('tapstack (UDP_SEGMENT) → tap0 → kernel', ['--segment', String(UDP_SEGMENT_K)]);
     // receive: kernel socket → tap0 → tapstack UdpSocket
-    before = kernelCounters();
+    const before = kernelCounters();
     const rx = await startBg(
       [process.execPath, join(HERE, 'rx.mjs'), '--dev', DEV, '--mac', STACK_MAC, '--addr', `${STACK_IP}/24`, '--port', String(UDP_PORT),
         '--count', String(cfg.udpCount), '--idle-ms', '1000', '--deadline-s', String(udpDeadlineS())],
