@@ -40,6 +40,7 @@ import type { IcmpStats } from './ipv4/icmp.js';
 import type { UdpStats } from './ipv4/udp.js';
 import type { CoreStats } from './core/net.js';
 import type { DeviceStats, TunLinkInfo } from './core/netdevice.js';
+import { GRO_MAX_SIZE } from './core/gro.js';
 import type { NeighStatistics } from './neighbour/table.js';
 import type { TapStats } from './drivers/tap.js';
 import type { PairStats } from './drivers/pair.js';
@@ -188,9 +189,8 @@ export interface LinkDetails {
   groMaxSize: number;
 }
 
-/** GSO_MAX_SEGS and GRO_MAX_SIZE (include/linux/netdevice.h), the same for every tapstack link. */
+/** GSO_MAX_SEGS (include/linux/netdevice.h), the same for every tapstack link. */
 const GSO_MAX_SEGS = 65535;
-const GRO_MAX_SIZE = 65536;
 
 /** iproute2's addr_gen_modes[] names, by IN6_ADDR_GEN_MODE_*. */
 const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
