@@ -8,6 +8,9 @@ const INITIAL_SHIFT = 4;
 const STRIDE = 3;
 /** Int32s per slot of the high-half dictionary: key words 0 and 1, the ifindex, the id (0: empty slot). */
 const HSTRIDE = 4;
+/** dvBuf and dv before any buffer has a view: no buffer is this one. */
+const NO_BUF = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BUF.buffer);
 
 /**
  * A big-endian word of a key, read straight from the buffer. The offsets are truncated to int32
@@ -170,9 +173,12 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
   private lastIfx = -1;
   private lastId = 0;
   /** The buffer with a DataView (see seen()), and the last one read without. */
-  private dvBuf: Uint8Array | null = null;
-  private dv: DataView | null = null;
+  private dvBuf: Uint8Array = NO_BUF;
+  private dv: DataView = NO_VIEW;
   private seenBuf: Uint8Array | null = null;
+  /** get()'s staging copy of a key read from a buffer without a view, and that copy's view. */
+  private readonly stageBuf = new Uint8Array(16);
+  private readonly stageView = new DataView(this.stageBuf.buffer);
 
   constructor(rnd: number) {
     this.r0 = rnd | 0;
@@ -195,40 +201,58 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
   }
 
   /**
-   * Each low word and the high-half id multiplied apart (Fibonacci hashing of the last word, so
-   * that consecutive keys, a subnet's, spread evenly), the top bits taken. Words 0 and 1 need no
-   * part in it: the id stands for them.
+   * Each low word and the high-half id multiplied apart, the top bits taken. Words 0 and 1 need
+   * no part in it: the id stands for them. The last word is rotated by 16 first, so that its low
+   * half, where the hosts of a subnet differ (fd00::1:1, fd00::1:2, ...), lands in the top half
+   * of the multiplicand: there, multiplying by an odd number is a bijection of the top 16 bits,
+   * so in a table of 65536 slots or more, keys that differ only in that half get a home slot
+   * each: none displaced, every lookup ending on its first probe (smaller tables, and keys that
+   * differ in more, are spread about as well as without the rotation). Fibonacci hashing of the word as it is (what the
+   * 32-bit index does) spreads them evenly but not perfectly: in the benchmark's 100k-entry
+   * table one key in six sat off home (up to 12 slots), and each lookup of one is a mispredicted
+   * probe-loop exit, which also throws away the cache misses of the lookups the processor had
+   * already started. Rotation is a bijection of the word, so keys that differ anywhere else
+   * hash exactly as well as before.
    */
   private home(w2: number, w3: number, hid: number): number {
     // `| 0`: an int32 (the shift is never 0), so the probe loop counts in integers, not doubles.
-    return ((Math.imul(w3 ^ this.r0, GOLDEN) ^ Math.imul(w2 ^ this.r1, 0x85ebca6b) ^ Math.imul(hid, 0xc2b2ae35)) >>> this.shift) | 0;
+    const r = (w3 << 16) | (w3 >>> 16);
+    return ((Math.imul(r ^ this.r0, GOLDEN) ^ Math.imul(w2 ^ this.r1, 0x85ebca6b) ^ Math.imul(hid, 0xc2b2ae35)) >>> this.shift) | 0;
   }
 
   /**
-   * The entry for the 16 bytes at buf[off..off+16) on `dev`, or null. Allocation-free. Only the
-   * viewed buffer's path is here, so that the body stays small enough for V8 to inline it into
-   * every caller: when it did not (it had the byte-assembled path too, about 400 bytes of
-   * bytecode), a 100k-entry lookup took 26 ns instead of 18, since a call per lookup leaves the
-   * processor fewer independent lookups to overlap their cache misses with.
+   * The entry for the 16 bytes at buf[off..off+16) on `dev`, or null. Allocation-free. A buffer
+   * with a DataView (see seen()) is read through it where the key lies; any other has its 16
+   * bytes copied into a staging buffer of the index's own, read through that one's view. Either
+   * way there is one getWords() call here and little else, which is what keeps the whole lookup
+   * inlined into its per-packet callers: V8 inlines by call frequency within a bytecode budget
+   * per function, and the table's fill (100k creations, each looking its key up first) made a
+   * byte-assembling branch here look hot and spend that budget, so that in some processes
+   * home() or getWords() itself was left as a call (a 100k-entry lookup took 15-19 ns instead
+   * of 9; a call per lookup also leaves the processor fewer lookups to overlap misses with).
    */
   get(buf: Uint8Array, off: number, dev: NetDevice): V | null {
-    const dv = this.dv;
-    if (buf !== this.dvBuf || dv === null) return this.getUnviewed(buf, off, dev);
-    const o = off | 0;
+    let dv = this.dv;
+    let o = off | 0;
+    if (buf !== this.dvBuf) {
+      this.stage(buf, o);
+      dv = this.stageView;
+      o = 0;
+    }
     return this.getWords(dv.getInt32(o), dv.getInt32((o + 4) | 0), dv.getInt32((o + 8) | 0), dv.getInt32((o + 12) | 0), dev);
   }
 
-  /** get() of a buffer without a DataView: its words assembled from bytes, the buffer noted. */
-  private getUnviewed(buf: Uint8Array, off: number, dev: NetDevice): V | null {
-    const o = off | 0;
+  /** get()'s copy of a key from a buffer without a DataView, which seen() notes. */
+  private stage(buf: Uint8Array, off: number): void {
     this.seen(buf);
-    return this.getWords(word(buf, o), word(buf, (o + 4) | 0), word(buf, (o + 8) | 0), word(buf, (o + 12) | 0), dev);
+    const k = this.stageBuf;
+    for (let i = 0; i < 16; i++) k[i] = buf[off + i];
   }
 
   /**
    * A buffer read twice in a row (a driver's receive ring, a reused frame) gets a DataView of its
-   * own, made once: its four word reads cost a quarter of the byte-assembled ones. A buffer seen
-   * once (a packet's own) gets none, so nothing is allocated per packet.
+   * own, made once, and is read in place from then on. A buffer seen once (a packet's own) gets
+   * none, so nothing is allocated per packet.
    */
   private seen(buf: Uint8Array): void {
     if (buf === this.seenBuf) {
@@ -239,6 +263,25 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
   }
 
   /**
+   * The entry for a 16-byte key object (lookupNoref's: a neighbour's own key, an address parsed
+   * from text or copied out of a packet), or null. Allocation-free. The same answer as get(),
+   * through call sites of its own: V8 decides what to inline by how often each call was taken,
+   * and a table being filled looks up every new key first — all misses, all past the home
+   * slot. Through get() those would make its cold paths look hot, have them inlined into its
+   * optimized code, and make that code too big for V8 to inline into the per-packet callers.
+   */
+  getKey(key: Uint8Array, dev: NetDevice): V | null {
+    const ifx = dev.ifindex;
+    const w0 = word(key, 0);
+    const w1 = word(key, 4);
+    const hid = w0 === this.lastW0 && w1 === this.lastW1 && ifx === this.lastIfx ? this.lastId : this.findHigh(w0, w1, ifx);
+    if (hid === 0) return null;
+    const w2 = word(key, 8);
+    const w3 = word(key, 12);
+    return this.probeOn(w2, w3, hid, dev, this.home(w2, w3, hid));
+  }
+
+  /**
    * get() of a key the caller holds as its four big-endian 32-bit words (signed: `| 0`), its
    * bytes already read for something else. Allocation-free.
    */
@@ -246,9 +289,26 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
     const ifx = dev.ifindex;
     const hid = w0 === this.lastW0 && w1 === this.lastW1 && ifx === this.lastIfx ? this.lastId : this.findHigh(w0, w1, ifx);
     if (hid === 0) return null;
+    const h = this.home(w2, w3, hid);
+    const kv = this.kv;
+    const s = (h * STRIDE) | 0;
+    if (kv[(s + 1) | 0] === w3 && kv[s] === w2 && kv[(s + 2) | 0] === hid) {
+      const v = this.vals[h] as V;
+      if (ifx !== 0 || v.dev === dev) return v;
+    }
+    return this.probeOn(w2, w3, hid, dev, h);
+  }
+
+  /**
+   * The probe run from slot `home` on: getWords() past a home slot that did not hold the key, and
+   * getKey(). Out of line in getWords(), so that what is inlined into every per-packet caller
+   * is the first probe alone.
+   */
+  private probeOn(w2: number, w3: number, hid: number, dev: NetDevice, home: number): V | null {
+    const ifx = dev.ifindex;
     const kv = this.kv;
     const mask = this.mask;
-    for (let h = this.home(w2, w3, hid); ; h = (h + 1) & mask) {
+    for (let h = home; ; h = (h + 1) & mask) {
       const s = (h * STRIDE) | 0;
       const id = kv[(s + 2) | 0];
       if (id === 0) return null;

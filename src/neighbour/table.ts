@@ -527,7 +527,7 @@ export class NeighTable<K> implements NeighParmsOwner {
     const idx = this.intIndex;
     if (idx !== null) return idx.get(key as unknown as number, dev);
     const k16 = this.keyIndex16;
-    if (k16 !== null) return k16.get(key as unknown as Uint8Array, 0, dev);
+    if (k16 !== null) return k16.getKey(key as unknown as Uint8Array, dev);
     let n = this.buckets[this.hashFn(key, dev, this.hashRndValue) >>> this.hashDown];
     const eq = this.keyEqFn;
     while (n !== null) {
@@ -1076,7 +1076,7 @@ export class NeighTable<K> implements NeighParmsOwner {
     if (k16 !== null) {
       if (k16.size !== this.hashed) v.push(`16-byte key index holds ${k16.size} entries, hash ${this.hashed}`);
       for (const n of this.list()) {
-        if (k16.get(n.primaryKey as unknown as Uint8Array, 0, n.dev) !== n) v.push(`${name(n)}: missing from the 16-byte key index`);
+        if (k16.getKey(n.primaryKey as unknown as Uint8Array, n.dev) !== n) v.push(`${name(n)}: missing from the 16-byte key index`);
       }
     }
     if (this.entries < this.hashed) v.push(`entries ${this.entries} < hashed ${this.hashed}`);
