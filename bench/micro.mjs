@@ -54,7 +54,7 @@ function describeLookup(c) {
   const d = c.displacement;
   console.log(
     `  (filled ${c.name} through neighAdd in ${c.fillMs.toFixed(0)} ms` +
-      (d ? `; int index ${d.slots} slots, probe displacement mean ${d.mean.toFixed(2)} max ${d.max})` : c.info?.hashBuckets ? `; ${c.info.hashBuckets} hash buckets)` : ')'),
+      (d ? `; ${d.kind} ${d.slots} slots, probe displacement mean ${d.mean.toFixed(2)} max ${d.max})` : c.info?.hashBuckets ? `; ${c.info.hashBuckets} hash buckets)` : ')'),
   );
 }
 

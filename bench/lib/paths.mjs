@@ -55,7 +55,7 @@ export function indexDisplacement(tbl) {
     if (d > max) max = d;
     n++;
   }
-  return { slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
+  return { kind: 'int index', slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
 }
 
 /**

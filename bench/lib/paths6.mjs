@@ -179,6 +179,27 @@ export function echo6Case() {
  * (lookupNorefAt: __neigh_lookup_noref with the key read in place, as ip6_finish_output2 reads
  * the packet's next hop), so the loop reads no per-probe object and copies nothing.
  */
+/**
+ * How far nd_tbl's 16-byte-key index placed its keys from their home slots (mean, max), read from
+ * its private fields as indexDisplacement() reads the integer index's; null if they moved.
+ */
+export function index16Displacement(tbl) {
+  const idx = tbl.keyIndex16;
+  if (!idx || !idx.vals || !idx.kv || typeof idx.home !== 'function') return null;
+  let sum = 0;
+  let max = 0;
+  let n = 0;
+  for (let i = 0; i < idx.vals.length; i++) {
+    if (idx.vals[i] === null) continue;
+    const s = i * 3;
+    const d = (i - idx.home(idx.kv[s], idx.kv[s + 1], idx.kv[s + 2])) & idx.mask;
+    sum += d;
+    if (d > max) max = d;
+    n++;
+  }
+  return { kind: '16-byte key index', slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
+}
+
 export function lookup6Case(size, name = CASE_NAMES6.lookup6(size)) {
   const { nd, dev } = benchStack6({ seed: size });
   const t0 = performance.now();
@@ -197,7 +218,7 @@ export function lookup6Case(size, name = CASE_NAMES6.lookup6(size)) {
     unit: 'lookup',
     perOp: B,
     fillMs,
-    displacement: null,
+    displacement: index16Displacement(nd),
     info: { entries: size, fillMs, hashBuckets: nd.hashBuckets },
     tbl: nd,
     fn() {
