@@ -17,7 +17,10 @@ const SPORT = 40000;
 const DPORT = 9000;
 const TCPHDR_FIN = 0x01;
 const TCPHDR_SYN = 0x02;
+const TCPHDR_RST = 0x04;
 const TCPHDR_PSH = 0x08;
+/** TCP_CLOSE of include/net/tcp_states.h. */
+const TCP_CLOSE = 7;
 const TCPHDR_ACK = 0x10;
 
 /** Ones'-complement 16-bit sum of buf[off, off+len) added to `sum` (unfolded). */
@@ -33,10 +36,10 @@ const fold = (s) => {
 };
 
 /**
- * An Ethernet/IPv4/TCP frame from the peer (10.0.0.2:40000) to the stack (10.0.0.1:9000) with
- * the given options and payload; returns the buffer and the offset of the TCP header.
+ * An Ethernet/IPv4/TCP frame from the peer (10.0.0.2:`sport`, 40000 unless given) to the stack
+ * (10.0.0.1:9000) with the given options and payload; returns the buffer and the offset of the TCP header.
  */
-function tcpFrame({ seq, ack, flags, win = 0xffff, opts = Buffer.alloc(0), payload = 0 }) {
+function tcpFrame({ seq, ack, flags, win = 0xffff, opts = Buffer.alloc(0), payload = 0, sport = SPORT }) {
   const thl = 20 + opts.length;
   const ipLen = 20 + thl + payload;
   const buf = Buffer.alloc(ETH_HLEN + ipLen);
@@ -45,7 +48,7 @@ function tcpFrame({ seq, ack, flags, win = 0xffff, opts = Buffer.alloc(0), paylo
   buf.writeUInt16BE(ETH_P_IP, 12);
   writeIpHeader(buf, ETH_HLEN, 0, ipLen, 1, IP_DF, 64, IPPROTO_TCP, PEER_IP, DEV_IP);
   const t = ETH_HLEN + 20;
-  buf.writeUInt16BE(SPORT, t);
+  buf.writeUInt16BE(sport, t);
   buf.writeUInt16BE(DPORT, t + 2);
   buf.writeUInt32BE(seq >>> 0, t + 4);
   buf.writeUInt32BE(ack >>> 0, t + 8);
@@ -115,17 +118,27 @@ export function tcpRecvCase({ perOp = FRAMES_PER_OP } = {}) {
   const tcp = stack.tcp;
   let child = null;
   const l = tcp.listen({ local: null, family: 4, port: DPORT, backlog: 8 }, { onAcceptable() {} });
-  // Handshake.
+  // Handshakes from successive peer ports until the stack's own initial sequence number (keyed
+  // on the 4-tuple, RFC 6528) is at or above 2^31, each other connection reset: sequence numbers
+  // there are no small integers for V8, and a path that boxes one per segment allocates 16 B per
+  // segment in every other run. Each port is a coin toss; 64 of them all losing is 2^-64.
   const isn = 0x10000000;
   const tsval = 1000;
-  const syn = makeInjector(dev, tcpFrame({ seq: isn, ack: 0, flags: TCPHDR_SYN, win: 64240, opts: synOpts(tsval) }).buf, 0);
-  syn.inject();
-  const sa = lastSeg(dev);
-  if (sa.flags !== (TCPHDR_SYN | TCPHDR_ACK) || sa.ack !== isn + 1) throw new Error('no SYN-ACK');
-  const ack = makeInjector(dev, tcpFrame({ seq: isn + 1, ack: sa.seq + 1, flags: TCPHDR_ACK, win: 502, opts: tsOpts(tsval, sa.tsval) }).buf, 0);
-  ack.inject();
-  child = l.accept();
-  if (child === null) throw new Error('handshake did not complete');
+  let sport = SPORT;
+  let sa = null;
+  for (; ; sport++) {
+    if (sport === SPORT + 64) throw new Error('no initial sequence number at or above 2^31 in 64 handshakes');
+    makeInjector(dev, tcpFrame({ seq: isn, ack: 0, flags: TCPHDR_SYN, win: 64240, opts: synOpts(tsval), sport }).buf, 0).inject();
+    sa = lastSeg(dev);
+    if (sa.flags !== (TCPHDR_SYN | TCPHDR_ACK) || sa.ack !== isn + 1) throw new Error('no SYN-ACK');
+    const opts = tsOpts(tsval, sa.tsval);
+    makeInjector(dev, tcpFrame({ seq: isn + 1, ack: sa.seq + 1, flags: TCPHDR_ACK, win: 502, opts, sport }).buf, 0).inject();
+    child = l.accept();
+    if (child === null) throw new Error('handshake did not complete');
+    if (sa.seq >= 0x80000000) break;
+    makeInjector(dev, tcpFrame({ seq: isn + 1, ack: 0, flags: TCPHDR_RST, sport }).buf, 0).inject();
+    if (child.state !== TCP_CLOSE) throw new Error('the reset did not close the connection');
+  }
   // Counters in a Float64Array: a closure variable past 2^30 (1 GiB read, V8's small-integer
   // range) would box a fresh heap number at every += and charge 16 B/segment to the stack.
   const counts = new Float64Array(2); // [bytes read, chunks read]
@@ -137,7 +150,7 @@ export function tcpRecvCase({ perOp = FRAMES_PER_OP } = {}) {
     onClose() {},
   };
   // The data segment, window 502 << 7 (64 KiB, as Linux advertises at first).
-  const { buf: frame, t } = tcpFrame({ seq: isn + 1, ack: sa.seq + 1, flags: TCPHDR_ACK | TCPHDR_PSH, win: 502, opts: tsOpts(tsval, sa.tsval), payload: SEG_PAYLOAD });
+  const { buf: frame, t } = tcpFrame({ seq: isn + 1, ack: sa.seq + 1, flags: TCPHDR_ACK | TCPHDR_PSH, win: 502, opts: tsOpts(tsval, sa.tsval), payload: SEG_PAYLOAD, sport });
   const inj = makeInjector(dev, frame, 0);
   const b = inj.buf;
   // The checksum without the sequence number's two words: the rest never changes.

@@ -155,6 +155,11 @@ export function tcpOptionsSize(o: TcpOutOptions): number {
   return n;
 }
 
+/**
+ * A 32-bit field, big-endian. Callers pass the value as a signed 32-bit one (`| 0`): sequence
+ * numbers and timestamps are kept unsigned, and one at or above 2^31 is no small integer, so
+ * handing it to a call V8 did not inline would box it — a 16-byte heap number per segment.
+ */
 const w32 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = v >>> 24;
   b[o + 1] = (v >>> 16) & 0xff;
@@ -186,8 +191,8 @@ export function tcpOptionsWrite(b: Uint8Array, p: number, o: TcpOutOptions): num
     }
     b[p + 2] = TCPOPT_TIMESTAMP;
     b[p + 3] = TCPOLEN_TIMESTAMP;
-    w32(b, p + 4, o.tsval);
-    w32(b, p + 8, o.tsecr);
+    w32(b, p + 4, o.tsval | 0);
+    w32(b, p + 8, o.tsecr | 0);
     p += 12;
   } else if (o.sackOk) {
     b[p] = TCPOPT_NOP;
@@ -210,8 +215,8 @@ export function tcpOptionsWrite(b: Uint8Array, p: number, o: TcpOutOptions): num
     b[p + 3] = 2 + 8 * o.numSacks;
     p += 4;
     for (let i = 0; i < o.numSacks; i++) {
-      w32(b, p, o.sack[2 * i]);
-      w32(b, p + 4, o.sack[2 * i + 1]);
+      w32(b, p, o.sack[2 * i] | 0);
+      w32(b, p + 4, o.sack[2 * i + 1] | 0);
       p += 8;
     }
   }
@@ -234,8 +239,8 @@ export function tcpHeaderWrite(
   b[off + 1] = sport & 0xff;
   b[off + 2] = dport >>> 8;
   b[off + 3] = dport & 0xff;
-  w32(b, off + 4, seq >>> 0);
-  w32(b, off + 8, ack >>> 0);
+  w32(b, off + 4, seq | 0);
+  w32(b, off + 8, ack | 0);
   b[off + 12] = (hlen >>> 2) << 4;
   b[off + 13] = flags;
   b[off + 14] = window >>> 8;

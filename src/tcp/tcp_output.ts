@@ -162,6 +162,8 @@ function tcpGsoType(sk: TcpSock): number {
 /**
  * __tcp_transmit_skb(): one segment `seq`.. with `flags` and `len` bytes of `data` from `off`,
  * ACKing rcv_nxt with the window of the moment (a SYN's window is never scaled, RFC 7323 2.2).
+ * Callers pass `seq` as a signed 32-bit value (`| 0`; only its bits are used): V8 does not inline
+ * this function, and an unsigned one at or above 2^31 would be boxed per call (16 B per ACK).
  * With `gsoSize` below `len` it is a super-segment the device cuts into gsoSize-byte segments
  * (tcp_gso_segment's input: one header, the checksum left partial). On a device that completes
  * checksums (NETIF_F_HW_CSUM) only the pseudo-header sum is written (tcp_v4_send_check's
@@ -271,7 +273,6 @@ export function tcpTransmit(sk: TcpSock, seq: number, flags: number, data: Buffe
   }
 }
 
-/** tcp_send_ack(). */
 /** The most a TCP header takes: 20 bytes and 40 of options. */
 const TCP_MAX_HLEN = TCP_HLEN + 40;
 
@@ -336,9 +337,10 @@ function reuseSkb(skb: SkBuff, headroom: number, size: number): SkBuff {
   return skb;
 }
 
+/** tcp_send_ack(). */
 export function tcpSendAck(sk: TcpSock): void {
   if (sk.state === TCP_SYN_SENT) return;
-  tcpTransmit(sk, sk.sndNxt, TCPHDR_ACK, null, 0, 0);
+  tcpTransmit(sk, sk.sndNxt | 0, TCPHDR_ACK, null, 0, 0);
 }
 
 /**
@@ -383,17 +385,17 @@ export function tcpSendDupAck(sk: TcpSock, hasData: boolean, counter: 'tcpAckSki
 
 /** tcp_send_syn / the SYN of tcp_connect(), and its retransmissions. */
 export function tcpSendSyn(sk: TcpSock): void {
-  tcpTransmit(sk, sk.iss, TCPHDR_SYN, null, 0, 0);
+  tcpTransmit(sk, sk.iss | 0, TCPHDR_SYN, null, 0, 0);
 }
 
 /** tcp_make_synack for a full socket (simultaneous open). */
 export function tcpSendSynAck(sk: TcpSock): void {
-  tcpTransmit(sk, sk.iss, TCPHDR_SYN | TCPHDR_ACK, null, 0, 0);
+  tcpTransmit(sk, sk.iss | 0, TCPHDR_SYN | TCPHDR_ACK, null, 0, 0);
 }
 
 /** tcp_send_active_reset(): RST|ACK at snd_nxt. */
 export function tcpSendActiveReset(sk: TcpSock): void {
-  tcpTransmit(sk, sk.sndNxt, TCPHDR_RST | TCPHDR_ACK, null, 0, 0);
+  tcpTransmit(sk, sk.sndNxt | 0, TCPHDR_RST | TCPHDR_ACK, null, 0, 0);
 }
 
 /** tcp_send_fin(): the FIN goes once the queued data is out (tcp_write_xmit sends it). */
@@ -476,7 +478,7 @@ function tcpSendNewSeg(sk: TcpSock, len: number, now: number, mss = sk.mssCache)
     tcp.statsExt.tcpOrigDataSent += seg.tsoSegs;
     sk.lsndtime = now;
   }
-  tcpTransmit(sk, seq, flags, data, 0, len, seg.gsoSize);
+  tcpTransmit(sk, seq | 0, flags, data, 0, len, seg.gsoSize);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -611,7 +613,7 @@ export function tcpRetransmitSeg(sk: TcpSock, seg: TcpSeg, segs = 1): void {
   if (sk.caState === TCP_CA_Loss) tcp.statsExt.tcpSlowStartRetrans += n;
   else if (sk.caState === TCP_CA_Recovery) tcp.statsExt.tcpFastRetrans += n;
   // A retransmission that cannot leave (no route, too big) is TCPRetransFail, as Linux counts it.
-  if (tcpTransmit(sk, seg.seq, flags, seg.data, 0, len, seg.gsoSize) < 0) tcp.statsExt.tcpRetransFail++;
+  if (tcpTransmit(sk, seg.seq | 0, flags, seg.data, 0, len, seg.gsoSize) < 0) tcp.statsExt.tcpRetransFail++;
 }
 
 /** tcp_xmit_retransmit_queue(): lost segments, as many as cwnd allows. */
@@ -633,7 +635,7 @@ export function tcpXmitRetransmitQueue(sk: TcpSock): void {
  * window (zero-window probes and keepalives, as Linux sends them).
  */
 export function tcpXmitProbe(sk: TcpSock): void {
-  tcpTransmit(sk, (sk.sndUna - 1) >>> 0, TCPHDR_ACK, null, 0, 0);
+  tcpTransmit(sk, (sk.sndUna - 1) | 0, TCPHDR_ACK, null, 0, 0);
 }
 
 /**
