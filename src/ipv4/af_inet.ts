@@ -119,7 +119,12 @@ export class Inet {
   readonly groOffloads = new Map<number, GroTransportFn>();
   /** Raw IP observers (every locally delivered packet). */
   readonly rawTaps: RawTap[] = [];
-  /** Addresses of this host and directed broadcasts of its subnets: the per-packet "is it ours?". */
+  /**
+   * Addresses of this host and directed broadcasts of its subnets: the per-packet "is it ours?".
+   * Kept as signed 32-bit values (`| 0`): an address at or above 128.0.0.0 (192.168/16, 172.16/12)
+   * is no small integer for V8 as an unsigned number, and handing one to Set.has would box it —
+   * 16 B per packet on a 192.168 network.
+   */
   private readonly localAddrs = new Set<number>();
   private readonly localBcasts = new Set<number>();
   private ipId = 1;
@@ -155,11 +160,11 @@ export class Inet {
   }
 
   isLocalAddr(a: number): boolean {
-    return this.localAddrs.has(a);
+    return this.localAddrs.has(a | 0);
   }
 
   isLocalBroadcast(a: number): boolean {
-    return this.localBcasts.has(a);
+    return this.localBcasts.has(a | 0);
   }
 
   inDevices(): InDevice[] {
@@ -282,8 +287,8 @@ export class Inet {
     this.localBcasts.clear();
     for (const inDev of this.inDevices()) {
       for (const ifa of inDev.ifaList) {
-        this.localAddrs.add(ifa.local);
-        if (ifa.broadcast) this.localBcasts.add(ifa.broadcast);
+        this.localAddrs.add(ifa.local | 0);
+        if (ifa.broadcast) this.localBcasts.add(ifa.broadcast | 0);
       }
     }
   }
@@ -326,7 +331,7 @@ export class Inet {
    */
   martianSource(saddr: number, inDev: InDevice): boolean {
     if (isMulticast(saddr) || isLocalBroadcast(saddr) || isZeronet(saddr) || isLoopback(saddr)) return true;
-    return this.localAddrs.has(saddr) && !this.conf.effective(inDev.cnf, 'accept_local');
+    return this.localAddrs.has(saddr | 0) && !this.conf.effective(inDev.cnf, 'accept_local');
   }
 
   /** ipv4_link_failure(): the neighbour failed; tell the packet's sender. */

@@ -194,7 +194,7 @@ export class Icmp {
     const off = th - 20;
     skb.data = off;
     skb.networkHeader = off;
-    writeIpHeader(b, off, ipTos(b, nh), 20 + icmpLen, inet.nextIpId(), 0, IPDEFTTL, IPPROTO_ICMP, replySrc, saddr);
+    writeIpHeader(b, off, ipTos(b, nh), 20 + icmpLen, inet.nextIpId(), 0, IPDEFTTL, IPPROTO_ICMP, replySrc | 0, saddr | 0);
     this.stats.outMsgs++;
     this.stats.outEchoReps++;
     inet.stats.outRequests++;
@@ -202,7 +202,7 @@ export class Icmp {
       inet.loopbackDeliver(skb, rt.dev);
       return;
     }
-    ipFinishOutput2(inet, skb, rt.dev, rtNexthop(rt, saddr));
+    ipFinishOutput2(inet, skb, rt.dev, rtNexthop(rt, saddr) | 0);
   }
 
   /** Hands an ICMP error to whoever sent the quoted packet. */

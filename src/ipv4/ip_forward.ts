@@ -53,5 +53,5 @@ export function ipForward(inet: Inet, skb: SkBuff, inDev: NetDevice): void {
   ipDecreaseTtl(b, nh);
   // ip_forward_finish(): counted as forwarded once handed to the output path.
   st.forwDatagrams++;
-  ipFinishOutput2(inet, skb, outDev, rtNexthop(rt, daddr));
+  ipFinishOutput2(inet, skb, outDev, rtNexthop(rt, daddr) | 0);
 }

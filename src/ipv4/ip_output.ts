@@ -12,13 +12,15 @@ import { IPDEFTTL, IP_DF, writeIpHeader } from './iphdr.js';
 
 /**
  * ip_finish_output2(): look up (or create) the neighbour for the next hop and hand the packet to
- * neigh_output — the fast path when the entry is CONNECTED with a cached header.
+ * neigh_output — the fast path when the entry is CONNECTED with a cached header. `nexthop` may
+ * be given signed or unsigned; the per-packet callers pass it signed (`| 0`), so that an address
+ * from 128.0.0.0 up is not boxed on its way in (see NeighTable.lookupNorefInt).
  */
 export function ipFinishOutput2(inet: Inet, skb: SkBuff, dev: NetDevice, nexthop: number): number {
   const tbl = inet.arp.tbl;
-  let n = tbl.lookupNoref(nexthop, dev);
+  let n = tbl.lookupNorefInt(nexthop, dev);
   if (n === null) {
-    const c = tbl.create(nexthop, dev, false);
+    const c = tbl.create(nexthop >>> 0, dev, false);
     if (typeof c === 'number') {
       inet.stats.outDiscards++;
       inet.stats.drops.neighCreateFailed++;
@@ -66,8 +68,8 @@ export function ipSend(
   }
   const off = skb.push(20);
   skb.networkHeader = off;
-  writeIpHeader(skb.buf, off, tos, totLen, id < 0 ? inet.nextIpId() : id, IP_DF, ttl, protocol, saddr, daddr);
+  writeIpHeader(skb.buf, off, tos, totLen, id < 0 ? inet.nextIpId() : id, IP_DF, ttl, protocol, saddr | 0, daddr | 0);
   inet.stats.outRequests++;
   if (rt.type === RTN_LOCAL) return inet.loopbackDeliver(skb, rt.dev);
-  return ipFinishOutput2(inet, skb, rt.dev, rtNexthop(rt, daddr));
+  return ipFinishOutput2(inet, skb, rt.dev, rtNexthop(rt, daddr) | 0);
 }

@@ -169,7 +169,9 @@ export interface IpHeaderFields {
  * Positional arguments so the hot path allocates nothing. The checksum is summed from the
  * arguments rather than re-read from the buffer. Fields must already be in range (tos/ttl/
  * protocol u8, the rest u16; addresses may be signed int32): masking them here measured ~2x
- * slower, and an out-of-range value would yield a wrong checksum.
+ * slower, and an out-of-range value would yield a wrong checksum. The per-packet callers pass
+ * the addresses signed (`| 0`): V8 may not inline this, and an unsigned address at or above
+ * 128.0.0.0 handed to a call is boxed, 16 B per packet.
  */
 export function writeIpHeader(
   buf: Uint8Array,

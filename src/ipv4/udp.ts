@@ -519,9 +519,9 @@ export class Udp implements IcmpErrorSink, UdpInetOps {
     const totLen = skb.len + 20;
     const off = skb.push(20);
     skb.networkHeader = off;
-    writeIpHeader(skb.buf, off, sk.tos, totLen, inet.nextIpId(), IP_DF, ttl, IPPROTO_UDP, r.saddr, daddr);
+    writeIpHeader(skb.buf, off, sk.tos, totLen, inet.nextIpId(), IP_DF, ttl, IPPROTO_UDP, r.saddr | 0, daddr | 0);
     inet.stats.outRequests++;
     if (r.type === RTN_BROADCAST) inet.loopbackDeliver(skb, r.dev);
-    return ipFinishOutput2(inet, skb, r.dev, daddr);
+    return ipFinishOutput2(inet, skb, r.dev, daddr | 0);
   }
 }

@@ -551,6 +551,18 @@ export class NeighTable<K> implements NeighParmsOwner {
   }
 
   /**
+   * __neigh_lookup_noref() for tables of 32-bit integer keys, the key given signed or unsigned
+   * (its 32 bits are what count). Per-packet callers pass it signed (`| 0`): a key kept unsigned
+   * at or above 2^31 (an IPv4 address from 128.0.0.0 up: 192.168/16, 172.16/12) is no small
+   * integer for V8, and handing one to a call that was not inlined boxes it — 16 B per packet.
+   */
+  lookupNorefInt(key: number, dev: NetDevice): Neighbour<K> | null {
+    const idx = this.intIndex;
+    if (idx !== null) return idx.get(key | 0, dev);
+    return this.lookupNoref((key >>> 0) as unknown as K, dev);
+  }
+
+  /**
    * lookupNorefAt() for a 16-byte key the caller holds as its four big-endian 32-bit words
    * (signed: `| 0`) — bytes it has read already, so they are not read again. Only for tables of
    * keyLen 16 with byte keys.
