@@ -39,23 +39,28 @@ export const CASE_NAMES = {
 };
 
 /**
- * Displacement of entries from their home slot in the table's integer-key side index (how many
- * extra slots a hit probes), read from its internals; null if the index is not there.
+ * Displacement of entries from their home slot in a neighbour table's side index (how many extra
+ * slots a hit probes), read from its internals: `idx` holds `stride` int32s per slot in `kv`, the
+ * entries in `vals`, and home() takes a slot's words. Null if those fields are not there.
  */
-export function indexDisplacement(tbl) {
-  const idx = tbl.intIndex;
+export function slotDisplacement(idx, stride, kind) {
   if (!idx || !idx.vals || !idx.kv || typeof idx.home !== 'function') return null;
   let sum = 0;
   let max = 0;
   let n = 0;
   for (let i = 0; i < idx.vals.length; i++) {
     if (idx.vals[i] === null) continue;
-    const d = (i - idx.home(idx.kv[i << 1], idx.kv[(i << 1) + 1])) & idx.mask;
+    const d = (i - idx.home(...idx.kv.subarray(i * stride, i * stride + stride))) & idx.mask;
     sum += d;
     if (d > max) max = d;
     n++;
   }
-  return { kind: 'int index', slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
+  return { kind, slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
+}
+
+/** slotDisplacement() of the table's integer-key index (key and ifindex per slot). */
+export function indexDisplacement(tbl) {
+  return slotDisplacement(tbl.intIndex, 2, 'int index');
 }
 
 /**

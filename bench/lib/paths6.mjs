@@ -20,7 +20,7 @@ import {
   fillTable6,
   ip6PacketSkb,
 } from './fixtures6.mjs';
-import { FRAMES_PER_OP, LOOKUPS_PER_OP, PACKETS_PER_OP } from './paths.mjs';
+import { FRAMES_PER_OP, LOOKUPS_PER_OP, PACKETS_PER_OP, slotDisplacement } from './paths.mjs';
 
 export const CASE_NAMES6 = {
   ip6Output: 'ip6FinishOutput2 (lookupNoref + neighOutput)',
@@ -179,25 +179,9 @@ export function echo6Case() {
  * (lookupNorefAt: __neigh_lookup_noref with the key read in place, as ip6_finish_output2 reads
  * the packet's next hop), so the loop reads no per-probe object and copies nothing.
  */
-/**
- * How far nd_tbl's 16-byte-key index placed its keys from their home slots (mean, max), read from
- * its private fields as indexDisplacement() reads the integer index's; null if they moved.
- */
+/** slotDisplacement() of nd_tbl's 16-byte-key index (key words 2 and 3, high-half id per slot). */
 export function index16Displacement(tbl) {
-  const idx = tbl.keyIndex16;
-  if (!idx || !idx.vals || !idx.kv || typeof idx.home !== 'function') return null;
-  let sum = 0;
-  let max = 0;
-  let n = 0;
-  for (let i = 0; i < idx.vals.length; i++) {
-    if (idx.vals[i] === null) continue;
-    const s = i * 3;
-    const d = (i - idx.home(idx.kv[s], idx.kv[s + 1], idx.kv[s + 2])) & idx.mask;
-    sum += d;
-    if (d > max) max = d;
-    n++;
-  }
-  return { kind: '16-byte key index', slots: idx.vals.length, entries: n, mean: n ? sum / n : 0, max };
+  return slotDisplacement(tbl.keyIndex16, 3, '16-byte key index');
 }
 
 export function lookup6Case(size, name = CASE_NAMES6.lookup6(size)) {

@@ -1,4 +1,8 @@
-// ip_forward(): a router stack R between hosts A (10.0.0.0/24) and C (10.1.0.0/24) on in-memory pairs.
+// ip_forward(): a router stack R between hosts A (10.0.0.0/24) and C (10.1.0.0/24) on in-memory pairs;
+// and the same net numbered from 128.0.0.0 up (192.168.7.0/24, 172.16.0.0/24), addresses the
+// per-packet paths hand on signed so that V8 does not box them (the local-address sets,
+// ip_finish_output2's next hop through NeighTable.lookupNorefInt, the header writer): every answer
+// must be the one the unsigned form gives.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { PairDevice, createPair } from '../../src/drivers/pair.js';
@@ -38,8 +42,18 @@ interface Net3 {
   c1: PairDevice;
 }
 
+/** The addresses of A, R's r0 and r1, and C (each /24); the routers' are A's and C's gateways. */
+interface Plan {
+  a: string;
+  r0: string;
+  r1: string;
+  c: string;
+}
+const PLAN_10: Plan = { a: '10.0.0.2', r0: '10.0.0.1', r1: '10.1.0.1', c: '10.1.0.2' };
+const PLAN_HIGH: Plan = { a: '192.168.7.2', r0: '192.168.7.1', r1: '172.16.0.1', c: '172.16.0.2' };
+
 /** A —— r0 [R] r1 —— C, forwarding on R's devices unless told otherwise. */
-function setup(forwarding = true): Net3 {
+function setup(forwarding = true, plan: Plan = PLAN_10): Net3 {
   const clock = new ManualClock();
   const mk = (): Stack => new Stack({ clock, random: () => 0.5 });
   const A = mk();
@@ -52,12 +66,12 @@ function setup(forwarding = true): Net3 {
   R.addDevice(r0);
   R.addDevice(r1);
   C.addDevice(c1);
-  A.addAddress(a0, '10.0.0.2/24');
-  R.addAddress(r0, '10.0.0.1/24');
-  R.addAddress(r1, '10.1.0.1/24');
-  C.addAddress(c1, '10.1.0.2/24');
-  A.addRoute('default', '10.0.0.1');
-  C.addRoute('default', '10.1.0.1');
+  A.addAddress(a0, `${plan.a}/24`);
+  R.addAddress(r0, `${plan.r0}/24`);
+  R.addAddress(r1, `${plan.r1}/24`);
+  C.addAddress(c1, `${plan.c}/24`);
+  A.addRoute('default', plan.r0);
+  C.addRoute('default', plan.r1);
   if (forwarding) for (const d of [r0, r1]) inDevGet(d)!.cnf.set('forwarding', 1);
   for (const d of [a0, r0, r1, c1]) d.record = true;
   return { clock, A, R, C, a0, r0, r1, c1 };
@@ -179,5 +193,68 @@ describe('ip_forward', () => {
     r0.receiveFrame(echoFrame({ dst: Buffer.alloc(6, 0xff) }));
     expect(ipFrames(r1.sent)).toHaveLength(0);
     expect(R.inet.stats.drops.fwdNotHost).toBe(1);
+  });
+});
+
+describe('IPv4 addresses at and above 128.0.0.0', () => {
+  it('a ping 192.168.7.2 → 172.16.0.2 through the router is answered, headers and checksums intact', async () => {
+    const { A, R, clock, r1 } = setup(true, PLAN_HIGH);
+    const p = A.ping('172.16.0.2', { count: 2, interval: 1 });
+    clock.advance(0);
+    clock.advance(1000);
+    clock.advance(2000);
+    const res = await p;
+    expect(res.received).toBe(2);
+    expect(res.lines[1]).toMatch(/^64 bytes from 172\.16\.0\.2: icmp_seq=1 ttl=63 /);
+    const out = ipFrames(r1.sent);
+    expect(out).toHaveLength(2);
+    for (const f of out) {
+      expect(ipOf(f)).toMatchObject({ ttl: 63, csumOk: true, saddr: '192.168.7.2', daddr: '172.16.0.2' });
+    }
+    expect(R.inet.stats.forwDatagrams).toBe(4);
+  });
+
+  it('lookupNorefInt finds an entry by the signed and the unsigned form of its key, and misses alike', async () => {
+    const { A, R, clock, r1 } = setup(true, PLAN_HIGH);
+    const tbl = R.inet.arp.tbl;
+    const c = ip('172.16.0.2');
+    expect(c).toBeGreaterThan(0x7fffffff);
+    expect(tbl.lookupNorefInt(c | 0, r1)).toBeNull(); // no entry yet (and no index)
+    const p = A.ping('172.16.0.2', { count: 1 });
+    clock.advance(0);
+    clock.advance(1000);
+    expect((await p).received).toBe(1);
+    const n = tbl.lookupNoref(c, r1);
+    expect(n).not.toBeNull();
+    expect(n!.primaryKey).toBe(c); // created with the unsigned key
+    expect(tbl.lookupNorefInt(c | 0, r1)).toBe(n);
+    expect(tbl.lookupNorefInt(c, r1)).toBe(n);
+    expect(tbl.lookupNorefInt(ip('172.16.0.3') | 0, r1)).toBeNull();
+  });
+
+  it("recognises its own addresses and its subnet's directed broadcast in either form", () => {
+    const { R } = setup(true, PLAN_HIGH);
+    for (const a of ['192.168.7.1', '172.16.0.1']) {
+      expect(R.inet.isLocalAddr(ip(a))).toBe(true);
+      expect(R.inet.isLocalAddr(ip(a) | 0)).toBe(true);
+    }
+    expect(R.inet.isLocalAddr(ip('192.168.7.2'))).toBe(false);
+    expect(R.inet.isLocalBroadcast(ip('192.168.7.255'))).toBe(true);
+    expect(R.inet.isLocalBroadcast(ip('172.16.0.255') | 0)).toBe(true);
+  });
+
+  it('an echo request to the directed broadcast 192.168.7.255 is ignored as a broadcast (icmp_echo_ignore_broadcasts)', () => {
+    const { R, r0 } = setup(true, PLAN_HIGH);
+    const icmpLen = 16;
+    const b = Buffer.alloc(ETH_HLEN + 20 + icmpLen);
+    emitEthHeader(b, 0, Buffer.alloc(6, 0xff), 0, MAC_A, 0, ETH_P_IP);
+    writeIpHeader(b, ETH_HLEN, 0, 20 + icmpLen, 1, 0, 64, 1, ip('192.168.7.2'), ip('192.168.7.255'));
+    writeIcmpEcho(b, ETH_HLEN + 20, ICMP_ECHO, 7, 1);
+    finishIcmpChecksum(b, ETH_HLEN + 20, icmpLen);
+    const before = R.inet.icmp.stats.echoIgnoredBroadcast;
+    r0.sent.length = 0;
+    r0.receiveFrame(b);
+    expect(R.inet.icmp.stats.echoIgnoredBroadcast).toBe(before + 1);
+    expect(ipFrames(r0.sent)).toHaveLength(0);
   });
 });
