@@ -147,8 +147,9 @@ class HighHalfDict {
 /**
  * Open addressing with linear probing over one Int32Array of 12-byte slots (key words 2 and 3 and
  * the id of the key's high half in a HighHalfDict), kept at most 4/5 full, and a parallel array of
- * the entries. A hit reads the key where it lies (a packet's address field: no copy), compares
- * the high half with the one the last lookup found, then reads one line of the slot array and the
+ * the entries. A hit reads the key as four words (where it lies in a buffer with a view, a
+ * driver's ring; else from a 16-byte staging copy), compares the high half with the one the
+ * last lookup found, then reads one line of the slot array and the
  * entry's pointer from the parallel array at the same place: two independent reads, which
  * overlap (the chain slot → packed entry array → entry it replaces had them one after the other).
  * Neither the entry nor its key object is touched unless the device has no ifindex yet (0), where
@@ -207,12 +208,12 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
    * of the multiplicand: there, multiplying by an odd number is a bijection of the top 16 bits,
    * so in a table of 65536 slots or more, keys that differ only in that half get a home slot
    * each: none displaced, every lookup ending on its first probe (smaller tables, and keys that
-   * differ in more, are spread about as well as without the rotation). Fibonacci hashing of the word as it is (what the
-   * 32-bit index does) spreads them evenly but not perfectly: in the benchmark's 100k-entry
-   * table one key in six sat off home (up to 12 slots), and each lookup of one is a mispredicted
-   * probe-loop exit, which also throws away the cache misses of the lookups the processor had
-   * already started. Rotation is a bijection of the word, so keys that differ anywhere else
-   * hash exactly as well as before.
+   * differ in more, are spread about as well as without the rotation). Fibonacci hashing of the
+   * word as it is (what the 32-bit index does) spreads them evenly but not perfectly: in the
+   * benchmark's 100k-entry table one key in six sat off home (up to 12 slots), and each lookup
+   * of one is a mispredicted probe-loop exit, which also throws away the cache misses of the
+   * lookups the processor had already started. Rotation is a bijection of the word, so keys
+   * that differ anywhere else hash exactly as well as before.
    */
   private home(w2: number, w3: number, hid: number): number {
     // `| 0`: an int32 (the shift is never 0), so the probe loop counts in integers, not doubles.
