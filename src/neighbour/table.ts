@@ -296,6 +296,11 @@ export class NeighTable<K> implements NeighParmsOwner {
   private intIndex: IntKeyIndex<Neighbour<K>> | null = null;
   /** Side index for 16-byte keys (see NeighTableConfig.byteKeys); null for other tables. */
   private keyIndex16: Key16Index<Neighbour<K>> | null = null;
+  /**
+   * __neigh_lookup_noref(): the per-packet lookup — no statistics, no reference, no allocation.
+   * One of lookupNorefKey16 and lookupNorefHashed, chosen by the table's keys when it is made.
+   */
+  readonly lookupNoref: (key: K, dev: NetDevice) => Neighbour<K> | null;
   /** lookupNorefAt's copy of the key, for byte-key tables without the side index. */
   private atKey: Buffer | null = null;
   private gcCount = 0;
@@ -331,6 +336,7 @@ export class NeighTable<K> implements NeighParmsOwner {
     this.hashRndValue = this.newHashRnd();
     // Seeded from hash_rnd rather than a draw of its own, so the table's random stream is unchanged.
     if (cfg.keyLen === 16 && cfg.byteKeys !== false) this.keyIndex16 = new Key16Index(Math.imul(this.hashRndValue ^ 0x5bd1e995, 0x27d4eb2f) | 1);
+    this.lookupNoref = this.keyIndex16 !== null ? this.lookupNorefKey16 : this.lookupNorefHashed;
     const now = clock.now();
     this.lastFlush = now;
     this.lastRand = now + this.parms.reachableTime * 20;
@@ -522,12 +528,20 @@ export class NeighTable<K> implements NeighParmsOwner {
 
   // ---- lookup / create -----------------------------------------------------------------------
 
-  /** __neigh_lookup_noref(): the per-packet lookup — no statistics, no reference, no allocation. */
-  lookupNoref(key: K, dev: NetDevice): Neighbour<K> | null {
+  /**
+   * lookupNoref() of a table of 16-byte byte keys (nd_tbl): its key index answers. A method of
+   * its own, not a branch of one lookup all tables share: V8 keeps call feedback and optimized
+   * code per function, and one shared lookup, made hot with this branch by one table's fill,
+   * grew too big to be inlined into the other table's per-packet callers.
+   */
+  private lookupNorefKey16(key: K, dev: NetDevice): Neighbour<K> | null {
+    return (this.keyIndex16 as Key16Index<Neighbour<K>>).getKey(key as unknown as Uint8Array, dev);
+  }
+
+  /** lookupNoref() of any other table: the integer-key index once it exists, else the hash chains. */
+  private lookupNorefHashed(key: K, dev: NetDevice): Neighbour<K> | null {
     const idx = this.intIndex;
     if (idx !== null) return idx.get(key as unknown as number, dev);
-    const k16 = this.keyIndex16;
-    if (k16 !== null) return k16.getKey(key as unknown as Uint8Array, dev);
     let n = this.buckets[this.hashFn(key, dev, this.hashRndValue) >>> this.hashDown];
     const eq = this.keyEqFn;
     while (n !== null) {
