@@ -229,7 +229,7 @@ export class Key16Index<V extends { readonly dev: NetDevice; readonly primaryKey
    * inlined into its per-packet callers: V8 inlines by call frequency within a bytecode budget
    * per function, and the table's fill (100k creations, each looking its key up first) made a
    * byte-assembling branch here look hot and spend that budget, so that in some processes
-   * home() or getWords() itself was left as a call (a 100k-entry lookup took 15-19 ns instead
+   * home() or getWords() itself was left as a call (a 100k-entry lookup took 15-27 ns instead
    * of 9; a call per lookup also leaves the processor fewer lookups to overlap misses with).
    */
   get(buf: Uint8Array, off: number, dev: NetDevice): V | null {
