@@ -6,6 +6,7 @@
 import { PEER_IP, PEER_MAC, DEV_IP, DEV_MAC, ETH_HLEN, ETH_P_IP, benchStack, checksumOk, makeInjector } from './fixtures.mjs';
 import { connectedPeer, FRAMES_PER_OP } from './paths.mjs';
 import { IPPROTO_TCP, IP_DF, writeIpHeader } from '../../dist/ipv4/iphdr.js';
+import { TCP_CLOSE } from '../../dist/tcp/tcp_states.js';
 
 export const TCP_CASE_NAMES = {
   recv: 'TCP receive in order + ACK (1448 B, TS)',
@@ -19,8 +20,6 @@ const TCPHDR_FIN = 0x01;
 const TCPHDR_SYN = 0x02;
 const TCPHDR_RST = 0x04;
 const TCPHDR_PSH = 0x08;
-/** TCP_CLOSE of include/net/tcp_states.h. */
-const TCP_CLOSE = 7;
 const TCPHDR_ACK = 0x10;
 
 /** Ones'-complement 16-bit sum of buf[off, off+len) added to `sum` (unfolded). */
@@ -37,7 +36,8 @@ const fold = (s) => {
 
 /**
  * An Ethernet/IPv4/TCP frame from the peer (10.0.0.2:`sport`, 40000 unless given) to the stack
- * (10.0.0.1:9000) with the given options and payload; returns the buffer and the offset of the TCP header.
+ * (10.0.0.1:9000) with the given options and payload; returns the buffer and the offset of the
+ * TCP header.
  */
 function tcpFrame({ seq, ack, flags, win = 0xffff, opts = Buffer.alloc(0), payload = 0, sport = SPORT }) {
   const thl = 20 + opts.length;
